@@ -1,0 +1,135 @@
+# One non-recursive make for the kernel, user programs, boot image, host
+# unit tests and QEMU tests. `make run` boots, `make test` tests; both
+# install missing dependencies first (scripts/setup).
+
+CROSS ?= riscv64-linux-gnu-
+B := build
+KDEBUG ?= 1
+RUN_ARGS ?= hello
+QEMU_TEST_TIMEOUT ?= 120
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+INC := -I microkernel -I .
+
+# --- kernel -----------------------------------------------------------------
+KCC := $(CROSS)gcc
+KCFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-pie \
+	-mcmodel=medany -march=rv64imac_zicsr_zifencei -mabi=lp64 \
+	-fno-omit-frame-pointer -fno-stack-protector -fno-builtin \
+	-DKDEBUG=$(KDEBUG) $(INC) -MMD -MP
+KLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
+	-Wl,-T,microkernel/arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
+KSRCS := $(wildcard microkernel/kern/*.c) $(wildcard microkernel/arch/riscv/*.c) \
+	lib/string.c lib/fmt.c
+KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KSRCS)) $(B)/k/microkernel/arch/riscv/entry.o
+
+$(B)/k/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(KCC) $(KCFLAGS) -c $< -o $@
+$(B)/k/%.o: %.S | deps
+	@mkdir -p $(dir $@)
+	$(KCC) $(KCFLAGS) -c $< -o $@
+$(B)/kernel.elf: $(KOBJS) microkernel/arch/riscv/kernel.ld
+	$(KCC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) -o $@
+
+# --- user programs ----------------------------------------------------------
+UCC := $(CROSS)gcc
+UCFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-pie -mcmodel=medany \
+	-fno-stack-protector -fno-builtin $(INC) -MMD -MP
+ULDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,libipc/user.ld
+ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/lib/string.o $(B)/u/lib/fmt.o
+
+# program name -> source files
+PROGS := init hello testrunner uhelper
+SRC_init := servers/init/init.c
+SRC_hello := servers/hello/hello.c
+SRC_testrunner := tests/qemu/runner.c
+SRC_uhelper := tests/qemu/uhelper.c
+
+$(B)/u/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(UCC) $(UCFLAGS) -c $< -o $@
+$(B)/u/%.o: %.S | deps
+	@mkdir -p $(dir $@)
+	$(UCC) $(UCFLAGS) -c $< -o $@
+
+define prog_rule
+$(B)/user/$(1).elf: $(patsubst %.c,$(B)/u/%.o,$(SRC_$(1))) $(ULIB) libipc/user.ld
+	@mkdir -p $$(dir $$@)
+	$(UCC) $(UCFLAGS) $(ULDFLAGS) $$(filter %.o,$$^) -lgcc -o $$@
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+UELFS := $(patsubst %,$(B)/user/%.elf,$(PROGS))
+
+# --- boot image: a cpio archive of the programs (QEMU -initrd) ---------------
+$(B)/bootimg.cpio: $(UELFS)
+	@rm -rf $(B)/rootfs && mkdir -p $(B)/rootfs
+	@for p in $(PROGS); do cp $(B)/user/$$p.elf $(B)/rootfs/$$p; done
+	@printf 'this is not an executable\n' > $(B)/rootfs/notelf
+	cd $(B)/rootfs && ls | LC_ALL=C sort | cpio --quiet -o -H newc > ../bootimg.cpio
+
+all: $(B)/kernel.elf $(B)/bootimg.cpio $(B)/gdbinit-user
+
+$(B)/gdbinit-user: $(UELFS)
+	scripts/mk-gdbinit-user $@ $(UELFS)
+
+# --- host unit tests (cmocka, ASan + UBSan) ---------------------------------
+HCC := gcc
+HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -DHOST_TEST $(INC)
+UNIT := fdt elf cpio pmm sv39 handle kmem fmt
+USRC_fdt := microkernel/kern/fdt.c
+USRC_elf := microkernel/kern/elf.c
+USRC_cpio := microkernel/kern/cpio.c
+USRC_pmm := microkernel/kern/pmm.c tests/unit/fake_phys.c
+USRC_sv39 := microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c tests/unit/fake_phys.c
+USRC_handle := microkernel/kern/handle.c microkernel/kern/kobj.c tests/unit/fake_phys.c
+USRC_kmem := microkernel/kern/kmem.c microkernel/kern/pmm.c tests/unit/fake_phys.c
+USRC_fmt := lib/fmt.c
+
+define unit_rule
+$(B)/unit/test_$(1): tests/unit/test_$(1).c $(USRC_$(1)) $(wildcard tests/unit/*.h) | deps
+	@mkdir -p $$(dir $$@)
+	$(HCC) $(HCFLAGS) tests/unit/test_$(1).c $(USRC_$(1)) -lcmocka -o $$@
+endef
+$(foreach t,$(UNIT),$(eval $(call unit_rule,$(t))))
+UNIT_BINS := $(patsubst %,$(B)/unit/test_%,$(UNIT))
+
+$(B)/virt.dtb: scripts/mkdtb-fixture | deps
+	scripts/mkdtb-fixture $@
+
+# --- top-level targets ------------------------------------------------------
+.PHONY: all deps run run-gdb test unit-test qemu-test clean
+.DEFAULT_GOAL := all
+
+deps:
+	@scripts/setup
+
+run: all
+	scripts/qemu-run --append "$(RUN_ARGS)" $(B)/kernel.elf $(B)/bootimg.cpio
+
+run-gdb: all
+	scripts/qemu-run --gdb --append "$(RUN_ARGS)" $(B)/kernel.elf $(B)/bootimg.cpio
+
+# Each test binary's output goes to its own log; test-summary adds them up
+# and prints the closing "N passed, N failed" line.
+unit-test: $(UNIT_BINS) $(B)/virt.dtb $(B)/user/uhelper.elf $(B)/bootimg.cpio
+	@mkdir -p $(B)/logs && rm -f $(B)/logs/unit-*.log
+	@for t in $(UNIT); do \
+	  FDT_FIXTURE=$(B)/virt.dtb ELF_FIXTURE=$(B)/user/uhelper.elf \
+	  CPIO_FIXTURE=$(B)/bootimg.cpio $(B)/unit/test_$$t > $(B)/logs/unit-$$t.log 2>&1; \
+	  echo "unit $$t: exit $$?"; done
+
+qemu-test: all
+	@mkdir -p $(B)/logs
+	-scripts/qemu-test --timeout $(QEMU_TEST_TIMEOUT) --log $(B)/logs/qemu.log -- \
+	  --append "testrunner" $(B)/kernel.elf $(B)/bootimg.cpio > /dev/null; \
+	  tail -n 3 $(B)/logs/qemu.log
+
+test: unit-test qemu-test
+	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/qemu.log
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

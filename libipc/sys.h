@@ -1,0 +1,113 @@
+/*
+ * System call stubs for user programs. One inline function per call in
+ * uapi/syscall.h; results are as the kernel returns them (>= 0 success,
+ * negated uapi/errors.h code on failure).
+ */
+#ifndef LIBIPC_SYS_H
+#define LIBIPC_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uapi/errors.h"
+#include "uapi/syscall.h"
+
+static inline long sys6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	register long r0 __asm__("a0") = a0;
+	register long r1 __asm__("a1") = a1;
+	register long r2 __asm__("a2") = a2;
+	register long r3 __asm__("a3") = a3;
+	register long r4 __asm__("a4") = a4;
+	register long r5 __asm__("a5") = a5;
+	register long r7 __asm__("a7") = nr;
+	__asm__ volatile("ecall"
+			 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5)
+			 : "r"(r7)
+			 : "memory");
+	return r0;
+}
+
+#define sys0(n) sys6((n), 0, 0, 0, 0, 0, 0)
+#define sys1(n, a) sys6((n), (long)(a), 0, 0, 0, 0, 0)
+#define sys2(n, a, b) sys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define sys3(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+
+static inline long sys_debug_write(const void *buf, size_t len)
+{
+	return sys2(SYS_DEBUG_WRITE, buf, len);
+}
+static inline _Noreturn void sys_exit(int code)
+{
+	sys1(SYS_EXIT, code);
+	__builtin_unreachable();
+}
+static inline long sys_yield(void)
+{
+	return sys0(SYS_YIELD);
+}
+static inline long sys_task_spawn(const struct spawn_req *r)
+{
+	return sys1(SYS_TASK_SPAWN, r);
+}
+static inline long sys_task_wait(int h)
+{
+	return sys1(SYS_TASK_WAIT, h);
+}
+static inline long sys_task_kill(int h)
+{
+	return sys1(SYS_TASK_KILL, h);
+}
+static inline long sys_task_info(int h, struct task_info *info)
+{
+	return sys2(SYS_TASK_INFO, h, info);
+}
+static inline long sys_handle_copy(int h, uint32_t rights)
+{
+	return sys2(SYS_HANDLE_COPY, h, rights);
+}
+static inline long sys_handle_close(int h)
+{
+	return sys1(SYS_HANDLE_CLOSE, h);
+}
+static inline long sys_handle_info(int h, struct handle_info *info)
+{
+	return sys2(SYS_HANDLE_INFO, h, info);
+}
+static inline long sys_module_name(int h, char *buf, size_t len)
+{
+	return sys3(SYS_MODULE_NAME, h, buf, len);
+}
+static inline long sys_sysinfo(struct sysinfo *si)
+{
+	return sys1(SYS_SYSINFO, si);
+}
+static inline long sys_poweroff(int h, int code)
+{
+	return sys2(SYS_POWEROFF, h, code);
+}
+static inline long sys_sleep(uint64_t ns)
+{
+	return sys1(SYS_SLEEP, ns);
+}
+
+static inline uint64_t rd_cycle(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdcycle %0" : "=r"(v));
+	return v;
+}
+static inline uint64_t rd_instret(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdinstret %0" : "=r"(v));
+	return v;
+}
+static inline uint64_t rd_time(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdtime %0" : "=r"(v));
+	return v;
+}
+
+#endif

@@ -1,0 +1,70 @@
+/* Early user runtime; see libipc/ulib.h. */
+#include "libipc/ulib.h"
+
+#include <stdarg.h>
+
+int uprintf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sys_debug_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	return n;
+}
+
+int module_handles(int32_t *out, int max)
+{
+	int n = 0;
+	for (int h = 0; h < 128 && n < max; h++) {
+		struct handle_info hi;
+		if (sys_handle_info(h, &hi) == 0 && hi.type == OBJ_MODULE)
+			out[n++] = h;
+	}
+	return n;
+}
+
+int module_lookup(const char *name)
+{
+	int32_t hs[64];
+	int n = module_handles(hs, 64);
+	for (int i = 0; i < n; i++) {
+		char buf[32];
+		if (sys_module_name(hs[i], buf, sizeof(buf)) >= 0 && strcmp(buf, name) == 0)
+			return hs[i];
+	}
+	return -E_NOENT;
+}
+
+int spawn(const char *const argv[], const int32_t *handles, uint32_t nhandles)
+{
+	int m = module_lookup(argv[0]);
+	if (m < 0)
+		return m;
+	char blob[SPAWN_MAX_ARGS];
+	size_t len = 0;
+	for (int i = 0; argv[i]; i++) {
+		size_t n = strlen(argv[i]) + 1;
+		if (len + n > sizeof(blob))
+			return -E_INVAL;
+		memcpy(blob + len, argv[i], n);
+		len += n;
+	}
+	struct spawn_req r = { .module = m, .prio = PRIO_DEFAULT, .argv = (uint64_t)blob,
+			       .argv_len = len, .handles = (uint64_t)handles,
+			       .nhandles = nhandles };
+	return (int)sys_task_spawn(&r);
+}
+
+const char *err_name(long err)
+{
+	static const char *names[E_NCODES] = {
+		"ok", "E_INVAL", "E_FAULT", "E_NOMEM", "E_BADH", "E_PERM", "E_NOSYS",
+		"E_NOENT", "E_FULL", "E_TIMEOUT", "E_DEAD", "E_BUSY", "E_FORMAT",
+		"E_RANGE", "E_AGAIN", "E_CANCELED",
+	};
+	if (err < 0)
+		err = -err;
+	return err < E_NCODES ? names[err] : "E_?";
+}

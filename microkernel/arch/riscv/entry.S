@@ -1,0 +1,252 @@
+/*
+ * Boot, trap entry and trap return.
+ *
+ * Trap protocol: while a thread runs in U-mode, sscratch holds the address
+ * of its struct trapframe; while the kernel runs, sscratch is 0. A trap
+ * swaps sp and sscratch: a non-zero result means we came from user mode.
+ * The kernel runs with interrupts off (sstatus.SIE = 0) on one stack per
+ * hart, so a trap from S-mode is always a kernel bug and goes to panic.
+ */
+#include "arch/riscv/trapframe.h"
+
+#define PTE_LEAF_RWX 0xcf /* V R W X A D */
+#define PTE_G 0x20
+
+	.section .text.boot, "ax"
+	.globl _start
+_start:
+	/* a0 = hart id, a1 = device tree (physical). Running at the physical
+	 * load address with the MMU off: la yields physical addresses. */
+	la t0, boot_pagetable
+	srli t0, t0, 12
+	li t1, 8 << 60
+	or t0, t0, t1
+	csrw satp, t0
+	sfence.vma
+	/* Jump to the link address in the direct map. */
+	la t0, boot_high_addr
+	ld t0, 0(t0)
+	jr t0
+boot_high:
+	la sp, boot_stack_top
+	csrw sscratch, zero
+	la t0, trap_entry
+	csrw stvec, t0
+	la t0, _bss_start
+	la t1, _bss_end
+1:	bgeu t0, t1, 2f
+	sd zero, 0(t0)
+	addi t0, t0, 8
+	j 1b
+2:	call kmain
+3:	wfi
+	j 3b
+
+	.balign 8
+boot_high_addr:
+	.quad boot_high
+
+	.text
+	.balign 4
+	.globl trap_entry
+trap_entry:
+	csrrw sp, sscratch, sp
+	beqz sp, trap_from_kernel
+	/* sp = &thread->tf, sscratch = user sp */
+	sd x1, 8(sp)
+	sd x3, 24(sp)
+	sd x4, 32(sp)
+	sd x5, 40(sp)
+	sd x6, 48(sp)
+	sd x7, 56(sp)
+	sd x8, 64(sp)
+	sd x9, 72(sp)
+	sd x10, 80(sp)
+	sd x11, 88(sp)
+	sd x12, 96(sp)
+	sd x13, 104(sp)
+	sd x14, 112(sp)
+	sd x15, 120(sp)
+	sd x16, 128(sp)
+	sd x17, 136(sp)
+	sd x18, 144(sp)
+	sd x19, 152(sp)
+	sd x20, 160(sp)
+	sd x21, 168(sp)
+	sd x22, 176(sp)
+	sd x23, 184(sp)
+	sd x24, 192(sp)
+	sd x25, 200(sp)
+	sd x26, 208(sp)
+	sd x27, 216(sp)
+	sd x28, 224(sp)
+	sd x29, 232(sp)
+	sd x30, 240(sp)
+	sd x31, 248(sp)
+	csrr t0, sscratch
+	sd t0, 16(sp)
+	csrr t0, sepc
+	sd t0, TF_SEPC(sp)
+	csrw sscratch, zero
+	mv a0, sp
+	ld sp, TF_KSP(a0)
+	mv s0, zero                 /* end of the frame-pointer chain */
+	call trap_user
+	/* fall through: a0 = trapframe to resume */
+
+	.globl trap_return
+trap_return:
+	ld t0, TF_SEPC(a0)
+	csrw sepc, t0
+	csrw sscratch, a0
+	ld x1, 8(a0)
+	ld x2, 16(a0)
+	ld x3, 24(a0)
+	ld x4, 32(a0)
+	ld x5, 40(a0)
+	ld x6, 48(a0)
+	ld x7, 56(a0)
+	ld x8, 64(a0)
+	ld x9, 72(a0)
+	ld x11, 88(a0)
+	ld x12, 96(a0)
+	ld x13, 104(a0)
+	ld x14, 112(a0)
+	ld x15, 120(a0)
+	ld x16, 128(a0)
+	ld x17, 136(a0)
+	ld x18, 144(a0)
+	ld x19, 152(a0)
+	ld x20, 160(a0)
+	ld x21, 168(a0)
+	ld x22, 176(a0)
+	ld x23, 184(a0)
+	ld x24, 192(a0)
+	ld x25, 200(a0)
+	ld x26, 208(a0)
+	ld x27, 216(a0)
+	ld x28, 224(a0)
+	ld x29, 232(a0)
+	ld x30, 240(a0)
+	ld x31, 248(a0)
+	ld x10, 80(a0)
+	sret
+
+trap_from_kernel:
+	/* Restore sp (sscratch becomes 0 again) and report on the same stack. */
+	csrrw sp, sscratch, sp
+	addi sp, sp, -TF_SIZE
+	sd x1, 8(sp)
+	sd x8, 64(sp)
+	mv a0, sp
+	call trap_kernel            /* does not return */
+4:	wfi
+	j 4b
+
+/* FPU state save/restore for lazy switching; see trap.c. */
+	.option push
+	.option arch, +d
+	.globl fpu_save
+fpu_save:
+	fsd f0, 0(a0)
+	fsd f1, 8(a0)
+	fsd f2, 16(a0)
+	fsd f3, 24(a0)
+	fsd f4, 32(a0)
+	fsd f5, 40(a0)
+	fsd f6, 48(a0)
+	fsd f7, 56(a0)
+	fsd f8, 64(a0)
+	fsd f9, 72(a0)
+	fsd f10, 80(a0)
+	fsd f11, 88(a0)
+	fsd f12, 96(a0)
+	fsd f13, 104(a0)
+	fsd f14, 112(a0)
+	fsd f15, 120(a0)
+	fsd f16, 128(a0)
+	fsd f17, 136(a0)
+	fsd f18, 144(a0)
+	fsd f19, 152(a0)
+	fsd f20, 160(a0)
+	fsd f21, 168(a0)
+	fsd f22, 176(a0)
+	fsd f23, 184(a0)
+	fsd f24, 192(a0)
+	fsd f25, 200(a0)
+	fsd f26, 208(a0)
+	fsd f27, 216(a0)
+	fsd f28, 224(a0)
+	fsd f29, 232(a0)
+	fsd f30, 240(a0)
+	fsd f31, 248(a0)
+	frcsr t0
+	sd t0, 256(a0)
+	ret
+
+	.globl fpu_restore
+fpu_restore:
+	fld f0, 0(a0)
+	fld f1, 8(a0)
+	fld f2, 16(a0)
+	fld f3, 24(a0)
+	fld f4, 32(a0)
+	fld f5, 40(a0)
+	fld f6, 48(a0)
+	fld f7, 56(a0)
+	fld f8, 64(a0)
+	fld f9, 72(a0)
+	fld f10, 80(a0)
+	fld f11, 88(a0)
+	fld f12, 96(a0)
+	fld f13, 104(a0)
+	fld f14, 112(a0)
+	fld f15, 120(a0)
+	fld f16, 128(a0)
+	fld f17, 136(a0)
+	fld f18, 144(a0)
+	fld f19, 152(a0)
+	fld f20, 160(a0)
+	fld f21, 168(a0)
+	fld f22, 176(a0)
+	fld f23, 184(a0)
+	fld f24, 192(a0)
+	fld f25, 200(a0)
+	fld f26, 208(a0)
+	fld f27, 216(a0)
+	fld f28, 224(a0)
+	fld f29, 232(a0)
+	fld f30, 240(a0)
+	fld f31, 248(a0)
+	ld t0, 256(a0)
+	fscsr t0
+	ret
+	.option pop
+
+	.section .bss
+	.balign 16
+boot_stack:
+	.space 16384
+	.globl boot_stack_top
+boot_stack_top:
+
+/*
+ * Boot page table: root entry 2 maps physical 0x80000000 one-to-one (so
+ * the instruction after the satp write still fetches), entries 256..271
+ * map the first 16 GiB of physical memory at DIRECT_BASE. The kernel keeps
+ * this table as the template for every address space's upper half.
+ */
+	.section .data.pagetable, "aw"
+	.balign 4096
+	.globl boot_pagetable
+boot_pagetable:
+	.quad 0
+	.quad 0
+	.quad ((0x80000000 >> 12) << 10) | PTE_LEAF_RWX
+	.fill 253, 8, 0
+	.set gig, 0
+	.rept 16
+	.quad ((gig << 18) << 10) | PTE_LEAF_RWX | PTE_G
+	.set gig, gig + 1
+	.endr
+	.fill 512 - 272, 8, 0

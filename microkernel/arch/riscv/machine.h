@@ -1,0 +1,23 @@
+/*
+ * The machine below the kernel: console UART, timer, power, address-space
+ * switching, backtraces. Filled in from the device tree at boot.
+ */
+#ifndef ARCH_MACHINE_H
+#define ARCH_MACHINE_H
+
+#include "kern/fdt.h"
+#include "kern/types.h"
+
+void machine_init(const struct fdt_info *dt);
+void machine_timer_start(void);
+void machine_timer_tick(void);
+/* Waits for an interrupt with interrupts masked, then hands each pending
+ * one to handler (cause number). */
+void machine_idle(void (*handler)(uint64_t cause));
+void machine_as_switch(paddr_t root, uint32_t asid);
+paddr_t machine_kernel_root(void);
+uint32_t machine_asid_bits(void);
+void machine_backtrace_from(uint64_t fp, uint64_t ra);
+_Noreturn void machine_poweroff(int code);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * Kernel entry after entry.S: read the device tree, set up memory, load
+ * the boot image and start init.
+ *
+ * Boot sequence:
+ *   1. parse the device tree (memory, bootargs, initrd, UART, timer, ...)
+ *   2. hand free RAM to the frame allocator, keeping firmware, kernel,
+ *      device tree and boot image reserved
+ *   3. make a module object of each file in the boot image
+ *   4. spawn init with handles to itself, the system object and every
+ *      module; argv = "init" followed by the words of bootargs
+ *   5. start the timer and drop to user mode
+ */
+#include "arch/riscv/machine.h"
+#include "arch/riscv/memlayout.h"
+#include "kern/arch.h"
+#include "kern/cpu.h"
+#include "kern/fdt.h"
+#include "kern/log.h"
+#include "kern/module.h"
+#include "kern/phys.h"
+#include "kern/pmm.h"
+#include "kern/sched.h"
+#include "kern/spawn.h"
+#include "kern/syscall.h"
+#include "lib/string.h"
+
+extern char _kernel_start[], _kernel_end[];
+struct trapframe *trap_first_return(void);
+_Noreturn void trap_return(struct trapframe *tf);
+void kmain(uint64_t hartid, paddr_t dtb);
+
+static struct fdt_info dt;
+
+static void log_devices(uint64_t hartid)
+{
+	uint64_t mem = 0;
+	for (int i = 0; i < dt.nmem; i++)
+		mem += dt.mem[i].size;
+	klog("memory: %lu MiB at %lx; harts: %d (booting on %lu); timebase %lu Hz; ASID bits %u\n",
+	     (unsigned long)(mem >> 20), (unsigned long)dt.mem[0].base, dt.nharts,
+	     (unsigned long)hartid, (unsigned long)dt.timebase_hz, machine_asid_bits());
+	klog("devices: uart %lx irq %u, plic %lx, clint %lx, test %lx, %d virtio-mmio slots\n",
+	     (unsigned long)dt.uart.base, dt.uart_irq, (unsigned long)dt.plic.base,
+	     (unsigned long)dt.clint.base, (unsigned long)dt.test_dev.base, dt.nvirtio);
+	klog("bootargs: \"%s\"\n", dt.bootargs);
+}
+
+/* Frees [lo, hi) minus the reserved ranges (sorted, non-overlapping). */
+static void free_ram(paddr_t lo, paddr_t hi, const paddr_t (*resv)[2], int n)
+{
+	for (int i = 0; i < n && lo < hi; i++) {
+		if (resv[i][1] <= lo || resv[i][0] >= hi)
+			continue;
+		if (resv[i][0] > lo)
+			pmm_free_range(lo, resv[i][0]);
+		lo = MAX(lo, resv[i][1]);
+	}
+	if (lo < hi)
+		pmm_free_range(lo, hi);
+}
+
+static void setup_memory(paddr_t dtb, uint64_t dtb_size)
+{
+	paddr_t base = dt.mem[0].base, end = base + dt.mem[0].size;
+	paddr_t kend = kva_to_pa(_kernel_end);
+	paddr_t meta_end = pmm_init(kend, end);
+	if (!meta_end)
+		kpanic("memory: no room for the frame table");
+	/* Firmware and kernel sit below kend; pmm_init starts above them. */
+	paddr_t resv[2][2] = { { PAGE_DOWN(dtb), PAGE_UP(dtb + dtb_size) },
+			       { PAGE_DOWN(dt.initrd_start), PAGE_UP(dt.initrd_end) } };
+	if (resv[0][0] > resv[1][0]) {
+		paddr_t t0 = resv[0][0], t1 = resv[0][1];
+		resv[0][0] = resv[1][0], resv[0][1] = resv[1][1];
+		resv[1][0] = t0, resv[1][1] = t1;
+	}
+	free_ram(meta_end, end, (const paddr_t(*)[2])resv, 2);
+	klog("frames: %lu free of %lu MiB RAM; kernel %lu KiB\n",
+	     (unsigned long)pmm_free_count(), (unsigned long)((end - base) >> 20),
+	     (unsigned long)((_kernel_end - _kernel_start) >> 10));
+}
+
+/* "init" NUL, then each space-separated word of bootargs NUL-terminated. */
+static size_t init_argv(char *buf, size_t size)
+{
+	size_t n = 0;
+	memcpy(buf, "init", 5);
+	n = 5;
+	const char *p = dt.bootargs;
+	while (*p && n + 1 < size) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		while (*p && *p != ' ' && n + 1 < size)
+			buf[n++] = *p++;
+		buf[n++] = 0;
+	}
+	return n;
+}
+
+static void start_init(void)
+{
+	struct module *m = module_find("init");
+	if (!m)
+		kpanic("boot image has no init");
+	char argv[300];
+	size_t len = init_argv(argv, sizeof(argv));
+	struct task *t;
+	int err = spawn_prepare(m, argv, len, PRIO_MAX, &t);
+	if (err)
+		kpanic("cannot start init: error %d", err);
+	handle_install_at(t->handles, H_SYSTEM, &system_obj, R_READ | R_CONTROL, 0);
+	for (int i = 0; i < module_count(); i++)
+		handle_install_at(t->handles, H_SYSTEM + 1 + i, &module_at(i)->obj,
+				  R_READ | R_GRANT, 0);
+	task_start(t);
+	kobj_put(&t->obj); /* init lives on through its H_SELF handle */
+	klog("started init (task %u) with %d modules\n", t->id, module_count());
+}
+
+void kmain(uint64_t hartid, paddr_t dtb)
+{
+	const void *blob = pa_to_kva(dtb);
+	uint32_t dtb_size = fdt_totalsize(blob);
+	int err = fdt_parse(blob, dtb_size, &dt);
+	machine_init(&dt);
+	klog("\nmk: Mach-style microkernel for RV64 booting\n");
+	if (err || dt.nmem == 0)
+		kpanic("device tree unreadable (error %d)", err);
+	this_cpu()->hartid = (uint32_t)hartid;
+	log_devices(hartid);
+	setup_memory(dtb, dtb_size);
+	sched_init();
+	if (!dt.initrd_start)
+		kpanic("no boot image (start QEMU with -initrd)");
+	err = module_scan(pa_to_kva(dt.initrd_start), dt.initrd_end - dt.initrd_start);
+	if (err < 0)
+		kpanic("boot image is not a valid cpio archive (error %d)", err);
+	start_init();
+	klog("boot took %lu us\n", (unsigned long)(arch_time() * 1000000 / arch_timebase_hz()));
+	machine_timer_start();
+	trap_return(trap_first_return());
+}

@@ -1,0 +1,63 @@
+/*
+ * Sv39 page tables: three levels of 512 entries, 4 KiB pages.
+ *
+ * Pure C over the direct map, so host tests run it over fake RAM. Tables
+ * come from pmm_alloc and are released by sv39_destroy_user. The upper
+ * half of every root (entries 256..511) is copied from the kernel root
+ * and never freed here.
+ */
+#ifndef ARCH_SV39_H
+#define ARCH_SV39_H
+
+#include "kern/types.h"
+
+typedef uint64_t pte_t;
+
+#define PTE_V (1ul << 0)
+#define PTE_R (1ul << 1)
+#define PTE_W (1ul << 2)
+#define PTE_X (1ul << 3)
+#define PTE_U (1ul << 4)
+#define PTE_G (1ul << 5)
+#define PTE_A (1ul << 6)
+#define PTE_D (1ul << 7)
+#define PTE_FLAGS 0x3fful
+#define PTE_PPN_SHIFT 10
+
+#define SV39_LEVELS 3
+#define SV39_USER_ENTRIES 256 /* root entries below the kernel half */
+
+static inline paddr_t pte_pa(pte_t e)
+{
+	return (e >> PTE_PPN_SHIFT) << PAGE_SHIFT;
+}
+
+static inline pte_t pte_make(paddr_t pa, uint64_t flags)
+{
+	return ((pa >> PAGE_SHIFT) << PTE_PPN_SHIFT) | flags;
+}
+
+/* A fresh root whose kernel half is copied from kernel_root (0: empty). */
+paddr_t sv39_new_root(paddr_t kernel_root);
+
+/* The leaf entry for va, or NULL. With alloc, missing tables are created
+ * (NULL then means out of memory). */
+pte_t *sv39_walk(paddr_t root, uint64_t va, bool alloc);
+
+/* Maps one 4 KiB page. -E_INVAL for a bad va or flags, -E_BUSY if va is
+ * already mapped, -E_NOMEM if a table could not be allocated. */
+int sv39_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t flags);
+
+/* Removes the mapping of va; returns its frame in *pa. -E_NOENT if none. */
+int sv39_unmap(paddr_t root, uint64_t va, paddr_t *pa);
+
+/* Translates a user address for an access needing `need` (PTE_R/W/X)
+ * with PTE_U set. Returns the physical address or 0. */
+paddr_t sv39_user_pa(paddr_t root, uint64_t va, uint64_t need);
+
+/* Frees every user-half table and the root; calls leaf(pa, ctx) on each
+ * mapped frame first so the caller can drop its reference. */
+void sv39_destroy_user(paddr_t root, void (*leaf)(paddr_t pa, void *ctx),
+		       void *ctx);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * Trap dispatch. entry.S saves the user registers into the running
+ * thread's trapframe and calls trap_user on the hart's kernel stack;
+ * trap_user returns the trapframe of the thread to resume, which may be
+ * another thread's. A trap taken in S-mode is a kernel bug: trap_kernel
+ * reports it and powers off.
+ */
+#include "arch/riscv/csr.h"
+#include "arch/riscv/machine.h"
+#include "arch/riscv/trapframe.h"
+#include "kern/cpu.h"
+#include "kern/log.h"
+#include "kern/sched.h"
+#include "kern/syscall.h"
+#include "kern/task.h"
+
+_Static_assert(__builtin_offsetof(struct trapframe, sepc) == TF_SEPC, "TF_SEPC");
+_Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == TF_KSP, "TF_KSP");
+_Static_assert(sizeof(struct trapframe) == TF_SIZE, "TF_SIZE");
+_Static_assert(__builtin_offsetof(struct thread, tf) == 0, "tf first");
+
+void fpu_save(struct fpstate *f);
+void fpu_restore(const struct fpstate *f);
+struct trapframe *trap_user(struct trapframe *tf);
+_Noreturn void trap_kernel(struct trapframe *tf);
+
+static const char *cause_name(uint64_t c)
+{
+	static const char *names[] = {
+		[EXC_INST_MISALIGNED] = "misaligned fetch",
+		[EXC_INST_ACCESS] = "fetch access fault",
+		[EXC_ILLEGAL] = "illegal instruction",
+		[EXC_BREAKPOINT] = "breakpoint",
+		[EXC_LOAD_MISALIGNED] = "misaligned load",
+		[EXC_LOAD_ACCESS] = "load access fault",
+		[EXC_STORE_MISALIGNED] = "misaligned store",
+		[EXC_STORE_ACCESS] = "store access fault",
+		[EXC_INST_PAGE] = "fetch page fault",
+		[EXC_LOAD_PAGE] = "load page fault",
+		[EXC_STORE_PAGE] = "store page fault",
+	};
+	return c < sizeof(names) / sizeof(names[0]) && names[c] ? names[c] : "exception";
+}
+
+/* A fault with no handler kills the task with one log line. */
+static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
+{
+	struct task *k = t->task;
+	/* stval holds the faulting address, or for an illegal instruction
+	 * its encoding. */
+	klog("task %u (%s): killed: %s %s %lx, pc %lx\n", k->id, k->name,
+	     cause_name(scause), scause == EXC_ILLEGAL ? "" : "at",
+	     (unsigned long)stval, (unsigned long)t->tf.sepc);
+	task_exit(k, TASK_STATUS_KILLED | (uint32_t)(scause & 0xff));
+}
+
+static void interrupt(uint64_t cause)
+{
+	if (cause == IRQ_S_TIMER) {
+		machine_timer_tick();
+		return;
+	}
+	klog("unexpected interrupt %lu\n", (unsigned long)cause);
+}
+
+/* Runs the thread picked next: its address space and FP registers. */
+static struct trapframe *resume(void)
+{
+	struct thread *n;
+	while (!(n = sched_pick()))
+		machine_idle(interrupt);
+	struct cpu *c = this_cpu();
+	if (c->as_owner != n->task) {
+		machine_as_switch(n->task->pt_root, n->task->asid);
+		c->as_owner = n->task;
+	}
+	if (c->fpu_owner != n) {
+		fpu_restore(&n->fp);
+		csr_clear(sstatus, SSTATUS_FS);
+		csr_set(sstatus, SSTATUS_FS_CLEAN);
+		c->fpu_owner = n;
+	}
+	return &n->tf;
+}
+
+struct trapframe *trap_user(struct trapframe *tf)
+{
+	struct thread *t = (struct thread *)tf;
+	uint64_t sstatus = csr_read(sstatus);
+	if ((sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
+		fpu_save(&t->fp);
+		csr_clear(sstatus, SSTATUS_FS);
+		csr_set(sstatus, SSTATUS_FS_CLEAN);
+	}
+	uint64_t scause = csr_read(scause);
+	if (scause & SCAUSE_INTR)
+		interrupt(scause & ~SCAUSE_INTR);
+	else if (scause == EXC_ECALL_U)
+		syscall_dispatch(t);
+	else
+		user_fault(t, scause, csr_read(stval));
+	return resume();
+}
+
+struct trapframe *trap_first_return(void)
+{
+	return resume();
+}
+
+void trap_kernel(struct trapframe *tf)
+{
+	klog("\nPANIC: kernel trap: %s (scause %lx) sepc %lx stval %lx\n",
+	     cause_name(csr_read(scause) & 0xff), (unsigned long)csr_read(scause),
+	     (unsigned long)csr_read(sepc), (unsigned long)csr_read(stval));
+	machine_backtrace_from(tf->x[8], tf->x[1]);
+	machine_poweroff(3);
+}

@@ -1,0 +1,22 @@
+/*
+ * What portable kernel code needs from the architecture. Implemented in
+ * microkernel/arch/riscv/; host tests provide stubs.
+ */
+#ifndef KERN_ARCH_H
+#define KERN_ARCH_H
+
+#include "kern/types.h"
+
+void arch_console_write(const char *s, size_t n);
+_Noreturn void arch_poweroff(int code);
+void arch_backtrace(void);
+uint64_t arch_time(void); /* timebase ticks since boot */
+uint64_t arch_timebase_hz(void);
+
+/* Address spaces: a new root with the kernel half, and an ASID if the
+ * hardware has them. arch_as_destroy flushes the ASID and makes sure satp
+ * no longer names root; the caller then frees the tables. */
+int arch_as_create(paddr_t *root, uint32_t *asid);
+void arch_as_destroy(paddr_t root, uint32_t asid);
+
+#endif

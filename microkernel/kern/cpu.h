@@ -1,0 +1,33 @@
+/*
+ * Per-hart state. One hart runs today; everything a hart owns lives here
+ * so more harts need a per-hart lookup, not a redesign. The kernel is
+ * entered under one big lock (arch trap code), which guards every field
+ * below and every kernel object.
+ */
+#ifndef KERN_CPU_H
+#define KERN_CPU_H
+
+#include "kern/config.h"
+#include "kern/types.h"
+
+struct thread;
+struct task;
+
+struct cpu {
+	struct thread *cur;       /* running thread (holds a reference), or NULL when idle */
+	struct thread *fpu_owner; /* whose values are in the FP registers */
+	struct task *as_owner;    /* whose address space satp holds */
+	bool need_resched;        /* cur must yield at the next kernel exit */
+	uint32_t hartid;
+	uint64_t kstack_top;
+	uint64_t ticks;           /* timer ticks since boot */
+};
+
+extern struct cpu cpus[MAX_HARTS];
+
+static inline struct cpu *this_cpu(void)
+{
+	return &cpus[0];
+}
+
+#endif

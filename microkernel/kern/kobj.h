@@ -1,0 +1,25 @@
+/*
+ * Reference-counted kernel objects. Every object a handle can name starts
+ * with a struct kobj. A reference is held by each handle naming the object
+ * and by each kernel structure pointing at it; the last kobj_put calls the
+ * type's destroy function, registered once at boot.
+ */
+#ifndef KERN_KOBJ_H
+#define KERN_KOBJ_H
+
+#include "kern/types.h"
+#include "uapi/syscall.h"
+
+struct kobj {
+	uint32_t type; /* enum obj_type */
+	uint32_t refs;
+};
+
+typedef void (*kobj_destroy_fn)(struct kobj *o);
+
+void kobj_register(uint32_t type, kobj_destroy_fn fn);
+void kobj_init(struct kobj *o, uint32_t type); /* refs = 1 */
+void kobj_get(struct kobj *o);
+void kobj_put(struct kobj *o);
+
+#endif

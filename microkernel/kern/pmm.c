@@ -1,0 +1,134 @@
+/* Physical frame allocator; see kern/pmm.h. */
+#include "kern/pmm.h"
+
+#include "kern/config.h"
+#include "kern/log.h"
+#include "kern/phys.h"
+#include "lib/string.h"
+
+static struct {
+	paddr_t base, end;
+	uint32_t *refs;  /* one count per frame in [base, end) */
+	paddr_t free_head; /* 0: empty */
+	uint64_t nfree, total;
+} pmm;
+
+static size_t frame_index(paddr_t pa)
+{
+	KASSERT((pa & PAGE_MASK) == 0 && pa >= pmm.base && pa < pmm.end);
+	return (pa - pmm.base) >> PAGE_SHIFT;
+}
+
+bool pmm_owns(paddr_t pa)
+{
+	return (pa & PAGE_MASK) == 0 && pa >= pmm.base && pa < pmm.end;
+}
+
+paddr_t pmm_init(paddr_t base, paddr_t end)
+{
+	base = PAGE_UP(base);
+	end = PAGE_DOWN(end);
+	if (end <= base)
+		return 0;
+	uint64_t n = (end - base) >> PAGE_SHIFT;
+	paddr_t meta_end = PAGE_UP(base + n * sizeof(uint32_t));
+	if (meta_end >= end)
+		return 0;
+	pmm.base = base;
+	pmm.end = end;
+	pmm.refs = pa_to_kva(base);
+	pmm.free_head = 0;
+	pmm.nfree = 0;
+	pmm.total = 0;
+	/* Reserved frames carry a count of 1 so that freeing one by mistake
+	 * is caught as a double free rather than corrupting the list. */
+	for (uint64_t i = 0; i < n; i++)
+		pmm.refs[i] = 1;
+	return meta_end;
+}
+
+static void push_free(paddr_t pa)
+{
+	unsigned char *p = pa_to_kva(pa);
+	if (KDEBUG)
+		memset(p, PMM_JUNK, PAGE_SIZE);
+	*(paddr_t *)(void *)p = pmm.free_head;
+	pmm.free_head = pa;
+	pmm.nfree++;
+}
+
+void pmm_free_range(paddr_t start, paddr_t end)
+{
+	paddr_t meta_end = PAGE_UP(pmm.base + ((pmm.end - pmm.base) >> PAGE_SHIFT) *
+						    sizeof(uint32_t));
+	start = MAX(PAGE_UP(start), meta_end);
+	end = MIN(PAGE_DOWN(end), pmm.end);
+	for (paddr_t pa = start; pa < end; pa += PAGE_SIZE) {
+		size_t i = frame_index(pa);
+		KASSERT(pmm.refs[i] == 1);
+		pmm.refs[i] = 0;
+		pmm.total++;
+		push_free(pa);
+	}
+}
+
+/* A free frame must still hold its junk (past the link word): anything
+ * else means someone wrote through a stale pointer after freeing it. */
+static void check_junk(paddr_t pa)
+{
+	const uint64_t *w = pa_to_kva(pa);
+	const uint64_t junk = 0x0101010101010101ull * PMM_JUNK;
+	for (size_t i = 1; i < PAGE_SIZE / 8; i++)
+		if (w[i] != junk)
+			kpanic("pmm: frame %lx written after free (word %zu)",
+			       (unsigned long)pa, i);
+}
+
+paddr_t pmm_alloc(void)
+{
+	paddr_t pa = pmm.free_head;
+	if (!pa)
+		return 0;
+	void *p = pa_to_kva(pa);
+	pmm.free_head = *(paddr_t *)p;
+	pmm.nfree--;
+	if (KDEBUG)
+		check_junk(pa);
+	size_t i = frame_index(pa);
+	KASSERT(pmm.refs[i] == 0);
+	pmm.refs[i] = 1;
+	memset(p, 0, PAGE_SIZE);
+	return pa;
+}
+
+void pmm_ref(paddr_t pa)
+{
+	size_t i = frame_index(pa);
+	if (pmm.refs[i] == 0)
+		kpanic("pmm: ref of free frame %lx", (unsigned long)pa);
+	pmm.refs[i]++;
+}
+
+void pmm_unref(paddr_t pa)
+{
+	size_t i = frame_index(pa);
+	if (pmm.refs[i] == 0)
+		kpanic("pmm: double free of frame %lx", (unsigned long)pa);
+	if (--pmm.refs[i] == 0)
+		push_free(pa);
+}
+
+uint32_t pmm_refcount(paddr_t pa)
+{
+	return pmm.refs[frame_index(pa)];
+}
+
+uint64_t pmm_free_count(void)
+{
+	return pmm.nfree;
+}
+
+uint64_t pmm_total_count(void)
+{
+	return pmm.total;
+}

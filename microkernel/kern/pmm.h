@@ -1,0 +1,43 @@
+/*
+ * Physical frame allocator with reference counts.
+ *
+ * Lifecycle of a frame:
+ *   1. pmm_init reserves the whole RAM range; pmm_free_range hands the
+ *      parts that hold no kernel, firmware, device tree or boot image to
+ *      the free list.
+ *   2. pmm_alloc takes a frame off the free list, zeroes it and sets its
+ *      count to 1. No frame ever reaches a caller with old contents.
+ *   3. pmm_ref adds a sharer (a second mapping, a page-cache entry).
+ *   4. pmm_unref drops one; at zero the frame is filled with junk and
+ *      goes back on the free list. Unref of a free frame panics.
+ *
+ * The free list is threaded through the free frames themselves (first
+ * word), so the allocator needs metadata only for the counts.
+ * Single lock: the kernel is entered under one big lock, so no locking
+ * here.
+ */
+#ifndef KERN_PMM_H
+#define KERN_PMM_H
+
+#include "kern/types.h"
+
+#define PMM_JUNK 0xa5u /* fill byte of free frames */
+
+/* Sets up the allocator for RAM [base, end). The count array is carved
+ * from the start of the range. All frames start reserved. Returns the
+ * first address after the metadata, or 0 if the range is too small. */
+paddr_t pmm_init(paddr_t base, paddr_t end);
+
+/* Frees the whole frames inside [start, end). */
+void pmm_free_range(paddr_t start, paddr_t end);
+
+paddr_t pmm_alloc(void); /* zeroed frame, or 0 when out of memory */
+void pmm_ref(paddr_t pa);
+void pmm_unref(paddr_t pa);
+uint32_t pmm_refcount(paddr_t pa);
+bool pmm_owns(paddr_t pa); /* pa is a frame of managed RAM */
+
+uint64_t pmm_free_count(void);
+uint64_t pmm_total_count(void);
+
+#endif

@@ -1,0 +1,272 @@
+/* System calls; see kern/syscall.h and uapi/syscall.h. */
+#include "kern/syscall.h"
+
+#include "kern/arch.h"
+#include "kern/cpu.h"
+#include "kern/kmem.h"
+#include "kern/log.h"
+#include "kern/module.h"
+#include "kern/pmm.h"
+#include "kern/sched.h"
+#include "kern/spawn.h"
+#include "kern/task.h"
+#include "kern/usercopy.h"
+#include "lib/string.h"
+#include "uapi/errors.h"
+
+struct kobj system_obj = { OBJ_SYSTEM, 1 };
+
+typedef int64_t (*sys_fn)(struct thread *t, const uint64_t *a);
+
+static int64_t sys_debug_write(struct thread *t, const uint64_t *a)
+{
+	uaddr_t buf = a[0];
+	size_t len = a[1];
+	if (len > 65536)
+		return -E_INVAL;
+	int err = user_check(t->task, buf, len, false);
+	if (err)
+		return err;
+	char chunk[128];
+	for (size_t off = 0; off < len; off += sizeof(chunk)) {
+		size_t n = MIN(sizeof(chunk), len - off);
+		copy_from_user(t->task, chunk, buf + off, n);
+		arch_console_write(chunk, n);
+	}
+	return (int64_t)len;
+}
+
+static int64_t sys_exit(struct thread *t, const uint64_t *a)
+{
+	task_exit(t->task, (uint32_t)a[0] & 0xff);
+	return SYS_BLOCKED;
+}
+
+static int64_t sys_yield(struct thread *t, const uint64_t *a)
+{
+	(void)t, (void)a;
+	sched_yield();
+	return 0;
+}
+
+/* Checks the handles a spawn hands over; all must exist with R_GRANT. */
+static int check_spawn_handles(struct task *p, const int32_t *hs, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct handle *h;
+		int err = handle_lookup(p->handles, hs[i], OBJ_NONE, R_GRANT, &h);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+struct spawn_args {
+	struct spawn_req req;
+	char argv[SPAWN_MAX_ARGS];
+	int32_t handles[SPAWN_MAX_HANDLES];
+	uint32_t rights[SPAWN_MAX_HANDLES];
+};
+
+static int read_spawn_args(struct task *p, uaddr_t ureq, struct spawn_args *s,
+			   struct module **m)
+{
+	int err = copy_from_user(p, &s->req, ureq, sizeof(s->req));
+	if (err)
+		return err;
+	struct spawn_req *r = &s->req;
+	if (r->argv_len == 0 || r->argv_len > SPAWN_MAX_ARGS ||
+	    r->nhandles > SPAWN_MAX_HANDLES || r->prio > p->prio_max)
+		return -E_INVAL;
+	struct handle *mh;
+	err = handle_lookup(p->handles, r->module, OBJ_MODULE, R_READ, &mh);
+	if (!err)
+		err = copy_from_user(p, s->argv, r->argv, r->argv_len);
+	if (!err)
+		err = copy_from_user(p, s->handles, r->handles, r->nhandles * sizeof(int32_t));
+	for (uint32_t i = 0; i < r->nhandles; i++)
+		s->rights[i] = R_ALL;
+	if (!err && r->rights)
+		err = copy_from_user(p, s->rights, r->rights, r->nhandles * sizeof(uint32_t));
+	if (!err)
+		err = check_spawn_handles(p, s->handles, r->nhandles);
+	if (!err && s->argv[r->argv_len - 1] != 0)
+		err = -E_INVAL;
+	*m = err ? 0 : container_of(mh->obj, struct module, obj);
+	return err;
+}
+
+static bool free_slots(struct handle_table *t, int n)
+{
+	for (int h = 0; h < HANDLE_MAX && n > 0; h++)
+		if (!t->slot[h].obj)
+			n--;
+	return n == 0;
+}
+
+static int64_t sys_task_spawn(struct thread *t, const uint64_t *a)
+{
+	struct task *p = t->task;
+	struct spawn_args *s = kmem_alloc(sizeof(*s));
+	if (!s)
+		return -E_NOMEM;
+	struct module *m;
+	struct task *child = 0;
+	int err = read_spawn_args(p, a[0], s, &m);
+	if (!err && !free_slots(p->handles, 1))
+		err = -E_FULL;
+	if (!err)
+		err = spawn_prepare(m, s->argv, s->req.argv_len, s->req.prio, &child);
+	int64_t ret = err;
+	if (!err) {
+		/* Point of no return: the child's table is empty past H_SELF and
+		 * the parent has a free slot, so nothing below can fail. */
+		for (uint32_t i = 0; i < s->req.nhandles; i++)
+			handle_install_at(child->handles, (int)i + 1,
+					  p->handles->slot[s->handles[i]].obj,
+					  p->handles->slot[s->handles[i]].rights & s->rights[i],
+					  p->handles->slot[s->handles[i]].badge);
+		ret = handle_install(p->handles, &child->obj, R_READ | R_CONTROL | R_GRANT, 0);
+		task_start(child);
+		kobj_put(&child->obj);
+	}
+	kmem_free(s, sizeof(*s));
+	return ret;
+}
+
+static int64_t sys_task_wait(struct thread *t, const uint64_t *a)
+{
+	struct handle *h;
+	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_TASK, R_READ, &h);
+	if (err)
+		return err;
+	struct task *target = container_of(h->obj, struct task, obj);
+	if (target == t->task)
+		return -E_INVAL;
+	if (target->state == TASK_DEAD)
+		return target->status;
+	thread_block(t, &target->exit_waiters, TIMEOUT_NEVER);
+	return SYS_BLOCKED;
+}
+
+static int64_t sys_task_kill(struct thread *t, const uint64_t *a)
+{
+	struct handle *h;
+	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_TASK, R_CONTROL, &h);
+	if (err)
+		return err;
+	struct task *target = container_of(h->obj, struct task, obj);
+	task_exit(target, TASK_STATUS_KILLED | TASK_KILLED_BY_REQUEST);
+	return target == t->task ? SYS_BLOCKED : 0;
+}
+
+static int64_t sys_task_info(struct thread *t, const uint64_t *a)
+{
+	struct handle *h;
+	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_TASK, R_READ, &h);
+	if (err)
+		return err;
+	struct task *k = container_of(h->obj, struct task, obj);
+	struct task_info info = { .id = k->id, .state = k->state, .status = k->status,
+				  .nthreads = k->nthreads, .ticks = task_ticks(k),
+				  .frames = k->frames };
+	memcpy(info.name, k->name, sizeof(k->name));
+	return copy_to_user(t->task, a[1], &info, sizeof(info));
+}
+
+static int64_t sys_handle_copy(struct thread *t, const uint64_t *a)
+{
+	return handle_copy(t->task->handles, (int64_t)a[0], t->task->handles,
+			   (uint32_t)a[1]);
+}
+
+static int64_t sys_handle_close(struct thread *t, const uint64_t *a)
+{
+	if ((int64_t)a[0] == H_SELF)
+		return -E_INVAL; /* a task's own handle goes only with the task */
+	return handle_close(t->task->handles, (int64_t)a[0]);
+}
+
+static int64_t sys_handle_info(struct thread *t, const uint64_t *a)
+{
+	struct handle *h;
+	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_NONE, 0, &h);
+	if (err)
+		return err;
+	struct handle_info info = { h->obj->type, h->rights, h->badge };
+	return copy_to_user(t->task, a[1], &info, sizeof(info));
+}
+
+static int64_t sys_module_name(struct thread *t, const uint64_t *a)
+{
+	struct handle *h;
+	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_MODULE, R_READ, &h);
+	if (err)
+		return err;
+	struct module *m = container_of(h->obj, struct module, obj);
+	size_t n = strlen(m->name) + 1;
+	if (a[2] < n)
+		return -E_RANGE;
+	err = copy_to_user(t->task, a[1], m->name, n);
+	return err ? err : (int64_t)n - 1;
+}
+
+static int64_t sys_sysinfo(struct thread *t, const uint64_t *a)
+{
+	struct sysinfo si = { .frames_total = pmm_total_count(),
+			      .frames_free = pmm_free_count(),
+			      .timebase_hz = arch_timebase_hz(),
+			      .ntasks = task_count(),
+			      .nthreads = thread_count,
+			      .kmem_bytes = kmem_bytes_in_use() };
+	return copy_to_user(t->task, a[0], &si, sizeof(si));
+}
+
+static int64_t sys_poweroff(struct thread *t, const uint64_t *a)
+{
+	struct handle *h;
+	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_SYSTEM, R_CONTROL, &h);
+	if (err)
+		return err;
+	klog("poweroff requested by task %u (%s), status %d\n", t->task->id,
+	     t->task->name, (int)a[1]);
+	arch_poweroff((int)a[1]);
+}
+
+static int64_t sys_sleep(struct thread *t, const uint64_t *a)
+{
+	uint64_t hz = arch_timebase_hz();
+	uint64_t ns = a[0];
+	if (ns > 3600ull * 1000000000ull)
+		return -E_INVAL;
+	uint64_t ticks = ns / 1000 * hz / 1000000;
+	thread_block(t, 0, arch_time() + ticks);
+	return SYS_BLOCKED;
+}
+
+static const sys_fn table[SYS_NCALLS] = {
+	[SYS_DEBUG_WRITE] = sys_debug_write,
+	[SYS_EXIT] = sys_exit,
+	[SYS_YIELD] = sys_yield,
+	[SYS_TASK_SPAWN] = sys_task_spawn,
+	[SYS_TASK_WAIT] = sys_task_wait,
+	[SYS_TASK_KILL] = sys_task_kill,
+	[SYS_TASK_INFO] = sys_task_info,
+	[SYS_HANDLE_COPY] = sys_handle_copy,
+	[SYS_HANDLE_CLOSE] = sys_handle_close,
+	[SYS_HANDLE_INFO] = sys_handle_info,
+	[SYS_MODULE_NAME] = sys_module_name,
+	[SYS_SYSINFO] = sys_sysinfo,
+	[SYS_POWEROFF] = sys_poweroff,
+	[SYS_SLEEP] = sys_sleep,
+};
+
+void syscall_dispatch(struct thread *t)
+{
+	uint64_t nr = t->tf.x[REG_A7];
+	t->tf.sepc += 4;
+	int64_t r = nr < SYS_NCALLS && table[nr] ? table[nr](t, &t->tf.x[REG_A0])
+						: -E_NOSYS;
+	if (r != SYS_BLOCKED)
+		t->tf.x[REG_A0] = (uint64_t)r;
+}

@@ -1,0 +1,142 @@
+/* Tasks; see kern/task.h. */
+#include "kern/task.h"
+
+#include "arch/riscv/sv39.h"
+#include "kern/arch.h"
+#include "kern/cpu.h"
+#include "kern/kmem.h"
+#include "kern/log.h"
+#include "kern/pmm.h"
+#include "kern/sched.h"
+#include "lib/string.h"
+#include "uapi/errors.h"
+
+static struct list all_tasks = LIST_INIT(all_tasks);
+static uint32_t next_task_id = 1;
+static uint64_t ntasks;
+
+static void task_destroy(struct kobj *o)
+{
+	struct task *t = container_of(o, struct task, obj);
+	KASSERT(t->state == TASK_DEAD);
+	list_del(&t->all_link);
+	ntasks--;
+	kmem_free(t, sizeof(*t));
+}
+
+struct task *task_create(const char *name, uint32_t prio_max)
+{
+	static bool registered;
+	if (!registered) {
+		kobj_register(OBJ_TASK, task_destroy);
+		registered = true;
+	}
+	struct task *t = kmem_alloc(sizeof(*t));
+	if (!t)
+		return 0;
+	t->handles = kmem_alloc(sizeof(*t->handles));
+	if (!t->handles || arch_as_create(&t->pt_root, &t->asid) != 0) {
+		kmem_free(t->handles, sizeof(*t->handles));
+		kmem_free(t, sizeof(*t));
+		return 0;
+	}
+	kobj_init(&t->obj, OBJ_TASK);
+	t->id = next_task_id++;
+	t->state = TASK_ALIVE;
+	t->prio_max = prio_max;
+	size_t n = strnlen(name, sizeof(t->name) - 1);
+	memcpy(t->name, name, n);
+	list_init(&t->threads);
+	waitq_init(&t->exit_waiters);
+	list_add_tail(&all_tasks, &t->all_link);
+	ntasks++;
+	return t;
+}
+
+struct thread *task_add_thread(struct task *t, uint64_t entry, uint64_t sp,
+			       uint32_t prio)
+{
+	struct thread *th = thread_create(t, prio);
+	if (!th)
+		return 0;
+	th->tf.sepc = entry;
+	th->tf.x[REG_SP] = sp;
+	list_add_tail(&t->threads, &th->task_link); /* the list keeps the creation ref */
+	t->nthreads++;
+	return th;
+}
+
+void task_start(struct task *t)
+{
+	list_for_each(pos, &t->threads) {
+		struct thread *th = list_entry(pos, struct thread, task_link);
+		if (th->state == TH_BLOCKED && !th->wq)
+			sched_enqueue(th);
+	}
+}
+
+int task_map_new(struct task *t, uint64_t va, uint64_t pte_flags, paddr_t *pa)
+{
+	paddr_t f = pmm_alloc();
+	if (!f)
+		return -E_NOMEM;
+	int err = sv39_map(t->pt_root, va, f, pte_flags | PTE_U | PTE_A | PTE_D);
+	if (err) {
+		pmm_unref(f);
+		return err;
+	}
+	t->frames++;
+	if (pa)
+		*pa = f;
+	return 0;
+}
+
+static void drop_frame(paddr_t pa, void *ctx)
+{
+	struct task *t = ctx;
+	t->frames--;
+	pmm_unref(pa);
+}
+
+void task_exit(struct task *t, uint32_t status)
+{
+	if (t->state == TASK_DEAD)
+		return;
+	t->state = TASK_DEAD;
+	t->status = status;
+	/* Keep t alive while its threads, which hold references, go. */
+	kobj_get(&t->obj);
+	list_for_each_safe(pos, tmp, &t->threads) {
+		struct thread *th = list_entry(pos, struct thread, task_link);
+		thread_stop(th);
+		t->ticks += th->ticks;
+		list_del(&th->task_link);
+		t->nthreads--;
+		kobj_put(&th->obj);
+	}
+	if (this_cpu()->as_owner == t)
+		this_cpu()->as_owner = 0;
+	arch_as_destroy(t->pt_root, t->asid);
+	sv39_destroy_user(t->pt_root, drop_frame, t);
+	t->pt_root = 0;
+	KASSERT(t->frames == 0);
+	struct handle_table *h = t->handles;
+	t->handles = 0;
+	handle_table_clear(h);
+	kmem_free(h, sizeof(*h));
+	waitq_wake_all(&t->exit_waiters, status);
+	kobj_put(&t->obj);
+}
+
+uint64_t task_count(void)
+{
+	return ntasks;
+}
+
+uint64_t task_ticks(struct task *t)
+{
+	uint64_t n = t->ticks;
+	list_for_each(pos, &t->threads)
+		n += list_entry(pos, struct thread, task_link)->ticks;
+	return n;
+}

@@ -1,0 +1,124 @@
+/* Threads, wait queues and timeouts; see kern/thread.h. */
+#include "kern/thread.h"
+
+#include "kern/cpu.h"
+#include "kern/kmem.h"
+#include "kern/log.h"
+#include "kern/sched.h"
+#include "kern/task.h"
+#include "uapi/errors.h"
+
+/* Threads with a deadline, sorted by it, earliest first. */
+static struct list timeouts = LIST_INIT(timeouts);
+static uint32_t next_thread_id = 1;
+uint64_t thread_count;
+
+static void thread_destroy(struct kobj *o)
+{
+	struct thread *t = container_of(o, struct thread, obj);
+	KASSERT(t->state == TH_DEAD && !list_on_list(&t->qlink));
+	if (this_cpu()->fpu_owner == t)
+		this_cpu()->fpu_owner = 0;
+	struct task *task = t->task;
+	thread_count--;
+	kmem_free(t, sizeof(*t));
+	kobj_put(&task->obj);
+}
+
+struct thread *thread_create(struct task *task, uint32_t prio)
+{
+	static bool registered;
+	if (!registered) {
+		kobj_register(OBJ_THREAD, thread_destroy);
+		registered = true;
+	}
+	struct thread *t = kmem_alloc(sizeof(*t));
+	if (!t)
+		return 0;
+	kobj_init(&t->obj, OBJ_THREAD);
+	kobj_get(&task->obj);
+	t->task = task;
+	list_init(&t->task_link);
+	list_init(&t->qlink);
+	list_init(&t->sleep_link);
+	t->id = next_thread_id++;
+	t->state = TH_BLOCKED;
+	t->prio = prio;
+	t->tf.kernel_sp = this_cpu()->kstack_top;
+	thread_count++;
+	return t;
+}
+
+void thread_block(struct thread *t, struct waitq *q, uint64_t deadline)
+{
+	KASSERT(t->state == TH_RUNNING || t->state == TH_READY);
+	if (t->state == TH_READY)
+		sched_dequeue(t);
+	t->state = TH_BLOCKED;
+	t->wq = q;
+	if (q)
+		list_add_tail(&q->head, &t->qlink);
+	if (deadline != TIMEOUT_NEVER) {
+		t->deadline = deadline;
+		struct list *pos = timeouts.next;
+		while (pos != &timeouts &&
+		       list_entry(pos, struct thread, sleep_link)->deadline <= deadline)
+			pos = pos->next;
+		list_add_tail(pos, &t->sleep_link); /* inserts before pos */
+	}
+	if (t == this_cpu()->cur)
+		this_cpu()->need_resched = true;
+}
+
+static void unblock(struct thread *t)
+{
+	if (t->wq) {
+		list_del(&t->qlink);
+		t->wq = 0;
+	}
+	list_del(&t->sleep_link);
+}
+
+void thread_wake(struct thread *t, long result)
+{
+	KASSERT(t->state == TH_BLOCKED);
+	unblock(t);
+	t->tf.x[REG_A0] = (uint64_t)result;
+	sched_enqueue(t);
+}
+
+struct thread *waitq_wake_one(struct waitq *q, long result)
+{
+	if (list_empty(&q->head))
+		return 0;
+	struct thread *t = list_entry(q->head.next, struct thread, qlink);
+	thread_wake(t, result);
+	return t;
+}
+
+void waitq_wake_all(struct waitq *q, long result)
+{
+	while (waitq_wake_one(q, result))
+		;
+}
+
+void thread_stop(struct thread *t)
+{
+	if (t->state == TH_READY)
+		sched_dequeue(t);
+	else if (t->state == TH_BLOCKED)
+		unblock(t);
+	t->state = TH_DEAD;
+	if (t == this_cpu()->cur)
+		this_cpu()->need_resched = true;
+}
+
+void thread_expire_timeouts(uint64_t now)
+{
+	while (!list_empty(&timeouts)) {
+		struct thread *t = list_entry(timeouts.next, struct thread, sleep_link);
+		if (t->deadline > now)
+			break;
+		thread_wake(t, t->wq ? -E_TIMEOUT : 0);
+	}
+}

@@ -1,0 +1,71 @@
+/*
+ * Threads, wait queues and timeouts.
+ *
+ * The kernel has one stack per hart and never sleeps inside a call: a
+ * system call that must wait puts the thread on a wait queue, marks it
+ * blocked and returns; the trap exit then runs another thread. Whoever
+ * wakes it writes the call's result into its saved a0.
+ *
+ * Lifecycle: thread_create (blocked, unstarted) -> thread_ready ->
+ * running <-> ready / blocked -> thread_stop (dead) -> last kobj_put
+ * frees it.
+ */
+#ifndef KERN_THREAD_H
+#define KERN_THREAD_H
+
+#include "arch/riscv/trapframe.h"
+#include "kern/kobj.h"
+#include "lib/list.h"
+
+enum thread_state { TH_BLOCKED, TH_READY, TH_RUNNING, TH_DEAD };
+
+struct waitq {
+	struct list head;
+};
+
+struct thread {
+	struct trapframe tf; /* first: entry.S finds it through sscratch */
+	struct fpstate fp;
+	struct kobj obj;
+	struct task *task;     /* holds a reference */
+	struct list task_link; /* in task->threads */
+	struct list qlink;     /* in a run queue or a wait queue */
+	struct waitq *wq;      /* the wait queue qlink is on, if blocked */
+	struct list sleep_link; /* in the timeout list while a deadline is set */
+	uint64_t deadline;     /* timebase ticks; valid while on the timeout list */
+	uint32_t id;
+	uint32_t state;        /* enum thread_state */
+	uint32_t prio;
+	uint32_t slice;        /* ticks left in the time slice */
+	uint64_t ticks;        /* timer ticks charged */
+};
+
+#define TIMEOUT_NEVER UINT64_MAX
+
+static inline void waitq_init(struct waitq *q)
+{
+	list_init(&q->head);
+}
+
+struct thread *thread_create(struct task *task, uint32_t prio);
+
+/* Blocks t on q (q may be NULL for a pure sleep) until woken or until the
+ * timebase reaches deadline (TIMEOUT_NEVER: no deadline). On timeout the
+ * thread's a0 becomes timeout_result. */
+void thread_block(struct thread *t, struct waitq *q, uint64_t deadline);
+
+/* Makes a blocked thread ready with `result` in its a0. */
+void thread_wake(struct thread *t, long result);
+struct thread *waitq_wake_one(struct waitq *q, long result);
+void waitq_wake_all(struct waitq *q, long result);
+
+/* Takes t off every queue and marks it dead. */
+void thread_stop(struct thread *t);
+
+/* Wakes the threads whose deadline has passed; a0 = -E_TIMEOUT except for
+ * pure sleeps, which get 0. */
+void thread_expire_timeouts(uint64_t now);
+
+extern uint64_t thread_count;
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * System call ABI shared by the kernel and libipc.
+ *
+ * Calling convention: `ecall` with the call number in a7 and arguments in
+ * a0..a5. The result comes back in a0: a value >= 0 on success, or a
+ * negated code from uapi/errors.h. Numbers are this kernel's own; it knows
+ * nothing of Linux system call numbers.
+ */
+#ifndef UAPI_SYSCALL_H
+#define UAPI_SYSCALL_H
+
+#include <stdint.h>
+
+enum sys_nr {
+	SYS_DEBUG_WRITE = 0, /* (buf, len) -> len: text to the kernel log */
+	SYS_EXIT = 1,        /* (code): ends the calling task */
+	SYS_YIELD = 2,       /* (): gives up the rest of the time slice */
+	SYS_TASK_SPAWN = 3,  /* (struct spawn_req *) -> task handle */
+	SYS_TASK_WAIT = 4,   /* (task h) -> exit status, blocks until it ends */
+	SYS_TASK_KILL = 5,   /* (task h): CONTROL right */
+	SYS_TASK_INFO = 6,   /* (task h, struct task_info *) */
+	SYS_HANDLE_COPY = 7, /* (h, rights mask) -> new handle, rights only shrink */
+	SYS_HANDLE_CLOSE = 8,
+	SYS_HANDLE_INFO = 9,  /* (h, struct handle_info *) */
+	SYS_MODULE_NAME = 10, /* (module h, buf, len) -> name length */
+	SYS_SYSINFO = 11,     /* (struct sysinfo *) */
+	SYS_POWEROFF = 12,    /* (system h, code): CONTROL right */
+	SYS_SLEEP = 13,       /* (nanoseconds) */
+	SYS_NCALLS
+};
+
+/* Kinds of kernel object a handle can name. */
+enum obj_type {
+	OBJ_NONE = 0,
+	OBJ_TASK = 1,
+	OBJ_THREAD = 2,
+	OBJ_MODULE = 3, /* a boot module: read-only file from the boot image */
+	OBJ_SYSTEM = 4, /* power and whole-machine control */
+	OBJ_NTYPES
+};
+
+/* Rights carried by a handle. A copy may drop rights, never add them. */
+#define R_READ (1u << 0)    /* inspect: info, wait, read module data */
+#define R_SEND (1u << 1)
+#define R_RECV (1u << 2)
+#define R_MAP (1u << 3)
+#define R_PAGER (1u << 4)
+#define R_CONTROL (1u << 5) /* kill, power off, reconfigure */
+#define R_GRANT (1u << 6)   /* may be handed to another task */
+#define R_ALL 0x7fu
+
+/* Fixed handle slots at task start. */
+#define H_SELF 0   /* the task itself (R_READ) */
+#define H_SYSTEM 1 /* init only: the system object */
+
+#define SPAWN_MAX_ARGS 2048  /* bytes of NUL-separated argv */
+#define SPAWN_MAX_HANDLES 32
+
+/*
+ * A new task gets H_SELF at slot 0 and copies of `handles[i]` at slots
+ * 1..nhandles, each with its rights masked by `rights[i]`. Every handed
+ * handle needs R_GRANT in the parent.
+ */
+struct spawn_req {
+	int32_t module;      /* OBJ_MODULE handle with R_READ: the ELF file */
+	uint32_t prio;       /* 0 (lowest) .. PRIO_MAX; at most the caller's */
+	uint64_t argv;       /* user pointer: NUL-separated argv strings */
+	uint64_t argv_len;   /* bytes, including the final NUL */
+	uint64_t handles;    /* user pointer: int32_t[nhandles] */
+	uint64_t rights;     /* user pointer: uint32_t[nhandles] masks, or 0 */
+	uint32_t nhandles;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct spawn_req) == 48, "spawn_req ABI");
+
+#define PRIO_MAX 31
+#define PRIO_DEFAULT 16
+
+/* Exit status returned by SYS_TASK_WAIT. */
+#define TASK_STATUS_KILLED 0x100 /* low byte: scause of the fault, 0xff: killed */
+#define TASK_KILLED_BY_REQUEST 0xff
+
+enum task_state_u { TASK_ALIVE = 0, TASK_DEAD = 1 };
+
+struct task_info {
+	uint32_t id;
+	uint32_t state;     /* enum task_state_u */
+	uint32_t status;    /* exit status once dead */
+	uint32_t nthreads;
+	uint64_t ticks;     /* timer ticks charged to the task's threads */
+	uint64_t frames;    /* user frames mapped */
+	char name[32];
+};
+_Static_assert(sizeof(struct task_info) == 64, "task_info ABI");
+
+struct handle_info {
+	uint32_t type;   /* enum obj_type */
+	uint32_t rights;
+	uint64_t badge;
+};
+_Static_assert(sizeof(struct handle_info) == 16, "handle_info ABI");
+
+struct sysinfo {
+	uint64_t frames_total;
+	uint64_t frames_free;
+	uint64_t timebase_hz;
+	uint64_t ntasks;
+	uint64_t nthreads;
+	uint64_t kmem_bytes; /* kernel object memory in use */
+};
+_Static_assert(sizeof(struct sysinfo) == 48, "sysinfo ABI");
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * In-guest test runner: init starts it when bootargs name it. Each
+ * scenario prints "PASS name" or "FAIL name: why"; the run ends with
+ * "N passed, N failed" and the runner's exit status is the failure
+ * count, which init turns into QEMU's exit code.
+ */
+#include "libipc/ulib.h"
+
+static int npass, nfail;
+static const char *cur;
+static bool cur_failed;
+
+#define CHECK(cond)                                                      \
+	do {                                                             \
+		if (!(cond)) {                                           \
+			uprintf("FAIL %s: %s (line %d)\n", cur, #cond, __LINE__); \
+			cur_failed = true;                               \
+			return;                                          \
+		}                                                        \
+	} while (0)
+
+#define CHECK_EQ(a, b)                                                        \
+	do {                                                                  \
+		long a_ = (long)(a), b_ = (long)(b);                          \
+		if (a_ != b_) {                                               \
+			uprintf("FAIL %s: %s == %ld, expected %ld (line %d)\n", cur, \
+				#a, a_, b_, __LINE__);                         \
+			cur_failed = true;                                    \
+			return;                                               \
+		}                                                             \
+	} while (0)
+
+static void run(const char *name, void (*fn)(void))
+{
+	cur = name;
+	cur_failed = false;
+	fn();
+	if (cur_failed) {
+		nfail++;
+	} else {
+		npass++;
+		uprintf("PASS %s\n", name);
+	}
+}
+
+static int helper(const char *a1, const char *a2)
+{
+	const char *argv[] = { "uhelper", a1, a2, 0 };
+	return spawn(argv, 0, 0);
+}
+
+static uint64_t free_frames(void)
+{
+	struct sysinfo si;
+	sys_sysinfo(&si);
+	return si.frames_free;
+}
+
+static void task_exits_with_its_code(void)
+{
+	int h = helper("exit", "42");
+	CHECK(h > 0);
+	CHECK_EQ(sys_task_wait(h), 42);
+	struct task_info ti;
+	CHECK_EQ(sys_task_info(h, &ti), 0);
+	CHECK_EQ(ti.state, TASK_DEAD);
+	CHECK(strcmp(ti.name, "uhelper") == 0);
+	CHECK_EQ(sys_handle_close(h), 0);
+}
+
+static void two_spinning_tasks_are_preempted(void)
+{
+	int a = helper("spin", 0), b = helper("spin", 0);
+	CHECK(a > 0 && b > 0);
+	/* Neither spinner yields: the runner (same priority) and both
+	 * spinners all get the CPU only if the timer preempts. */
+	struct task_info ta, tb;
+	for (int i = 0; i < 100; i++) {
+		sys_sleep(20 * 1000 * 1000);
+		sys_task_info(a, &ta);
+		sys_task_info(b, &tb);
+		if (ta.ticks >= 2 && tb.ticks >= 2)
+			break;
+	}
+	CHECK(ta.ticks >= 2 && tb.ticks >= 2);
+	CHECK_EQ(sys_task_kill(a), 0);
+	CHECK_EQ(sys_task_kill(b), 0);
+	CHECK_EQ(sys_task_wait(a), TASK_STATUS_KILLED | TASK_KILLED_BY_REQUEST);
+	CHECK_EQ(sys_task_wait(b), TASK_STATUS_KILLED | TASK_KILLED_BY_REQUEST);
+	sys_handle_close(a);
+	sys_handle_close(b);
+}
+
+static void bad_user_pointers_get_efault(void)
+{
+	CHECK_EQ(sys_debug_write((void *)0x1, 10), -E_FAULT);
+	CHECK_EQ(sys_debug_write((void *)0xffffffc080200000ul, 16), -E_FAULT);
+	CHECK_EQ(sys_debug_write((void *)0x3ffffffff0ul, 64), -E_FAULT); /* runs off the top */
+	CHECK_EQ(sys_sysinfo(0), -E_FAULT);
+	/* Output into read-only text must fail too, and change nothing. */
+	CHECK_EQ(sys_sysinfo((struct sysinfo *)(void *)bad_user_pointers_get_efault), -E_FAULT);
+	struct task_info ti;
+	CHECK_EQ(sys_task_info(H_SELF, (struct task_info *)0x10), -E_FAULT);
+	CHECK_EQ(sys_task_info(H_SELF, &ti), 0);
+}
+
+static void unknown_syscall_gets_enosys(void)
+{
+	CHECK_EQ(sys0(SYS_NCALLS), -E_NOSYS);
+	CHECK_EQ(sys0(-1), -E_NOSYS);
+	CHECK_EQ(sys0(1000000), -E_NOSYS);
+}
+
+static void unmapped_access_kills_only_that_task(void)
+{
+	int h = helper("segv", 0);
+	CHECK(h > 0);
+	CHECK_EQ(sys_task_wait(h), TASK_STATUS_KILLED | 13); /* load page fault */
+	sys_handle_close(h);
+	h = helper("wrtext", 0);
+	CHECK(h > 0);
+	CHECK_EQ(sys_task_wait(h), TASK_STATUS_KILLED | 15); /* store page fault */
+	sys_handle_close(h);
+	/* The system still runs programs afterwards. */
+	h = helper("exit", "7");
+	CHECK_EQ(sys_task_wait(h), 7);
+	sys_handle_close(h);
+}
+
+static void privileged_instruction_kills_task(void)
+{
+	int h = helper("priv", 0);
+	CHECK(h > 0);
+	CHECK_EQ(sys_task_wait(h), TASK_STATUS_KILLED | 2); /* illegal instruction */
+	sys_handle_close(h);
+}
+
+static void exited_task_releases_all_frames(void)
+{
+	/* Warm up once so lazily created kernel structures exist. */
+	int h = helper("exit", "0");
+	sys_task_wait(h);
+	sys_handle_close(h);
+	uint64_t before = free_frames();
+	for (int i = 0; i < 20; i++) {
+		h = helper(i % 2 ? "segv" : "exit", "1");
+		CHECK(h > 0);
+		sys_task_wait(h);
+		CHECK_EQ(sys_handle_close(h), 0);
+	}
+	CHECK_EQ(free_frames(), before);
+}
+
+static void killed_spinner_releases_frames(void)
+{
+	uint64_t before = free_frames();
+	int h = helper("spin", 0);
+	CHECK(h > 0);
+	CHECK(free_frames() < before);
+	sys_yield();
+	CHECK_EQ(sys_task_kill(h), 0);
+	sys_handle_close(h);
+	CHECK_EQ(free_frames(), before);
+}
+
+static void handle_rights_only_shrink(void)
+{
+	long ro = sys_handle_copy(H_SELF, R_READ);
+	CHECK(ro > 0);
+	struct handle_info hi;
+	CHECK_EQ(sys_handle_info(ro, &hi), 0);
+	CHECK_EQ(hi.type, OBJ_TASK);
+	CHECK_EQ(hi.rights, R_READ);
+	/* Asking for more rights than the source has yields only the source's. */
+	long again = sys_handle_copy(ro, R_ALL);
+	CHECK(again > 0);
+	CHECK_EQ(sys_handle_info(again, &hi), 0);
+	CHECK_EQ(hi.rights, R_READ);
+	/* A read-only task handle cannot kill. */
+	CHECK_EQ(sys_task_kill(ro), -E_PERM);
+	int child = helper("spin", 0);
+	long weak = sys_handle_copy(child, R_READ);
+	CHECK_EQ(sys_task_kill(weak), -E_PERM);
+	CHECK_EQ(sys_task_kill(child), 0);
+	sys_task_wait(weak);
+	CHECK_EQ(sys_handle_close(weak), 0);
+	CHECK_EQ(sys_handle_close(child), 0);
+	CHECK_EQ(sys_handle_close(again), 0);
+	CHECK_EQ(sys_handle_close(ro), 0);
+}
+
+static void bad_handles_are_rejected(void)
+{
+	struct handle_info hi;
+	CHECK_EQ(sys_handle_info(-1, &hi), -E_BADH);
+	CHECK_EQ(sys_handle_info(128, &hi), -E_BADH);
+	CHECK_EQ(sys_handle_info(1 << 30, &hi), -E_BADH);
+	CHECK_EQ(sys_handle_close(100), -E_BADH);
+	CHECK_EQ(sys_task_wait(100), -E_BADH);
+	CHECK_EQ(sys_handle_close(H_SELF), -E_INVAL);
+	/* A module handle is not a task handle. */
+	int m = module_lookup("uhelper");
+	CHECK(m > 0);
+	CHECK_EQ(sys_task_kill(m), -E_BADH);
+	long h = sys_handle_copy(H_SELF, R_READ);
+	CHECK_EQ(sys_handle_close(h), 0);
+	CHECK_EQ(sys_handle_close(h), -E_BADH);
+}
+
+static void spawn_checks_its_arguments(void)
+{
+	int m = module_lookup("uhelper");
+	char argv[] = "uhelper\0exit\0" "5";
+	struct spawn_req r = { .module = m, .prio = PRIO_DEFAULT, .argv = (uint64_t)argv,
+			       .argv_len = sizeof(argv) };
+	uint64_t before = free_frames();
+	struct spawn_req bad = r;
+	bad.argv_len = sizeof(argv) - 1; /* last string not terminated */
+	CHECK_EQ(sys_task_spawn(&bad), -E_INVAL);
+	bad = r;
+	bad.argv = 0x20;
+	CHECK_EQ(sys_task_spawn(&bad), -E_FAULT);
+	bad = r;
+	bad.prio = PRIO_MAX + 1;
+	CHECK_EQ(sys_task_spawn(&bad), -E_INVAL);
+	bad = r;
+	bad.nhandles = SPAWN_MAX_HANDLES + 1;
+	CHECK_EQ(sys_task_spawn(&bad), -E_INVAL);
+	int32_t hs[1] = { H_SELF }; /* H_SELF lacks R_GRANT */
+	bad = r;
+	bad.handles = (uint64_t)hs;
+	bad.nhandles = 1;
+	CHECK_EQ(sys_task_spawn(&bad), -E_PERM);
+	bad = r;
+	bad.module = H_SELF;
+	CHECK_EQ(sys_task_spawn(&bad), -E_BADH);
+	CHECK_EQ(sys_task_spawn((struct spawn_req *)0x8), -E_FAULT);
+	CHECK_EQ(free_frames(), before);
+	int h = (int)sys_task_spawn(&r);
+	CHECK(h > 0);
+	CHECK_EQ(sys_task_wait(h), 5);
+	sys_handle_close(h);
+}
+
+static void spawn_rejects_non_elf_module(void)
+{
+	uint64_t before = free_frames();
+	const char *argv[] = { "notelf", 0 };
+	CHECK_EQ(spawn(argv, 0, 0), -E_FORMAT);
+	const char *missing[] = { "no-such-program", 0 };
+	CHECK_EQ(spawn(missing, 0, 0), -E_NOENT);
+	CHECK_EQ(free_frames(), before);
+}
+
+static void fpu_state_survives_preemption(void)
+{
+	int a = helper("fpu", "40"), b = helper("fpu", "40");
+	CHECK(a > 0 && b > 0);
+	CHECK_EQ(sys_task_wait(a), 0);
+	CHECK_EQ(sys_task_wait(b), 0);
+	struct task_info ta;
+	sys_task_info(a, &ta);
+	sys_handle_close(a);
+	sys_handle_close(b);
+}
+
+static void handed_handles_arrive_with_masked_rights(void)
+{
+	/* The runner itself was handed the boot modules by init with
+	 * R_READ | R_GRANT only. */
+	int m = module_lookup("uhelper");
+	struct handle_info hi;
+	CHECK_EQ(sys_handle_info(m, &hi), 0);
+	CHECK_EQ(hi.type, OBJ_MODULE);
+	CHECK_EQ(hi.rights, R_READ | R_GRANT);
+	/* The runner holds no system handle: it cannot power off. */
+	CHECK(sys_poweroff(H_SYSTEM, 0) < 0);
+}
+
+int main(int argc, char **argv)
+{
+	uprintf("testrunner: starting\n");
+	run("task_exits_with_its_code", task_exits_with_its_code);
+	run("two_spinning_tasks_are_preempted", two_spinning_tasks_are_preempted);
+	run("bad_user_pointers_get_efault", bad_user_pointers_get_efault);
+	run("unknown_syscall_gets_enosys", unknown_syscall_gets_enosys);
+	run("unmapped_access_kills_only_that_task", unmapped_access_kills_only_that_task);
+	run("privileged_instruction_kills_task", privileged_instruction_kills_task);
+	run("exited_task_releases_all_frames", exited_task_releases_all_frames);
+	run("killed_spinner_releases_frames", killed_spinner_releases_frames);
+	run("handle_rights_only_shrink", handle_rights_only_shrink);
+	run("bad_handles_are_rejected", bad_handles_are_rejected);
+	run("spawn_checks_its_arguments", spawn_checks_its_arguments);
+	run("spawn_rejects_non_elf_module", spawn_rejects_non_elf_module);
+	run("fpu_state_survives_preemption", fpu_state_survives_preemption);
+	run("handed_handles_arrive_with_masked_rights", handed_handles_arrive_with_masked_rights);
+	uprintf("%d passed, %d failed\n", npass, nfail);
+	return nfail;
+}
