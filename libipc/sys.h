@@ -2,6 +2,9 @@
  * System call stubs for user programs. One inline function per call in
  * uapi/syscall.h; results are as the kernel returns them (>= 0 success,
  * negated uapi/errors.h code on failure).
+ *
+ * Like a function call, ecall may clobber t0..t6 (they come back zeroed);
+ * every other register survives unless it carries a result.
  */
 #ifndef LIBIPC_SYS_H
 #define LIBIPC_SYS_H
@@ -24,7 +27,7 @@ static inline long sys6(long nr, long a0, long a1, long a2, long a3, long a4, lo
 	__asm__ volatile("ecall"
 			 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5)
 			 : "r"(r7)
-			 : "memory");
+			 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
 	return r0;
 }
 

@@ -15,6 +15,9 @@ struct task;
 
 struct cpu {
 	struct thread *cur;       /* running thread (holds a reference), or NULL when idle */
+	struct thread *prev;      /* the thread switched away from; holds a
+				   * reference until the next kernel entry, so the
+				   * trap exit can still save its registers */
 	struct thread *fpu_owner; /* whose values are in the FP registers */
 	struct task *as_owner;    /* whose address space satp holds */
 	bool need_resched;        /* cur must yield at the next kernel exit */

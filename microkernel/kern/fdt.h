@@ -7,8 +7,9 @@
  *   2. Boot code calls fdt_totalsize() to learn how long the blob claims
  *      to be, and decides how much memory it trusts (maxlen).
  *   3. fdt_parse() validates the whole blob and fills one struct fdt_info.
- *   4. From then on the kernel reads only fdt_info; the blob may be
- *      reclaimed once its frames leave the reservation list.
+ *   4. From then on the kernel reads only fdt_info. The blob's own frames
+ *      are not in fdt_info.resv (OpenSBI puts it near the top of RAM), so
+ *      boot code keeps them from the allocator until step 3 is done.
  *
  * The blob is untrusted: fdt_parse() never reads outside
  * [blob, blob + maxlen), whatever the bytes are, and returns -E_FORMAT for

@@ -84,16 +84,32 @@ static void check_junk(paddr_t pa)
 			       (unsigned long)pa, i);
 }
 
+/* The link word is the one word of a free frame that holds no junk: it
+ * must name another free frame, or be 0 only in the last free frame.
+ * Checked before it is followed, so a stale write there panics here
+ * instead of sending the next pmm_alloc through a wild pointer. */
+static void check_link(paddr_t pa, paddr_t next)
+{
+	bool ok = next ? pmm_owns(next) && pmm.refs[frame_index(next)] == 0
+		       : pmm.nfree == 1;
+	if (!ok)
+		kpanic("pmm: frame %lx written after free (link %lx)",
+		       (unsigned long)pa, (unsigned long)next);
+}
+
 paddr_t pmm_alloc(void)
 {
 	paddr_t pa = pmm.free_head;
 	if (!pa)
 		return 0;
 	void *p = pa_to_kva(pa);
-	pmm.free_head = *(paddr_t *)p;
-	pmm.nfree--;
-	if (KDEBUG)
+	paddr_t next = *(paddr_t *)p;
+	if (KDEBUG) {
+		check_link(pa, next);
 		check_junk(pa);
+	}
+	pmm.free_head = next;
+	pmm.nfree--;
 	size_t i = frame_index(pa);
 	KASSERT(pmm.refs[i] == 0);
 	pmm.refs[i] = 1;

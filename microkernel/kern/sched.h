@@ -9,6 +9,7 @@
 #ifndef KERN_SCHED_H
 #define KERN_SCHED_H
 
+#include "kern/cpu.h"
 #include "kern/thread.h"
 
 void sched_init(void);
@@ -20,5 +21,21 @@ void sched_yield(void);
 /* The thread to run next, switching cpu->cur (and its reference); NULL
  * if nothing is ready. */
 struct thread *sched_pick(void);
+
+struct cpu;
+/* Makes next (already given a reference by the caller) the running
+ * thread; the old one's reference is dropped one switch later. */
+void sched_set_cur(struct cpu *c, struct thread *next);
+
+/* Called on every kernel entry: the previous switch's outgoing thread has
+ * had its registers saved by now, so its deferred reference can go. */
+static inline void sched_entry(struct cpu *c)
+{
+	struct thread *p = c->prev;
+	if (p) {
+		c->prev = 0;
+		kobj_put(&p->obj);
+	}
+}
 
 #endif

@@ -17,6 +17,7 @@ static void thread_destroy(struct kobj *o)
 {
 	struct thread *t = container_of(o, struct thread, obj);
 	KASSERT(t->state == TH_DEAD && !list_on_list(&t->qlink));
+	KASSERT(this_cpu()->cur != t && this_cpu()->prev != t);
 	if (this_cpu()->fpu_owner == t)
 		this_cpu()->fpu_owner = 0;
 	struct task *task = t->task;
@@ -45,6 +46,7 @@ struct thread *thread_create(struct task *task, uint32_t prio)
 	t->state = TH_BLOCKED;
 	t->prio = prio;
 	t->tf.kernel_sp = this_cpu()->kstack_top;
+	t->tf.full = 1;
 	thread_count++;
 	return t;
 }

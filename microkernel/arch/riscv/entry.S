@@ -53,10 +53,38 @@ trap_entry:
 	csrrw sp, sscratch, sp
 	beqz sp, trap_from_kernel
 	/* sp = &thread->tf, sscratch = user sp */
+	sd t0, 40(sp)
+	csrr t0, scause
+	addi t0, t0, -8             /* ecall from U-mode? */
+	bnez t0, full_entry
+	/* System call: only ra, sp, sepc and the arguments a0..a7 go to the
+	 * frame; see trapframe.h for why that is enough. */
+	sd ra, 8(sp)
+	sd a0, 80(sp)
+	sd a1, 88(sp)
+	sd a2, 96(sp)
+	sd a3, 104(sp)
+	sd a4, 112(sp)
+	sd a5, 120(sp)
+	sd a6, 128(sp)
+	sd a7, 136(sp)
+	csrr t0, sscratch
+	sd t0, 16(sp)
+	csrr t0, sepc
+	sd t0, TF_SEPC(sp)
+	sd zero, TF_FULL(sp)
+	csrw sscratch, zero
+	mv a0, sp
+	ld sp, TF_KSP(a0)
+	addi sp, sp, -16
+	sd a0, 0(sp)
+	call syscall_trap
+	j trap_exit
+
+full_entry:
 	sd x1, 8(sp)
 	sd x3, 24(sp)
 	sd x4, 32(sp)
-	sd x5, 40(sp)
 	sd x6, 48(sp)
 	sd x7, 56(sp)
 	sd x8, 64(sp)
@@ -87,15 +115,84 @@ trap_entry:
 	sd t0, 16(sp)
 	csrr t0, sepc
 	sd t0, TF_SEPC(sp)
+	li t0, 1
+	sd t0, TF_FULL(sp)
 	csrw sscratch, zero
 	mv a0, sp
 	ld sp, TF_KSP(a0)
-	mv s0, zero                 /* end of the frame-pointer chain */
+	addi sp, sp, -16
+	sd a0, 0(sp)
 	call trap_user
-	/* fall through: a0 = trapframe to resume */
+
+/*
+ * a0 = frame to resume; 0(sp) = frame of the thread that entered, whose
+ * s0..s11, gp and tp are still in the registers.
+ */
+trap_exit:
+	ld t1, 0(sp)
+	addi sp, sp, 16
+	beq a0, t1, 1f
+	/* Switching threads: park the outgoing thread's preserved registers
+	 * (its memory stays valid: the scheduler defers dropping it). */
+	sd x3, 24(t1)
+	sd x4, 32(t1)
+	sd x8, 64(t1)
+	sd x9, 72(t1)
+	sd x18, 144(t1)
+	sd x19, 152(t1)
+	sd x20, 160(t1)
+	sd x21, 168(t1)
+	sd x22, 176(t1)
+	sd x23, 184(t1)
+	sd x24, 192(t1)
+	sd x25, 200(t1)
+	sd x26, 208(t1)
+	sd x27, 216(t1)
+	ld t0, TF_FULL(a0)
+	bnez t0, restore_full
+	ld x3, 24(a0)
+	ld x4, 32(a0)
+	ld x8, 64(a0)
+	ld x9, 72(a0)
+	ld x18, 144(a0)
+	ld x19, 152(a0)
+	ld x20, 160(a0)
+	ld x21, 168(a0)
+	ld x22, 176(a0)
+	ld x23, 184(a0)
+	ld x24, 192(a0)
+	ld x25, 200(a0)
+	ld x26, 208(a0)
+	ld x27, 216(a0)
+	j restore_partial
+1:	ld t0, TF_FULL(a0)
+	bnez t0, restore_full
+restore_partial:
+	ld t0, TF_SEPC(a0)
+	csrw sepc, t0
+	csrw sscratch, a0
+	ld x1, 8(a0)
+	ld x2, 16(a0)
+	ld x11, 88(a0)
+	ld x12, 96(a0)
+	ld x13, 104(a0)
+	ld x14, 112(a0)
+	ld x15, 120(a0)
+	ld x16, 128(a0)
+	ld x17, 136(a0)
+	li x5, 0
+	li x6, 0
+	li x7, 0
+	li x28, 0
+	li x29, 0
+	li x30, 0
+	li x31, 0
+	ld x10, 80(a0)
+	sret
 
 	.globl trap_return
 trap_return:
+restore_full:
 	ld t0, TF_SEPC(a0)
 	csrw sepc, t0
 	csrw sscratch, a0

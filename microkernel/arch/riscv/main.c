@@ -46,8 +46,10 @@ static void log_devices(uint64_t hartid)
 	klog("bootargs: \"%s\"\n", dt.bootargs);
 }
 
-/* Frees [lo, hi) minus the reserved ranges (sorted, non-overlapping). */
-static void free_ram(paddr_t lo, paddr_t hi, const paddr_t (*resv)[2], int n)
+#define MAX_RESV (FDT_MAX_RESV + 2)
+
+/* Frees [lo, hi) minus the reserved ranges, sorted by start. */
+static void free_ram(paddr_t lo, paddr_t hi, paddr_t (*resv)[2], int n)
 {
 	for (int i = 0; i < n && lo < hi; i++) {
 		if (resv[i][1] <= lo || resv[i][0] >= hi)
@@ -60,25 +62,38 @@ static void free_ram(paddr_t lo, paddr_t hi, const paddr_t (*resv)[2], int n)
 		pmm_free_range(lo, hi);
 }
 
+static int add_resv(paddr_t (*resv)[2], int n, paddr_t start, paddr_t end)
+{
+	if (end <= start)
+		return n;
+	int i = n;
+	while (i > 0 && resv[i - 1][0] > start) {
+		resv[i][0] = resv[i - 1][0];
+		resv[i][1] = resv[i - 1][1];
+		i--;
+	}
+	resv[i][0] = PAGE_DOWN(start);
+	resv[i][1] = PAGE_UP(end);
+	return n + 1;
+}
+
 static void setup_memory(paddr_t dtb, uint64_t dtb_size)
 {
 	paddr_t base = dt.mem[0].base, end = base + dt.mem[0].size;
 	paddr_t kend = kva_to_pa(_kernel_end);
+	/* Firmware and kernel sit below kend, so the allocator starts there. */
 	paddr_t meta_end = pmm_init(kend, end);
 	if (!meta_end)
 		kpanic("memory: no room for the frame table");
-	/* Firmware and kernel sit below kend; pmm_init starts above them. */
-	paddr_t resv[2][2] = { { PAGE_DOWN(dtb), PAGE_UP(dtb + dtb_size) },
-			       { PAGE_DOWN(dt.initrd_start), PAGE_UP(dt.initrd_end) } };
-	if (resv[0][0] > resv[1][0]) {
-		paddr_t t0 = resv[0][0], t1 = resv[0][1];
-		resv[0][0] = resv[1][0], resv[0][1] = resv[1][1];
-		resv[1][0] = t0, resv[1][1] = t1;
-	}
-	free_ram(meta_end, end, (const paddr_t(*)[2])resv, 2);
-	klog("frames: %lu free of %lu MiB RAM; kernel %lu KiB\n",
+	paddr_t resv[MAX_RESV][2];
+	int n = add_resv(resv, 0, dtb, dtb + dtb_size);
+	n = add_resv(resv, n, dt.initrd_start, dt.initrd_end);
+	for (int i = 0; i < dt.nresv; i++)
+		n = add_resv(resv, n, dt.resv[i].base, dt.resv[i].base + dt.resv[i].size);
+	free_ram(meta_end, end, resv, n);
+	klog("frames: %lu free of %lu MiB RAM; kernel %lu KiB; %d reserved ranges\n",
 	     (unsigned long)pmm_free_count(), (unsigned long)((end - base) >> 20),
-	     (unsigned long)((_kernel_end - _kernel_start) >> 10));
+	     (unsigned long)((_kernel_end - _kernel_start) >> 10), n);
 }
 
 /* "init" NUL, then each space-separated word of bootargs NUL-terminated. */
@@ -123,7 +138,9 @@ static void start_init(void)
 void kmain(uint64_t hartid, paddr_t dtb)
 {
 	const void *blob = pa_to_kva(dtb);
-	uint32_t dtb_size = fdt_totalsize(blob);
+	/* Trust the header's size only up to a sane cap, so a corrupt header
+	 * cannot send the parser beyond mapped memory. */
+	uint32_t dtb_size = MIN(fdt_totalsize(blob), 1u << 20);
 	int err = fdt_parse(blob, dtb_size, &dt);
 	machine_init(&dt);
 	klog("\nmk: Mach-style microkernel for RV64 booting\n");

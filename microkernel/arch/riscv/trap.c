@@ -22,6 +22,7 @@ _Static_assert(__builtin_offsetof(struct thread, tf) == 0, "tf first");
 void fpu_save(struct fpstate *f);
 void fpu_restore(const struct fpstate *f);
 struct trapframe *trap_user(struct trapframe *tf);
+struct trapframe *syscall_trap(struct trapframe *tf);
 _Noreturn void trap_kernel(struct trapframe *tf);
 
 static const char *cause_name(uint64_t c)
@@ -63,6 +64,21 @@ static void interrupt(uint64_t cause)
 	klog("unexpected interrupt %lu\n", (unsigned long)cause);
 }
 
+/*
+ * FP registers switch lazily: they hold fpu_owner's values until another
+ * thread runs, and are saved only if sstatus.FS says they changed. The
+ * kernel itself never touches them (it is built without F/D).
+ */
+static void fpu_switch(struct cpu *c, struct thread *n)
+{
+	if (c->fpu_owner && (csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY)
+		fpu_save(&c->fpu_owner->fp);
+	fpu_restore(&n->fp);
+	csr_clear(sstatus, SSTATUS_FS);
+	csr_set(sstatus, SSTATUS_FS_CLEAN);
+	c->fpu_owner = n;
+}
+
 /* Runs the thread picked next: its address space and FP registers. */
 static struct trapframe *resume(void)
 {
@@ -74,29 +90,25 @@ static struct trapframe *resume(void)
 		machine_as_switch(n->task->pt_root, n->task->asid);
 		c->as_owner = n->task;
 	}
-	if (c->fpu_owner != n) {
-		fpu_restore(&n->fp);
-		csr_clear(sstatus, SSTATUS_FS);
-		csr_set(sstatus, SSTATUS_FS_CLEAN);
-		c->fpu_owner = n;
-	}
+	if (c->fpu_owner != n)
+		fpu_switch(c, n);
 	return &n->tf;
+}
+
+struct trapframe *syscall_trap(struct trapframe *tf)
+{
+	sched_entry(this_cpu());
+	syscall_dispatch((struct thread *)tf);
+	return resume();
 }
 
 struct trapframe *trap_user(struct trapframe *tf)
 {
 	struct thread *t = (struct thread *)tf;
-	uint64_t sstatus = csr_read(sstatus);
-	if ((sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
-		fpu_save(&t->fp);
-		csr_clear(sstatus, SSTATUS_FS);
-		csr_set(sstatus, SSTATUS_FS_CLEAN);
-	}
+	sched_entry(this_cpu());
 	uint64_t scause = csr_read(scause);
 	if (scause & SCAUSE_INTR)
 		interrupt(scause & ~SCAUSE_INTR);
-	else if (scause == EXC_ECALL_U)
-		syscall_dispatch(t);
 	else
 		user_fault(t, scause, csr_read(stval));
 	return resume();

@@ -8,15 +8,26 @@
 
 #define TF_SEPC 256
 #define TF_KSP 264
-#define TF_SIZE 272
+#define TF_FULL 272
+#define TF_SIZE 280
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
+/*
+ * Which registers are valid depends on how the thread left user mode:
+ *  - full = 1 (interrupt, exception, new thread): all of x1..x31.
+ *  - full = 0 (system call): ra, sp and a0..a7 only; the call ABI lets
+ *    the kernel clobber t0..t6, and s0..s11, gp, tp stay live in the
+ *    registers while the kernel runs (C preserves them). They are
+ *    written to the frame only if the kernel switches to another thread
+ *    (entry.S), and t0..t6 come back zeroed.
+ */
 struct trapframe {
 	uint64_t x[32];     /* x[0] unused; x[2] is the user sp */
 	uint64_t sepc;      /* user pc to resume at */
 	uint64_t kernel_sp; /* top of the hart's kernel stack */
+	uint64_t full;      /* see above */
 };
 
 struct fpstate {
@@ -27,6 +38,9 @@ struct fpstate {
 /* Register names, for readability in the syscall and IPC code. */
 #define REG_RA 1
 #define REG_SP 2
+#define REG_GP 3
+#define REG_TP 4
+#define REG_S0 8
 #define REG_A0 10
 #define REG_A1 11
 #define REG_A2 12
