@@ -48,6 +48,17 @@ int handle_copy(struct handle_table *from, int64_t h, struct handle_table *to,
 	return handle_install(to, s->obj, s->rights & mask, s->badge);
 }
 
+int handle_mint(struct handle_table *t, int64_t h, uint32_t mask, uint64_t badge)
+{
+	struct handle *s;
+	int err = handle_lookup(t, h, OBJ_NONE, 0, &s);
+	if (err)
+		return err;
+	if (s->badge)
+		return -E_PERM; /* a badge, once set, is for good */
+	return handle_install(t, s->obj, s->rights & mask, badge);
+}
+
 int handle_close(struct handle_table *t, int64_t h)
 {
 	struct handle *s;

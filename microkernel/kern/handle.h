@@ -43,6 +43,10 @@ int handle_lookup(struct handle_table *t, int64_t h, uint32_t type,
 int handle_copy(struct handle_table *from, int64_t h, struct handle_table *to,
 		uint32_t mask);
 
+/* Copies an unbadged handle within t, giving the copy `badge`: how a
+ * server tells its clients apart. */
+int handle_mint(struct handle_table *t, int64_t h, uint32_t mask, uint64_t badge);
+
 int handle_close(struct handle_table *t, int64_t h);
 
 /* Closes every slot (task teardown). */

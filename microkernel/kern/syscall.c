@@ -1,8 +1,10 @@
 /* System calls; see kern/syscall.h and uapi/syscall.h. */
 #include "kern/syscall.h"
 
+#include "arch/riscv/memlayout.h"
 #include "kern/arch.h"
 #include "kern/cpu.h"
+#include "kern/ipc.h"
 #include "kern/kmem.h"
 #include "kern/log.h"
 #include "kern/module.h"
@@ -16,7 +18,6 @@
 
 struct kobj system_obj = { OBJ_SYSTEM, 1 };
 
-typedef int64_t (*sys_fn)(struct thread *t, const uint64_t *a);
 
 static int64_t sys_debug_write(struct thread *t, const uint64_t *a)
 {
@@ -244,7 +245,57 @@ static int64_t sys_sleep(struct thread *t, const uint64_t *a)
 	return SYS_BLOCKED;
 }
 
+static int64_t sys_nop(struct thread *t, const uint64_t *a)
+{
+	return 0;
+}
+
+static int64_t sys_handle_mint(struct thread *t, const uint64_t *a)
+{
+	return handle_mint(t->task->handles, (int64_t)a[0], (uint32_t)a[1], a[2]);
+}
+
+static int64_t sys_thread_create(struct thread *t, const uint64_t *a)
+{
+	struct task *k = t->task;
+	uint64_t entry = a[0], sp = a[1], arg = a[2];
+	uint32_t prio = (uint32_t)a[3];
+	if (prio > k->prio_max || (sp & 15) || entry < USER_LO || entry >= USER_HI ||
+	    sp < USER_LO || sp > USER_HI)
+		return -E_INVAL;
+	if (!free_slots(k->handles, 1))
+		return -E_FULL;
+	struct thread *n = task_add_thread(k, entry, sp, prio);
+	if (!n)
+		return -E_NOMEM;
+	n->tf.x[REG_A0] = arg;
+	int h = handle_install(k->handles, &n->obj, R_READ | R_CONTROL, 0);
+	sched_enqueue(n);
+	return h;
+}
+
+static int64_t sys_thread_exit(struct thread *t, const uint64_t *a)
+{
+	task_exit_thread(t);
+	return SYS_BLOCKED;
+}
+
 static const sys_fn table[SYS_NCALLS] = {
+	[SYS_NOP] = sys_nop,
+	[SYS_ENDPOINT_CREATE] = ipc_endpoint_create,
+	[SYS_NOTIFY_CREATE] = ipc_notify_create,
+	[SYS_CALL] = ipc_call,
+	[SYS_SEND] = ipc_send,
+	[SYS_RECV] = ipc_recv,
+	[SYS_REPLY] = ipc_reply,
+	[SYS_REPLY_RECV] = ipc_reply_recv,
+	[SYS_NOTIFY_SIGNAL] = ipc_notify_signal,
+	[SYS_NOTIFY_WAIT] = ipc_notify_wait,
+	[SYS_IPC_BUFFER] = ipc_set_buffer,
+	[SYS_HANDLE_MINT] = sys_handle_mint,
+	[SYS_OBJ_DESTROY] = ipc_destroy,
+	[SYS_THREAD_CREATE] = sys_thread_create,
+	[SYS_THREAD_EXIT] = sys_thread_exit,
 	[SYS_DEBUG_WRITE] = sys_debug_write,
 	[SYS_EXIT] = sys_exit,
 	[SYS_YIELD] = sys_yield,

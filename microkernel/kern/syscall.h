@@ -10,6 +10,8 @@
 
 #define SYS_BLOCKED INT64_MIN
 
+typedef int64_t (*sys_fn)(struct thread *t, const uint64_t *a);
+
 void syscall_dispatch(struct thread *t);
 
 /* The system object behind H_SYSTEM. */

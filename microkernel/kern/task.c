@@ -4,6 +4,7 @@
 #include "arch/riscv/sv39.h"
 #include "kern/arch.h"
 #include "kern/cpu.h"
+#include "kern/ipc.h"
 #include "kern/kmem.h"
 #include "kern/log.h"
 #include "kern/pmm.h"
@@ -47,6 +48,7 @@ struct task *task_create(const char *name, uint32_t prio_max)
 	size_t n = strnlen(name, sizeof(t->name) - 1);
 	memcpy(t->name, name, n);
 	list_init(&t->threads);
+	list_init(&t->endpoints);
 	waitq_init(&t->exit_waiters);
 	list_add_tail(&all_tasks, &t->all_link);
 	ntasks++;
@@ -114,6 +116,7 @@ void task_exit(struct task *t, uint32_t status)
 		t->nthreads--;
 		kobj_put(&th->obj);
 	}
+	ipc_task_exit(t);
 	if (this_cpu()->as_owner == t)
 		this_cpu()->as_owner = 0;
 	arch_as_destroy(t->pt_root, t->asid);
@@ -126,6 +129,20 @@ void task_exit(struct task *t, uint32_t status)
 	kmem_free(h, sizeof(*h));
 	waitq_wake_all(&t->exit_waiters, status);
 	kobj_put(&t->obj);
+}
+
+void task_exit_thread(struct thread *th)
+{
+	struct task *t = th->task;
+	if (t->nthreads == 1) {
+		task_exit(t, 0);
+		return;
+	}
+	thread_stop(th);
+	t->ticks += th->ticks;
+	list_del(&th->task_link);
+	t->nthreads--;
+	kobj_put(&th->obj);
 }
 
 uint64_t task_count(void)

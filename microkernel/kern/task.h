@@ -30,6 +30,7 @@ struct task {
 	struct list threads; /* struct thread.task_link; each holds a ref on the thread */
 	uint32_t nthreads;
 	struct waitq exit_waiters;
+	struct list endpoints; /* struct endpoint.owner_link: they die with the task */
 	uint64_t frames; /* user frames mapped */
 	uint64_t ticks;  /* ticks of threads that have ended */
 	struct list all_link;
@@ -41,6 +42,8 @@ struct thread *task_add_thread(struct task *t, uint64_t entry, uint64_t sp,
 			       uint32_t prio);
 void task_start(struct task *t);
 void task_exit(struct task *t, uint32_t status);
+/* Ends one thread; the task ends (status 0) with its last thread. */
+void task_exit_thread(struct thread *th);
 
 /* Maps a fresh zeroed frame at va in t; counts it. */
 int task_map_new(struct task *t, uint64_t va, uint64_t pte_flags, paddr_t *pa);

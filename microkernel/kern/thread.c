@@ -2,6 +2,7 @@
 #include "kern/thread.h"
 
 #include "kern/cpu.h"
+#include "kern/ipc.h"
 #include "kern/kmem.h"
 #include "kern/log.h"
 #include "kern/sched.h"
@@ -58,6 +59,7 @@ void thread_block(struct thread *t, struct waitq *q, uint64_t deadline)
 		sched_dequeue(t);
 	t->state = TH_BLOCKED;
 	t->wq = q;
+	t->timeout_result = q || t->ipc_state ? -E_TIMEOUT : 0;
 	if (q)
 		list_add_tail(&q->head, &t->qlink);
 	if (deadline != TIMEOUT_NEVER) {
@@ -79,6 +81,8 @@ static void unblock(struct thread *t)
 		t->wq = 0;
 	}
 	list_del(&t->sleep_link);
+	if (t->ipc_state != IPC_NONE)
+		ipc_abort(t);
 }
 
 void thread_wake(struct thread *t, long result)
@@ -111,6 +115,7 @@ void thread_stop(struct thread *t)
 	else if (t->state == TH_BLOCKED)
 		unblock(t);
 	t->state = TH_DEAD;
+	ipc_thread_stop(t);
 	if (t == this_cpu()->cur)
 		this_cpu()->need_resched = true;
 }
@@ -121,6 +126,6 @@ void thread_expire_timeouts(uint64_t now)
 		struct thread *t = list_entry(timeouts.next, struct thread, sleep_link);
 		if (t->deadline > now)
 			break;
-		thread_wake(t, t->wq ? -E_TIMEOUT : 0);
+		thread_wake(t, t->timeout_result);
 	}
 }

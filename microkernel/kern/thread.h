@@ -33,11 +33,18 @@ struct thread {
 	struct waitq *wq;      /* the wait queue qlink is on, if blocked */
 	struct list sleep_link; /* in the timeout list while a deadline is set */
 	uint64_t deadline;     /* timebase ticks; valid while on the timeout list */
+	int64_t timeout_result; /* a0 if the deadline passes first */
 	uint32_t id;
 	uint32_t state;        /* enum thread_state */
 	uint32_t prio;
 	uint32_t slice;        /* ticks left in the time slice */
 	uint64_t ticks;        /* timer ticks charged */
+	/* IPC state; see kern/ipc.h */
+	uint32_t ipc_state;          /* enum ipc_state */
+	uint64_t ipc_badge;          /* badge of the handle a queued sender used */
+	struct thread *reply_to;     /* server: the caller awaiting our reply */
+	struct thread *reply_server; /* caller: the thread that holds our reply */
+	uint64_t ipc_buffer;         /* user address of struct ipc_buffer, or 0 */
 };
 
 #define TIMEOUT_NEVER UINT64_MAX
@@ -49,9 +56,9 @@ static inline void waitq_init(struct waitq *q)
 
 struct thread *thread_create(struct task *task, uint32_t prio);
 
-/* Blocks t on q (q may be NULL for a pure sleep) until woken or until the
- * timebase reaches deadline (TIMEOUT_NEVER: no deadline). On timeout the
- * thread's a0 becomes timeout_result. */
+/* Blocks t on q (q may be NULL) until woken or until the timebase
+ * reaches deadline (TIMEOUT_NEVER: no deadline). On timeout the thread's
+ * a0 becomes -E_TIMEOUT, or 0 for a pure sleep (q NULL, no IPC). */
 void thread_block(struct thread *t, struct waitq *q, uint64_t deadline);
 
 /* Makes a blocked thread ready with `result` in its a0. */
@@ -62,8 +69,7 @@ void waitq_wake_all(struct waitq *q, long result);
 /* Takes t off every queue and marks it dead. */
 void thread_stop(struct thread *t);
 
-/* Wakes the threads whose deadline has passed; a0 = -E_TIMEOUT except for
- * pure sleeps, which get 0. */
+/* Wakes the threads whose deadline has passed. */
 void thread_expire_timeouts(uint64_t now);
 
 extern uint64_t thread_count;

@@ -26,6 +26,22 @@ enum sys_nr {
 	SYS_SYSINFO = 11,     /* (struct sysinfo *) */
 	SYS_POWEROFF = 12,    /* (system h, code): CONTROL right */
 	SYS_SLEEP = 13,       /* (nanoseconds) */
+	SYS_NOP = 14,         /* (): does nothing; measures the trap cost */
+	/* IPC, see uapi/ipc.h for registers and message layout */
+	SYS_ENDPOINT_CREATE = 15, /* () -> endpoint handle */
+	SYS_NOTIFY_CREATE = 16,   /* () -> notification handle */
+	SYS_CALL = 17,
+	SYS_SEND = 18,
+	SYS_RECV = 19,
+	SYS_REPLY = 20,
+	SYS_REPLY_RECV = 21,
+	SYS_NOTIFY_SIGNAL = 22, /* (h, bits) */
+	SYS_NOTIFY_WAIT = 23,   /* (h, timeout ns) -> a1 = bits */
+	SYS_IPC_BUFFER = 24,    /* (user address of a struct ipc_buffer, page aligned) */
+	SYS_HANDLE_MINT = 25,   /* (h, rights mask, badge) -> new handle; h must be unbadged */
+	SYS_OBJ_DESTROY = 26,   /* (h): R_CONTROL; an endpoint stops, waiters get E_CANCELED */
+	SYS_THREAD_CREATE = 27, /* (entry, sp, arg, prio) -> thread handle */
+	SYS_THREAD_EXIT = 28,   /* (): the calling thread ends; the last one ends the task */
 	SYS_NCALLS
 };
 
@@ -36,6 +52,8 @@ enum obj_type {
 	OBJ_THREAD = 2,
 	OBJ_MODULE = 3, /* a boot module: read-only file from the boot image */
 	OBJ_SYSTEM = 4, /* power and whole-machine control */
+	OBJ_ENDPOINT = 5,
+	OBJ_NOTIFY = 6,
 	OBJ_NTYPES
 };
 
@@ -52,6 +70,7 @@ enum obj_type {
 /* Fixed handle slots at task start. */
 #define H_SELF 0   /* the task itself (R_READ) */
 #define H_SYSTEM 1 /* init only: the system object */
+#define H_NAME 1   /* programs init starts: the name server endpoint */
 
 #define SPAWN_MAX_ARGS 2048  /* bytes of NUL-separated argv */
 #define SPAWN_MAX_HANDLES 32

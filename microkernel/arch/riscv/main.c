@@ -16,6 +16,7 @@
 #include "kern/arch.h"
 #include "kern/cpu.h"
 #include "kern/fdt.h"
+#include "kern/ipc.h"
 #include "kern/log.h"
 #include "kern/module.h"
 #include "kern/phys.h"
@@ -150,6 +151,7 @@ void kmain(uint64_t hartid, paddr_t dtb)
 	log_devices(hartid);
 	setup_memory(dtb, dtb_size);
 	sched_init();
+	ipc_init();
 	if (!dt.initrd_start)
 		kpanic("no boot image (start QEMU with -initrd)");
 	err = module_scan(pa_to_kva(dt.initrd_start), dt.initrd_end - dt.initrd_start);

@@ -9,6 +9,7 @@
 #include "arch/riscv/machine.h"
 #include "arch/riscv/trapframe.h"
 #include "kern/cpu.h"
+#include "kern/ipc.h"
 #include "kern/log.h"
 #include "kern/sched.h"
 #include "kern/syscall.h"
@@ -79,13 +80,9 @@ static void fpu_switch(struct cpu *c, struct thread *n)
 	c->fpu_owner = n;
 }
 
-/* Runs the thread picked next: its address space and FP registers. */
-static struct trapframe *resume(void)
+/* Gives the hart to n: its address space and FP registers. */
+static struct trapframe *enter(struct cpu *c, struct thread *n)
 {
-	struct thread *n;
-	while (!(n = sched_pick()))
-		machine_idle(interrupt);
-	struct cpu *c = this_cpu();
 	if (c->as_owner != n->task) {
 		machine_as_switch(n->task->pt_root, n->task->asid);
 		c->as_owner = n->task;
@@ -95,10 +92,26 @@ static struct trapframe *resume(void)
 	return &n->tf;
 }
 
+static struct trapframe *resume(void)
+{
+	struct thread *n;
+	while (!(n = sched_pick()))
+		machine_idle(interrupt);
+	return enter(this_cpu(), n);
+}
+
 struct trapframe *syscall_trap(struct trapframe *tf)
 {
-	sched_entry(this_cpu());
-	syscall_dispatch((struct thread *)tf);
+	struct cpu *c = this_cpu();
+	struct thread *t = (struct thread *)tf;
+	sched_entry(c);
+	uint64_t nr = tf->x[REG_A7];
+	if (nr == SYS_CALL || nr == SYS_REPLY_RECV) {
+		struct thread *n = nr == SYS_CALL ? ipc_fast_call(t) : ipc_fast_reply_recv(t);
+		if (n)
+			return enter(c, n);
+	}
+	syscall_dispatch(t);
 	return resume();
 }
 

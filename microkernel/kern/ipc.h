@@ -1,0 +1,76 @@
+/*
+ * Synchronous IPC on endpoints, and notifications.
+ *
+ * A call, step by step:
+ *   1. The caller traps with SYS_CALL. If a receiver waits on the
+ *      endpoint, the message moves straight into the receiver's saved
+ *      registers (and IPC buffer); otherwise the caller queues on the
+ *      endpoint's send queue with its message still in its own registers.
+ *   2. The receiver gets the message and a one-shot reply right: its
+ *      reply_to names the caller, the caller's reply_server names it.
+ *   3. The receiver's reply (or reply_recv) moves the answer into the
+ *      caller's registers, clears both links and wakes the caller.
+ * Either side dying, a timeout or the endpoint's destruction breaks the
+ * links and wakes whoever waits with a distinct error (uapi/ipc.h).
+ *
+ * ipc_fast_call / ipc_fast_reply_recv handle steps 1-3 for register-only
+ * messages when the partner is already waiting: they switch threads
+ * directly and return the thread to run, or NULL to fall back to the
+ * slow path, which is the reference and gives the same results.
+ *
+ * Everything here runs under the big kernel lock.
+ */
+#ifndef KERN_IPC_H
+#define KERN_IPC_H
+
+#include "kern/task.h"
+#include "kern/thread.h"
+
+enum ipc_state {
+	IPC_NONE = 0,
+	IPC_SEND_WAIT,  /* queued by send: no reply expected (unused: send never blocks) */
+	IPC_CALL_WAIT,  /* queued by call on an endpoint's send queue */
+	IPC_REPLY_WAIT, /* delivered; waiting for the reply */
+	IPC_RECV_WAIT,  /* waiting on an endpoint's receive queue */
+};
+
+struct endpoint {
+	struct kobj obj;
+	struct waitq sendq;      /* callers, in arrival order */
+	struct waitq recvq;      /* receivers, in arrival order */
+	struct task *owner;      /* creator; NULL once it died */
+	struct list owner_link;  /* in owner->endpoints */
+	int32_t dead;            /* 0, or the error every operation now returns */
+};
+
+struct notify {
+	struct kobj obj;
+	uint64_t bits;
+	struct waitq waiters;
+};
+
+/* System calls: a = the caller's a0..a5 (see kern/syscall.h). */
+void ipc_init(void);
+int64_t ipc_endpoint_create(struct thread *t, const uint64_t *a);
+int64_t ipc_notify_create(struct thread *t, const uint64_t *a);
+int64_t ipc_call(struct thread *t, const uint64_t *a);
+int64_t ipc_send(struct thread *t, const uint64_t *a);
+int64_t ipc_recv(struct thread *t, const uint64_t *a);
+int64_t ipc_reply(struct thread *t, const uint64_t *a);
+int64_t ipc_reply_recv(struct thread *t, const uint64_t *a);
+int64_t ipc_notify_signal(struct thread *t, const uint64_t *a);
+int64_t ipc_notify_wait(struct thread *t, const uint64_t *a);
+int64_t ipc_set_buffer(struct thread *t, const uint64_t *a);
+int64_t ipc_destroy(struct thread *t, const uint64_t *a);
+
+struct thread *ipc_fast_call(struct thread *t);
+struct thread *ipc_fast_reply_recv(struct thread *t);
+
+/* A blocked thread's wait ended early (timeout, kill): undo its links. */
+void ipc_abort(struct thread *t);
+/* A thread is dying: a caller waiting for its reply gets E_DEAD. */
+void ipc_thread_stop(struct thread *t);
+/* A task is dying: the endpoints it created die with it (E_DEAD). */
+void ipc_task_exit(struct task *k);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * IPC ABI: synchronous rendezvous on endpoints, asynchronous
+ * notifications.
+ *
+ * A message is a tag plus up to IPC_MAX_WORDS words. The first
+ * IPC_REG_WORDS words travel in registers; the rest, and any handles, go
+ * through the thread's IPC buffer (SYS_IPC_BUFFER). A call with a
+ * register-only message takes the fast path: the kernel switches from
+ * caller to a waiting receiver without a scheduler pass.
+ *
+ * Registers:
+ *   call        in:  a0 endpoint, a1 tag, a2..a5 words, a6 timeout (ns, 0 = none)
+ *               out: a0 status, a1 reply tag, a2..a5 reply words
+ *   send        in:  as call, no timeout; E_AGAIN if no receiver is waiting
+ *   recv        in:  a0 endpoint, a6 timeout
+ *               out: a0 status, a1 tag, a2..a5 words, a6 sender's badge
+ *   reply       in:  a1 tag, a2..a5 words (to the caller last received)
+ *   reply_recv  in:  a0 endpoint, a1 tag, a2..a5 words, a6 timeout
+ *               out: as recv
+ *
+ * Errors a blocked thread can wake with: E_TIMEOUT (its deadline
+ * passed), E_DEAD (the endpoint's owner or the replying thread died),
+ * E_CANCELED (the endpoint was destroyed, or the server received a new
+ * message without replying to this one).
+ */
+#ifndef UAPI_IPC_H
+#define UAPI_IPC_H
+
+#include <stdint.h>
+
+#define IPC_REG_WORDS 4
+#define IPC_MAX_WORDS 64 /* 512 bytes */
+#define IPC_MAX_HANDLES 4
+
+/* Tag: label in the upper half, sizes and flags in the lower. */
+#define IPC_TAG(label, words, handles) \
+	(((uint64_t)(label) << 32) | ((uint64_t)(handles) << 8) | (uint64_t)(words))
+#define IPC_TAG_LABEL(t) ((uint32_t)((t) >> 32))
+#define IPC_TAG_WORDS(t) ((uint32_t)((t) & 0xff))
+#define IPC_TAG_HANDLES(t) ((uint32_t)(((t) >> 8) & 0xf))
+#define IPC_TAG_SLOW (1ull << 16) /* force the slow path (tests, benchmarks) */
+#define IPC_TAG_FLAGS_MASK (IPC_TAG_SLOW)
+#define IPC_TAG_VALID_MASK (0xffffffff00000000ull | 0xfffull | IPC_TAG_FLAGS_MASK)
+
+struct ipc_buffer {
+	uint64_t mr[IPC_MAX_WORDS];          /* mr[0..3] are unused: registers */
+	int32_t handles[IPC_MAX_HANDLES];    /* send: slots to hand over; receive: new slots */
+	uint32_t rights[IPC_MAX_HANDLES];    /* send: mask for each handed handle */
+};
+_Static_assert(sizeof(struct ipc_buffer) == 544, "ipc_buffer ABI");
+
+#endif
