@@ -37,13 +37,15 @@ UCC := $(CROSS)gcc
 UCFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-pie -mcmodel=medany \
 	-fno-stack-protector -fno-builtin $(INC) -MMD -MP
 ULDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,libipc/user.ld
-ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/lib/string.o $(B)/u/lib/fmt.o
+ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
+	$(B)/u/lib/string.o $(B)/u/lib/fmt.o
 
 # program name -> source files
-PROGS := init hello testrunner uhelper
+PROGS := init name hello testrunner uhelper
 SRC_init := servers/init/init.c
+SRC_name := servers/name/name.c
 SRC_hello := servers/hello/hello.c
-SRC_testrunner := tests/qemu/runner.c
+SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c
 SRC_uhelper := tests/qemu/uhelper.c
 
 $(B)/u/%.o: %.c | deps

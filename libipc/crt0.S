@@ -13,3 +13,18 @@ _start:
 	li a7, 1 /* SYS_EXIT */
 	ecall
 1:	j 1b
+
+/* Start of a thread made by thread_spawn (ulib.c): a0 points at
+ * {function, argument} on the new stack. */
+	.globl _thread_entry
+_thread_entry:
+	.option push
+	.option norelax
+	la gp, __global_pointer$
+	.option pop
+	ld t0, 0(a0)
+	ld a0, 8(a0)
+	jalr t0
+	li a7, 28 /* SYS_THREAD_EXIT */
+	ecall
+2:	j 2b

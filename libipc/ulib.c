@@ -37,7 +37,8 @@ int module_lookup(const char *name)
 	return -E_NOENT;
 }
 
-int spawn(const char *const argv[], const int32_t *handles, uint32_t nhandles)
+int spawn(const char *const argv[], const int32_t *handles, const uint32_t *rights,
+	  uint32_t nhandles)
 {
 	int m = module_lookup(argv[0]);
 	if (m < 0)
@@ -53,8 +54,20 @@ int spawn(const char *const argv[], const int32_t *handles, uint32_t nhandles)
 	}
 	struct spawn_req r = { .module = m, .prio = PRIO_DEFAULT, .argv = (uint64_t)blob,
 			       .argv_len = len, .handles = (uint64_t)handles,
-			       .nhandles = nhandles };
+			       .rights = (uint64_t)rights, .nhandles = nhandles };
 	return (int)sys_task_spawn(&r);
+}
+
+void _thread_entry(void);
+
+int thread_spawn(void (*fn)(void *), void *arg, void *stack, size_t size, uint32_t prio)
+{
+	uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
+	uint64_t *rec = (uint64_t *)(top - 16);
+	rec[0] = (uint64_t)(uintptr_t)fn;
+	rec[1] = (uint64_t)(uintptr_t)arg;
+	return (int)sys6(SYS_THREAD_CREATE, (long)_thread_entry, (long)rec, (long)rec,
+			 (long)prio, 0, 0);
 }
 
 const char *err_name(long err)

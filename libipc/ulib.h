@@ -19,11 +19,17 @@ int uprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int module_lookup(const char *name);
 
 /* Spawns module argv[0] with argv (NULL-terminated), handing over
- * nhandles handles with full rights. Returns the task handle. */
-int spawn(const char *const argv[], const int32_t *handles, uint32_t nhandles);
+ * nhandles handles, each masked by rights[i] (rights NULL: as held).
+ * Returns the task handle. */
+int spawn(const char *const argv[], const int32_t *handles, const uint32_t *rights,
+	  uint32_t nhandles);
 
 /* Every boot module handle this task holds, up to max; returns the count. */
 int module_handles(int32_t *out, int max);
+
+/* Starts a thread in this task running fn(arg) on the given stack; it
+ * ends when fn returns. Returns the thread handle. */
+int thread_spawn(void (*fn)(void *), void *arg, void *stack, size_t size, uint32_t prio);
 
 const char *err_name(long err);
 

@@ -3,19 +3,52 @@
  * (H_SELF), the system object (H_SYSTEM) and every boot module; argv holds
  * the words of the kernel's bootargs.
  *
- * It starts the programs named in bootargs (separate several with ";"),
- * handing each every boot module, waits for all of them and powers the
- * machine off with the first non-zero exit status (0 if all succeeded).
+ * Boot steps:
+ *   1. create the name server's endpoint and start the name server with
+ *      the receive side (its H_NAME);
+ *   2. start the programs named in bootargs (separate several with ";"),
+ *      handing each the send side of the name endpoint (H_NAME) and every
+ *      boot module;
+ *   3. wait for those programs and power the machine off with the first
+ *      non-zero exit status (0 if all succeeded).
  */
+#include "libipc/ipc.h"
 #include "libipc/ulib.h"
 
 #define MAX_PROGS 8
+#define MAX_HANDED 64
+
+static int name_ep = -1;
+
+static void start_name_server(void)
+{
+	long ep = sys0(SYS_ENDPOINT_CREATE);
+	char *argv[] = { "name", 0 };
+	int32_t hs[1] = { (int32_t)ep };
+	uint32_t rights[1] = { R_RECV };
+	int h = ep < 0 ? (int)ep : spawn((const char *const *)argv, hs, rights, 1);
+	if (h < 0) {
+		uprintf("init: no name server: %s\n", err_name(h));
+		return;
+	}
+	name_ep = (int)ep;
+	uprintf("init: started name server\n");
+}
 
 static int start(char **argv)
 {
-	int32_t mods[64];
-	int n = module_handles(mods, 64);
-	int h = spawn((const char *const *)argv, mods, (uint32_t)n);
+	int32_t hs[MAX_HANDED];
+	uint32_t rights[MAX_HANDED];
+	int n = 0;
+	if (name_ep >= 0) {
+		hs[n] = name_ep;
+		rights[n++] = R_SEND | R_GRANT;
+	}
+	int nmod = module_handles(hs + n, MAX_HANDED - n);
+	for (int i = 0; i < nmod; i++)
+		rights[n + i] = R_READ | R_GRANT;
+	n += nmod;
+	int h = spawn((const char *const *)argv, hs, rights, (uint32_t)n);
 	if (h < 0)
 		uprintf("init: cannot start %s: %s\n", argv[0], err_name(h));
 	else
@@ -34,6 +67,7 @@ int main(int argc, char **argv)
 {
 	int tasks[MAX_PROGS], ntasks = 0, code = 0;
 	int first = 1;
+	start_name_server();
 	for (int i = 1; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], ";") != 0)
 			continue;

@@ -4,31 +4,11 @@
  * "N passed, N failed" and the runner's exit status is the failure
  * count, which init turns into QEMU's exit code.
  */
-#include "libipc/ulib.h"
+#include "tests/qemu/runner.h"
 
-static int npass, nfail;
-static const char *cur;
-static bool cur_failed;
-
-#define CHECK(cond)                                                      \
-	do {                                                             \
-		if (!(cond)) {                                           \
-			uprintf("FAIL %s: %s (line %d)\n", cur, #cond, __LINE__); \
-			cur_failed = true;                               \
-			return;                                          \
-		}                                                        \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                        \
-	do {                                                                  \
-		long a_ = (long)(a), b_ = (long)(b);                          \
-		if (a_ != b_) {                                               \
-			uprintf("FAIL %s: %s == %ld, expected %ld (line %d)\n", cur, \
-				#a, a_, b_, __LINE__);                         \
-			cur_failed = true;                                    \
-			return;                                               \
-		}                                                             \
-	} while (0)
+int npass, nfail;
+const char *cur;
+bool cur_failed;
 
 static void run(const char *name, void (*fn)(void))
 {
@@ -43,13 +23,13 @@ static void run(const char *name, void (*fn)(void))
 	}
 }
 
-static int helper(const char *a1, const char *a2)
+int helper(const char *a1, const char *a2)
 {
 	const char *argv[] = { "uhelper", a1, a2, 0 };
-	return spawn(argv, 0, 0);
+	return spawn(argv, 0, 0, 0);
 }
 
-static uint64_t free_frames(void)
+uint64_t free_frames(void)
 {
 	struct sysinfo si;
 	sys_sysinfo(&si);
@@ -246,9 +226,9 @@ static void spawn_rejects_non_elf_module(void)
 {
 	uint64_t before = free_frames();
 	const char *argv[] = { "notelf", 0 };
-	CHECK_EQ(spawn(argv, 0, 0), -E_FORMAT);
+	CHECK_EQ(spawn(argv, 0, 0, 0), -E_FORMAT);
 	const char *missing[] = { "no-such-program", 0 };
-	CHECK_EQ(spawn(missing, 0, 0), -E_NOENT);
+	CHECK_EQ(spawn(missing, 0, 0, 0), -E_NOENT);
 	CHECK_EQ(free_frames(), before);
 }
 
@@ -294,6 +274,8 @@ int main(int argc, char **argv)
 	run("spawn_rejects_non_elf_module", spawn_rejects_non_elf_module);
 	run("fpu_state_survives_preemption", fpu_state_survives_preemption);
 	run("handed_handles_arrive_with_masked_rights", handed_handles_arrive_with_masked_rights);
+	for (size_t i = 0; i < n_ipc_tests; i++)
+		run(ipc_tests[i].name, ipc_tests[i].fn);
 	uprintf("%d passed, %d failed\n", npass, nfail);
 	return nfail;
 }

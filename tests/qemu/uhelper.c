@@ -7,8 +7,83 @@
  *   wrtext   store into its own (read-only) text
  *   priv     execute a privileged instruction (csrr sstatus)
  *   fpu N    floating-point work that checks its own registers, N rounds
+ * IPC modes use the endpoint handed to it at slot 1:
+ *   echo     serve: label 1 add one to w0; 2 reverse a long message; 3
+ *            describe the handle received; 4 report the badge; 9 exit
+ *   silent   receive one message and never answer
+ *   recvexit receive one message, then exit without answering
+ *   client N [slow]  N calls with a running sequence number, checking
+ *            each reply; exit 0 if all were right
  */
+#include "libipc/ipc.h"
 #include "libipc/ulib.h"
+
+#define EP 1
+
+static struct ipc_buffer buf;
+
+static void echo_reply(struct ipc_msg *m)
+{
+	uint32_t label = IPC_TAG_LABEL(m->tag);
+	uint32_t words = IPC_TAG_WORDS(m->tag);
+	if (label == 1) {
+		m->w[0]++;
+		m->tag = IPC_TAG(1, words, 0);
+	} else if (label == 2) {
+		uint64_t all[IPC_MAX_WORDS];
+		for (uint32_t i = 0; i < words; i++)
+			all[i] = i < IPC_REG_WORDS ? m->w[i] : buf.mr[i];
+		for (uint32_t i = 0; i < words; i++) {
+			uint64_t v = all[words - 1 - i];
+			if (i < IPC_REG_WORDS)
+				m->w[i] = v;
+			else
+				buf.mr[i] = v;
+		}
+		m->tag = IPC_TAG(2, words, 0);
+	} else if (label == 3) {
+		struct handle_info hi = { 0 };
+		long err = IPC_TAG_HANDLES(m->tag) == 1 ? sys_handle_info(buf.handles[0], &hi) : -1;
+		m->w[0] = (uint64_t)err;
+		m->w[1] = hi.type;
+		m->w[2] = hi.rights;
+		m->w[3] = (uint64_t)buf.handles[0];
+		m->tag = IPC_TAG(3, 4, 0);
+	} else if (label == 4) {
+		m->w[0] = m->badge;
+		m->tag = IPC_TAG(4, 1, 0);
+	}
+}
+
+static int echo(void)
+{
+	ipc_buffer_setup(&buf);
+	struct ipc_msg m;
+	long err = ipc_recv(EP, &m, 0);
+	for (;;) {
+		if (err)
+			return 10;
+		if (IPC_TAG_LABEL(m.tag) == 9) {
+			m.tag = 0;
+			ipc_reply(&m);
+			return 0;
+		}
+		echo_reply(&m);
+		err = ipc_reply_recv(EP, &m, 0);
+	}
+}
+
+static int client(long n, bool slow)
+{
+	for (long i = 0; i < n; i++) {
+		struct ipc_msg m = { .tag = IPC_TAG(1, 2, 0) | (slow ? IPC_TAG_SLOW : 0),
+				     .w = { (uint64_t)i, 0xc0ffee } };
+		long err = ipc_call(EP, &m, 0);
+		if (err || m.w[0] != (uint64_t)i + 1 || m.w[1] != 0xc0ffee)
+			return 1;
+	}
+	return 0;
+}
 
 static long parse_num(const char *s)
 {
@@ -59,5 +134,17 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "fpu") == 0)
 		return fpu_rounds(n);
+	if (strcmp(cmd, "echo") == 0)
+		return echo();
+	if (strcmp(cmd, "silent") == 0 || strcmp(cmd, "recvexit") == 0) {
+		struct ipc_msg m;
+		ipc_recv(EP, &m, 0);
+		if (cmd[0] == 'r')
+			return 0;
+		for (;;)
+			sys_sleep(1000000000ull);
+	}
+	if (strcmp(cmd, "client") == 0)
+		return client(n, argc > 3 && strcmp(argv[3], "slow") == 0);
 	return 3;
 }

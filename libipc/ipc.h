@@ -1,0 +1,100 @@
+/*
+ * IPC system call stubs (see uapi/ipc.h for the register protocol).
+ *
+ * A message is struct ipc_msg: a tag and the four register words; longer
+ * messages and handles use the calling thread's IPC buffer, which
+ * ipc_buffer_setup registers.
+ */
+#ifndef LIBIPC_IPC_H
+#define LIBIPC_IPC_H
+
+#include <stdint.h>
+
+#include "uapi/errors.h"
+#include "uapi/ipc.h"
+#include "uapi/syscall.h"
+
+struct ipc_msg {
+	uint64_t tag;
+	uint64_t w[IPC_REG_WORDS];
+	uint64_t badge; /* set by recv */
+};
+
+/* The ecall with a0..a6 in and out; returns a0. */
+static inline long ipc_trap(long nr, long h, struct ipc_msg *m, uint64_t timeout)
+{
+	register long a0 __asm__("a0") = h;
+	register uint64_t a1 __asm__("a1") = m->tag;
+	register uint64_t a2 __asm__("a2") = m->w[0];
+	register uint64_t a3 __asm__("a3") = m->w[1];
+	register uint64_t a4 __asm__("a4") = m->w[2];
+	register uint64_t a5 __asm__("a5") = m->w[3];
+	register uint64_t a6 __asm__("a6") = timeout;
+	register long a7 __asm__("a7") = nr;
+	__asm__ volatile("ecall"
+			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6)
+			 : "r"(a7)
+			 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
+	m->tag = a1;
+	m->w[0] = a2;
+	m->w[1] = a3;
+	m->w[2] = a4;
+	m->w[3] = a5;
+	m->badge = a6;
+	return a0;
+}
+
+/* Sends m and waits for the reply, which replaces m. timeout_ns 0: none. */
+static inline long ipc_call(int ep, struct ipc_msg *m, uint64_t timeout_ns)
+{
+	return ipc_trap(SYS_CALL, ep, m, timeout_ns);
+}
+
+/* Delivers m to a waiting receiver; E_AGAIN if none waits. */
+static inline long ipc_send(int ep, const struct ipc_msg *m)
+{
+	struct ipc_msg c = *m;
+	return ipc_trap(SYS_SEND, ep, &c, 0);
+}
+
+static inline long ipc_recv(int ep, struct ipc_msg *m, uint64_t timeout_ns)
+{
+	*m = (struct ipc_msg){ 0 };
+	return ipc_trap(SYS_RECV, ep, m, timeout_ns);
+}
+
+static inline long ipc_reply(const struct ipc_msg *m)
+{
+	struct ipc_msg c = *m;
+	return ipc_trap(SYS_REPLY, 0, &c, 0);
+}
+
+/* Replies with m, then waits on ep; the next message replaces m. */
+static inline long ipc_reply_recv(int ep, struct ipc_msg *m, uint64_t timeout_ns)
+{
+	return ipc_trap(SYS_REPLY_RECV, ep, m, timeout_ns);
+}
+
+static inline long notify_signal(int h, uint64_t bits)
+{
+	struct ipc_msg m = { .tag = bits };
+	return ipc_trap(SYS_NOTIFY_SIGNAL, h, &m, 0);
+}
+
+/* Waits for bits on a notification; *bits gets them (and they clear). */
+static inline long notify_wait(int h, uint64_t *bits, uint64_t timeout_ns)
+{
+	struct ipc_msg m = { .tag = timeout_ns };
+	long r = ipc_trap(SYS_NOTIFY_WAIT, h, &m, 0);
+	*bits = m.tag;
+	return r;
+}
+
+/* Registers buf as the calling thread's IPC buffer. */
+static inline long ipc_buffer_setup(struct ipc_buffer *buf)
+{
+	struct ipc_msg m = { 0 };
+	return ipc_trap(SYS_IPC_BUFFER, (long)buf, &m, 0);
+}
+
+#endif

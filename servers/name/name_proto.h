@@ -1,0 +1,68 @@
+/*
+ * Name server protocol, shared by the server and its clients.
+ *
+ * Names are 1..31 characters of [a-z0-9._-], packed NUL-padded into
+ * NAME_WORDS message words.
+ *
+ *   NAME_REGISTER  words: name; handles: 1 (the endpoint to publish)
+ *                  reply: status (E_BUSY if taken, E_FULL if the table is full)
+ *   NAME_LOOKUP    words: name; reply: status, 1 handle (a copy of the
+ *                  published one, with the rights it was published with)
+ *   NAME_LIST      words: index; reply: status, words: the name at index
+ *                  (E_NOENT past the end)
+ */
+#ifndef SERVERS_NAME_PROTO_H
+#define SERVERS_NAME_PROTO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/string.h"
+
+#define NAME_MAX_LEN 31
+#define NAME_WORDS 4
+
+enum name_label {
+	NAME_REGISTER = 1,
+	NAME_LOOKUP = 2,
+	NAME_LIST = 3,
+};
+
+static inline bool name_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == '-';
+}
+
+/* Packs a valid name into w; false if the name is invalid. */
+static inline bool name_pack(const char *name, uint64_t w[NAME_WORDS])
+{
+	size_t n = strnlen(name, NAME_MAX_LEN + 1);
+	if (n == 0 || n > NAME_MAX_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!name_char_ok(name[i]))
+			return false;
+	memset(w, 0, NAME_WORDS * sizeof(uint64_t));
+	memcpy(w, name, n);
+	return true;
+}
+
+/* Unpacks and checks a name from untrusted words: NUL-terminated within
+ * 32 bytes, NUL-padded, valid characters. */
+static inline bool name_unpack(const uint64_t w[NAME_WORDS], char out[NAME_MAX_LEN + 1])
+{
+	memcpy(out, w, NAME_MAX_LEN + 1);
+	size_t n = strnlen(out, NAME_MAX_LEN + 1);
+	if (n == 0 || n > NAME_MAX_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!name_char_ok(out[i]))
+			return false;
+	for (size_t i = n; i <= NAME_MAX_LEN; i++)
+		if (out[i])
+			return false;
+	return true;
+}
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * Shared pieces of the in-guest test runner: the check macros (a failed
+ * check prints "FAIL name: what" and ends the scenario) and helpers to
+ * start the uhelper program.
+ */
+#ifndef TESTS_QEMU_RUNNER_H
+#define TESTS_QEMU_RUNNER_H
+
+#include <stdbool.h>
+
+#include "libipc/ulib.h"
+
+extern int npass, nfail;
+extern const char *cur;
+extern bool cur_failed;
+
+#define CHECK(cond)                                                              \
+	do {                                                                     \
+		if (!(cond)) {                                                   \
+			uprintf("FAIL %s: %s (line %d)\n", cur, #cond, __LINE__); \
+			cur_failed = true;                                       \
+			return;                                                  \
+		}                                                                \
+	} while (0)
+
+#define CHECK_EQ(a, b)                                                               \
+	do {                                                                         \
+		long a_ = (long)(a), b_ = (long)(b);                                 \
+		if (a_ != b_) {                                                      \
+			uprintf("FAIL %s: %s == %ld, expected %ld (line %d)\n", cur, #a, \
+				a_, b_, __LINE__);                                   \
+			cur_failed = true;                                           \
+			return;                                                      \
+		}                                                                    \
+	} while (0)
+
+struct qtest {
+	const char *name;
+	void (*fn)(void);
+};
+
+extern const struct qtest ipc_tests[];
+extern const size_t n_ipc_tests;
+
+/* Starts uhelper with argv {a1, a2} and no handles. */
+int helper(const char *a1, const char *a2);
+uint64_t free_frames(void);
+
+#endif
