@@ -32,6 +32,17 @@ $(B)/k/%.o: %.S | deps
 $(B)/kernel.elf: $(KOBJS) microkernel/arch/riscv/kernel.ld
 	$(KCC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) -o $@
 
+# The benchmark kernel: same sources without the KDEBUG checks.
+KOBJS_BENCH := $(patsubst $(B)/k/%,$(B)/kb/%,$(KOBJS))
+$(B)/kb/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(KCC) $(KCFLAGS) -UKDEBUG -DKDEBUG=0 -c $< -o $@
+$(B)/kb/%.o: %.S | deps
+	@mkdir -p $(dir $@)
+	$(KCC) $(KCFLAGS) -UKDEBUG -DKDEBUG=0 -c $< -o $@
+$(B)/kernel-bench.elf: $(KOBJS_BENCH) microkernel/arch/riscv/kernel.ld
+	$(KCC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS_BENCH) -o $@
+
 # --- user programs ----------------------------------------------------------
 UCC := $(CROSS)gcc
 UCFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-pie -mcmodel=medany \
@@ -41,12 +52,13 @@ ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 	$(B)/u/lib/string.o $(B)/u/lib/fmt.o
 
 # program name -> source files
-PROGS := init name hello testrunner uhelper
+PROGS := init name hello testrunner uhelper bench
 SRC_init := servers/init/init.c
 SRC_name := servers/name/name.c
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c
 SRC_uhelper := tests/qemu/uhelper.c
+SRC_bench := tests/bench/bench.c
 
 $(B)/u/%.o: %.c | deps
 	@mkdir -p $(dir $@)
@@ -101,7 +113,7 @@ $(B)/virt.dtb: scripts/mkdtb-fixture | deps
 	scripts/mkdtb-fixture $@
 
 # --- top-level targets ------------------------------------------------------
-.PHONY: all deps run run-gdb test unit-test qemu-test clean
+.PHONY: all deps run run-gdb test unit-test qemu-test bench clean
 .DEFAULT_GOAL := all
 
 deps:
@@ -130,6 +142,10 @@ qemu-test: all
 
 test: unit-test qemu-test
 	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/qemu.log
+
+# Deterministic instruction counts under -icount; writes bench/results.*
+bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio
+	scripts/bench $(B)/kernel-bench.elf $(B)/bootimg.cpio bench
 
 clean:
 	rm -rf $(B)

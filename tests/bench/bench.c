@@ -1,0 +1,144 @@
+/*
+ * In-guest benchmarks for `make bench`. Run under QEMU with -icount, so
+ * the hart's instret counter counts instructions (user, kernel and
+ * firmware alike) and runs repeat exactly. Each benchmark takes WARMUP
+ * untimed rounds, then N timed samples; the cost of reading the counter
+ * is measured and subtracted. One line per benchmark:
+ *   BENCH <name> <unit> <n> <min> <median> <p99> <max>
+ *
+ * `bench server` is the IPC partner: a second task that answers calls.
+ */
+#include "libipc/ipc.h"
+#include "libipc/ulib.h"
+
+#define WARMUP 1000
+#define N 10000
+#define EP 1 /* the server's endpoint, handed at spawn */
+
+enum { L_FAST = 1, L_SLOW = 2, L_STOP = 3 };
+
+static uint64_t samples[N];
+static uint64_t overhead;
+
+static void sort(uint64_t *a, size_t n)
+{
+	for (size_t gap = n / 2; gap > 0; gap /= 2)
+		for (size_t i = gap; i < n; i++)
+			for (size_t j = i; j >= gap && a[j - gap] > a[j]; j -= gap) {
+				uint64_t t = a[j];
+				a[j] = a[j - gap];
+				a[j - gap] = t;
+			}
+}
+
+static void report(const char *name)
+{
+	for (size_t i = 0; i < N; i++)
+		samples[i] = samples[i] > overhead ? samples[i] - overhead : 0;
+	sort(samples, N);
+	uprintf("BENCH %s instructions %d %lu %lu %lu %lu\n", name, N, (unsigned long)samples[0],
+		(unsigned long)samples[N / 2], (unsigned long)samples[N * 99 / 100],
+		(unsigned long)samples[N - 1]);
+}
+
+static void measure_overhead(void)
+{
+	for (size_t i = 0; i < N; i++) {
+		uint64_t a = rd_instret();
+		uint64_t b = rd_instret();
+		samples[i] = b - a;
+	}
+	sort(samples, N);
+	overhead = samples[N / 2];
+	uprintf("BENCH-INFO counter_overhead %lu\n", (unsigned long)overhead);
+}
+
+static void bench_null_syscall(void)
+{
+	for (int i = 0; i < WARMUP + N; i++) {
+		uint64_t a = rd_instret();
+		sys0(SYS_NOP);
+		uint64_t b = rd_instret();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = b - a;
+	}
+	report("null_syscall");
+}
+
+static void bench_roundtrip(int ep, const char *name, uint64_t tag)
+{
+	for (int i = 0; i < WARMUP + N; i++) {
+		struct ipc_msg m = { .tag = tag };
+		uint64_t a = rd_instret();
+		ipc_call(ep, &m, 0);
+		uint64_t b = rd_instret();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = b - a;
+	}
+	report(name);
+}
+
+/* One-way costs: the server stamps the counter on arrival (w1) and just
+ * before its reply_recv (w2); see server(). */
+static void bench_oneway(int ep)
+{
+	static uint64_t reply[N];
+	for (int i = 0; i < WARMUP + N; i++) {
+		struct ipc_msg m = { .tag = IPC_TAG(L_FAST, 1, 0) };
+		m.w[0] = rd_instret();
+		ipc_call(ep, &m, 0);
+		uint64_t back = rd_instret();
+		if (i >= WARMUP) {
+			samples[i - WARMUP] = m.w[1];
+			reply[i - WARMUP] = back - m.w[2];
+		}
+	}
+	report("ipc_call_oneway");
+	for (int i = 0; i < N; i++)
+		samples[i] = reply[i];
+	report("ipc_reply_oneway");
+}
+
+static int server(void)
+{
+	struct ipc_msg m;
+	long err = ipc_recv(EP, &m, 0);
+	while (!err) {
+		uint64_t arrived = rd_instret();
+		uint32_t label = IPC_TAG_LABEL(m.tag);
+		if (label == L_STOP) {
+			ipc_reply(&m);
+			return 0;
+		}
+		m.w[1] = arrived - m.w[0];
+		m.tag = IPC_TAG(label, 3, 0) | (label == L_SLOW ? IPC_TAG_SLOW : 0);
+		m.w[2] = rd_instret();
+		err = ipc_reply_recv(EP, &m, 0);
+	}
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "server") == 0)
+		return server();
+	long ep = sys0(SYS_ENDPOINT_CREATE);
+	const char *sargv[] = { "bench", "server", 0 };
+	int32_t hs[1] = { (int32_t)ep };
+	uint32_t rs[1] = { R_RECV };
+	int srv = spawn(sargv, hs, rs, 1);
+	if (ep < 0 || srv < 0) {
+		uprintf("bench: cannot start the server\n");
+		return 1;
+	}
+	measure_overhead();
+	bench_null_syscall();
+	bench_roundtrip((int)ep, "ipc_roundtrip_fast", IPC_TAG(L_FAST, 1, 0));
+	bench_roundtrip((int)ep, "ipc_roundtrip_slow", IPC_TAG(L_SLOW, 1, 0) | IPC_TAG_SLOW);
+	bench_oneway((int)ep);
+	struct ipc_msg stop = { .tag = IPC_TAG(L_STOP, 0, 0) };
+	ipc_call((int)ep, &stop, 0);
+	sys_task_wait(srv);
+	uprintf("bench: done\n");
+	return 0;
+}
