@@ -18,15 +18,11 @@ void kobj_init(struct kobj *o, uint32_t type)
 	o->refs = 1;
 }
 
-void kobj_get(struct kobj *o)
+void kobj_destroy(struct kobj *o)
 {
-	KASSERT(o->refs > 0);
-	o->refs++;
-}
-
-void kobj_put(struct kobj *o)
-{
-	KASSERT(o->refs > 0);
-	if (--o->refs == 0 && destroy_fns[o->type])
-		destroy_fns[o->type](o);
+	KASSERT(o->refs == 0 && o->type > OBJ_NONE && o->type < OBJ_NTYPES);
+	uint32_t type = o->type;
+	o->type |= 0x80000000u; /* poison: a later get or put trips the KDEBUG check */
+	if (destroy_fns[type])
+		destroy_fns[type](o);
 }

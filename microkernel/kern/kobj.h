@@ -7,6 +7,8 @@
 #ifndef KERN_KOBJ_H
 #define KERN_KOBJ_H
 
+#include "kern/config.h"
+#include "kern/log.h"
 #include "kern/types.h"
 #include "uapi/syscall.h"
 
@@ -19,7 +21,22 @@ typedef void (*kobj_destroy_fn)(struct kobj *o);
 
 void kobj_register(uint32_t type, kobj_destroy_fn fn);
 void kobj_init(struct kobj *o, uint32_t type); /* refs = 1 */
-void kobj_get(struct kobj *o);
-void kobj_put(struct kobj *o);
+void kobj_destroy(struct kobj *o);             /* the last reference went */
+
+/* Inline: the IPC fast path takes and drops references on every switch. */
+static inline void kobj_get(struct kobj *o)
+{
+	if (KDEBUG)
+		KASSERT(o->refs > 0 && o->type < OBJ_NTYPES);
+	o->refs++;
+}
+
+static inline void kobj_put(struct kobj *o)
+{
+	if (KDEBUG)
+		KASSERT(o->refs > 0 && o->type < OBJ_NTYPES);
+	if (--o->refs == 0)
+		kobj_destroy(o);
+}
 
 #endif

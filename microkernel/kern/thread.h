@@ -26,6 +26,7 @@ struct waitq {
 struct thread {
 	struct trapframe tf; /* first: entry.S finds it through sscratch */
 	struct fpstate fp;
+	bool fp_dirty;         /* fp in the registers changed since loaded */
 	struct kobj obj;
 	struct task *task;     /* holds a reference */
 	struct list task_link; /* in task->threads */

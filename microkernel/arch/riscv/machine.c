@@ -86,7 +86,7 @@ void machine_init(const struct fdt_info *dt)
 	this_cpu()->kstack_top = (uint64_t)boot_stack_top;
 	/* U-mode may read cycle, time and instret (for measurements). */
 	csr_write(scounteren, 7);
-	csr_set(sstatus, SSTATUS_FS_INITIAL);
+	csr_clear(sstatus, SSTATUS_FS); /* off until a thread uses FP (trap.c) */
 }
 
 uint32_t machine_asid_bits(void)

@@ -1,8 +1,8 @@
 /*
  * Trap dispatch. entry.S saves the user registers into the running
- * thread's trapframe and calls trap_user on the hart's kernel stack;
- * trap_user returns the trapframe of the thread to resume, which may be
- * another thread's. A trap taken in S-mode is a kernel bug: trap_kernel
+ * thread's trapframe and calls syscall_trap (ecall) or trap_user
+ * (everything else) on the hart's kernel stack; they return the
+ * trapframe of the thread to resume, which may be another thread's. A trap taken in S-mode is a kernel bug: trap_kernel
  * reports it and powers off.
  */
 #include "arch/riscv/csr.h"
@@ -66,29 +66,52 @@ static void interrupt(uint64_t cause)
 }
 
 /*
- * FP registers switch lazily: they hold fpu_owner's values until another
- * thread runs, and are saved only if sstatus.FS says they changed. The
- * kernel itself never touches them (it is built without F/D).
+ * FP registers switch lazily. They hold fpu_owner's values; a switch to
+ * any other thread turns the FPU off (sstatus.FS = Off), so the thread's
+ * first FP instruction traps as illegal. fpu_claim then saves the owner's
+ * registers (only if they changed since loaded) and loads the thread's.
+ * Threads that never touch FP never pay for it. The kernel itself is
+ * built without F/D and never uses the FP registers.
  */
-static void fpu_switch(struct cpu *c, struct thread *n)
+static inline void fpu_leave(struct cpu *c, struct thread *n)
 {
-	if (c->fpu_owner && (csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY)
-		fpu_save(&c->fpu_owner->fp);
-	fpu_restore(&n->fp);
-	csr_clear(sstatus, SSTATUS_FS);
-	csr_set(sstatus, SSTATUS_FS_CLEAN);
-	c->fpu_owner = n;
+	uint64_t st = csr_read(sstatus);
+	if (c->fpu_owner && (st & SSTATUS_FS) == SSTATUS_FS_DIRTY)
+		c->fpu_owner->fp_dirty = true;
+	if (n == c->fpu_owner)
+		csr_set(sstatus, SSTATUS_FS_CLEAN);
+	else
+		csr_clear(sstatus, SSTATUS_FS);
 }
 
-/* Gives the hart to n: its address space and FP registers. */
-static struct trapframe *enter(struct cpu *c, struct thread *n)
+/* An illegal-instruction trap with the FPU off: hand it the FPU and retry.
+ * Returns false if the FPU was already on (a genuine illegal instruction). */
+static bool fpu_claim(struct cpu *c, struct thread *t)
 {
-	if (c->as_owner != n->task) {
-		machine_as_switch(n->task->pt_root, n->task->asid);
-		c->as_owner = n->task;
+	if ((csr_read(sstatus) & SSTATUS_FS) != 0 || c->fpu_owner == t)
+		return false;
+	struct thread *o = c->fpu_owner;
+	csr_set(sstatus, SSTATUS_FS_CLEAN); /* on, so the kernel may move them */
+	if (o && o->fp_dirty)
+		fpu_save(&o->fp);
+	if (o)
+		o->fp_dirty = false;
+	fpu_restore(&t->fp);
+	c->fpu_owner = t;
+	csr_clear(sstatus, SSTATUS_FS); /* the restore left it Dirty */
+	csr_set(sstatus, SSTATUS_FS_CLEAN);
+	return true;
+}
+
+/* Gives the hart to n (already cur): its address space and FPU state. */
+static inline struct trapframe *enter(struct cpu *c, struct thread *n)
+{
+	struct task *k = n->task;
+	if (c->as_owner != k) {
+		machine_as_switch(k->pt_root, k->asid);
+		c->as_owner = k;
 	}
-	if (c->fpu_owner != n)
-		fpu_switch(c, n);
+	fpu_leave(c, n);
 	return &n->tf;
 }
 
@@ -112,6 +135,9 @@ struct trapframe *syscall_trap(struct trapframe *tf)
 			return enter(c, n);
 	}
 	syscall_dispatch(t);
+	/* The common case: the caller goes on running, nothing to switch. */
+	if (c->cur == t && t->state == TH_RUNNING && !c->need_resched)
+		return tf;
 	return resume();
 }
 
@@ -122,6 +148,8 @@ struct trapframe *trap_user(struct trapframe *tf)
 	uint64_t scause = csr_read(scause);
 	if (scause & SCAUSE_INTR)
 		interrupt(scause & ~SCAUSE_INTR);
+	else if (scause == EXC_ILLEGAL && fpu_claim(this_cpu(), t))
+		; /* retry the FP instruction with the FPU on */
 	else
 		user_fault(t, scause, csr_read(stval));
 	return resume();
