@@ -15,7 +15,7 @@ INC := -I microkernel -I .
 KCC := $(CROSS)gcc
 KCFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-pie \
 	-mcmodel=medany -march=rv64imac_zicsr_zifencei -mabi=lp64 \
-	-fno-omit-frame-pointer -fno-stack-protector -fno-builtin \
+	-fno-omit-frame-pointer -fno-stack-protector -fno-builtin -flto \
 	-DKDEBUG=$(KDEBUG) $(INC) -MMD -MP
 KLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-T,microkernel/arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
@@ -23,10 +23,10 @@ KSRCS := $(wildcard microkernel/kern/*.c) $(wildcard microkernel/arch/riscv/*.c)
 	lib/string.c lib/fmt.c
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KSRCS)) $(B)/k/microkernel/arch/riscv/entry.o
 
-$(B)/k/%.o: %.c | deps
+$(B)/k/%.o: %.c Makefile | deps
 	@mkdir -p $(dir $@)
 	$(KCC) $(KCFLAGS) -c $< -o $@
-$(B)/k/%.o: %.S | deps
+$(B)/k/%.o: %.S Makefile | deps
 	@mkdir -p $(dir $@)
 	$(KCC) $(KCFLAGS) -c $< -o $@
 $(B)/kernel.elf: $(KOBJS) microkernel/arch/riscv/kernel.ld
@@ -34,10 +34,10 @@ $(B)/kernel.elf: $(KOBJS) microkernel/arch/riscv/kernel.ld
 
 # The benchmark kernel: same sources without the KDEBUG checks.
 KOBJS_BENCH := $(patsubst $(B)/k/%,$(B)/kb/%,$(KOBJS))
-$(B)/kb/%.o: %.c | deps
+$(B)/kb/%.o: %.c Makefile | deps
 	@mkdir -p $(dir $@)
 	$(KCC) $(KCFLAGS) -UKDEBUG -DKDEBUG=0 -c $< -o $@
-$(B)/kb/%.o: %.S | deps
+$(B)/kb/%.o: %.S Makefile | deps
 	@mkdir -p $(dir $@)
 	$(KCC) $(KCFLAGS) -UKDEBUG -DKDEBUG=0 -c $< -o $@
 $(B)/kernel-bench.elf: $(KOBJS_BENCH) microkernel/arch/riscv/kernel.ld
