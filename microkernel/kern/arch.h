@@ -17,6 +17,8 @@ uint64_t arch_timebase_hz(void);
  * hardware has them. arch_as_destroy flushes the ASID and makes sure satp
  * no longer names root; the caller then frees the tables. */
 int arch_as_create(paddr_t *root, uint32_t *asid);
+/* The value that selects the address space on a switch (satp). */
+uint64_t arch_as_token(paddr_t root, uint32_t asid);
 void arch_as_destroy(paddr_t root, uint32_t asid);
 
 #endif

@@ -14,10 +14,12 @@ struct thread;
 struct task;
 
 struct cpu {
-	struct thread *cur;       /* running thread (holds a reference), or NULL when idle */
-	struct thread *prev;      /* the thread switched away from; holds a
-				   * reference until the next kernel entry, so the
-				   * trap exit can still save its registers */
+	struct thread *cur;       /* running thread, or NULL when idle */
+	struct thread *prev;      /* the thread switched away from last: the trap
+				   * exit may still save its registers, so its
+				   * memory must outlive this kernel entry */
+	struct thread *reap;      /* dead threads whose freeing waits for the
+				   * next kernel entry (linked by reap_next) */
 	struct thread *fpu_owner; /* whose values are in the FP registers */
 	struct task *as_owner;    /* whose address space satp holds */
 	bool need_resched;        /* cur must yield at the next kernel exit */

@@ -47,7 +47,6 @@ static inline struct thread *fast_switch(struct thread *from, struct thread *to,
 	from->tf.sepc += 4;
 	from->state = TH_BLOCKED;
 	to->state = TH_RUNNING;
-	kobj_get(&to->obj);
 	sched_set_cur(this_cpu(), to);
 	return to;
 }

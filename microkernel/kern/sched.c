@@ -92,27 +92,7 @@ struct thread *sched_pick(void)
 		next->state = TH_RUNNING;
 		if (next->slice == 0)
 			next->slice = TIMESLICE_TICKS;
-		kobj_get(&next->obj);
 	}
 	sched_set_cur(c, next);
 	return next;
-}
-
-void sched_set_cur(struct cpu *c, struct thread *next)
-{
-	struct thread *old = c->cur;
-	if (old == next) {
-		if (next)
-			kobj_put(&next->obj); /* the caller's extra reference */
-		return;
-	}
-	/* After an idle spell old is NULL and prev still names the thread
-	 * whose registers the trap exit has yet to save. */
-	c->cur = next;
-	if (old) {
-		struct thread *drop = c->prev;
-		c->prev = old;
-		if (drop)
-			kobj_put(&drop->obj);
-	}
 }

@@ -22,20 +22,24 @@ void sched_yield(void);
  * if nothing is ready. */
 struct thread *sched_pick(void);
 
-struct cpu;
-/* Makes next (already given a reference by the caller) the running
- * thread; the old one's reference is dropped one switch later. */
-void sched_set_cur(struct cpu *c, struct thread *next);
+/* Makes next the running thread. cur and prev hold no references:
+ * instead a thread that dies while it is either is freed only at the next
+ * kernel entry (thread.c). */
+static inline void sched_set_cur(struct cpu *c, struct thread *next)
+{
+	if (c->cur && c->cur != next)
+		c->prev = c->cur;
+	c->cur = next;
+}
 
-/* Called on every kernel entry: the previous switch's outgoing thread has
- * had its registers saved by now, so its deferred reference can go. */
+void thread_reap(struct cpu *c);
+
+/* Called on every kernel entry: by now the trap exit has saved the
+ * registers of the last outgoing thread, so deferred frees can run. */
 static inline void sched_entry(struct cpu *c)
 {
-	struct thread *p = c->prev;
-	if (p) {
-		c->prev = 0;
-		kobj_put(&p->obj);
-	}
+	if (c->reap)
+		thread_reap(c);
 }
 
 #endif

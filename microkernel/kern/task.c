@@ -42,6 +42,7 @@ struct task *task_create(const char *name, uint32_t prio_max)
 		return 0;
 	}
 	kobj_init(&t->obj, OBJ_TASK);
+	t->as_token = arch_as_token(t->pt_root, t->asid);
 	t->id = next_task_id++;
 	t->state = TASK_ALIVE;
 	t->prio_max = prio_max;

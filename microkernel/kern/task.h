@@ -26,6 +26,7 @@ struct task {
 	char name[32];
 	paddr_t pt_root;  /* 0 once dead */
 	uint32_t asid;
+	uint64_t as_token; /* arch_as_token(pt_root, asid), precomputed for switches */
 	struct handle_table *handles; /* NULL once dead */
 	struct list threads; /* struct thread.task_link; each holds a ref on the thread */
 	uint32_t nthreads;

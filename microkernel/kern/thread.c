@@ -14,17 +14,41 @@ static struct list timeouts = LIST_INIT(timeouts);
 static uint32_t next_thread_id = 1;
 uint64_t thread_count;
 
-static void thread_destroy(struct kobj *o)
+static void thread_free(struct cpu *c, struct thread *t)
 {
-	struct thread *t = container_of(o, struct thread, obj);
-	KASSERT(t->state == TH_DEAD && !list_on_list(&t->qlink));
-	KASSERT(this_cpu()->cur != t && this_cpu()->prev != t);
-	if (this_cpu()->fpu_owner == t)
-		this_cpu()->fpu_owner = 0;
+	if (c->fpu_owner == t)
+		c->fpu_owner = 0;
 	struct task *task = t->task;
 	thread_count--;
 	kmem_free(t, sizeof(*t));
 	kobj_put(&task->obj);
+}
+
+static void thread_destroy(struct kobj *o)
+{
+	struct thread *t = container_of(o, struct thread, obj);
+	struct cpu *c = this_cpu();
+	KASSERT(t->state == TH_DEAD && !list_on_list(&t->qlink));
+	if (t == c->cur || t == c->prev) {
+		t->reap_next = c->reap; /* the trap exit may still touch it */
+		c->reap = t;
+		return;
+	}
+	thread_free(c, t);
+}
+
+void thread_reap(struct cpu *c)
+{
+	struct thread *t = c->reap;
+	c->reap = 0;
+	while (t) {
+		struct thread *next = t->reap_next;
+		KASSERT(c->cur != t); /* the entering thread is alive */
+		if (c->prev == t)
+			c->prev = 0;
+		thread_free(c, t);
+		t = next;
+	}
 }
 
 struct thread *thread_create(struct task *task, uint32_t prio)

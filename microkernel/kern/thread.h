@@ -27,6 +27,7 @@ struct thread {
 	struct trapframe tf; /* first: entry.S finds it through sscratch */
 	struct fpstate fp;
 	bool fp_dirty;         /* fp in the registers changed since loaded */
+	struct thread *reap_next; /* in cpu->reap while its free is deferred */
 	struct kobj obj;
 	struct task *task;     /* holds a reference */
 	struct list task_link; /* in task->threads */

@@ -127,13 +127,14 @@ paddr_t machine_kernel_root(void)
 	return kva_to_pa(boot_pagetable);
 }
 
+uint64_t arch_as_token(paddr_t root, uint32_t asid)
+{
+	return SATP_SV39 | ((uint64_t)asid << SATP_ASID_SHIFT) | (root >> PAGE_SHIFT);
+}
+
 void machine_as_switch(paddr_t root, uint32_t asid)
 {
-	csr_write(satp, SATP_SV39 | ((uint64_t)asid << SATP_ASID_SHIFT) | (root >> PAGE_SHIFT));
-	/* Without ASIDs every switch must flush; with them, an ASID is
-	 * flushed when it is freed (arch_as_destroy) instead. */
-	if (!asid)
-		__asm__ volatile("sfence.vma");
+	machine_as_load(arch_as_token(root, asid));
 }
 
 int arch_as_create(paddr_t *root, uint32_t *asid)

@@ -15,6 +15,16 @@ void machine_timer_tick(void);
  * one to handler (cause number). */
 void machine_idle(void (*handler)(uint64_t cause));
 void machine_as_switch(paddr_t root, uint32_t asid);
+
+/* Loads an address-space token (arch_as_token). Without an ASID every
+ * switch must flush the TLB; with one, the ASID is flushed when it is
+ * freed (arch_as_destroy) instead. */
+static inline void machine_as_load(uint64_t satp)
+{
+	__asm__ volatile("csrw satp, %0" ::"r"(satp) : "memory");
+	if (!((satp >> 44) & 0xffff))
+		__asm__ volatile("sfence.vma" ::: "memory");
+}
 paddr_t machine_kernel_root(void);
 uint32_t machine_asid_bits(void);
 void machine_backtrace_from(uint64_t fp, uint64_t ra);

@@ -108,7 +108,7 @@ static inline struct trapframe *enter(struct cpu *c, struct thread *n)
 {
 	struct task *k = n->task;
 	if (c->as_owner != k) {
-		machine_as_switch(k->pt_root, k->asid);
+		machine_as_load(k->as_token);
 		c->as_owner = k;
 	}
 	fpu_leave(c, n);
