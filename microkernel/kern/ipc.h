@@ -13,7 +13,7 @@
  * Either side dying, a timeout or the endpoint's destruction breaks the
  * links and wakes whoever waits with a distinct error (uapi/ipc.h).
  *
- * ipc_fast_call / ipc_fast_reply_recv handle steps 1-3 for register-only
+ * ipc_fast_call / ipc_fast_reply_recv (kern/ipc_fast.h) handle steps 1-3 for register-only
  * messages when the partner is already waiting: they switch threads
  * directly and return the thread to run, or NULL to fall back to the
  * slow path, which is the reference and gives the same results.
@@ -62,9 +62,6 @@ int64_t ipc_notify_signal(struct thread *t, const uint64_t *a);
 int64_t ipc_notify_wait(struct thread *t, const uint64_t *a);
 int64_t ipc_set_buffer(struct thread *t, const uint64_t *a);
 int64_t ipc_destroy(struct thread *t, const uint64_t *a);
-
-struct thread *ipc_fast_call(struct thread *t);
-struct thread *ipc_fast_reply_recv(struct thread *t);
 
 /* A blocked thread's wait ended early (timeout, kill): undo its links. */
 void ipc_abort(struct thread *t);

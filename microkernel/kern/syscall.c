@@ -315,7 +315,6 @@ static const sys_fn table[SYS_NCALLS] = {
 void syscall_dispatch(struct thread *t)
 {
 	uint64_t nr = t->tf.x[REG_A7];
-	t->tf.sepc += 4;
 	int64_t r = nr < SYS_NCALLS && table[nr] ? table[nr](t, &t->tf.x[REG_A0])
 						: -E_NOSYS;
 	if (r != SYS_BLOCKED)

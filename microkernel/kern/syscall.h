@@ -12,6 +12,8 @@
 
 typedef int64_t (*sys_fn)(struct thread *t, const uint64_t *a);
 
+/* Runs the call named by t's a7; the trap code has moved sepc past the
+ * ecall already. */
 void syscall_dispatch(struct thread *t);
 
 /* The system object behind H_SYSTEM. */

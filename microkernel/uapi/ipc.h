@@ -32,7 +32,9 @@
 #define IPC_MAX_WORDS 64 /* 512 bytes */
 #define IPC_MAX_HANDLES 4
 
-/* Tag: label in the upper half, sizes and flags in the lower. */
+/* Tag: label in the upper half, sizes and flags in the lower. A tag whose
+ * lower half is at most IPC_REG_WORDS is a register-only message (the
+ * fast path's test). */
 #define IPC_TAG(label, words, handles) \
 	(((uint64_t)(label) << 32) | ((uint64_t)(handles) << 8) | (uint64_t)(words))
 #define IPC_TAG_LABEL(t) ((uint32_t)((t) >> 32))

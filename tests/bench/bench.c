@@ -131,6 +131,19 @@ int main(int argc, char **argv)
 		uprintf("bench: cannot start the server\n");
 		return 1;
 	}
+	if (argc > 1 && strcmp(argv[1], "trace") == 0) {
+		/* A few round trips, for instruction traces (qemu -d exec). */
+		for (int i = 0; i < 3; i++) {
+			struct ipc_msg m = { .tag = IPC_TAG(L_FAST, 1, 0) };
+			ipc_call((int)ep, &m, 0);
+		}
+		sys0(SYS_NOP);
+		sys0(SYS_NOP);
+		struct ipc_msg stop = { .tag = IPC_TAG(L_STOP, 0, 0) };
+		ipc_call((int)ep, &stop, 0);
+		sys_task_wait(srv);
+		return 0;
+	}
 	measure_overhead();
 	bench_null_syscall();
 	bench_roundtrip((int)ep, "ipc_roundtrip_fast", IPC_TAG(L_FAST, 1, 0));

@@ -78,8 +78,21 @@ trap_entry:
 	ld sp, TF_KSP(a0)
 	addi sp, sp, -16
 	sd a0, 0(sp)
-	call syscall_trap
+	/* IPC fast path first for call and reply_recv (a7 is still live). */
+	li t0, TF_SYS_CALL
+	beq a7, t0, 2f
+	li t0, TF_SYS_REPLY_RECV
+	beq a7, t0, 3f
+1:	call syscall_trap
 	j trap_exit
+2:	call fast_call_trap
+	bnez a0, trap_exit
+	ld a0, 0(sp)
+	j 1b
+3:	call fast_reply_recv_trap
+	bnez a0, trap_exit
+	ld a0, 0(sp)
+	j 1b
 
 full_entry:
 	sd x1, 8(sp)

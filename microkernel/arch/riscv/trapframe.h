@@ -11,6 +11,11 @@
 #define TF_FULL 272
 #define TF_SIZE 280
 
+/* System call numbers entry.S routes to the IPC fast path (checked
+ * against uapi/syscall.h in trap.c). */
+#define TF_SYS_CALL 17
+#define TF_SYS_REPLY_RECV 21
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 

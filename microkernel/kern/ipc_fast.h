@@ -4,7 +4,13 @@
  * kernel switches straight to the partner: no scheduler pass, no queue
  * search, no buffer. Any condition it does not handle returns NULL and
  * the slow path (ipc.c) runs instead, with the same result.
+ *
+ * Header-only and inline so that the trap code's fast entry compiles to
+ * one leaf function with no calls (arch/riscv/trap.c).
  */
+#ifndef KERN_IPC_FAST_H
+#define KERN_IPC_FAST_H
+
 #include "kern/cpu.h"
 #include "kern/ipc.h"
 #include "kern/sched.h"
@@ -13,11 +19,11 @@
 
 #define A(t, i) ((t)->tf.x[REG_A0 + (i)])
 
-/* A tag the fast path may carry: no buffer words, no handles, no flags. */
+/* A tag the fast path may carry: no buffer words, no handles, no flags
+ * and no reserved bits; the label (upper half) is free. */
 static inline bool fast_tag(uint64_t tag)
 {
-	return (tag & (IPC_TAG_VALID_MASK & 0xffffffffull)) <= IPC_REG_WORDS &&
-	       !(tag & ~IPC_TAG_VALID_MASK);
+	return (uint32_t)tag <= IPC_REG_WORDS;
 }
 
 static inline struct endpoint *fast_ep(struct thread *t, uint32_t need, uint64_t *badge)
@@ -44,14 +50,13 @@ static inline struct thread *fast_switch(struct thread *from, struct thread *to,
 	A(to, 4) = A(from, 4);
 	A(to, 5) = A(from, 5);
 	A(to, 6) = badge;
-	from->tf.sepc += 4;
 	from->state = TH_BLOCKED;
 	to->state = TH_RUNNING;
 	sched_set_cur(this_cpu(), to);
 	return to;
 }
 
-struct thread *ipc_fast_call(struct thread *t)
+static inline struct thread *ipc_fast_call(struct thread *t)
 {
 	uint64_t tag = A(t, 1), badge;
 	if (!fast_tag(tag) || A(t, 6) != 0)
@@ -64,7 +69,8 @@ struct thread *ipc_fast_call(struct thread *t)
 		return 0;
 	list_del(&r->qlink);
 	r->wq = 0;
-	list_del(&r->sleep_link);
+	if (list_on_list(&r->sleep_link))
+		list_del(&r->sleep_link);
 	r->ipc_state = IPC_NONE;
 	r->reply_to = t;
 	t->reply_server = r;
@@ -73,7 +79,7 @@ struct thread *ipc_fast_call(struct thread *t)
 	return fast_switch(t, r, tag, badge);
 }
 
-struct thread *ipc_fast_reply_recv(struct thread *t)
+static inline struct thread *ipc_fast_reply_recv(struct thread *t)
 {
 	uint64_t tag = A(t, 1), badge;
 	struct thread *c = t->reply_to;
@@ -82,7 +88,8 @@ struct thread *ipc_fast_reply_recv(struct thread *t)
 	struct endpoint *ep = fast_ep(t, R_RECV, &badge);
 	if (!ep || !list_empty(&ep->sendq.head))
 		return 0;
-	list_del(&c->sleep_link);
+	if (list_on_list(&c->sleep_link))
+		list_del(&c->sleep_link);
 	c->reply_server = 0;
 	c->ipc_state = IPC_NONE;
 	t->reply_to = 0;
@@ -91,3 +98,7 @@ struct thread *ipc_fast_reply_recv(struct thread *t)
 	list_add_tail(&ep->recvq.head, &t->qlink);
 	return fast_switch(t, c, tag, 0);
 }
+
+#undef A
+
+#endif
