@@ -22,7 +22,7 @@ void machine_as_switch(paddr_t root, uint32_t asid);
 static inline void machine_as_load(uint64_t satp)
 {
 	__asm__ volatile("csrw satp, %0" ::"r"(satp) : "memory");
-	if (!((satp >> 44) & 0xffff))
+	if (!(satp & (0xfffful << 44)))
 		__asm__ volatile("sfence.vma" ::: "memory");
 }
 paddr_t machine_kernel_root(void);
