@@ -13,6 +13,7 @@
 #include "kern/spawn.h"
 #include "kern/task.h"
 #include "kern/usercopy.h"
+#include "kern/vm.h"
 #include "lib/string.h"
 #include "uapi/errors.h"
 
@@ -280,7 +281,19 @@ static int64_t sys_thread_exit(struct thread *t, const uint64_t *a)
 	return SYS_BLOCKED;
 }
 
+static int64_t sys_mem_wire(struct thread *t, const uint64_t *a)
+{
+	return vm_wire(t->task, a[0], a[1], (uint32_t)a[2]);
+}
+
+static int64_t sys_mem_unmap(struct thread *t, const uint64_t *a)
+{
+	return vm_unmap(t->task, a[0], a[1]);
+}
+
 static const sys_fn table[SYS_NCALLS] = {
+	[SYS_MEM_WIRE] = sys_mem_wire,
+	[SYS_MEM_UNMAP] = sys_mem_unmap,
 	[SYS_NOP] = sys_nop,
 	[SYS_ENDPOINT_CREATE] = ipc_endpoint_create,
 	[SYS_NOTIFY_CREATE] = ipc_notify_create,

@@ -46,6 +46,7 @@ struct task *task_create(const char *name, uint32_t prio_max)
 	t->id = next_task_id++;
 	t->state = TASK_ALIVE;
 	t->prio_max = prio_max;
+	t->quota = UINT64_MAX;
 	size_t n = strnlen(name, sizeof(t->name) - 1);
 	memcpy(t->name, name, n);
 	list_init(&t->threads);

@@ -33,6 +33,8 @@ struct task {
 	struct waitq exit_waiters;
 	struct list endpoints; /* struct endpoint.owner_link: they die with the task */
 	uint64_t frames; /* user frames mapped */
+	uint64_t quota;  /* most user frames it may hold */
+	bool is_pager;   /* may use the frame reserve (vm.h) */
 	uint64_t ticks;  /* ticks of threads that have ended */
 	struct list all_link;
 };

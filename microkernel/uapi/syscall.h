@@ -42,6 +42,9 @@ enum sys_nr {
 	SYS_OBJ_DESTROY = 26,   /* (h): R_CONTROL; an endpoint stops, waiters get E_CANCELED */
 	SYS_THREAD_CREATE = 27, /* (entry, sp, arg, prio) -> thread handle */
 	SYS_THREAD_EXIT = 28,   /* (): the calling thread ends; the last one ends the task */
+	/* Memory: see uapi/vm.h */
+	SYS_MEM_WIRE = 29,      /* (addr, len, prot): fresh zeroed frames, counted against the quota */
+	SYS_MEM_UNMAP = 30,     /* (addr, len): unmap whatever is mapped in the range */
 	SYS_NCALLS
 };
 

@@ -167,6 +167,14 @@ void arch_as_destroy(paddr_t root, uint32_t asid)
 	}
 }
 
+void arch_tlb_flush_page(uint32_t asid, uint64_t va)
+{
+	if (asid)
+		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)asid) : "memory");
+	else
+		__asm__ volatile("sfence.vma %0" ::"r"(va) : "memory");
+}
+
 void machine_backtrace_from(uint64_t fp, uint64_t ra)
 {
 	klog("backtrace:\n  %lx\n", (unsigned long)ra);

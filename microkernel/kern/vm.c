@@ -1,0 +1,91 @@
+/* Page-table-owned memory; see kern/vm.h. */
+#include "kern/vm.h"
+
+#include "arch/riscv/memlayout.h"
+#include "arch/riscv/sv39.h"
+#include "kern/arch.h"
+#include "kern/pmm.h"
+#include "uapi/errors.h"
+#include "uapi/vm.h"
+
+_Static_assert(VM_USER_LO == USER_LO && VM_USER_HI == USER_HI, "uapi/vm.h and memlayout.h");
+
+paddr_t vm_frame_for(struct task *t)
+{
+	if (t->frames >= t->quota)
+		return 0;
+	if (!t->is_pager && pmm_free_count() <= VM_RESERVE_FRAMES)
+		return 0;
+	return pmm_alloc();
+}
+
+static int check_range(uaddr_t va, uint64_t len)
+{
+	if ((va & PAGE_MASK) || (len & PAGE_MASK) || len == 0)
+		return -E_INVAL;
+	if (va < VM_USER_LO || va >= VM_USER_HI || len > VM_USER_HI - va)
+		return -E_RANGE;
+	return 0;
+}
+
+static uint64_t pte_prot(uint32_t prot)
+{
+	uint64_t f = 0;
+	if (prot & (VM_R | VM_W))
+		f |= PTE_R;
+	if (prot & VM_W)
+		f |= PTE_W;
+	if (prot & VM_X)
+		f |= PTE_X;
+	return f;
+}
+
+int64_t vm_wire(struct task *t, uaddr_t va, uint64_t len, uint32_t prot)
+{
+	int err = check_range(va, len);
+	if (err)
+		return err;
+	if (prot & ~(VM_R | VM_W | VM_X) || !prot)
+		return -E_INVAL;
+	uint64_t n = len >> PAGE_SHIFT;
+	for (uint64_t i = 0; i < n; i++) {
+		pte_t *e = sv39_walk(t->pt_root, va + i * PAGE_SIZE, false);
+		if (e && (*e & PTE_V))
+			return -E_BUSY;
+	}
+	if (t->frames + n > t->quota)
+		return -E_NOMEM;
+	/* Page tables may still run out midway; undo what was mapped. */
+	for (uint64_t i = 0; i < n; i++) {
+		paddr_t f = vm_frame_for(t);
+		err = f ? sv39_map(t->pt_root, va + i * PAGE_SIZE, f,
+				   pte_prot(prot) | PTE_U | PTE_A | PTE_D)
+			: -E_NOMEM;
+		if (err) {
+			if (f)
+				pmm_unref(f);
+			vm_unmap(t, va, i * PAGE_SIZE);
+			return err;
+		}
+		t->frames++;
+	}
+	return 0;
+}
+
+int64_t vm_unmap(struct task *t, uaddr_t va, uint64_t len)
+{
+	if (len == 0)
+		return 0;
+	int err = check_range(va, len);
+	if (err)
+		return err;
+	for (uaddr_t p = va; p < va + len; p += PAGE_SIZE) {
+		paddr_t f;
+		if (sv39_unmap(t->pt_root, p, &f) == 0) {
+			arch_tlb_flush_page(t->asid, p);
+			pmm_unref(f);
+			t->frames--;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,23 @@
+/*
+ * A task's address space: page-table-owned memory (program images,
+ * stacks, and the wired memory of SYS_MEM_WIRE).
+ *
+ * Wired memory never pages: it is the memory pagers and servers run on
+ * (DESIGN section 6). Each task has a frame quota; and the last
+ * VM_RESERVE_FRAMES free frames go only to tasks marked as pagers, so
+ * pagers can still run when memory is short.
+ */
+#ifndef KERN_VM_H
+#define KERN_VM_H
+
+#include "kern/task.h"
+
+#define VM_RESERVE_FRAMES 256
+
+int64_t vm_wire(struct task *t, uaddr_t va, uint64_t len, uint32_t prot);
+int64_t vm_unmap(struct task *t, uaddr_t va, uint64_t len);
+
+/* A frame for task t if its quota and the reserve allow, else 0. */
+paddr_t vm_frame_for(struct task *t);
+
+#endif
