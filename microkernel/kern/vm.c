@@ -53,7 +53,10 @@ int64_t vm_wire(struct task *t, uaddr_t va, uint64_t len, uint32_t prot)
 		if (e && (*e & PTE_V))
 			return -E_BUSY;
 	}
-	if (t->frames + n > t->quota)
+	uint64_t avail = pmm_free_count();
+	if (!t->is_pager)
+		avail = avail > VM_RESERVE_FRAMES ? avail - VM_RESERVE_FRAMES : 0;
+	if (n > t->quota - t->frames || n > avail)
 		return -E_NOMEM;
 	/* Page tables may still run out midway; undo what was mapped. */
 	for (uint64_t i = 0; i < n; i++) {
