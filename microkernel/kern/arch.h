@@ -12,6 +12,7 @@ _Noreturn void arch_poweroff(int code);
 void arch_backtrace(void);
 uint64_t arch_time(void); /* timebase ticks since boot */
 uint64_t arch_timebase_hz(void);
+uint64_t arch_instret(void); /* instructions retired on this hart */
 
 /* Address spaces: a new root with the kernel half, and an ASID if the
  * hardware has them. arch_as_destroy flushes the ASID and makes sure satp

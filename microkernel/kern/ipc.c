@@ -6,16 +6,29 @@
 #include "kern/log.h"
 #include "kern/syscall.h"
 #include "kern/usercopy.h"
+#include "kern/vm_fault.h"
 #include "lib/string.h"
 #include "uapi/errors.h"
 #include "uapi/ipc.h"
 
 #define A(t, i) ((t)->tf.x[REG_A0 + (i)])
 
+_Static_assert(IPC_REG_WORDS_K == IPC_REG_WORDS, "kernel message size");
+
+static uint64_t next_endpoint_id = 1;
+
 static void endpoint_destroy(struct kobj *o)
 {
 	struct endpoint *ep = container_of(o, struct endpoint, obj);
 	KASSERT(list_empty(&ep->sendq.head) && list_empty(&ep->recvq.head));
+	/* Objects and requests hold references: none can remain. */
+	KASSERT(list_empty(&ep->objects) && list_empty(&ep->fallbacks));
+	while (!list_empty(&ep->kmsgs)) {
+		struct ipc_kmsg *m = list_entry(ep->kmsgs.next, struct ipc_kmsg, link);
+		list_del(&m->link);
+		if (m->delivered)
+			m->delivered(m);
+	}
 	list_del(&ep->owner_link);
 	kmem_free(ep, sizeof(*ep));
 }
@@ -47,6 +60,10 @@ int64_t ipc_endpoint_create(struct thread *t, const uint64_t *a)
 	if (!ep)
 		return -E_NOMEM;
 	kobj_init(&ep->obj, OBJ_ENDPOINT);
+	ep->id = next_endpoint_id++;
+	list_init(&ep->kmsgs);
+	list_init(&ep->objects);
+	list_init(&ep->fallbacks);
 	waitq_init(&ep->sendq);
 	waitq_init(&ep->recvq);
 	ep->owner = t->task;
@@ -221,6 +238,37 @@ static bool receive_queued(struct endpoint *ep, struct thread *r)
 	return false;
 }
 
+/* Writes a kernel message into r's registers and runs its callback. */
+static void kmsg_deliver(struct ipc_kmsg *m, struct thread *r)
+{
+	A(r, 0) = 0;
+	A(r, 1) = m->tag;
+	for (int i = 0; i < IPC_REG_WORDS; i++)
+		A(r, 2 + i) = m->w[i];
+	A(r, 6) = m->badge;
+	if (m->delivered)
+		m->delivered(m);
+}
+
+struct thread *ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m)
+{
+	list_init(&m->link);
+	if (ep->dead || list_empty(&ep->recvq.head)) {
+		list_add_tail(&ep->kmsgs, &m->link);
+		return 0;
+	}
+	struct thread *r = list_entry(ep->recvq.head.next, struct thread, qlink);
+	r->ipc_state = IPC_NONE;
+	thread_wake(r, 0);
+	kmsg_deliver(m, r);
+	return r;
+}
+
+void ipc_kmsg_cancel(struct ipc_kmsg *m)
+{
+	list_del(&m->link);
+}
+
 int64_t ipc_recv(struct thread *t, const uint64_t *a)
 {
 	struct endpoint *ep;
@@ -230,6 +278,12 @@ int64_t ipc_recv(struct thread *t, const uint64_t *a)
 		err = deadline_of(A(t, 6), &deadline);
 	if (err)
 		return err;
+	if (!list_empty(&ep->kmsgs)) {
+		struct ipc_kmsg *m = list_entry(ep->kmsgs.next, struct ipc_kmsg, link);
+		list_del(&m->link);
+		kmsg_deliver(m, t);
+		return 0;
+	}
 	if (receive_queued(ep, t))
 		return 0;
 	t->ipc_state = IPC_RECV_WAIT;
@@ -374,6 +428,7 @@ static void kill_endpoint(struct endpoint *ep, int err)
 	waitq_wake_all(&ep->recvq, err);
 	list_del(&ep->owner_link);
 	ep->owner = 0;
+	vm_pager_died(ep);
 }
 
 int64_t ipc_destroy(struct thread *t, const uint64_t *a)

@@ -26,6 +26,8 @@
 #include "kern/task.h"
 #include "kern/thread.h"
 
+#define IPC_REG_WORDS_K 4 /* = IPC_REG_WORDS (uapi/ipc.h) */
+
 enum ipc_state {
 	IPC_NONE = 0,
 	IPC_SEND_WAIT,  /* queued by send: no reply expected (unused: send never blocks) */
@@ -34,8 +36,23 @@ enum ipc_state {
 	IPC_RECV_WAIT,  /* waiting on an endpoint's receive queue */
 };
 
+/*
+ * A message the kernel itself sends (a pager's FAULT or TERMINATE). It
+ * waits on the endpoint ahead of thread senders until a receiver takes
+ * it; `delivered` then runs (it may free the message).
+ */
+struct ipc_kmsg {
+	struct list link; /* in endpoint->kmsgs while queued */
+	uint64_t tag, w[IPC_REG_WORDS_K], badge;
+	void (*delivered)(struct ipc_kmsg *m);
+};
+
 struct endpoint {
 	struct kobj obj;
+	uint64_t id;
+	struct list kmsgs;       /* kernel messages, in posting order */
+	struct list objects;     /* memory objects it pages (vm_object.pager_link) */
+	struct list fallbacks;   /* memory objects it is the fallback of */
 	struct waitq sendq;      /* callers, in arrival order */
 	struct waitq recvq;      /* receivers, in arrival order */
 	struct task *owner;      /* creator; NULL once it died */
@@ -62,6 +79,12 @@ int64_t ipc_notify_signal(struct thread *t, const uint64_t *a);
 int64_t ipc_notify_wait(struct thread *t, const uint64_t *a);
 int64_t ipc_set_buffer(struct thread *t, const uint64_t *a);
 int64_t ipc_destroy(struct thread *t, const uint64_t *a);
+
+/* Sends a kernel message: straight into a waiting receiver (returned,
+ * now ready to run), else queued for the next receive (returns NULL). */
+struct thread *ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m);
+/* Takes a queued kernel message back (no-op if already delivered). */
+void ipc_kmsg_cancel(struct ipc_kmsg *m);
 
 /* A blocked thread's wait ended early (timeout, kill): undo its links. */
 void ipc_abort(struct thread *t);

@@ -86,7 +86,7 @@ static inline struct thread *ipc_fast_reply_recv(struct thread *t)
 	if (!c || !fast_tag(tag) || A(t, 6) != 0 || c->prio < t->prio)
 		return 0;
 	struct endpoint *ep = fast_ep(t, R_RECV, &badge);
-	if (!ep || !list_empty(&ep->sendq.head))
+	if (!ep || !list_empty(&ep->sendq.head) || !list_empty(&ep->kmsgs))
 		return 0;
 	if (list_on_list(&c->sleep_link))
 		list_del(&c->sleep_link);

@@ -14,6 +14,8 @@
 #include "kern/task.h"
 #include "kern/usercopy.h"
 #include "kern/vm.h"
+#include "kern/vm_map.h"
+#include "kern/vm_pager.h"
 #include "lib/string.h"
 #include "uapi/errors.h"
 
@@ -288,10 +290,26 @@ static int64_t sys_mem_wire(struct thread *t, const uint64_t *a)
 
 static int64_t sys_mem_unmap(struct thread *t, const uint64_t *a)
 {
-	return vm_unmap(t->task, a[0], a[1]);
+	int err = vm_unmap_regions(t->task, a[0], a[1], true);
+	if (!err)
+		err = vm_unmap(t->task, a[0], a[1]);
+	if (!err)
+		vm_unmap_regions(t->task, a[0], a[1], false);
+	return err;
 }
 
 static const sys_fn table[SYS_NCALLS] = {
+	[SYS_VMO_CREATE] = sys_vmo_create,
+	[SYS_VM_MAP] = sys_vm_map,
+	[SYS_VM_PROTECT] = sys_vm_protect,
+	[SYS_PAGER_SUPPLY] = sys_pager_supply,
+	[SYS_PAGER_FAIL] = sys_pager_fail,
+	[SYS_PAGER_QUERY] = sys_pager_query,
+	[SYS_PAGER_EVICT] = sys_pager_evict,
+	[SYS_PAGER_LOCK] = sys_pager_lock,
+	[SYS_VMO_SET] = sys_vmo_set,
+	[SYS_VMO_INFO] = sys_vmo_info,
+	[SYS_TRACE_READ] = sys_trace_read,
 	[SYS_MEM_WIRE] = sys_mem_wire,
 	[SYS_MEM_UNMAP] = sys_mem_unmap,
 	[SYS_NOP] = sys_nop,

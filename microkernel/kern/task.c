@@ -5,6 +5,7 @@
 #include "kern/arch.h"
 #include "kern/cpu.h"
 #include "kern/ipc.h"
+#include "kern/vm_map.h"
 #include "kern/kmem.h"
 #include "kern/log.h"
 #include "kern/pmm.h"
@@ -51,6 +52,7 @@ struct task *task_create(const char *name, uint32_t prio_max)
 	memcpy(t->name, name, n);
 	list_init(&t->threads);
 	list_init(&t->endpoints);
+	list_init(&t->regions);
 	waitq_init(&t->exit_waiters);
 	list_add_tail(&all_tasks, &t->all_link);
 	ntasks++;
@@ -119,6 +121,7 @@ void task_exit(struct task *t, uint32_t status)
 		kobj_put(&th->obj);
 	}
 	ipc_task_exit(t);
+	vm_task_exit(t);
 	if (this_cpu()->as_owner == t)
 		this_cpu()->as_owner = 0;
 	arch_as_destroy(t->pt_root, t->asid);

@@ -32,6 +32,7 @@ struct task {
 	uint32_t nthreads;
 	struct waitq exit_waiters;
 	struct list endpoints; /* struct endpoint.owner_link: they die with the task */
+	struct list regions;   /* struct vm_region.task_link, sorted by address */
 	uint64_t frames; /* user frames mapped */
 	uint64_t quota;  /* most user frames it may hold */
 	bool is_pager;   /* may use the frame reserve (vm.h) */

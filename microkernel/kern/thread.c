@@ -86,16 +86,20 @@ void thread_block(struct thread *t, struct waitq *q, uint64_t deadline)
 	t->timeout_result = q || t->ipc_state ? -E_TIMEOUT : 0;
 	if (q)
 		list_add_tail(&q->head, &t->qlink);
-	if (deadline != TIMEOUT_NEVER) {
-		t->deadline = deadline;
-		struct list *pos = timeouts.next;
-		while (pos != &timeouts &&
-		       list_entry(pos, struct thread, sleep_link)->deadline <= deadline)
-			pos = pos->next;
-		list_add_tail(pos, &t->sleep_link); /* inserts before pos */
-	}
+	if (deadline != TIMEOUT_NEVER)
+		thread_set_deadline(t, deadline);
 	if (t == this_cpu()->cur)
 		this_cpu()->need_resched = true;
+}
+
+void thread_set_deadline(struct thread *t, uint64_t deadline)
+{
+	list_del(&t->sleep_link);
+	t->deadline = deadline;
+	struct list *pos = timeouts.next;
+	while (pos != &timeouts && list_entry(pos, struct thread, sleep_link)->deadline <= deadline)
+		pos = pos->next;
+	list_add_tail(pos, &t->sleep_link); /* inserts before pos */
 }
 
 static void unblock(struct thread *t)
@@ -114,6 +118,13 @@ void thread_wake(struct thread *t, long result)
 	KASSERT(t->state == TH_BLOCKED);
 	unblock(t);
 	t->tf.x[REG_A0] = (uint64_t)result;
+	sched_enqueue(t);
+}
+
+void thread_ready(struct thread *t)
+{
+	KASSERT(t->state == TH_BLOCKED);
+	unblock(t);
 	sched_enqueue(t);
 }
 
@@ -150,6 +161,11 @@ void thread_expire_timeouts(uint64_t now)
 		struct thread *t = list_entry(timeouts.next, struct thread, sleep_link);
 		if (t->deadline > now)
 			break;
-		thread_wake(t, t->timeout_result);
+		if (t->timeout_fn) {
+			list_del(&t->sleep_link);
+			t->timeout_fn(t);
+		} else {
+			thread_wake(t, t->timeout_result);
+		}
 	}
 }

@@ -47,6 +47,14 @@ struct thread {
 	struct thread *reply_to;     /* server: the caller awaiting our reply */
 	struct thread *reply_server; /* caller: the thread that holds our reply */
 	uint64_t ipc_buffer;         /* user address of struct ipc_buffer, or 0 */
+	/* Page faults waiting for a pager; see kern/vm_fault.h */
+	struct vm_request *fault_req;
+	uint64_t fault_va;
+	uint32_t fault_access;
+	int fault_trace;             /* trace slot + 1 to stamp on resume; 0: none */
+	/* Called instead of a wake-up when the deadline passes (the thread
+	 * is already off the timeout list). */
+	void (*timeout_fn)(struct thread *t);
 };
 
 #define TIMEOUT_NEVER UINT64_MAX
@@ -65,6 +73,11 @@ void thread_block(struct thread *t, struct waitq *q, uint64_t deadline);
 
 /* Makes a blocked thread ready with `result` in its a0. */
 void thread_wake(struct thread *t, long result);
+/* Makes a blocked thread ready without touching its registers (it was
+ * not in a system call, e.g. it waited on a page). */
+void thread_ready(struct thread *t);
+/* Moves a blocked thread's deadline. */
+void thread_set_deadline(struct thread *t, uint64_t deadline);
 struct thread *waitq_wake_one(struct waitq *q, long result);
 void waitq_wake_all(struct waitq *q, long result);
 

@@ -45,6 +45,18 @@ enum sys_nr {
 	/* Memory: see uapi/vm.h */
 	SYS_MEM_WIRE = 29,      /* (addr, len, prot): fresh zeroed frames, counted against the quota */
 	SYS_MEM_UNMAP = 30,     /* (addr, len): unmap whatever is mapped in the range */
+	/* Memory objects and pagers: see uapi/pager.h */
+	SYS_VMO_CREATE = 31,    /* (size, pager endpoint h or VMO_KERNEL_ZERO, badge) -> vmo h */
+	SYS_VM_MAP = 32,        /* (vmo h, addr, len, offset, prot | VM_SHARED/VM_PRIVATE) */
+	SYS_VM_PROTECT = 33,    /* (addr, len, prot): a whole mapped region */
+	SYS_PAGER_SUPPLY = 34,  /* (vmo h, offset, src, npages, prot, recv endpoint h or -1) */
+	SYS_PAGER_FAIL = 35,    /* (vmo h, offset, npages, error) */
+	SYS_PAGER_QUERY = 36,   /* (vmo h, offset, npages, out bytes, flags) */
+	SYS_PAGER_EVICT = 37,   /* (vmo h, offset, npages, dst, out bytes) */
+	SYS_PAGER_LOCK = 38,    /* (vmo h, offset, npages, op) */
+	SYS_VMO_SET = 39,       /* (vmo h, fallback endpoint h or -1, badge, deadline ms) */
+	SYS_VMO_INFO = 40,      /* (vmo h, struct vmo_info *) */
+	SYS_TRACE_READ = 41,    /* (first index, struct trace_record *, max) -> records copied */
 	SYS_NCALLS
 };
 
@@ -57,6 +69,7 @@ enum obj_type {
 	OBJ_SYSTEM = 4, /* power and whole-machine control */
 	OBJ_ENDPOINT = 5,
 	OBJ_NOTIFY = 6,
+	OBJ_VMO = 7, /* memory object */
 	OBJ_NTYPES
 };
 
@@ -101,6 +114,7 @@ _Static_assert(sizeof(struct spawn_req) == 48, "spawn_req ABI");
 /* Exit status returned by SYS_TASK_WAIT. */
 #define TASK_STATUS_KILLED 0x100 /* low byte: scause of the fault, 0xff: killed */
 #define TASK_KILLED_BY_REQUEST 0xff
+#define TASK_KILLED_PAGER 0xfe /* its pager failed or missed a deadline */
 
 enum task_state_u { TASK_ALIVE = 0, TASK_DEAD = 1 };
 

@@ -53,6 +53,11 @@ uint64_t arch_time(void)
 	return csr_read(time);
 }
 
+uint64_t arch_instret(void)
+{
+	return csr_read(instret);
+}
+
 uint64_t arch_timebase_hz(void)
 {
 	return mach.timebase_hz;

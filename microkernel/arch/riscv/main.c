@@ -17,6 +17,7 @@
 #include "kern/cpu.h"
 #include "kern/fdt.h"
 #include "kern/ipc.h"
+#include "kern/vm_object.h"
 #include "kern/log.h"
 #include "kern/module.h"
 #include "kern/phys.h"
@@ -152,6 +153,7 @@ void kmain(uint64_t hartid, paddr_t dtb)
 	setup_memory(dtb, dtb_size);
 	sched_init();
 	ipc_init();
+	vmo_init();
 	if (!dt.initrd_start)
 		kpanic("no boot image (start QEMU with -initrd)");
 	err = module_scan(pa_to_kva(dt.initrd_start), dt.initrd_end - dt.initrd_start);

@@ -15,6 +15,8 @@
 #include "kern/sched.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
+#include "kern/vm_fault.h"
+#include "uapi/pager.h"
 
 _Static_assert(__builtin_offsetof(struct trapframe, sepc) == TF_SEPC, "TF_SEPC");
 _Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == TF_KSP, "TF_KSP");
@@ -58,6 +60,22 @@ static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
 	     cause_name(scause), scause == EXC_ILLEGAL ? "" : "at",
 	     (unsigned long)stval, (unsigned long)t->tf.sepc);
 	task_exit(k, TASK_STATUS_KILLED | (uint32_t)(scause & 0xff));
+}
+
+/* A page fault on a memory object; false if it is not one (kill). */
+static bool page_fault(struct thread *t, uint64_t scause)
+{
+	uint32_t access;
+	if (scause == EXC_LOAD_PAGE)
+		access = VM_R;
+	else if (scause == EXC_STORE_PAGE)
+		access = VM_W;
+	else if (scause == EXC_INST_PAGE)
+		access = VM_X;
+	else
+		return false;
+	uint64_t stamp = csr_read(instret);
+	return vm_fault(t, csr_read(stval), access, stamp) != FAULT_BAD;
 }
 
 static void interrupt(uint64_t cause)
@@ -111,6 +129,10 @@ static bool fpu_claim(struct cpu *c, struct thread *t)
 static inline struct trapframe *enter(struct cpu *c, struct thread *n)
 {
 	struct task *k = n->task;
+	if (n->fault_trace) { /* back from a page fault the pager resolved */
+		trace_stamp(n->fault_trace - 1, TRACE_RESUME);
+		n->fault_trace = 0;
+	}
 	if (c->as_owner != k) {
 		machine_as_load(k->as_token);
 		c->as_owner = k;
@@ -181,7 +203,7 @@ struct trapframe *trap_user(struct trapframe *tf)
 		interrupt(scause & ~SCAUSE_INTR);
 	else if (scause == EXC_ILLEGAL && fpu_claim(this_cpu(), t))
 		; /* retry the FP instruction with the FPU on */
-	else
+	else if (!page_fault(t, scause))
 		user_fault(t, scause, csr_read(stval));
 	return resume();
 }

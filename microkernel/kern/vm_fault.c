@@ -1,0 +1,325 @@
+/* Page faults and pager requests; see kern/vm_fault.h. */
+#include "kern/vm_fault.h"
+
+#include "kern/arch.h"
+#include "kern/cpu.h"
+#include "kern/kmem.h"
+#include "kern/log.h"
+#include "kern/pmm.h"
+#include "kern/sched.h"
+#include "kern/vm.h"
+#include "kern/usercopy.h"
+#include "kern/vm_map.h"
+#include "uapi/errors.h"
+#include "uapi/ipc.h"
+#include "uapi/pager.h"
+
+static uint64_t next_fault_id = 1;
+
+void vm_object_bind(struct vm_object *o, struct endpoint *pager, uint64_t badge)
+{
+	o->pager = pager;
+	o->pager_badge = badge;
+	list_del(&o->pager_link);
+	if (pager) {
+		kobj_get(&pager->obj);
+		list_add_tail(&pager->objects, &o->pager_link);
+	}
+}
+
+void vm_set_fallback(struct vm_object *o, struct endpoint *fb, uint64_t badge)
+{
+	if (o->fallback) {
+		list_del(&o->fallback_link);
+		kobj_put(&o->fallback->obj);
+	}
+	o->fallback = fb;
+	o->fallback_badge = badge;
+	if (fb) {
+		kobj_get(&fb->obj);
+		list_add_tail(&fb->fallbacks, &o->fallback_link);
+	}
+}
+
+void vm_object_unbind(struct vm_object *o)
+{
+	vm_set_fallback(o, 0, 0);
+	if (o->pager) {
+		list_del(&o->pager_link);
+		kobj_put(&o->pager->obj);
+		o->pager = 0;
+	}
+}
+
+/* --- the fault trace ------------------------------------------------------ */
+
+#define TRACE_SLOTS 1024
+static struct trace_record trace_ring[TRACE_SLOTS];
+static uint64_t trace_next; /* records ever opened */
+
+uint64_t vm_now(void)
+{
+	return arch_instret();
+}
+
+int trace_open(uint64_t fault_id, uint64_t pager, uint64_t trap_stamp)
+{
+	int slot = (int)(trace_next++ % TRACE_SLOTS);
+	struct trace_record *r = &trace_ring[slot];
+	*r = (struct trace_record){ .fault_id = fault_id, .pager = pager };
+	r->stamp[TRACE_TRAP] = trap_stamp;
+	return slot;
+}
+
+void trace_set(int slot, int stage, uint64_t value)
+{
+	if (slot >= 0 && stage < TRACE_NSTAGES)
+		trace_ring[slot].stamp[stage] = value;
+}
+
+void trace_stamp(int slot, int stage)
+{
+	trace_set(slot, stage, vm_now());
+}
+
+int64_t trace_read(struct task *t, uint64_t first, uaddr_t out, uint64_t max)
+{
+	/* Records older than the ring are gone; first past the end: none. */
+	uint64_t lo = trace_next > TRACE_SLOTS ? trace_next - TRACE_SLOTS : 0;
+	if (first < lo)
+		first = lo;
+	uint64_t n = first < trace_next ? MIN(max, trace_next - first) : 0;
+	if (n > 64)
+		n = 64; /* one page's worth a call */
+	int err = user_check(t, out, n * sizeof(struct trace_record), true);
+	if (err)
+		return err;
+	for (uint64_t i = 0; i < n; i++)
+		copy_to_user(t, out + i * sizeof(struct trace_record),
+			     &trace_ring[(first + i) % TRACE_SLOTS], sizeof(struct trace_record));
+	return (int64_t)n;
+}
+
+/* --- requests ------------------------------------------------------------- */
+
+static void request_delivered(struct ipc_kmsg *m)
+{
+	struct vm_request *req = container_of(m, struct vm_request, msg);
+	trace_stamp(req->trace, TRACE_RECEIVED);
+}
+
+/* Posts the request's FAULT to the object's pager. */
+static void request_post(struct vm_request *req)
+{
+	struct vm_object *o = req->obj;
+	req->msg.tag = IPC_TAG(PAGER_FAULT, 4, 0);
+	req->msg.w[0] = req->page << PAGE_SHIFT;
+	req->msg.w[1] = req->access;
+	req->msg.w[2] = req->fault_id;
+	req->msg.w[3] = o->npages << PAGE_SHIFT;
+	req->msg.badge = o->pager_badge;
+	req->msg.delivered = request_delivered;
+	trace_stamp(req->trace, TRACE_SENT);
+	ipc_kmsg_post(o->pager, &req->msg);
+}
+
+static void request_free(struct vm_request *req)
+{
+	ipc_kmsg_cancel(&req->msg);
+	list_del(&req->obj_link);
+	KASSERT(list_empty(&req->waiters.head));
+	struct vm_object *o = req->obj;
+	kmem_free(req, sizeof(*req));
+	kobj_put(&o->obj);
+}
+
+static void fault_timeout(struct thread *t);
+
+static struct vm_request *request_new(struct vm_object *o, uint64_t page, uint32_t access,
+				      uint64_t trap_stamp)
+{
+	struct vm_request *req = kmem_alloc(sizeof(*req));
+	if (!req)
+		return 0;
+	kobj_get(&o->obj);
+	req->obj = o;
+	req->page = page;
+	req->access = access;
+	req->fault_id = next_fault_id++;
+	req->deadline = arch_time() + o->deadline_ticks;
+	waitq_init(&req->waiters);
+	list_init(&req->msg.link);
+	list_add_tail(&o->requests, &req->obj_link);
+	req->trace = trace_open(req->fault_id, o->pager->id, trap_stamp);
+	request_post(req);
+	return req;
+}
+
+/* Blocks t on the request; it resumes at the faulting instruction. */
+static void wait_on(struct thread *t, struct vm_request *req, uaddr_t va, uint32_t access)
+{
+	t->fault_va = va;
+	t->fault_access = access;
+	t->fault_req = req;
+	t->timeout_fn = fault_timeout;
+	thread_block(t, &req->waiters, req->deadline);
+}
+
+void vm_request_complete(struct vm_request *req)
+{
+	struct vm_object *o = req->obj;
+	uint64_t e = vmo_lookup(o, req->page);
+	while (!list_empty(&req->waiters.head)) {
+		struct thread *t = list_entry(req->waiters.head.next, struct thread, qlink);
+		struct vm_region *r = vm_region_find(t->task, t->fault_va);
+		/* Map it now so the retried instruction does not fault again;
+		 * if that cannot be done the retry takes a minor fault. */
+		if (r && r->obj == o && (e & VPE_PRESENT) &&
+		    !((t->fault_access & VM_W) && (e & VPE_NOWRITE)))
+			vm_map_page(r, t->fault_va, t->fault_access);
+		t->fault_req = 0;
+		t->timeout_fn = 0;
+		t->fault_trace = req->trace + 1;
+		thread_ready(t);
+	}
+	request_free(req);
+}
+
+static void kill_waiter(struct thread *t, struct vm_request *req, int err)
+{
+	struct task *k = t->task;
+	klog("task %u (%s): killed: pager error %d on object %lu page %lu (va %lx)\n", k->id,
+	     k->name, err, (unsigned long)req->obj->id, (unsigned long)req->page,
+	     (unsigned long)t->fault_va);
+	t->fault_req = 0;
+	t->timeout_fn = 0;
+	task_exit(k, TASK_STATUS_KILLED | TASK_KILLED_PAGER);
+}
+
+void vm_request_fail(struct vm_request *req, int err)
+{
+	while (!list_empty(&req->waiters.head))
+		kill_waiter(list_entry(req->waiters.head.next, struct thread, qlink), req, err);
+	request_free(req);
+}
+
+/* The pager is gone or late: hand the object to its fallback, or fail
+ * everything that waits on it. */
+void vmo_pager_failed(struct vm_object *o, const char *why)
+{
+	struct endpoint *fb = o->fallback;
+	klog("vm: object %lu: pager %s; %s\n", (unsigned long)o->id, why,
+	     fb && !fb->dead ? "switching to the fallback pager" : "failing its faults");
+	if (fb && !fb->dead) {
+		kobj_get(&fb->obj);
+		uint64_t badge = o->fallback_badge;
+		vm_set_fallback(o, 0, 0);
+		vm_object_unbind(o);
+		vm_object_bind(o, fb, badge);
+		kobj_put(&fb->obj);
+		list_for_each(pos, &o->requests) {
+			struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
+			ipc_kmsg_cancel(&req->msg);
+			req->deadline = arch_time() + o->deadline_ticks;
+			list_for_each(w, &req->waiters.head)
+				thread_set_deadline(list_entry(w, struct thread, qlink), req->deadline);
+			request_post(req);
+		}
+		return;
+	}
+	o->failed = true;
+	while (!list_empty(&o->requests))
+		vm_request_fail(list_entry(o->requests.next, struct vm_request, obj_link), -E_DEAD);
+}
+
+static void fault_timeout(struct thread *t)
+{
+	struct vm_request *req = t->fault_req;
+	KASSERT(req);
+	vmo_pager_failed(req->obj, "missed its deadline");
+}
+
+void vm_pager_died(struct endpoint *ep)
+{
+	while (!list_empty(&ep->fallbacks))
+		vm_set_fallback(list_entry(ep->fallbacks.next, struct vm_object, fallback_link),
+				0, 0);
+	while (!list_empty(&ep->objects)) {
+		struct vm_object *o = list_entry(ep->objects.next, struct vm_object, pager_link);
+		vmo_pager_failed(o, "died");
+		if (o->pager == ep) /* no fallback: the object has no pager now */
+			vm_object_unbind(o);
+	}
+}
+
+static void terminate_delivered(struct ipc_kmsg *m)
+{
+	kmem_free(m, sizeof(*m));
+}
+
+void vm_pager_terminate(struct vm_object *o)
+{
+	if (o->pager->dead)
+		return;
+	struct ipc_kmsg *m = kmem_alloc(sizeof(*m));
+	if (!m) {
+		klog("vm: object %lu: no memory to send TERMINATE\n", (unsigned long)o->id);
+		return;
+	}
+	m->tag = IPC_TAG(PAGER_TERMINATE, 1, 0);
+	m->w[0] = o->npages << PAGE_SHIFT;
+	m->badge = o->pager_badge;
+	m->delivered = terminate_delivered;
+	ipc_kmsg_post(o->pager, m);
+}
+
+/* --- the fault itself ----------------------------------------------------- */
+
+/* The kernel's own zero-fill object: the baseline without IPC. */
+static enum vm_fault_result kernel_zero_fill(struct vm_region *r, uaddr_t va, uint64_t page,
+					     uint32_t access, uint64_t trap_stamp)
+{
+	struct vm_object *o = r->obj;
+	paddr_t f = vm_frame_for(r->task);
+	if (!f || vmo_insert(o, page, f, 0)) {
+		if (f)
+			pmm_unref(f);
+		return FAULT_BAD;
+	}
+	o->minor++;
+	if (vm_map_page(r, va, access))
+		return FAULT_BAD;
+	int slot = trace_open(next_fault_id++, 0, trap_stamp);
+	trace_stamp(slot, TRACE_RESUME);
+	return FAULT_RESOLVED;
+}
+
+enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,
+			      uint64_t trap_stamp)
+{
+	struct vm_region *r = vm_region_find(t->task, va);
+	if (!r || (access & ~r->prot))
+		return FAULT_BAD;
+	struct vm_object *o = r->obj;
+	uint64_t page = r->offset + ((va - r->start) >> PAGE_SHIFT);
+	uint64_t e = vmo_lookup(o, page);
+	bool write_locked = (e & VPE_PRESENT) && (access & VM_W) && (e & VPE_NOWRITE) &&
+			    r->flags == VM_SHARED;
+	if ((e & VPE_PRESENT) && !write_locked) {
+		o->minor++;
+		return vm_map_page(r, va, access) ? FAULT_BAD : FAULT_RESOLVED;
+	}
+	if (o->failed)
+		return FAULT_BAD;
+	if (!o->pager)
+		return kernel_zero_fill(r, va, page, access, trap_stamp);
+	struct vm_request *req = vmo_find_request(o, page);
+	if (!req) {
+		req = request_new(o, page, access, trap_stamp);
+		if (!req)
+			return FAULT_BAD;
+		o->faults++;
+	}
+	wait_on(t, req, va, access);
+	return FAULT_BLOCKED;
+}

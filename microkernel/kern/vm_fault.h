@@ -1,0 +1,43 @@
+/*
+ * Page faults on memory objects and the kernel side of the pager
+ * protocol (uapi/pager.h has the whole story).
+ */
+#ifndef KERN_VM_FAULT_H
+#define KERN_VM_FAULT_H
+
+#include "kern/vm_object.h"
+
+enum vm_fault_result {
+	FAULT_RESOLVED, /* mapped: retry the instruction */
+	FAULT_BLOCKED,  /* the thread waits for the pager */
+	FAULT_BAD,      /* no mapping or not allowed: the caller kills */
+};
+
+/* Handles a fault by t at va needing access (VM_R/W/X). trap_stamp is
+ * the instruction count at the trap, for the fault trace. */
+enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,
+			      uint64_t trap_stamp);
+
+/* Binds an object to its pager (NULL: kernel zero-fill) / undoes it. */
+void vm_object_bind(struct vm_object *o, struct endpoint *pager, uint64_t badge);
+void vm_object_unbind(struct vm_object *o);
+void vm_set_fallback(struct vm_object *o, struct endpoint *fb, uint64_t badge);
+
+/* The object's page arrived: wake and map every waiter on the request. */
+void vm_request_complete(struct vm_request *req);
+/* The request failed: every waiter's task dies with one log line. */
+void vm_request_fail(struct vm_request *req, int err);
+
+/* Endpoint ep died: its objects go to their fallback pagers or fail. */
+void vm_pager_died(struct endpoint *ep);
+/* The object is going away: tell its pager (PAGER_TERMINATE). */
+void vm_pager_terminate(struct vm_object *o);
+
+/* Fault trace ring (SYS_TRACE_READ). */
+int trace_open(uint64_t fault_id, uint64_t pager, uint64_t trap_stamp);
+void trace_stamp(int slot, int stage);
+void trace_set(int slot, int stage, uint64_t value);
+int64_t trace_read(struct task *t, uint64_t first, uaddr_t out, uint64_t max);
+uint64_t vm_now(void); /* instruction count, the trace's clock */
+
+#endif

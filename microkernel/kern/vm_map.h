@@ -1,0 +1,33 @@
+/*
+ * A task's mappings of memory objects (regions), beside its page-table
+ * owned memory (kern/vm.h).
+ */
+#ifndef KERN_VM_MAP_H
+#define KERN_VM_MAP_H
+
+#include "kern/vm_object.h"
+
+/* Maps len bytes of o at offset (bytes) at va. prot: VM_R/W/X; flags:
+ * VM_SHARED or VM_PRIVATE. Checked fully before anything changes. */
+int64_t vm_map(struct task *t, struct vm_object *o, uaddr_t va, uint64_t len,
+	       uint64_t offset, uint32_t prot, uint32_t flags);
+
+/* Removes the regions inside [va, va+len); a region only partly inside
+ * is refused (-E_INVAL). Used by SYS_MEM_UNMAP after it has checked. */
+int vm_unmap_regions(struct task *t, uaddr_t va, uint64_t len, bool check_only);
+
+/* Changes the protection of the region that starts at va and is len long. */
+int64_t vm_protect(struct task *t, uaddr_t va, uint64_t len, uint32_t prot);
+
+struct vm_region *vm_region_find(struct task *t, uaddr_t va);
+/* Whether any region overlaps [va, va+len). */
+bool vm_region_overlaps(struct task *t, uaddr_t va, uint64_t len);
+
+/* Maps one resident page of r's object at va for the given access,
+ * copying it first for a write to a private region. */
+int vm_map_page(struct vm_region *r, uaddr_t va, uint32_t access);
+
+/* Task teardown: every region goes. */
+void vm_task_exit(struct task *t);
+
+#endif

@@ -1,0 +1,214 @@
+/* Memory objects and their page cache; see kern/vm_object.h. */
+#include "kern/vm_object.h"
+
+#include "arch/riscv/sv39.h"
+#include "kern/arch.h"
+#include "kern/kmem.h"
+#include "kern/log.h"
+#include "kern/phys.h"
+#include "kern/pmm.h"
+#include "kern/vm_fault.h"
+#include "lib/string.h"
+#include "uapi/errors.h"
+#include "uapi/pager.h"
+
+static uint64_t next_vmo_id = 1;
+
+static void vmo_destroy(struct kobj *k)
+{
+	struct vm_object *o = container_of(k, struct vm_object, obj);
+	KASSERT(list_empty(&o->regions) && list_empty(&o->requests));
+	if (o->pager)
+		vm_pager_terminate(o);
+	for (unsigned d = 0; d < VMO_LEAF_ENTRIES; d++) {
+		uint64_t *leaf = o->dir[d];
+		if (!leaf)
+			continue;
+		for (unsigned i = 0; i < VMO_LEAF_ENTRIES; i++)
+			if (leaf[i] & VPE_PRESENT)
+				pmm_unref(PAGE_DOWN(leaf[i]));
+		kmem_free(leaf, PAGE_SIZE);
+	}
+	kmem_free(o->dir, PAGE_SIZE);
+	vm_object_unbind(o);
+	kmem_free(o, sizeof(*o));
+}
+
+void vmo_init(void)
+{
+	kobj_register(OBJ_VMO, vmo_destroy);
+}
+
+struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t badge)
+{
+	if (npages == 0 || npages > VMO_MAX_PAGES)
+		return 0;
+	struct vm_object *o = kmem_alloc(sizeof(*o));
+	uint64_t **dir = kmem_alloc(PAGE_SIZE);
+	if (!o || !dir) {
+		kmem_free(o, sizeof(*o));
+		kmem_free(dir, PAGE_SIZE);
+		return 0;
+	}
+	kobj_init(&o->obj, OBJ_VMO);
+	o->id = next_vmo_id++;
+	o->npages = npages;
+	o->dir = dir;
+	list_init(&o->requests);
+	list_init(&o->regions);
+	list_init(&o->pager_link);
+	list_init(&o->fallback_link);
+	o->deadline_ticks = 5 * arch_timebase_hz(); /* 5 s */
+	vm_object_bind(o, pager, badge);
+	return o;
+}
+
+uint64_t *vmo_slot(struct vm_object *o, uint64_t page, bool alloc)
+{
+	KASSERT(page < o->npages);
+	uint64_t **leaf = &o->dir[page / VMO_LEAF_ENTRIES];
+	if (!*leaf) {
+		if (!alloc)
+			return 0;
+		*leaf = kmem_alloc(PAGE_SIZE); /* zeroed: no pages */
+		if (!*leaf)
+			return 0;
+	}
+	return &(*leaf)[page % VMO_LEAF_ENTRIES];
+}
+
+uint64_t vmo_lookup(struct vm_object *o, uint64_t page)
+{
+	uint64_t *s = vmo_slot(o, page, false);
+	return s ? *s : 0;
+}
+
+int vmo_insert(struct vm_object *o, uint64_t page, paddr_t frame, uint64_t flags)
+{
+	uint64_t *s = vmo_slot(o, page, true);
+	if (!s)
+		return -E_NOMEM;
+	KASSERT(!(*s & VPE_PRESENT));
+	*s = frame | (flags & VPE_FLAGS) | VPE_PRESENT;
+	o->resident++;
+	return 0;
+}
+
+/* Calls fn on the page-table entry of every mapping of page that still
+ * maps the object's own frame (private copies are left alone). */
+static void each_mapping(struct vm_object *o, uint64_t page, paddr_t frame,
+			 void (*fn)(struct vm_region *r, uint64_t va, pte_t *e, void *ctx),
+			 void *ctx)
+{
+	list_for_each_safe(pos, tmp, &o->regions) {
+		struct vm_region *r = list_entry(pos, struct vm_region, obj_link);
+		uint64_t len = (r->end - r->start) >> PAGE_SHIFT;
+		if (page < r->offset || page >= r->offset + len)
+			continue;
+		uint64_t va = r->start + ((page - r->offset) << PAGE_SHIFT);
+		pte_t *e = sv39_walk(r->task->pt_root, va, false);
+		if (e && (*e & PTE_V) && pte_pa(*e) == frame)
+			fn(r, va, e, ctx);
+	}
+}
+
+static void fold_ad(struct vm_region *r, uint64_t va, pte_t *e, void *ctx)
+{
+	uint64_t *flags = ctx;
+	if (*e & PTE_D)
+		*flags |= VPE_DIRTY;
+	if (*e & PTE_A)
+		*flags |= VPE_ACCESSED;
+}
+
+static void unmap_one(struct vm_region *r, uint64_t va, pte_t *e, void *ctx)
+{
+	fold_ad(r, va, e, ctx);
+	paddr_t f = pte_pa(*e);
+	*e = 0;
+	arch_tlb_flush_page(r->task->asid, va);
+	r->task->frames--;
+	pmm_unref(f);
+}
+
+uint64_t vmo_remove(struct vm_object *o, uint64_t page)
+{
+	uint64_t *s = vmo_slot(o, page, false);
+	if (!s || !(*s & VPE_PRESENT))
+		return 0;
+	uint64_t flags = 0;
+	each_mapping(o, page, PAGE_DOWN(*s), unmap_one, &flags);
+	uint64_t e = *s | flags;
+	*s = 0;
+	o->resident--;
+	return e;
+}
+
+static void clear_accessed(struct vm_region *r, uint64_t va, pte_t *e, void *ctx)
+{
+	fold_ad(r, va, e, ctx);
+	if (*e & PTE_A) {
+		*e &= ~PTE_A;
+		arch_tlb_flush_page(r->task->asid, va);
+	}
+}
+
+uint64_t vmo_harvest(struct vm_object *o, uint64_t page, bool clear)
+{
+	uint64_t *s = vmo_slot(o, page, false);
+	if (!s || !(*s & VPE_PRESENT))
+		return 0;
+	uint64_t flags = 0;
+	each_mapping(o, page, PAGE_DOWN(*s), clear ? clear_accessed : fold_ad, &flags);
+	*s |= flags;
+	uint64_t seen = *s;
+	if (clear)
+		*s &= ~VPE_ACCESSED;
+	return seen;
+}
+
+static void drop_write(struct vm_region *r, uint64_t va, pte_t *e, void *ctx)
+{
+	fold_ad(r, va, e, ctx);
+	if (*e & PTE_W) {
+		*e &= ~PTE_W;
+		arch_tlb_flush_page(r->task->asid, va);
+	}
+}
+
+void vmo_write_protect(struct vm_object *o, uint64_t page)
+{
+	uint64_t *s = vmo_slot(o, page, false);
+	if (!s || !(*s & VPE_PRESENT))
+		return;
+	uint64_t flags = 0;
+	each_mapping(o, page, PAGE_DOWN(*s), drop_write, &flags);
+	*s |= flags | VPE_NOWRITE;
+}
+
+static void clear_dirty(struct vm_region *r, uint64_t va, pte_t *e, void *ctx)
+{
+	if (*e & PTE_D) {
+		*e &= ~PTE_D;
+		arch_tlb_flush_page(r->task->asid, va);
+	}
+}
+
+void vmo_clean(struct vm_object *o, uint64_t page)
+{
+	uint64_t *s = vmo_slot(o, page, false);
+	if (!s || !(*s & VPE_PRESENT))
+		return;
+	each_mapping(o, page, PAGE_DOWN(*s), clear_dirty, 0);
+	*s &= ~VPE_DIRTY;
+}
+
+struct vm_request *vmo_find_request(struct vm_object *o, uint64_t page)
+{
+	list_for_each(pos, &o->requests) {
+		struct vm_request *r = list_entry(pos, struct vm_request, obj_link);
+		if (r->page == page)
+			return r;
+	}
+	return 0;
+}

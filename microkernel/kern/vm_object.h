@@ -1,0 +1,110 @@
+/*
+ * Memory objects: a range of pages, the resident page cache for it, and
+ * the pager that fills it.
+ *
+ * Page cache: a two-level table of entries indexed by page number (so an
+ * object holds at most VMO_MAX_PAGES pages). An entry is a frame's
+ * physical address with flag bits in the low 12 bits. The cache holds one
+ * frame reference per resident page; every page-table mapping of the page
+ * holds another.
+ *
+ * Requests: a fault on a page that is neither resident nor requested
+ * creates a struct vm_request (the FAULT message) and queues it for the
+ * pager; later faults on the page wait on the same request. Supply or
+ * fail completes it; the pager's death or a missed deadline hands it to
+ * the fallback pager or fails it.
+ *
+ * Regions mapping the object are listed on it, so pages can be unmapped
+ * from every task (evict, flush, write-protect) and A/D bits harvested.
+ */
+#ifndef KERN_VM_OBJECT_H
+#define KERN_VM_OBJECT_H
+
+#include "kern/ipc.h"
+#include "kern/kobj.h"
+#include "kern/task.h"
+#include "lib/list.h"
+
+struct vm_region {
+	struct list task_link;  /* in task->regions, sorted by start */
+	struct list obj_link;   /* in object->regions */
+	struct task *task;
+	uint64_t start, end;    /* user addresses, page aligned */
+	struct vm_object *obj;  /* holds a reference */
+	uint64_t offset;        /* page index of start in the object */
+	uint32_t prot;          /* VM_R / VM_W / VM_X */
+	uint32_t flags;         /* VM_SHARED or VM_PRIVATE */
+};
+
+#define VMO_LEAF_ENTRIES 512
+#define VMO_MAX_PAGES (VMO_LEAF_ENTRIES * VMO_LEAF_ENTRIES) /* 1 GiB */
+
+/* Page cache entry flags (low bits; the rest is the frame address). */
+#define VPE_PRESENT 0x1ul
+#define VPE_DIRTY 0x2ul     /* sticky: written since the pager last cleaned it */
+#define VPE_ACCESSED 0x4ul  /* sticky: harvested from page tables */
+#define VPE_NOWRITE 0x8ul   /* write-protected by the pager (lock or supply prot) */
+#define VPE_NOEXEC 0x10ul
+#define VPE_FLAGS 0xffful
+
+struct vm_object {
+	struct kobj obj;
+	uint64_t id;
+	uint64_t npages;
+	uint64_t **dir;            /* VMO_LEAF_ENTRIES leaf pointers, allocated lazily */
+	uint64_t resident;
+	struct endpoint *pager;    /* NULL: kernel zero-fill object */
+	uint64_t pager_badge;
+	struct endpoint *fallback; /* takes over when the pager fails */
+	uint64_t fallback_badge;
+	struct list pager_link;    /* in pager->objects */
+	struct list fallback_link; /* in fallback->fallbacks */
+	bool failed;               /* pager gone, no fallback: faults are errors */
+	uint64_t deadline_ticks;   /* timebase ticks a request may wait */
+	struct list requests;      /* struct vm_request.obj_link */
+	struct list regions;       /* struct vm_region.obj_link */
+	uint64_t faults, minor, supplies;
+};
+
+struct vm_request {
+	struct ipc_kmsg msg;    /* the FAULT message, queued on the pager until received */
+	struct list obj_link;   /* in object->requests */
+	struct vm_object *obj;  /* holds a reference */
+	uint64_t page;          /* page index */
+	uint32_t access;        /* VM_R / VM_W / VM_X of the first fault */
+	uint64_t fault_id;
+	uint64_t deadline;      /* timebase */
+	struct waitq waiters;   /* threads faulting on this page */
+	int trace;              /* trace slot, or -1 */
+};
+
+void vmo_init(void);
+struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t badge);
+
+/* The cache entry for page, or 0. */
+uint64_t vmo_lookup(struct vm_object *o, uint64_t page);
+/* Slot for page, allocating the leaf if asked; NULL if out of memory. */
+uint64_t *vmo_slot(struct vm_object *o, uint64_t page, bool alloc);
+/* Inserts a frame (taking over the caller's reference). */
+int vmo_insert(struct vm_object *o, uint64_t page, paddr_t frame, uint64_t flags);
+/* Removes the page from the cache and from every mapping; returns the
+ * entry (with the cache's reference, which the caller now owns), 0 if
+ * not resident. Dirty bits from the mappings are folded in. */
+uint64_t vmo_remove(struct vm_object *o, uint64_t page);
+
+struct vm_request *vmo_find_request(struct vm_object *o, uint64_t page);
+
+/* Folds the A/D bits of every mapping of page into its entry and
+ * returns the entry as seen; with clear_accessed the accessed state
+ * (page tables and entry) starts over. 0 if not resident. */
+uint64_t vmo_harvest(struct vm_object *o, uint64_t page, bool clear_accessed);
+/* Removes write permission from every mapping of page. */
+void vmo_write_protect(struct vm_object *o, uint64_t page);
+/* Clears the D bits of every mapping of page and the sticky flag. */
+void vmo_clean(struct vm_object *o, uint64_t page);
+
+/* The object's pager died or missed a deadline: requests go to the
+ * fallback pager if there is one, else they fail. */
+void vmo_pager_failed(struct vm_object *o, const char *why);
+
+#endif

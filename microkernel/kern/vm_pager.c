@@ -1,0 +1,320 @@
+/*
+ * System calls on memory objects: create, map, protect, and the pager's
+ * side of the protocol (supply, fail, query, evict, lock). Each checks
+ * every argument, then commits; nothing is left half done.
+ */
+#include "arch/riscv/memlayout.h"
+#include "arch/riscv/sv39.h"
+#include "kern/arch.h"
+#include "kern/log.h"
+#include "kern/pmm.h"
+#include "kern/syscall.h"
+#include "kern/usercopy.h"
+#include "kern/vm.h"
+#include "kern/vm_fault.h"
+#include "kern/vm_map.h"
+#include "kern/vm_pager.h"
+#include "uapi/errors.h"
+#include "uapi/pager.h"
+
+static int lookup_vmo(struct thread *t, int64_t h, uint32_t need, struct vm_object **o)
+{
+	struct handle *s;
+	int err = handle_lookup(t->task->handles, h, OBJ_VMO, need, &s);
+	if (!err)
+		*o = container_of(s->obj, struct vm_object, obj);
+	return err;
+}
+
+static int lookup_pager_ep(struct thread *t, int64_t h, struct endpoint **ep)
+{
+	struct handle *s;
+	int err = handle_lookup(t->task->handles, h, OBJ_ENDPOINT, R_SEND, &s);
+	if (err)
+		return err;
+	*ep = container_of(s->obj, struct endpoint, obj);
+	return (*ep)->dead ? -E_DEAD : 0;
+}
+
+/* A page range of an object: offset in bytes, n pages. */
+static int check_pages(struct vm_object *o, uint64_t offset, uint64_t n)
+{
+	if (offset & PAGE_MASK || n == 0)
+		return -E_INVAL;
+	uint64_t first = offset >> PAGE_SHIFT;
+	if (first >= o->npages || n > o->npages - first)
+		return -E_RANGE;
+	return 0;
+}
+
+int64_t sys_vmo_create(struct thread *t, const uint64_t *a)
+{
+	uint64_t size = a[0];
+	struct endpoint *ep = 0;
+	if (size == 0 || (size & PAGE_MASK) || size / PAGE_SIZE > VMO_MAX_PAGES)
+		return -E_INVAL;
+	if ((int64_t)a[1] != VMO_KERNEL_ZERO) {
+		int err = lookup_pager_ep(t, (int64_t)a[1], &ep);
+		if (err)
+			return err;
+	}
+	struct vm_object *o = vmo_create(size / PAGE_SIZE, ep, a[2]);
+	if (!o)
+		return -E_NOMEM;
+	int h = handle_install(t->task->handles, &o->obj,
+			       R_READ | R_MAP | R_PAGER | R_CONTROL | R_GRANT, 0);
+	kobj_put(&o->obj);
+	return h;
+}
+
+int64_t sys_vm_map(struct thread *t, const uint64_t *a)
+{
+	struct vm_object *o;
+	int err = lookup_vmo(t, (int64_t)a[0], R_MAP, &o);
+	if (err)
+		return err;
+	uint32_t pf = (uint32_t)a[4];
+	return vm_map(t->task, o, a[1], a[2], a[3], pf & (VM_R | VM_W | VM_X),
+		      pf & ~(VM_R | VM_W | VM_X));
+}
+
+int64_t sys_vm_protect(struct thread *t, const uint64_t *a)
+{
+	return vm_protect(t->task, a[0], a[1], (uint32_t)a[2]);
+}
+
+/* The frame behind a page of the pager's own wired memory, if it may be
+ * handed over: mapped, user, read-write, not shared, not an object page. */
+static paddr_t own_frame(struct task *k, uaddr_t va)
+{
+	if (va < USER_LO || va >= USER_HI || vm_region_find(k, va))
+		return 0;
+	pte_t *e = sv39_walk(k->pt_root, va, false);
+	if (!e || (*e & (PTE_V | PTE_U | PTE_R | PTE_W)) != (PTE_V | PTE_U | PTE_R | PTE_W))
+		return 0;
+	paddr_t f = pte_pa(*e);
+	return pmm_owns(f) && pmm_refcount(f) == 1 ? f : 0;
+}
+
+static uint64_t supply_flags(uint32_t prot)
+{
+	return (prot & VM_W ? 0 : VPE_NOWRITE) | (prot & VM_X ? 0 : VPE_NOEXEC);
+}
+
+int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
+{
+	struct task *k = t->task;
+	struct vm_object *o = 0;
+	uint64_t offset = a[1], src = a[2], n = a[3];
+	uint32_t prot = (uint32_t)a[4];
+	int64_t recv_ep = (int64_t)a[5];
+	uint64_t stamp = vm_now();
+	int err = lookup_vmo(t, (int64_t)a[0], R_PAGER, &o);
+	if (!err)
+		err = check_pages(o, offset, n);
+	if (!err && ((src & PAGE_MASK) || !(prot & VM_R) || (prot & ~(VM_R | VM_W | VM_X))))
+		err = -E_INVAL;
+	if (!err && (src < USER_LO || n > (USER_HI - src) >> PAGE_SHIFT))
+		err = -E_FAULT;
+	for (uint64_t i = 0; !err && i < n; i++) {
+		if (!own_frame(k, src + (i << PAGE_SHIFT)))
+			err = -E_FAULT;
+		else if (!vmo_slot(o, (offset >> PAGE_SHIFT) + i, true))
+			err = -E_NOMEM; /* leaves are allocated up front: commit cannot fail */
+	}
+	if (err) {
+		klog("pager supply refused: task %u (%s), offset %lx, %lu pages: error %d\n", k->id,
+		     k->name, (unsigned long)offset, (unsigned long)n, err);
+		return err;
+	}
+	int64_t installed = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t page = (offset >> PAGE_SHIFT) + i;
+		if (vmo_lookup(o, page) & VPE_PRESENT)
+			continue; /* already there: the frame stays with the pager */
+		uaddr_t va = src + (i << PAGE_SHIFT);
+		paddr_t f = 0;
+		sv39_unmap(k->pt_root, va, &f);
+		arch_tlb_flush_page(k->asid, va);
+		k->frames--;
+		vmo_insert(o, page, f, supply_flags(prot));
+		o->supplies++;
+		installed++;
+		struct vm_request *req = vmo_find_request(o, page);
+		if (req) {
+			trace_set(req->trace, TRACE_SUPPLY, stamp);
+			vm_request_complete(req);
+		}
+	}
+	if (recv_ep < 0)
+		return installed;
+	t->tf.x[REG_A0] = (uint64_t)recv_ep;
+	t->tf.x[REG_A6] = 0;
+	return ipc_recv(t, &t->tf.x[REG_A0]);
+}
+
+int64_t sys_pager_fail(struct thread *t, const uint64_t *a)
+{
+	struct vm_object *o;
+	int err = lookup_vmo(t, (int64_t)a[0], R_PAGER, &o);
+	if (!err)
+		err = check_pages(o, a[1], a[2]);
+	if (err)
+		return err;
+	int code = (int)a[3];
+	uint64_t first = a[1] >> PAGE_SHIFT, end = first + a[2];
+	list_for_each_safe(pos, tmp, &o->requests) {
+		struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
+		if (req->page >= first && req->page < end)
+			vm_request_fail(req, code);
+	}
+	return 0;
+}
+
+int64_t sys_pager_query(struct thread *t, const uint64_t *a)
+{
+	struct vm_object *o;
+	uint64_t n = a[2];
+	int err = lookup_vmo(t, (int64_t)a[0], R_PAGER, &o);
+	if (!err)
+		err = check_pages(o, a[1], n);
+	if (!err && (a[4] & ~QUERY_CLEAR_ACCESSED))
+		err = -E_INVAL;
+	if (!err)
+		err = user_check(t->task, a[3], n, true);
+	if (err)
+		return err;
+	uint8_t buf[256];
+	uint64_t first = a[1] >> PAGE_SHIFT;
+	for (uint64_t done = 0; done < n; done += sizeof(buf)) {
+		uint64_t m = MIN(sizeof(buf), n - done);
+		for (uint64_t i = 0; i < m; i++) {
+			uint64_t e = vmo_harvest(o, first + done + i, a[4] & QUERY_CLEAR_ACCESSED);
+			buf[i] = (e & VPE_PRESENT ? PAGE_RESIDENT : 0) |
+				 (e & VPE_ACCESSED ? PAGE_ACCESSED : 0) | (e & VPE_DIRTY ? PAGE_DIRTY : 0);
+		}
+		copy_to_user(t->task, a[3] + done, buf, m);
+	}
+	return 0;
+}
+
+/* A free slot of the pager's own space at va for a returned frame. */
+static bool free_slot(struct task *k, uaddr_t va)
+{
+	if (va < USER_LO || va >= USER_HI || vm_region_find(k, va))
+		return false;
+	pte_t *e = sv39_walk(k->pt_root, va, true); /* tables made now: commit cannot fail */
+	return e && !(*e & PTE_V);
+}
+
+int64_t sys_pager_evict(struct thread *t, const uint64_t *a)
+{
+	struct task *k = t->task;
+	struct vm_object *o;
+	uint64_t n = a[2], dst = a[3];
+	int err = lookup_vmo(t, (int64_t)a[0], R_PAGER, &o);
+	if (!err)
+		err = check_pages(o, a[1], n);
+	if (!err && (dst & PAGE_MASK))
+		err = -E_INVAL;
+	if (!err && (dst < USER_LO || n > (USER_HI - dst) >> PAGE_SHIFT))
+		err = -E_FAULT;
+	for (uint64_t i = 0; !err && i < n; i++)
+		if (!free_slot(k, dst + (i << PAGE_SHIFT)))
+			err = -E_BUSY;
+	if (!err)
+		err = user_check(k, a[4], n, true);
+	if (err)
+		return err;
+	uint64_t first = a[1] >> PAGE_SHIFT;
+	int64_t returned = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t e = vmo_remove(o, first + i);
+		uint8_t st = 0;
+		if (e & VPE_PRESENT) {
+			st = PAGE_RESIDENT;
+			if (e & VPE_DIRTY) {
+				sv39_map(k->pt_root, dst + (i << PAGE_SHIFT), PAGE_DOWN(e),
+					 PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
+				k->frames++;
+				st |= PAGE_DIRTY;
+				returned++;
+			} else {
+				pmm_unref(PAGE_DOWN(e));
+			}
+		}
+		copy_to_user(k, a[4] + i, &st, 1);
+	}
+	return returned;
+}
+
+int64_t sys_pager_lock(struct thread *t, const uint64_t *a)
+{
+	struct vm_object *o;
+	uint64_t n = a[2], op = a[3];
+	int err = lookup_vmo(t, (int64_t)a[0], R_PAGER, &o);
+	if (!err)
+		err = check_pages(o, a[1], n);
+	if (!err && (op < LOCK_WRITE_PROTECT || op > LOCK_FLUSH))
+		err = -E_INVAL;
+	if (err)
+		return err;
+	uint64_t first = a[1] >> PAGE_SHIFT;
+	for (uint64_t page = first; page < first + n; page++) {
+		uint64_t *s = vmo_slot(o, page, false);
+		if (op == LOCK_WRITE_PROTECT) {
+			vmo_write_protect(o, page);
+		} else if (op == LOCK_CLEAN) {
+			vmo_clean(o, page);
+		} else if (op == LOCK_FLUSH) {
+			uint64_t e = vmo_remove(o, page);
+			if (e & VPE_PRESENT)
+				pmm_unref(PAGE_DOWN(e));
+		} else if (s && (*s & VPE_PRESENT)) { /* unlock */
+			*s &= ~VPE_NOWRITE;
+			struct vm_request *req = vmo_find_request(o, page);
+			if (req)
+				vm_request_complete(req);
+		}
+	}
+	return 0;
+}
+
+int64_t sys_vmo_set(struct thread *t, const uint64_t *a)
+{
+	struct vm_object *o;
+	struct endpoint *fb = 0;
+	int err = lookup_vmo(t, (int64_t)a[0], R_CONTROL, &o);
+	if (!err && (int64_t)a[1] >= 0)
+		err = lookup_pager_ep(t, (int64_t)a[1], &fb);
+	if (!err && (a[3] == 0 || a[3] > 3600 * 1000))
+		err = -E_INVAL;
+	if (err)
+		return err;
+	vm_set_fallback(o, fb, a[2]);
+	o->deadline_ticks = a[3] * arch_timebase_hz() / 1000;
+	return 0;
+}
+
+int64_t sys_vmo_info(struct thread *t, const uint64_t *a)
+{
+	struct vm_object *o;
+	int err = lookup_vmo(t, (int64_t)a[0], R_READ, &o);
+	if (err)
+		return err;
+	uint64_t pending = 0;
+	list_for_each(pos, &o->requests)
+		pending++;
+	struct vmo_info info = {
+		.size = o->npages << PAGE_SHIFT, .resident = o->resident, .faults = o->faults,
+		.minor = o->minor, .supplies = o->supplies, .pending = pending,
+		.deadline_ms = o->deadline_ticks * 1000 / arch_timebase_hz(),
+		.has_pager = o->pager != 0, .has_fallback = o->fallback != 0,
+	};
+	return copy_to_user(t->task, a[1], &info, sizeof(info));
+}
+
+int64_t sys_trace_read(struct thread *t, const uint64_t *a)
+{
+	return trace_read(t->task, a[0], a[1], a[2]);
+}

@@ -1,0 +1,19 @@
+/* System calls on memory objects and pagers (kern/vm_pager.c). */
+#ifndef KERN_VM_PAGER_H
+#define KERN_VM_PAGER_H
+
+#include "kern/thread.h"
+
+int64_t sys_vmo_create(struct thread *t, const uint64_t *a);
+int64_t sys_vm_map(struct thread *t, const uint64_t *a);
+int64_t sys_vm_protect(struct thread *t, const uint64_t *a);
+int64_t sys_pager_supply(struct thread *t, const uint64_t *a);
+int64_t sys_pager_fail(struct thread *t, const uint64_t *a);
+int64_t sys_pager_query(struct thread *t, const uint64_t *a);
+int64_t sys_pager_evict(struct thread *t, const uint64_t *a);
+int64_t sys_pager_lock(struct thread *t, const uint64_t *a);
+int64_t sys_vmo_set(struct thread *t, const uint64_t *a);
+int64_t sys_vmo_info(struct thread *t, const uint64_t *a);
+int64_t sys_trace_read(struct thread *t, const uint64_t *a);
+
+#endif

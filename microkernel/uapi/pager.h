@@ -1,0 +1,92 @@
+/*
+ * Memory objects and the external pager protocol (DESIGN sections 5, 6).
+ *
+ * A fault on a page that is not resident, step by step:
+ *   1. The thread traps; the kernel finds the region and its object.
+ *   2. The kernel sends PAGER_FAULT to the object's pager endpoint (badge:
+ *      the object's pager badge) and blocks the thread. Other threads
+ *      faulting on the same page wait on the same request.
+ *   3. The pager fills a page of its own (wired) memory and calls
+ *      SYS_PAGER_SUPPLY, which moves the frame into the object and maps
+ *      it for the waiting threads; with a receive endpoint the same call
+ *      then waits for the pager's next message (two traps per fault).
+ *   4. The threads resume at the faulting instruction.
+ * A pager that dies, or misses the object's deadline, hands the object to
+ * its fallback pager if one is set; otherwise the waiting threads get a
+ * fault error (their task is killed with one log line).
+ *
+ * Kernel -> pager messages (received on the pager endpoint):
+ *   PAGER_FAULT      w0 offset (bytes, page aligned), w1 access (VM_R/W/X),
+ *                    w2 fault id, w3 object size (bytes)
+ *   PAGER_TERMINATE  w0 object size: the last handle and mapping are gone
+ */
+#ifndef UAPI_PAGER_H
+#define UAPI_PAGER_H
+
+#include <stdint.h>
+
+#include "uapi/vm.h"
+
+enum pager_label {
+	PAGER_FAULT = 0x7001,
+	PAGER_TERMINATE = 0x7002,
+};
+
+/* SYS_VMO_CREATE pager argument: no user pager, the kernel zero-fills
+ * (the no-IPC baseline). */
+#define VMO_KERNEL_ZERO (-1)
+
+/* SYS_VM_MAP flags (with the VM_R/W/X protection bits). */
+#define VM_SHARED 0x10u  /* writes go to the object, seen by every mapper */
+#define VM_PRIVATE 0x20u /* copy on write: writes go to a private copy */
+
+/* SYS_PAGER_QUERY: one byte per page. */
+#define PAGE_RESIDENT 1u
+#define PAGE_ACCESSED 2u
+#define PAGE_DIRTY 4u
+#define QUERY_CLEAR_ACCESSED 1u
+
+/* SYS_PAGER_EVICT status bytes: PAGE_RESIDENT if the page was resident,
+ * PAGE_DIRTY if its frame was moved to dst (else it was freed). */
+
+/* SYS_PAGER_LOCK operations. */
+enum pager_lock_op {
+	LOCK_WRITE_PROTECT = 1, /* writes fault to the pager until unlocked */
+	LOCK_UNLOCK = 2,        /* writes allowed again; waiting writers resume */
+	LOCK_CLEAN = 3,         /* the pager saved the pages: clear dirty */
+	LOCK_FLUSH = 4,         /* drop the pages, dirty or not */
+};
+
+/* SYS_VMO_INFO */
+struct vmo_info {
+	uint64_t size;
+	uint64_t resident;    /* pages */
+	uint64_t faults;      /* faults that went to the pager */
+	uint64_t minor;       /* faults resolved from the page cache */
+	uint64_t supplies;    /* pages supplied */
+	uint64_t pending;     /* requests waiting for the pager */
+	uint64_t deadline_ms;
+	uint32_t has_pager;
+	uint32_t has_fallback;
+};
+_Static_assert(sizeof(struct vmo_info) == 64, "vmo_info ABI");
+
+/* One fault's stages (SYS_TRACE_READ), counted in instructions retired
+ * on the hart (deterministic under qemu -icount). */
+enum trace_stage {
+	TRACE_TRAP,     /* the fault trapped */
+	TRACE_SENT,     /* FAULT queued or handed to the pager */
+	TRACE_RECEIVED, /* the pager received it */
+	TRACE_SUPPLY,   /* SYS_PAGER_SUPPLY entered */
+	TRACE_RESUME,   /* the faulting thread runs again */
+	TRACE_NSTAGES
+};
+
+struct trace_record {
+	uint64_t fault_id;
+	uint64_t pager;  /* pager endpoint's kernel id; 0: the kernel zero-fill */
+	uint64_t stamp[TRACE_NSTAGES]; /* 0: stage not reached */
+};
+_Static_assert(sizeof(struct trace_record) == 56, "trace_record ABI");
+
+#endif
