@@ -97,6 +97,22 @@ static void check_link(paddr_t pa, paddr_t next)
 		       (unsigned long)pa, (unsigned long)next);
 }
 
+/* Zeroes a frame 64 bytes a round: this is most of a zero-fill fault. */
+static void zero_frame(void *p)
+{
+	uint64_t *w = p, *end = w + PAGE_SIZE / 8;
+	for (; w < end; w += 8) {
+		w[0] = 0;
+		w[1] = 0;
+		w[2] = 0;
+		w[3] = 0;
+		w[4] = 0;
+		w[5] = 0;
+		w[6] = 0;
+		w[7] = 0;
+	}
+}
+
 paddr_t pmm_alloc(void)
 {
 	paddr_t pa = pmm.free_head;
@@ -113,7 +129,7 @@ paddr_t pmm_alloc(void)
 	size_t i = frame_index(pa);
 	KASSERT(pmm.refs[i] == 0);
 	pmm.refs[i] = 1;
-	memset(p, 0, PAGE_SIZE);
+	zero_frame(p);
 	return pa;
 }
 

@@ -53,7 +53,7 @@ void vm_object_unbind(struct vm_object *o)
 
 /* --- the fault trace ------------------------------------------------------ */
 
-#define TRACE_SLOTS 1024
+#define TRACE_SLOTS 16384 /* >= the benchmarks' sample count */
 static struct trace_record trace_ring[TRACE_SLOTS];
 static uint64_t trace_next; /* records ever opened */
 

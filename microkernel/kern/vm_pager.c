@@ -26,12 +26,16 @@ static int lookup_vmo(struct thread *t, int64_t h, uint32_t need, struct vm_obje
 	return err;
 }
 
+/* An endpoint to bind objects to: the pager itself (R_RECV) or anyone
+ * who may send to it (R_SEND) may do so. */
 static int lookup_pager_ep(struct thread *t, int64_t h, struct endpoint **ep)
 {
 	struct handle *s;
-	int err = handle_lookup(t->task->handles, h, OBJ_ENDPOINT, R_SEND, &s);
+	int err = handle_lookup(t->task->handles, h, OBJ_ENDPOINT, 0, &s);
 	if (err)
 		return err;
+	if (!(s->rights & (R_SEND | R_RECV)))
+		return -E_PERM;
 	*ep = container_of(s->obj, struct endpoint, obj);
 	return (*ep)->dead ? -E_DEAD : 0;
 }

@@ -65,4 +65,16 @@ static inline bool name_unpack(const uint64_t w[NAME_WORDS], char out[NAME_MAX_L
 	return true;
 }
 
+#ifdef LIBIPC_SERVER_H
+/* Client stub: the handle published under name, or an error. */
+static inline long name_lookup(int ns, struct ipc_buffer *buf, const char *name)
+{
+	uint64_t w[NAME_WORDS];
+	if (!name_pack(name, w))
+		return -E_INVAL;
+	long err = ipc_request(ns, buf, NAME_LOOKUP, w, NAME_WORDS, 0, 0, 0, 0, 0, 0);
+	return err < 0 ? err : buf->handles[0];
+}
+#endif
+
 #endif

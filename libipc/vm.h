@@ -1,0 +1,106 @@
+/*
+ * Memory object and pager system call stubs (uapi/pager.h, uapi/vm.h).
+ */
+#ifndef LIBIPC_VM_H
+#define LIBIPC_VM_H
+
+#include "libipc/ipc.h"
+#include "libipc/sys.h"
+#include "uapi/pager.h"
+
+static inline long vmo_create(uint64_t size, int pager_ep, uint64_t badge)
+{
+	return sys3(SYS_VMO_CREATE, size, pager_ep, badge);
+}
+
+static inline long vm_map(int vmo, uint64_t addr, uint64_t len, uint64_t offset,
+			  uint32_t prot_flags)
+{
+	return sys6(SYS_VM_MAP, vmo, (long)addr, (long)len, (long)offset, prot_flags, 0);
+}
+
+static inline long vm_unmap(uint64_t addr, uint64_t len)
+{
+	return sys2(SYS_MEM_UNMAP, addr, len);
+}
+
+static inline long vm_protect(uint64_t addr, uint64_t len, uint32_t prot)
+{
+	return sys3(SYS_VM_PROTECT, addr, len, prot);
+}
+
+static inline long mem_wire(uint64_t addr, uint64_t len, uint32_t prot)
+{
+	return sys3(SYS_MEM_WIRE, addr, len, prot);
+}
+
+/* Moves npages of the caller's wired memory at src into the object. */
+static inline long pager_supply(int vmo, uint64_t offset, const void *src, uint64_t npages,
+				uint32_t prot)
+{
+	return sys6(SYS_PAGER_SUPPLY, vmo, (long)offset, (long)src, (long)npages, prot, -1);
+}
+
+/* Supplies, then waits on ep like ipc_recv: the next message lands in m. */
+static inline long pager_supply_recv(int vmo, uint64_t offset, const void *src,
+				     uint64_t npages, uint32_t prot, int ep, struct ipc_msg *m)
+{
+	register long a0 __asm__("a0") = vmo;
+	register uint64_t a1 __asm__("a1") = offset;
+	register uint64_t a2 __asm__("a2") = (uint64_t)src;
+	register uint64_t a3 __asm__("a3") = npages;
+	register uint64_t a4 __asm__("a4") = prot;
+	register uint64_t a5 __asm__("a5") = (uint64_t)ep;
+	register uint64_t a6 __asm__("a6") = 0;
+	register long a7 __asm__("a7") = SYS_PAGER_SUPPLY;
+	__asm__ volatile("ecall"
+			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6)
+			 : "r"(a7)
+			 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
+	m->tag = a1;
+	m->w[0] = a2;
+	m->w[1] = a3;
+	m->w[2] = a4;
+	m->w[3] = a5;
+	m->badge = a6;
+	return a0;
+}
+
+static inline long pager_fail(int vmo, uint64_t offset, uint64_t npages, long error)
+{
+	return sys6(SYS_PAGER_FAIL, vmo, (long)offset, (long)npages, error, 0, 0);
+}
+
+static inline long pager_query(int vmo, uint64_t offset, uint64_t npages, uint8_t *out,
+			       uint32_t flags)
+{
+	return sys6(SYS_PAGER_QUERY, vmo, (long)offset, (long)npages, (long)out, flags, 0);
+}
+
+static inline long pager_evict(int vmo, uint64_t offset, uint64_t npages, void *dst,
+			       uint8_t *out)
+{
+	return sys6(SYS_PAGER_EVICT, vmo, (long)offset, (long)npages, (long)dst, (long)out, 0);
+}
+
+static inline long pager_lock(int vmo, uint64_t offset, uint64_t npages, int op)
+{
+	return sys6(SYS_PAGER_LOCK, vmo, (long)offset, (long)npages, op, 0, 0);
+}
+
+static inline long vmo_set(int vmo, int fallback_ep, uint64_t badge, uint64_t deadline_ms)
+{
+	return sys6(SYS_VMO_SET, vmo, fallback_ep, (long)badge, (long)deadline_ms, 0, 0);
+}
+
+static inline long vmo_info(int vmo, struct vmo_info *info)
+{
+	return sys2(SYS_VMO_INFO, vmo, info);
+}
+
+static inline long trace_read(uint64_t first, struct trace_record *out, uint64_t max)
+{
+	return sys3(SYS_TRACE_READ, first, out, max);
+}
+
+#endif

@@ -1,0 +1,183 @@
+/* The shared pager loop; see pagers/common/pager.h. */
+#include "pagers/common/pager.h"
+
+#include "libipc/ulib.h"
+#include "libipc/vm.h"
+
+#define PAGE 4096ul
+
+struct pager_object *pager_object_new(struct pager *p, uint64_t size, long *err)
+{
+	for (int i = 0; i < PAGER_MAX_OBJECTS; i++) {
+		struct pager_object *o = &p->objects[i];
+		if (o->vmo)
+			continue;
+		long h = vmo_create(size, p->ep, (uint64_t)i + 1);
+		if (h < 0) {
+			*err = h;
+			return 0;
+		}
+		o->vmo = (int)h;
+		o->size = size;
+		o->data = 0;
+		return o;
+	}
+	*err = -E_FULL;
+	return 0;
+}
+
+static struct pager_object *object_of(struct pager *p, uint64_t badge)
+{
+	if (badge == 0 || badge > PAGER_MAX_OBJECTS || !p->objects[badge - 1].vmo)
+		return 0;
+	return &p->objects[badge - 1];
+}
+
+/* Wires empty slots until `want` are ready. Slots still holding a frame
+ * refuse the wiring (E_BUSY) and are skipped. */
+static void pool_fill(struct pager *p, uint32_t want)
+{
+	for (uint32_t slot = 0; slot < p->pool_cap && p->pool_count < want; slot++) {
+		bool ready = false;
+		for (uint32_t i = 0; i < p->pool_count && !ready; i++)
+			ready = p->pool_free[i] == slot;
+		if (ready)
+			continue;
+		/* E_BUSY: the slot kept its page (a supply that found the
+		 * object page already there leaves it): still zero, usable. */
+		long r = mem_wire(p->pool_base + slot * PAGE, PAGE, VM_R | VM_W);
+		if (r == 0 || r == -E_BUSY)
+			p->pool_free[p->pool_count++] = slot;
+	}
+}
+
+void pager_pool_refill(struct pager *p)
+{
+	pool_fill(p, p->pool_size);
+}
+
+/* A pool page for the next fault; with the pool empty, one is wired (and
+ * so zeroed by the kernel) on the spot: the cold path. */
+static void *pool_take(struct pager *p)
+{
+	if (p->pool_count == 0)
+		pool_fill(p, 1);
+	if (p->pool_count == 0)
+		return 0;
+	return (void *)(p->pool_base + p->pool_free[--p->pool_count] * PAGE);
+}
+
+/* Answers a fault with a cluster of pages from offset on. */
+static long fault_cluster(struct pager *p, struct pager_object *obj, uint64_t offset,
+			  struct ipc_msg *m)
+{
+	uint64_t n = p->cluster;
+	if (n > (obj->size - offset) / PAGE)
+		n = (obj->size - offset) / PAGE;
+	vm_unmap(p->stage_base, p->cluster * PAGE); /* pages a supply left behind */
+	int err = (int)mem_wire(p->stage_base, n * PAGE, VM_R | VM_W);
+	for (uint64_t i = 0; !err && p->ops->fill && i < n; i++)
+		err = p->ops->fill(p, obj, offset + i * PAGE, (void *)(p->stage_base + i * PAGE));
+	if (err) {
+		p->failed++;
+		pager_fail(obj->vmo, offset, 1, err);
+		return ipc_recv(p->ep, m, 0);
+	}
+	return pager_supply_recv(obj->vmo, offset, (void *)p->stage_base, n, VM_R | VM_W | VM_X,
+				 p->ep, m);
+}
+
+/* Handles one FAULT; returns the status of the receive that follows
+ * (the next message is then in m). */
+static long handle_fault(struct pager *p, struct ipc_msg *m)
+{
+	uint64_t offset = m->w[0];
+	struct pager_object *obj = object_of(p, m->badge);
+	p->faults++;
+	if (!obj || offset >= obj->size)
+		return ipc_recv(p->ep, m, 0); /* an object we no longer know */
+	if (p->cluster > 1)
+		return fault_cluster(p, obj, offset, m);
+	void *page = pool_take(p);
+	int err = page ? (p->ops->fill ? p->ops->fill(p, obj, offset, page) : 0) : -E_NOMEM;
+	if (err) {
+		p->failed++;
+		pager_fail(obj->vmo, offset, 1, err);
+		return ipc_recv(p->ep, m, 0);
+	}
+	/* Keep the pool from running dry: top it up while nobody waits,
+	 * i.e. supply without receiving, refill, then receive. */
+	if (p->pool_count < p->pool_low) {
+		long r = pager_supply(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X);
+		if (r < 0)
+			uprintf("%s: supply failed: %s\n", p->name, err_name(r));
+		pager_pool_refill(p);
+		return ipc_recv(p->ep, m, 0);
+	}
+	return pager_supply_recv(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X, p->ep, m);
+}
+
+static long handle_terminate(struct pager *p, struct ipc_msg *m)
+{
+	struct pager_object *obj = object_of(p, m->badge);
+	if (obj) {
+		if (p->ops->terminate)
+			p->ops->terminate(p, obj);
+		sys_handle_close(obj->vmo);
+		obj->vmo = 0;
+	}
+	return ipc_recv(p->ep, m, 0);
+}
+
+/* A client request through the libipc table; answers and receives. */
+static long handle_request(struct pager *p, struct ipc_msg *m)
+{
+	struct ipc_server *s = &p->server;
+	struct ipc_request *req = &s->req;
+	req->label = IPC_TAG_LABEL(m->tag);
+	req->words = IPC_TAG_WORDS(m->tag) > IPC_REG_WORDS ? IPC_REG_WORDS : IPC_TAG_WORDS(m->tag);
+	req->nhandles = IPC_TAG_HANDLES(m->tag);
+	req->badge = m->badge;
+	for (int i = 0; i < IPC_REG_WORDS; i++)
+		req->w[i] = m->w[i];
+	for (uint32_t i = 0; i < req->nhandles && i < IPC_MAX_HANDLES; i++)
+		req->handles[i] = s->buf->handles[i];
+	if (IPC_TAG_WORDS(m->tag) > IPC_REG_WORDS)
+		req->words = IPC_MAX_WORDS + 1; /* longer than any pager request: refused */
+	long status = ipc_dispatch(s, req, &s->resp);
+	struct ipc_response *r = &s->resp;
+	uint32_t words = r->words > IPC_REG_WORDS ? IPC_REG_WORDS : r->words;
+	m->tag = IPC_TAG((uint32_t)-status, words, r->nhandles);
+	for (int i = 0; i < IPC_REG_WORDS; i++)
+		m->w[i] = r->w[i];
+	for (uint32_t i = 0; i < r->nhandles; i++) {
+		s->buf->handles[i] = r->handles[i];
+		s->buf->rights[i] = r->rights[i];
+	}
+	return ipc_reply_recv(p->ep, m, 0);
+}
+
+long pager_run(struct pager *p)
+{
+	long err = ipc_buffer_setup(p->server.buf);
+	if (err)
+		return err;
+	pager_pool_refill(p);
+	struct ipc_msg m;
+	err = ipc_recv(p->ep, &m, 0);
+	for (;;) {
+		if (err == -E_DEAD || err == -E_CANCELED || err == -E_BADH)
+			return err;
+		if (err) {
+			err = ipc_recv(p->ep, &m, 0);
+			continue;
+		}
+		uint32_t label = IPC_TAG_LABEL(m.tag);
+		if (label == PAGER_FAULT && m.badge)
+			err = handle_fault(p, &m);
+		else if (label == PAGER_TERMINATE)
+			err = handle_terminate(p, &m);
+		else
+			err = handle_request(p, &m);
+	}
+}

@@ -1,0 +1,82 @@
+/*
+ * The one pager loop every pager runs (pagers differ only by their ops).
+ *
+ * The loop, step by step:
+ *   1. receive on the pager endpoint;
+ *   2. PAGER_FAULT: find the object by the message's badge, take a page
+ *      frame from the pool (a slot of the pager's own wired memory),
+ *      let ops->fill put the object's data in it, and supply it, waiting
+ *      for the next message in the same call;
+ *   3. PAGER_TERMINATE: ops->terminate, forget the object;
+ *   4. anything else is a client request: dispatched through the libipc
+ *      handler table (the pager's own protocol, e.g. "create an object"),
+ *      answered with reply_recv.
+ *
+ * Contract of the ops (each may be NULL where noted):
+ *   fill(ctx, obj, offset, page): write the object's 4 KiB at offset into
+ *       page. The page comes from the pool; a pool of pre-zeroed pages
+ *       (POOL_ZEROED) means a zero-fill pager's fill does nothing.
+ *       Returns 0, or one of -E_NOMEM, -E_RANGE, -E_FORMAT (data
+ *       unreadable), -E_DEAD (backing store gone); any error fails the
+ *       fault (SYS_PAGER_FAIL) and the faulting task is told.
+ *   terminate(ctx, obj): the object is gone; free what the pager kept.
+ * Clusters: with cluster > 1 a fault is answered with up to cluster
+ * pages from the faulting one on (read-ahead), wired fresh into a
+ * contiguous staging area and supplied in one call.
+ * The pool: pool_size slots of wired memory at pool_base. A supplied
+ * slot's frame leaves the pager; the loop re-wires empty slots (the
+ * kernel hands out zeroed frames) when fewer than pool_low are left and
+ * no message waits, so zeroing stays off the fault's critical path.
+ */
+#ifndef PAGERS_COMMON_PAGER_H
+#define PAGERS_COMMON_PAGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "libipc/server.h"
+
+#define PAGER_MAX_OBJECTS 64
+
+struct pager_object {
+	int vmo;         /* handle with R_PAGER; 0: slot free */
+	uint64_t size;
+	void *data;      /* the pager's own per-object state */
+};
+
+struct pager;
+
+struct pager_ops {
+	int (*fill)(struct pager *p, struct pager_object *obj, uint64_t offset, void *page);
+	void (*terminate)(struct pager *p, struct pager_object *obj);
+};
+
+struct pager {
+	const char *name;
+	int ep;                       /* receive side of the pager endpoint */
+	const struct pager_ops *ops;
+	struct ipc_server server;     /* client requests */
+	struct pager_object objects[PAGER_MAX_OBJECTS]; /* badge = index + 1 */
+	uint64_t pool_base;
+	uint32_t pool_cap;            /* slots at pool_base */
+	uint32_t pool_size, pool_low; /* target and refill mark (<= pool_cap) */
+	uint32_t pool_count;          /* wired slots ready */
+	uint32_t *pool_free;          /* stack of ready slot indices */
+	uint32_t cluster;             /* pages per supply (read-ahead); 1: pool path */
+	uint64_t stage_base;          /* staging area for clusters (cluster pages) */
+	uint64_t faults, failed;
+};
+
+/* Sets up the pool (wires every slot) and runs the loop; returns only if
+ * the endpoint dies. */
+long pager_run(struct pager *p);
+
+/* Creates an object of size bytes paged by p; returns its pager_object
+ * (badge = index + 1) or NULL. The caller hands clients a copy of
+ * obj->vmo without R_PAGER. */
+struct pager_object *pager_object_new(struct pager *p, uint64_t size, long *err);
+
+/* Refills the pool up to its size now (on demand: the cold path). */
+void pager_pool_refill(struct pager *p);
+
+#endif

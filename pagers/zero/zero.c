@@ -1,0 +1,107 @@
+/*
+ * The zero-fill pager: new pages read as zeros. Objects it backs are not
+ * evictable (it has nowhere to put their data) unless rebound to the swap
+ * pager. Its pool holds pages the kernel zeroed when they were wired, so
+ * a fault costs no zeroing while the pool lasts.
+ *
+ * Started with its endpoint's receive side at slot 1 (H_NAME is not
+ * used: whoever starts it hands clients the send side).
+ */
+#include "libipc/ulib.h"
+#include "libipc/vm.h"
+#include "pagers/common/pager.h"
+#include "pagers/zero/zero_proto.h"
+
+#define POOL_BASE 0x2000000000ul
+#define POOL_MAX 256
+#define STAGE_BASE 0x2100000000ul
+
+static uint32_t pool_slots[POOL_MAX];
+static struct ipc_buffer buf;
+static struct pager zp;
+
+static long do_create(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
+{
+	uint64_t size = req->w[0];
+	if (size == 0 || size % 4096)
+		return -E_INVAL;
+	long err;
+	struct pager_object *o = pager_object_new(&zp, size, &err);
+	if (!o)
+		return err;
+	resp->nhandles = 1;
+	resp->handles[0] = o->vmo;
+	resp->rights[0] = R_MAP | R_READ | R_GRANT | R_CONTROL;
+	return 0;
+}
+
+static long do_stats(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
+{
+	uint64_t objects = 0;
+	for (int i = 0; i < PAGER_MAX_OBJECTS; i++)
+		objects += zp.objects[i].vmo != 0;
+	resp->w[0] = zp.faults;
+	resp->w[1] = zp.failed;
+	resp->w[2] = zp.pool_count;
+	resp->w[3] = objects;
+	resp->words = 4;
+	return 0;
+}
+
+static long do_prefill(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
+{
+	if (req->w[0] > POOL_MAX)
+		return -E_RANGE;
+	zp.pool_size = (uint32_t)req->w[0];
+	zp.pool_low = zp.pool_size / 4;
+	pager_pool_refill(&zp);
+	return 0;
+}
+
+static long do_drain(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
+{
+	while (zp.pool_count)
+		vm_unmap(zp.pool_base + zp.pool_free[--zp.pool_count] * 4096, 4096);
+	zp.pool_size = 0; /* every fault wires its page on demand */
+	zp.pool_low = 0;
+	return 0;
+}
+
+static long do_cluster(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
+{
+	if (req->w[0] < 1 || req->w[0] > 64)
+		return -E_RANGE;
+	zp.cluster = (uint32_t)req->w[0];
+	return 0;
+}
+
+static const struct ipc_handler handlers[] = {
+	{ ZERO_CLUSTER, "cluster", 1, 1, 0, 0, do_cluster },
+	{ ZERO_CREATE, "create", 1, 1, 0, 0, do_create },
+	{ ZERO_STATS, "stats", 0, 0, 0, 0, do_stats },
+	{ ZERO_PREFILL, "prefill", 1, 1, 0, 0, do_prefill },
+	{ ZERO_DRAIN, "drain", 0, 0, 0, 0, do_drain },
+};
+
+/* Pool pages come zeroed from the kernel: nothing to fill. */
+static const struct pager_ops zero_ops = { 0 };
+
+int main(int argc, char **argv)
+{
+	zp.name = "zero";
+	zp.ep = 1;
+	zp.ops = &zero_ops;
+	zp.server = (struct ipc_server){ .table = handlers,
+					 .ntable = sizeof(handlers) / sizeof(handlers[0]),
+					 .buf = &buf, .name = "zero" };
+	zp.pool_base = POOL_BASE;
+	zp.pool_cap = POOL_MAX;
+	zp.pool_size = 64;
+	zp.pool_low = 16;
+	zp.pool_free = pool_slots;
+	zp.cluster = 1;
+	zp.stage_base = STAGE_BASE;
+	long err = pager_run(&zp);
+	uprintf("zero: endpoint gone (%s)\n", err_name(err));
+	return 0;
+}
