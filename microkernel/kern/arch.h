@@ -21,6 +21,10 @@ int arch_as_create(paddr_t *root, uint32_t *asid);
 /* The value that selects the address space on a switch (satp). */
 uint64_t arch_as_token(paddr_t root, uint32_t asid);
 void arch_as_destroy(paddr_t root, uint32_t asid);
+/* Interrupt controller: enable a line for this hart; finish a claim. */
+void arch_irq_enable(uint32_t line);
+void arch_irq_complete(uint32_t line);
+
 /* Drops any cached translation of va in the address space with asid. */
 void arch_tlb_flush_page(uint32_t asid, uint64_t va);
 

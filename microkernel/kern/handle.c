@@ -12,6 +12,7 @@ int handle_install_at(struct handle_table *t, int h, struct kobj *obj,
 		return -E_BUSY;
 	kobj_get(obj);
 	t->slot[h] = (struct handle){ obj, rights & R_ALL, badge };
+	kobj_handle_event(obj, rights & R_ALL, true);
 	return h;
 }
 
@@ -66,7 +67,9 @@ int handle_close(struct handle_table *t, int64_t h)
 	if (err)
 		return err;
 	struct kobj *o = s->obj;
+	uint32_t rights = s->rights;
 	*s = (struct handle){ 0 };
+	kobj_handle_event(o, rights, false);
 	kobj_put(o);
 	return 0;
 }

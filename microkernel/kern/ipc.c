@@ -379,15 +379,19 @@ int64_t ipc_notify_signal(struct thread *t, const uint64_t *a)
 	int err = handle_lookup(t->task->handles, (int64_t)A(t, 0), OBJ_NOTIFY, R_SEND, &h);
 	if (err)
 		return err;
-	struct notify *n = container_of(h->obj, struct notify, obj);
-	n->bits |= A(t, 1);
+	notify_deliver(container_of(h->obj, struct notify, obj), A(t, 1));
+	return 0;
+}
+
+void notify_deliver(struct notify *n, uint64_t bits)
+{
+	n->bits |= bits;
 	if (n->bits && !list_empty(&n->waiters.head)) {
 		struct thread *w = list_entry(n->waiters.head.next, struct thread, qlink);
 		A(w, 1) = n->bits;
 		n->bits = 0;
 		thread_wake(w, 0);
 	}
-	return 0;
 }
 
 int64_t ipc_notify_wait(struct thread *t, const uint64_t *a)

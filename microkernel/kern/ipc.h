@@ -80,6 +80,9 @@ int64_t ipc_notify_wait(struct thread *t, const uint64_t *a);
 int64_t ipc_set_buffer(struct thread *t, const uint64_t *a);
 int64_t ipc_destroy(struct thread *t, const uint64_t *a);
 
+/* Ors bits into a notification and wakes a waiter (interrupts use it). */
+void notify_deliver(struct notify *n, uint64_t bits);
+
 /* Sends a kernel message: straight into a waiting receiver (returned,
  * now ready to run), else queued for the next receive (returns NULL). */
 struct thread *ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m);

@@ -4,6 +4,19 @@
 #include "kern/log.h"
 
 static kobj_destroy_fn destroy_fns[OBJ_NTYPES];
+static kobj_handle_fn handle_fns[OBJ_NTYPES];
+
+void kobj_register_handle_hook(uint32_t type, kobj_handle_fn fn)
+{
+	KASSERT(type > OBJ_NONE && type < OBJ_NTYPES);
+	handle_fns[type] = fn;
+}
+
+void kobj_handle_event(struct kobj *o, uint32_t rights, bool opened)
+{
+	if (o->type < OBJ_NTYPES && handle_fns[o->type])
+		handle_fns[o->type](o, rights, opened);
+}
 
 void kobj_register(uint32_t type, kobj_destroy_fn fn)
 {

@@ -18,8 +18,12 @@ struct kobj {
 };
 
 typedef void (*kobj_destroy_fn)(struct kobj *o);
+/* Told when a handle naming the object is made or closed (optional). */
+typedef void (*kobj_handle_fn)(struct kobj *o, uint32_t rights, bool opened);
 
 void kobj_register(uint32_t type, kobj_destroy_fn fn);
+void kobj_register_handle_hook(uint32_t type, kobj_handle_fn fn);
+void kobj_handle_event(struct kobj *o, uint32_t rights, bool opened);
 void kobj_init(struct kobj *o, uint32_t type); /* refs = 1 */
 void kobj_destroy(struct kobj *o);             /* the last reference went */
 

@@ -17,11 +17,29 @@ void sched_init(void)
 
 static int highest_ready(void)
 {
-	/* No libgcc in the kernel (its ABI differs), so no __builtin_clz. */
-	int p = 31;
-	while (p >= 0 && !(nonempty & (1u << p)))
-		p--;
-	return p;
+	/* No libgcc in the kernel (its ABI differs), so no __builtin_clz:
+	 * a binary search for the top bit instead. */
+	uint32_t x = nonempty;
+	if (!x)
+		return -1;
+	int p = 0;
+	if (x >> 16) {
+		x >>= 16;
+		p += 16;
+	}
+	if (x >> 8) {
+		x >>= 8;
+		p += 8;
+	}
+	if (x >> 4) {
+		x >>= 4;
+		p += 4;
+	}
+	if (x >> 2) {
+		x >>= 2;
+		p += 2;
+	}
+	return p + (int)(x >> 1);
 }
 
 void sched_enqueue(struct thread *t)
@@ -95,4 +113,20 @@ struct thread *sched_pick(void)
 	}
 	sched_set_cur(c, next);
 	return next;
+}
+
+bool sched_hand_off(struct thread *next)
+{
+	struct cpu *c = this_cpu();
+	struct thread *cur = c->cur;
+	if (next->state != TH_READY || (cur && cur->state == TH_RUNNING) ||
+	    highest_ready() > (int)next->prio)
+		return false;
+	sched_dequeue(next);
+	next->state = TH_RUNNING;
+	if (next->slice == 0)
+		next->slice = TIMESLICE_TICKS;
+	c->need_resched = false;
+	sched_set_cur(c, next);
+	return true;
 }

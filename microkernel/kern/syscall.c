@@ -4,6 +4,7 @@
 #include "arch/riscv/memlayout.h"
 #include "kern/arch.h"
 #include "kern/cpu.h"
+#include "kern/device.h"
 #include "kern/ipc.h"
 #include "kern/kmem.h"
 #include "kern/log.h"
@@ -170,11 +171,8 @@ static int64_t sys_task_info(struct thread *t, const uint64_t *a)
 	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_TASK, R_READ, &h);
 	if (err)
 		return err;
-	struct task *k = container_of(h->obj, struct task, obj);
-	struct task_info info = { .id = k->id, .state = k->state, .status = k->status,
-				  .nthreads = k->nthreads, .ticks = task_ticks(k),
-				  .frames = k->frames };
-	memcpy(info.name, k->name, sizeof(k->name));
+	struct task_info info;
+	task_fill_info(container_of(h->obj, struct task, obj), &info);
 	return copy_to_user(t->task, a[1], &info, sizeof(info));
 }
 
@@ -298,7 +296,32 @@ static int64_t sys_mem_unmap(struct thread *t, const uint64_t *a)
 	return err;
 }
 
+/* Lists every task (for ps): needs R_READ on the system object. Returns
+ * the index to ask for next, or E_NOENT past the last task. */
+static int64_t sys_task_enum(struct thread *t, const uint64_t *a)
+{
+	struct handle *h;
+	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_SYSTEM, R_READ, &h);
+	if (!err && a[1] > UINT32_MAX)
+		err = -E_INVAL;
+	if (err)
+		return err;
+	struct task *k = task_from_id((uint32_t)a[1]);
+	if (!k)
+		return -E_NOENT;
+	struct task_info info;
+	task_fill_info(k, &info);
+	err = copy_to_user(t->task, a[2], &info, sizeof(info));
+	return err ? err : (int64_t)k->id + 1;
+}
+
 static const sys_fn table[SYS_NCALLS] = {
+	[SYS_DEV_INFO] = sys_dev_info,
+	[SYS_DEV_MAP] = sys_dev_map,
+	[SYS_IRQ_BIND] = sys_irq_bind,
+	[SYS_IRQ_ACK] = sys_irq_ack,
+	[SYS_TASK_ENUM] = sys_task_enum,
+	[SYS_VM_STATS] = sys_vm_stats,
 	[SYS_VMO_CREATE] = sys_vmo_create,
 	[SYS_VM_MAP] = sys_vm_map,
 	[SYS_VM_PROTECT] = sys_vm_protect,

@@ -100,6 +100,8 @@ int task_map_new(struct task *t, uint64_t va, uint64_t pte_flags, paddr_t *pa)
 static void drop_frame(paddr_t pa, void *ctx)
 {
 	struct task *t = ctx;
+	if (!pmm_owns(pa))
+		return; /* device registers (SYS_DEV_MAP) */
 	t->frames--;
 	pmm_unref(pa);
 }
@@ -148,6 +150,25 @@ void task_exit_thread(struct thread *th)
 	list_del(&th->task_link);
 	t->nthreads--;
 	kobj_put(&th->obj);
+}
+
+struct task *task_from_id(uint32_t from)
+{
+	struct task *best = 0;
+	list_for_each(pos, &all_tasks) {
+		struct task *k = list_entry(pos, struct task, all_link);
+		if (k->id >= from && (!best || k->id < best->id))
+			best = k;
+	}
+	return best;
+}
+
+void task_fill_info(struct task *k, struct task_info *info)
+{
+	*info = (struct task_info){ .id = k->id, .state = k->state, .status = k->status,
+				    .nthreads = k->nthreads, .ticks = task_ticks(k),
+				    .frames = k->frames };
+	memcpy(info->name, k->name, sizeof(k->name));
 }
 
 uint64_t task_count(void)

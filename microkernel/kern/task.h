@@ -53,6 +53,9 @@ void task_exit_thread(struct thread *th);
 int task_map_new(struct task *t, uint64_t va, uint64_t pte_flags, paddr_t *pa);
 
 uint64_t task_count(void);
+/* The first live or zombie task with id >= from, or NULL. */
+struct task *task_from_id(uint32_t from);
+void task_fill_info(struct task *k, struct task_info *info);
 uint64_t task_ticks(struct task *t);
 
 #endif

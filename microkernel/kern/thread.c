@@ -76,6 +76,16 @@ struct thread *thread_create(struct task *task, uint32_t prio)
 	return t;
 }
 
+static void thread_set_deadline(struct thread *t, uint64_t deadline)
+{
+	list_del(&t->sleep_link);
+	t->deadline = deadline;
+	struct list *pos = timeouts.next;
+	while (pos != &timeouts && list_entry(pos, struct thread, sleep_link)->deadline <= deadline)
+		pos = pos->next;
+	list_add_tail(pos, &t->sleep_link); /* inserts before pos */
+}
+
 void thread_block(struct thread *t, struct waitq *q, uint64_t deadline)
 {
 	KASSERT(t->state == TH_RUNNING || t->state == TH_READY);
@@ -92,15 +102,6 @@ void thread_block(struct thread *t, struct waitq *q, uint64_t deadline)
 		this_cpu()->need_resched = true;
 }
 
-void thread_set_deadline(struct thread *t, uint64_t deadline)
-{
-	list_del(&t->sleep_link);
-	t->deadline = deadline;
-	struct list *pos = timeouts.next;
-	while (pos != &timeouts && list_entry(pos, struct thread, sleep_link)->deadline <= deadline)
-		pos = pos->next;
-	list_add_tail(pos, &t->sleep_link); /* inserts before pos */
-}
 
 static void unblock(struct thread *t)
 {
@@ -161,11 +162,6 @@ void thread_expire_timeouts(uint64_t now)
 		struct thread *t = list_entry(timeouts.next, struct thread, sleep_link);
 		if (t->deadline > now)
 			break;
-		if (t->timeout_fn) {
-			list_del(&t->sleep_link);
-			t->timeout_fn(t);
-		} else {
-			thread_wake(t, t->timeout_result);
-		}
+		thread_wake(t, t->timeout_result);
 	}
 }

@@ -52,9 +52,6 @@ struct thread {
 	uint64_t fault_va;
 	uint32_t fault_access;
 	int fault_trace;             /* trace slot + 1 to stamp on resume; 0: none */
-	/* Called instead of a wake-up when the deadline passes (the thread
-	 * is already off the timeout list). */
-	void (*timeout_fn)(struct thread *t);
 };
 
 #define TIMEOUT_NEVER UINT64_MAX
@@ -76,8 +73,7 @@ void thread_wake(struct thread *t, long result);
 /* Makes a blocked thread ready without touching its registers (it was
  * not in a system call, e.g. it waited on a page). */
 void thread_ready(struct thread *t);
-/* Moves a blocked thread's deadline. */
-void thread_set_deadline(struct thread *t, uint64_t deadline);
+
 struct thread *waitq_wake_one(struct waitq *q, long result);
 void waitq_wake_all(struct waitq *q, long result);
 

@@ -86,8 +86,10 @@ int64_t vm_unmap(struct task *t, uaddr_t va, uint64_t len)
 		paddr_t f;
 		if (sv39_unmap(t->pt_root, p, &f) == 0) {
 			arch_tlb_flush_page(t->asid, p);
-			pmm_unref(f);
-			t->frames--;
+			if (pmm_owns(f)) { /* not device registers */
+				pmm_unref(f);
+				t->frames--;
+			}
 		}
 	}
 	return 0;

@@ -10,11 +10,15 @@
 #include "kern/vm.h"
 #include "kern/usercopy.h"
 #include "kern/vm_map.h"
+#include "uapi/dev.h"
 #include "uapi/errors.h"
 #include "uapi/ipc.h"
 #include "uapi/pager.h"
 
 static uint64_t next_fault_id = 1;
+static uint64_t faults_minor, faults_major, faults_kernel;
+uint64_t vm_objects_live, vm_pages_supplied;
+static struct list outstanding = LIST_INIT(outstanding); /* vm_request.all_link */
 
 void vm_object_bind(struct vm_object *o, struct endpoint *pager, uint64_t badge)
 {
@@ -108,8 +112,9 @@ static void request_delivered(struct ipc_kmsg *m)
 	trace_stamp(req->trace, TRACE_RECEIVED);
 }
 
-/* Posts the request's FAULT to the object's pager. */
-static void request_post(struct vm_request *req)
+/* Posts the request's FAULT to the object's pager; returns the pager
+ * thread if it was waiting and now has the message. */
+static struct thread *request_post(struct vm_request *req)
 {
 	struct vm_object *o = req->obj;
 	req->msg.tag = IPC_TAG(PAGER_FAULT, 4, 0);
@@ -120,25 +125,40 @@ static void request_post(struct vm_request *req)
 	req->msg.badge = o->pager_badge;
 	req->msg.delivered = request_delivered;
 	trace_stamp(req->trace, TRACE_SENT);
-	ipc_kmsg_post(o->pager, &req->msg);
+	return ipc_kmsg_post(o->pager, &req->msg);
+}
+
+/* Requests come and go once per fault: keep a few for reuse rather than
+ * going to the allocator each time. */
+#define REQUEST_CACHE 16
+static struct vm_request *request_cache[REQUEST_CACHE];
+static int request_cached;
+
+static struct vm_request *request_alloc(void)
+{
+	if (request_cached)
+		return request_cache[--request_cached];
+	return kmem_alloc(sizeof(struct vm_request));
 }
 
 static void request_free(struct vm_request *req)
 {
 	ipc_kmsg_cancel(&req->msg);
 	list_del(&req->obj_link);
+	list_del(&req->all_link);
 	KASSERT(list_empty(&req->waiters.head));
 	struct vm_object *o = req->obj;
-	kmem_free(req, sizeof(*req));
+	if (request_cached < REQUEST_CACHE)
+		request_cache[request_cached++] = req;
+	else
+		kmem_free(req, sizeof(*req));
 	kobj_put(&o->obj);
 }
-
-static void fault_timeout(struct thread *t);
 
 static struct vm_request *request_new(struct vm_object *o, uint64_t page, uint32_t access,
 				      uint64_t trap_stamp)
 {
-	struct vm_request *req = kmem_alloc(sizeof(*req));
+	struct vm_request *req = request_alloc();
 	if (!req)
 		return 0;
 	kobj_get(&o->obj);
@@ -150,19 +170,32 @@ static struct vm_request *request_new(struct vm_object *o, uint64_t page, uint32
 	waitq_init(&req->waiters);
 	list_init(&req->msg.link);
 	list_add_tail(&o->requests, &req->obj_link);
+	list_add_tail(&outstanding, &req->all_link);
 	req->trace = trace_open(req->fault_id, o->pager->id, trap_stamp);
-	request_post(req);
 	return req;
 }
 
-/* Blocks t on the request; it resumes at the faulting instruction. */
+/* Blocks t on the request; it resumes at the faulting instruction. The
+ * request, not the thread, carries the deadline (vm_tick). */
 static void wait_on(struct thread *t, struct vm_request *req, uaddr_t va, uint32_t access)
 {
 	t->fault_va = va;
 	t->fault_access = access;
 	t->fault_req = req;
-	t->timeout_fn = fault_timeout;
-	thread_block(t, &req->waiters, req->deadline);
+	thread_block(t, &req->waiters, TIMEOUT_NEVER);
+}
+
+void vm_stats_fill(struct vm_stats *st)
+{
+	st->faults_minor = faults_minor;
+	st->faults_major = faults_major;
+	st->faults_kernel = faults_kernel;
+	st->supplies = vm_pages_supplied;
+	st->objects = vm_objects_live;
+	uint64_t n = 0;
+	list_for_each(pos, &outstanding)
+		n++;
+	st->requests = n;
 }
 
 void vm_request_complete(struct vm_request *req)
@@ -178,7 +211,6 @@ void vm_request_complete(struct vm_request *req)
 		    !((t->fault_access & VM_W) && (e & VPE_NOWRITE)))
 			vm_map_page(r, t->fault_va, t->fault_access);
 		t->fault_req = 0;
-		t->timeout_fn = 0;
 		t->fault_trace = req->trace + 1;
 		thread_ready(t);
 	}
@@ -192,7 +224,6 @@ static void kill_waiter(struct thread *t, struct vm_request *req, int err)
 	     k->name, err, (unsigned long)req->obj->id, (unsigned long)req->page,
 	     (unsigned long)t->fault_va);
 	t->fault_req = 0;
-	t->timeout_fn = 0;
 	task_exit(k, TASK_STATUS_KILLED | TASK_KILLED_PAGER);
 }
 
@@ -221,8 +252,6 @@ void vmo_pager_failed(struct vm_object *o, const char *why)
 			struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
 			ipc_kmsg_cancel(&req->msg);
 			req->deadline = arch_time() + o->deadline_ticks;
-			list_for_each(w, &req->waiters.head)
-				thread_set_deadline(list_entry(w, struct thread, qlink), req->deadline);
 			request_post(req);
 		}
 		return;
@@ -232,11 +261,20 @@ void vmo_pager_failed(struct vm_object *o, const char *why)
 		vm_request_fail(list_entry(o->requests.next, struct vm_request, obj_link), -E_DEAD);
 }
 
-static void fault_timeout(struct thread *t)
+void vm_tick(uint64_t now)
 {
-	struct vm_request *req = t->fault_req;
-	KASSERT(req);
-	vmo_pager_failed(req->obj, "missed its deadline");
+	/* Failing over changes the list: start over after each one. */
+	for (bool again = true; again;) {
+		again = false;
+		list_for_each(pos, &outstanding) {
+			struct vm_request *req = list_entry(pos, struct vm_request, all_link);
+			if (req->deadline <= now) {
+				vmo_pager_failed(req->obj, "missed its deadline");
+				again = true;
+				break;
+			}
+		}
+	}
 }
 
 void vm_pager_died(struct endpoint *ep)
@@ -287,6 +325,7 @@ static enum vm_fault_result kernel_zero_fill(struct vm_region *r, uaddr_t va, ui
 		return FAULT_BAD;
 	}
 	o->minor++;
+	faults_kernel++;
 	if (vm_map_page(r, va, access))
 		return FAULT_BAD;
 	int slot = trace_open(next_fault_id++, 0, trap_stamp);
@@ -307,6 +346,7 @@ enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,
 			    r->flags == VM_SHARED;
 	if ((e & VPE_PRESENT) && !write_locked) {
 		o->minor++;
+		faults_minor++;
 		return vm_map_page(r, va, access) ? FAULT_BAD : FAULT_RESOLVED;
 	}
 	if (o->failed)
@@ -314,12 +354,19 @@ enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,
 	if (!o->pager)
 		return kernel_zero_fill(r, va, page, access, trap_stamp);
 	struct vm_request *req = vmo_find_request(o, page);
-	if (!req) {
-		req = request_new(o, page, access, trap_stamp);
-		if (!req)
-			return FAULT_BAD;
-		o->faults++;
+	if (req) { /* someone asked already: wait on the same request */
+		wait_on(t, req, va, access);
+		return FAULT_BLOCKED;
 	}
+	req = request_new(o, page, access, trap_stamp);
+	if (!req)
+		return FAULT_BAD;
+	o->faults++;
+	faults_major++;
 	wait_on(t, req, va, access);
+	/* A pager waiting in receive got the FAULT: run it right away. */
+	struct thread *pager = request_post(req);
+	if (pager)
+		sched_hand_off(pager);
 	return FAULT_BLOCKED;
 }

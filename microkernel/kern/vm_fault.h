@@ -28,6 +28,14 @@ void vm_request_complete(struct vm_request *req);
 /* The request failed: every waiter's task dies with one log line. */
 void vm_request_fail(struct vm_request *req, int err);
 
+struct vm_stats;
+/* System-wide fault and object counts (SYS_VM_STATS). */
+void vm_stats_fill(struct vm_stats *st);
+extern uint64_t vm_objects_live, vm_pages_supplied;
+
+/* Timer tick: requests past their deadline fail over (vmo_pager_failed). */
+void vm_tick(uint64_t now);
+
 /* Endpoint ep died: its objects go to their fallback pagers or fail. */
 void vm_pager_died(struct endpoint *ep);
 /* The object is going away: tell its pager (PAGER_TERMINATE). */

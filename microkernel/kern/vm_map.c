@@ -74,6 +74,7 @@ int64_t vm_map(struct task *t, struct vm_object *o, uaddr_t va, uint64_t len,
 		pos = pos->next;
 	list_add_tail(pos, &r->task_link);
 	list_add_tail(&o->regions, &r->obj_link);
+	vmo_user(o, true);
 	return 0;
 }
 
@@ -92,6 +93,7 @@ static void region_free(struct vm_region *r)
 	list_del(&r->obj_link);
 	struct vm_object *o = r->obj;
 	kmem_free(r, sizeof(*r));
+	vmo_user(o, false);
 	kobj_put(&o->obj);
 }
 

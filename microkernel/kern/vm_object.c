@@ -14,12 +14,28 @@
 
 static uint64_t next_vmo_id = 1;
 
+void vmo_user(struct vm_object *o, bool added)
+{
+	if (added) {
+		o->users++;
+		return;
+	}
+	KASSERT(o->users > 0);
+	if (--o->users == 0 && o->pager)
+		vm_pager_terminate(o);
+}
+
+/* Handles with R_PAGER are the pager's own and do not keep it busy. */
+static void vmo_handle_event(struct kobj *k, uint32_t rights, bool opened)
+{
+	if (!(rights & R_PAGER))
+		vmo_user(container_of(k, struct vm_object, obj), opened);
+}
+
 static void vmo_destroy(struct kobj *k)
 {
 	struct vm_object *o = container_of(k, struct vm_object, obj);
 	KASSERT(list_empty(&o->regions) && list_empty(&o->requests));
-	if (o->pager)
-		vm_pager_terminate(o);
 	for (unsigned d = 0; d < VMO_LEAF_ENTRIES; d++) {
 		uint64_t *leaf = o->dir[d];
 		if (!leaf)
@@ -32,11 +48,13 @@ static void vmo_destroy(struct kobj *k)
 	kmem_free(o->dir, PAGE_SIZE);
 	vm_object_unbind(o);
 	kmem_free(o, sizeof(*o));
+	vm_objects_live--;
 }
 
 void vmo_init(void)
 {
 	kobj_register(OBJ_VMO, vmo_destroy);
+	kobj_register_handle_hook(OBJ_VMO, vmo_handle_event);
 }
 
 struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t badge)
@@ -52,6 +70,7 @@ struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t b
 	}
 	kobj_init(&o->obj, OBJ_VMO);
 	o->id = next_vmo_id++;
+	vm_objects_live++;
 	o->npages = npages;
 	o->dir = dir;
 	list_init(&o->requests);

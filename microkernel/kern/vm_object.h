@@ -60,6 +60,8 @@ struct vm_object {
 	struct list pager_link;    /* in pager->objects */
 	struct list fallback_link; /* in fallback->fallbacks */
 	bool failed;               /* pager gone, no fallback: faults are errors */
+	uint32_t users;            /* regions + handles without R_PAGER; at 0 the
+				    * pager is told (PAGER_TERMINATE) */
 	uint64_t deadline_ticks;   /* timebase ticks a request may wait */
 	struct list requests;      /* struct vm_request.obj_link */
 	struct list regions;       /* struct vm_region.obj_link */
@@ -69,6 +71,7 @@ struct vm_object {
 struct vm_request {
 	struct ipc_kmsg msg;    /* the FAULT message, queued on the pager until received */
 	struct list obj_link;   /* in object->requests */
+	struct list all_link;   /* in the list of outstanding requests (deadlines) */
 	struct vm_object *obj;  /* holds a reference */
 	uint64_t page;          /* page index */
 	uint32_t access;        /* VM_R / VM_W / VM_X of the first fault */
@@ -102,6 +105,9 @@ uint64_t vmo_harvest(struct vm_object *o, uint64_t page, bool clear_accessed);
 void vmo_write_protect(struct vm_object *o, uint64_t page);
 /* Clears the D bits of every mapping of page and the sticky flag. */
 void vmo_clean(struct vm_object *o, uint64_t page);
+
+/* A region was made or removed (counts as a user, like a handle). */
+void vmo_user(struct vm_object *o, bool added);
 
 /* The object's pager died or missed a deadline: requests go to the
  * fallback pager if there is one, else they fail. */

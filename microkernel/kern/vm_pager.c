@@ -15,6 +15,7 @@
 #include "kern/vm_map.h"
 #include "kern/vm_pager.h"
 #include "uapi/errors.h"
+#include "uapi/dev.h"
 #include "uapi/pager.h"
 
 static int lookup_vmo(struct thread *t, int64_t h, uint32_t need, struct vm_object **o)
@@ -87,9 +88,9 @@ int64_t sys_vm_protect(struct thread *t, const uint64_t *a)
 	return vm_protect(t->task, a[0], a[1], (uint32_t)a[2]);
 }
 
-/* The frame behind a page of the pager's own wired memory, if it may be
- * handed over: mapped, user, read-write, not shared, not an object page. */
-static paddr_t own_frame(struct task *k, uaddr_t va)
+/* The entry of a page of the pager's own wired memory, if its frame may
+ * be handed over: mapped, user, read-write, not shared, no object page. */
+static pte_t *own_frame(struct task *k, uaddr_t va)
 {
 	if (va < USER_LO || va >= USER_HI || vm_region_find(k, va))
 		return 0;
@@ -97,7 +98,7 @@ static paddr_t own_frame(struct task *k, uaddr_t va)
 	if (!e || (*e & (PTE_V | PTE_U | PTE_R | PTE_W)) != (PTE_V | PTE_U | PTE_R | PTE_W))
 		return 0;
 	paddr_t f = pte_pa(*e);
-	return pmm_owns(f) && pmm_refcount(f) == 1 ? f : 0;
+	return pmm_owns(f) && pmm_refcount(f) == 1 ? e : 0;
 }
 
 static uint64_t supply_flags(uint32_t prot)
@@ -113,17 +114,23 @@ int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 	uint32_t prot = (uint32_t)a[4];
 	int64_t recv_ep = (int64_t)a[5];
 	uint64_t stamp = vm_now();
+	/* Checked pages keep their entry and cache slot for the commit. */
+	pte_t *ptes[PAGER_SUPPLY_MAX];
+	uint64_t *slots[PAGER_SUPPLY_MAX];
 	int err = lookup_vmo(t, (int64_t)a[0], R_PAGER, &o);
 	if (!err)
 		err = check_pages(o, offset, n);
-	if (!err && ((src & PAGE_MASK) || !(prot & VM_R) || (prot & ~(VM_R | VM_W | VM_X))))
+	if (!err && ((src & PAGE_MASK) || n > PAGER_SUPPLY_MAX || !(prot & VM_R) ||
+		     (prot & ~(VM_R | VM_W | VM_X))))
 		err = -E_INVAL;
 	if (!err && (src < USER_LO || n > (USER_HI - src) >> PAGE_SHIFT))
 		err = -E_FAULT;
 	for (uint64_t i = 0; !err && i < n; i++) {
-		if (!own_frame(k, src + (i << PAGE_SHIFT)))
+		ptes[i] = own_frame(k, src + (i << PAGE_SHIFT));
+		slots[i] = vmo_slot(o, (offset >> PAGE_SHIFT) + i, true);
+		if (!ptes[i])
 			err = -E_FAULT;
-		else if (!vmo_slot(o, (offset >> PAGE_SHIFT) + i, true))
+		else if (!slots[i])
 			err = -E_NOMEM; /* leaves are allocated up front: commit cannot fail */
 	}
 	if (err) {
@@ -132,19 +139,20 @@ int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 		return err;
 	}
 	int64_t installed = 0;
+	uint64_t flags = supply_flags(prot) | VPE_PRESENT;
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t page = (offset >> PAGE_SHIFT) + i;
-		if (vmo_lookup(o, page) & VPE_PRESENT)
+		if (*slots[i] & VPE_PRESENT)
 			continue; /* already there: the frame stays with the pager */
-		uaddr_t va = src + (i << PAGE_SHIFT);
-		paddr_t f = 0;
-		sv39_unmap(k->pt_root, va, &f);
-		arch_tlb_flush_page(k->asid, va);
+		paddr_t f = pte_pa(*ptes[i]);
+		*ptes[i] = 0;
+		arch_tlb_flush_page(k->asid, src + (i << PAGE_SHIFT));
 		k->frames--;
-		vmo_insert(o, page, f, supply_flags(prot));
+		*slots[i] = f | flags;
+		o->resident++;
 		o->supplies++;
+		vm_pages_supplied++;
 		installed++;
-		struct vm_request *req = vmo_find_request(o, page);
+		struct vm_request *req = vmo_find_request(o, (offset >> PAGE_SHIFT) + i);
 		if (req) {
 			trace_set(req->trace, TRACE_SUPPLY, stamp);
 			vm_request_complete(req);
@@ -321,4 +329,11 @@ int64_t sys_vmo_info(struct thread *t, const uint64_t *a)
 int64_t sys_trace_read(struct thread *t, const uint64_t *a)
 {
 	return trace_read(t->task, a[0], a[1], a[2]);
+}
+
+int64_t sys_vm_stats(struct thread *t, const uint64_t *a)
+{
+	struct vm_stats st = { .frames_total = pmm_total_count(), .frames_free = pmm_free_count() };
+	vm_stats_fill(&st);
+	return copy_to_user(t->task, a[0], &st, sizeof(st));
 }

@@ -36,6 +36,9 @@ enum pager_label {
  * (the no-IPC baseline). */
 #define VMO_KERNEL_ZERO (-1)
 
+/* Most pages one SYS_PAGER_SUPPLY moves. */
+#define PAGER_SUPPLY_MAX 64
+
 /* SYS_VM_MAP flags (with the VM_R/W/X protection bits). */
 #define VM_SHARED 0x10u  /* writes go to the object, seen by every mapper */
 #define VM_PRIVATE 0x20u /* copy on write: writes go to a private copy */

@@ -57,6 +57,13 @@ enum sys_nr {
 	SYS_VMO_SET = 39,       /* (vmo h, fallback endpoint h or -1, badge, deadline ms) */
 	SYS_VMO_INFO = 40,      /* (vmo h, struct vmo_info *) */
 	SYS_TRACE_READ = 41,    /* (first index, struct trace_record *, max) -> records copied */
+	/* Devices and system-wide information: see uapi/dev.h */
+	SYS_DEV_INFO = 42,      /* (devmem or irq h, struct dev_info *) */
+	SYS_DEV_MAP = 43,       /* (devmem h, addr): maps the device registers at addr */
+	SYS_IRQ_BIND = 44,      /* (irq h, notification h, bits): the IRQ signals bits */
+	SYS_IRQ_ACK = 45,       /* (irq h): handled; the IRQ may fire again */
+	SYS_TASK_ENUM = 46,     /* (system h R_READ, index, struct task_info *) -> next index */
+	SYS_VM_STATS = 47,      /* (struct vm_stats *) */
 	SYS_NCALLS
 };
 
@@ -70,6 +77,8 @@ enum obj_type {
 	OBJ_ENDPOINT = 5,
 	OBJ_NOTIFY = 6,
 	OBJ_VMO = 7, /* memory object */
+	OBJ_DEVMEM = 8, /* a device's registers (physical MMIO range) */
+	OBJ_IRQ = 9,    /* a device interrupt line */
 	OBJ_NTYPES
 };
 

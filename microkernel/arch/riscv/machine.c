@@ -10,11 +10,12 @@
 #include "kern/log.h"
 #include "kern/phys.h"
 #include "kern/sched.h"
+#include "kern/vm_fault.h"
 #include "uapi/errors.h"
 
 extern char boot_pagetable[], _kernel_start[], _kernel_end[], boot_stack_top[];
 
-uintptr_t phys_virt_offset = DIRECT_BASE;
+_Static_assert(phys_virt_offset == DIRECT_BASE, "kern/phys.h and memlayout.h");
 
 #define ASID_MAX 4096 /* ASIDs handed out at most; beyond, tasks share 0 */
 
@@ -114,6 +115,7 @@ void machine_timer_tick(void)
 	sbi_set_timer(mach.next_tick);
 	sched_tick();
 	thread_expire_timeouts(now);
+	vm_tick(now);
 }
 
 void machine_idle(void (*handler)(uint64_t cause))

@@ -13,6 +13,8 @@
  */
 #include "arch/riscv/machine.h"
 #include "arch/riscv/memlayout.h"
+#include "arch/riscv/plic.h"
+#include "kern/device.h"
 #include "kern/arch.h"
 #include "kern/cpu.h"
 #include "kern/fdt.h"
@@ -117,6 +119,20 @@ static size_t init_argv(char *buf, size_t size)
 	return n;
 }
 
+/* Device objects for the drivers in user space: the UART (the console
+ * server's) and the virtio-mmio slots. */
+static void add_devices(void)
+{
+	plic_init(dt.plic.base, dt.plic_ndev);
+	if (dt.uart.size)
+		device_add("uart", dt.uart.base, dt.uart.size, dt.uart_irq);
+	for (int i = 0; i < dt.nvirtio; i++) {
+		char name[16] = "virtio0";
+		name[6] = (char)('0' + i);
+		device_add(name, dt.virtio[i].base, dt.virtio[i].size, dt.virtio_irq[i]);
+	}
+}
+
 static void start_init(void)
 {
 	struct module *m = module_find("init");
@@ -132,9 +148,17 @@ static void start_init(void)
 	for (int i = 0; i < module_count(); i++)
 		handle_install_at(t->handles, H_SYSTEM + 1 + i, &module_at(i)->obj,
 				  R_READ | R_GRANT, 0);
+	int h = H_SYSTEM + 1 + module_count();
+	for (int i = 0; i < device_count(); i++) {
+		struct kobj *o = device_object(i);
+		uint32_t rights = o->type == OBJ_DEVMEM ? R_READ | R_MAP | R_GRANT
+							: R_READ | R_CONTROL | R_GRANT;
+		handle_install_at(t->handles, h++, o, rights, 0);
+	}
 	task_start(t);
 	kobj_put(&t->obj); /* init lives on through its H_SELF handle */
-	klog("started init (task %u) with %d modules\n", t->id, module_count());
+	klog("started init (task %u) with %d modules, %d device objects\n", t->id,
+	     module_count(), device_count());
 }
 
 void kmain(uint64_t hartid, paddr_t dtb)
@@ -156,6 +180,7 @@ void kmain(uint64_t hartid, paddr_t dtb)
 	vmo_init();
 	if (!dt.initrd_start)
 		kpanic("no boot image (start QEMU with -initrd)");
+	add_devices();
 	err = module_scan(pa_to_kva(dt.initrd_start), dt.initrd_end - dt.initrd_start);
 	if (err < 0)
 		kpanic("boot image is not a valid cpio archive (error %d)", err);

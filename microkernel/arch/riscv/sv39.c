@@ -31,26 +31,32 @@ paddr_t sv39_new_root(paddr_t kernel_root)
 	return root;
 }
 
+/* The next-level table below entry e, creating it if alloc; NULL if
+ * absent (or a superpage, which the user half never has). */
+static inline pte_t *next_table(pte_t *e, bool alloc)
+{
+	pte_t v = *e;
+	if ((v & (PTE_V | PTE_R | PTE_W | PTE_X)) == PTE_V)
+		return pa_to_kva(pte_pa(v));
+	if ((v & PTE_V) || !alloc)
+		return 0;
+	paddr_t t = pmm_alloc();
+	if (!t)
+		return 0;
+	*e = pte_make(t, PTE_V);
+	return pa_to_kva(t);
+}
+
 pte_t *sv39_walk(paddr_t root, uint64_t va, bool alloc)
 {
 	if (!va_is_user(va))
 		return 0;
-	pte_t *table = pa_to_kva(root);
-	for (int level = SV39_LEVELS - 1; level > 0; level--) {
-		pte_t *e = &table[vpn(va, level)];
-		if (!(*e & PTE_V)) {
-			if (!alloc)
-				return 0;
-			paddr_t t = pmm_alloc();
-			if (!t)
-				return 0;
-			*e = pte_make(t, PTE_V);
-		} else if (*e & (PTE_R | PTE_W | PTE_X)) {
-			return 0; /* a superpage: the user half never has one */
-		}
-		table = pa_to_kva(pte_pa(*e));
-	}
-	return &table[vpn(va, 0)];
+	pte_t *l2 = pa_to_kva(root);
+	pte_t *l1 = next_table(&l2[vpn(va, 2)], alloc);
+	if (!l1)
+		return 0;
+	pte_t *l0 = next_table(&l1[vpn(va, 1)], alloc);
+	return l0 ? &l0[vpn(va, 0)] : 0;
 }
 
 int sv39_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t flags)

@@ -7,8 +7,10 @@
  */
 #include "arch/riscv/csr.h"
 #include "arch/riscv/machine.h"
+#include "arch/riscv/plic.h"
 #include "arch/riscv/trapframe.h"
 #include "kern/cpu.h"
+#include "kern/device.h"
 #include "kern/ipc.h"
 #include "kern/ipc_fast.h"
 #include "kern/log.h"
@@ -84,6 +86,11 @@ static void interrupt(uint64_t cause)
 		machine_timer_tick();
 		return;
 	}
+	if (cause == IRQ_S_EXT) {
+		for (uint32_t line; (line = plic_claim()) != 0;)
+			device_interrupt(line);
+		return;
+	}
 	klog("unexpected interrupt %lu\n", (unsigned long)cause);
 }
 
@@ -153,15 +160,15 @@ static struct trapframe *resume(void)
  * entry.S calls these first for call and reply_recv. They are leaf
  * functions without a frame (everything they use is inline), and return
  * the frame to resume, or NULL to send the call down syscall_trap, which
- * then redoes nothing: they change no state before they commit.
+ * then redoes nothing: they change no state before they commit. Dead
+ * threads waiting to be freed (cpu->reap) wait for the next slow entry;
+ * the reap list keeps them safe meanwhile.
  */
 #define FAST_ENTRY __attribute__((optimize("omit-frame-pointer")))
 
 FAST_ENTRY struct trapframe *fast_call_trap(struct trapframe *tf)
 {
 	struct cpu *c = this_cpu();
-	if (c->reap)
-		return 0;
 	struct thread *n = ipc_fast_call((struct thread *)tf);
 	if (!n)
 		return 0;
@@ -172,8 +179,6 @@ FAST_ENTRY struct trapframe *fast_call_trap(struct trapframe *tf)
 FAST_ENTRY struct trapframe *fast_reply_recv_trap(struct trapframe *tf)
 {
 	struct cpu *c = this_cpu();
-	if (c->reap)
-		return 0;
 	struct thread *n = ipc_fast_reply_recv((struct thread *)tf);
 	if (!n)
 		return 0;
