@@ -44,33 +44,42 @@ $(B)/kernel-bench.elf: $(KOBJS_BENCH) microkernel/arch/riscv/kernel.ld
 	$(KCC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS_BENCH) -o $@
 
 # --- user programs ----------------------------------------------------------
+# Hosted C on musl (mk/musl.mk): crt1.o starts them, libc/ carries musl's
+# system calls to the kernel, libipc/ talks to it directly.
+include mk/musl.mk
+
 UCC := $(CROSS)gcc
-UCFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-pie -mcmodel=medany \
-	-fno-stack-protector -fno-builtin $(INC) -MMD -MP
+UCFLAGS = -std=c11 $(WARN) -O2 -g -fno-pie -mcmodel=medany -fno-stack-protector \
+	$(MUSL_CFLAGS) $(INC) -MMD -MP
 ULDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,libipc/user.ld
 ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
-	$(B)/u/lib/string.o $(B)/u/lib/fmt.o
+	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o
 
 # program name -> source files
-PROGS := init name hello testrunner uhelper bench
+PROGS := init name zero hello testrunner uhelper bench libctest
 SRC_init := servers/init/init.c
 SRC_name := servers/name/name.c
+SRC_zero := pagers/zero/zero.c pagers/common/pager.c
 SRC_hello := servers/hello/hello.c
-SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c
+SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c
 SRC_uhelper := tests/qemu/uhelper.c
-SRC_bench := tests/bench/bench.c
+SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c
+SRC_libctest := tests/qemu/libc_test.c
 
-$(B)/u/%.o: %.c | deps
+$(B)/u/%.o: %.c | deps $(MUSL_STAMP)
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) -c $< -o $@
-$(B)/u/%.o: %.S | deps
+$(B)/u/%.o: %.S | deps $(MUSL_STAMP)
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) -c $< -o $@
 
+# crt1.o (musl's _start) first; libc.a and libgcc may need each other.
 define prog_rule
-$(B)/user/$(1).elf: $(patsubst %.c,$(B)/u/%.o,$(SRC_$(1))) $(ULIB) libipc/user.ld
+$(B)/user/$(1).elf: $(patsubst %.c,$(B)/u/%.o,$(SRC_$(1))) $(ULIB) $(MUSL_CRT1) $(MUSL_LIBC) \
+		libipc/user.ld
 	@mkdir -p $$(dir $$@)
-	$(UCC) $(UCFLAGS) $(ULDFLAGS) $$(filter %.o,$$^) -lgcc -o $$@
+	$(UCC) $(ULDFLAGS) $(MUSL_CRT1) $$(filter-out $(MUSL_CRT1),$$(filter %.o,$$^)) \
+		-Wl,--start-group $(MUSL_LIBC) -lgcc -Wl,--end-group -o $$@
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 UELFS := $(patsubst %,$(B)/user/%.elf,$(PROGS))

@@ -63,9 +63,12 @@ void _thread_entry(void);
 int thread_spawn(void (*fn)(void *), void *arg, void *stack, size_t size, uint32_t prio)
 {
 	uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
-	uint64_t *rec = (uint64_t *)(top - 16);
+	uint64_t *rec = (uint64_t *)(top - 32);
+	uint64_t tp;
+	__asm__("mv %0, tp" : "=r"(tp));
 	rec[0] = (uint64_t)(uintptr_t)fn;
 	rec[1] = (uint64_t)(uintptr_t)arg;
+	rec[2] = tp;
 	return (int)sys6(SYS_THREAD_CREATE, (long)_thread_entry, (long)rec, (long)rec,
 			 (long)prio, 0, 0);
 }

@@ -1,15 +1,15 @@
 /*
- * The small runtime user programs use until musl takes over (issue 5):
- * formatted output to the kernel log, boot-module lookup and program
- * spawning by name.
+ * The small runtime beside musl: formatted output straight to the kernel
+ * log (safe from any thread, no locks, no allocation), boot-module lookup,
+ * program spawning by name and threads.
  */
 #ifndef LIBIPC_ULIB_H
 #define LIBIPC_ULIB_H
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "lib/fmt.h"
-#include "lib/string.h"
 #include "libipc/sys.h"
 
 int uprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -28,7 +28,10 @@ int spawn(const char *const argv[], const int32_t *handles, const uint32_t *righ
 int module_handles(int32_t *out, int max);
 
 /* Starts a thread in this task running fn(arg) on the given stack; it
- * ends when fn returns. Returns the thread handle. */
+ * ends when fn returns. Returns the thread handle. The thread shares the
+ * caller's thread pointer (musl's thread data: errno included); musl
+ * does not know it exists and takes no locks for it, so it must not use
+ * stdio or malloc while another thread does. */
 int thread_spawn(void (*fn)(void *), void *arg, void *stack, size_t size, uint32_t prio);
 
 const char *err_name(long err);

@@ -6,14 +6,17 @@
  * Boot steps:
  *   1. create the name server's endpoint and start the name server with
  *      the receive side (its H_NAME);
- *   2. start the programs named in bootargs (separate several with ";"),
+ *   2. start the zero-fill pager and publish it as "pager.zero";
+ *   3. start the programs named in bootargs (separate several with ";"),
  *      handing each the send side of the name endpoint (H_NAME) and every
  *      boot module;
- *   3. wait for those programs and power the machine off with the first
+ *   4. wait for those programs and power the machine off with the first
  *      non-zero exit status (0 if all succeeded).
  */
 #include "libipc/ipc.h"
+#include "libipc/server.h"
 #include "libipc/ulib.h"
+#include "servers/name/name_proto.h"
 
 #define MAX_PROGS 8
 #define MAX_HANDED 64
@@ -33,6 +36,29 @@ static void start_name_server(void)
 	}
 	name_ep = (int)ep;
 	uprintf("init: started name server\n");
+}
+
+static struct ipc_buffer buf;
+
+/* Starts a pager with its endpoint's receive side at slot 1 and
+ * publishes the send side under `name` in the name server. */
+static void start_pager(const char *prog, const char *name)
+{
+	long ep = sys0(SYS_ENDPOINT_CREATE);
+	char *argv[] = { (char *)prog, 0 };
+	int32_t hs[1] = { (int32_t)ep };
+	uint32_t rights[1] = { R_RECV };
+	int h = ep < 0 ? (int)ep : spawn((const char *const *)argv, hs, rights, 1);
+	uint64_t w[NAME_WORDS];
+	int32_t send[1] = { (int32_t)ep };
+	uint32_t send_rights[1] = { R_SEND | R_GRANT };
+	long err = h < 0 ? h : !name_pack(name, w) ? -E_INVAL
+		: ipc_request(name_ep, &buf, NAME_REGISTER, w, NAME_WORDS, send, send_rights, 1,
+			      0, 0, 0);
+	if (err < 0)
+		uprintf("init: no %s: %s\n", name, err_name(err));
+	else
+		uprintf("init: started %s as %s\n", prog, name);
 }
 
 static int start(char **argv)
@@ -67,7 +93,10 @@ int main(int argc, char **argv)
 {
 	int tasks[MAX_PROGS], ntasks = 0, code = 0;
 	int first = 1;
+	ipc_buffer_setup(&buf);
 	start_name_server();
+	if (name_ep >= 0)
+		start_pager("zero", "pager.zero");
 	for (int i = 1; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], ";") != 0)
 			continue;

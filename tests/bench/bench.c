@@ -8,16 +8,13 @@
  *
  * `bench server` is the IPC partner: a second task that answers calls.
  */
-#include "libipc/ipc.h"
-#include "libipc/ulib.h"
+#include "tests/bench/bench.h"
 
-#define WARMUP 1000
-#define N 10000
 #define EP 1 /* the server's endpoint, handed at spawn */
 
 enum { L_FAST = 1, L_SLOW = 2, L_STOP = 3, L_STAMP = 4 };
 
-static uint64_t samples[N];
+uint64_t samples[N];
 static uint64_t overhead;
 
 static void sort(uint64_t *a, size_t n)
@@ -31,14 +28,19 @@ static void sort(uint64_t *a, size_t n)
 			}
 }
 
+void report_n(const char *name, size_t n, bool subtract)
+{
+	for (size_t i = 0; subtract && i < n; i++)
+		samples[i] = samples[i] > overhead ? samples[i] - overhead : 0;
+	sort(samples, n);
+	uprintf("BENCH %s instructions %zu %lu %lu %lu %lu\n", name, n, (unsigned long)samples[0],
+		(unsigned long)samples[n / 2], (unsigned long)samples[n * 99 / 100],
+		(unsigned long)samples[n - 1]);
+}
+
 static void report(const char *name)
 {
-	for (size_t i = 0; i < N; i++)
-		samples[i] = samples[i] > overhead ? samples[i] - overhead : 0;
-	sort(samples, N);
-	uprintf("BENCH %s instructions %d %lu %lu %lu %lu\n", name, N, (unsigned long)samples[0],
-		(unsigned long)samples[N / 2], (unsigned long)samples[N * 99 / 100],
-		(unsigned long)samples[N - 1]);
+	report_n(name, N, true);
 }
 
 static void measure_overhead(void)
@@ -155,6 +157,7 @@ int main(int argc, char **argv)
 	bench_roundtrip((int)ep, "ipc_roundtrip_fast", IPC_TAG(L_FAST, 1, 0));
 	bench_roundtrip((int)ep, "ipc_roundtrip_slow", IPC_TAG(L_SLOW, 1, 0) | IPC_TAG_SLOW);
 	bench_oneway((int)ep);
+	bench_faults();
 	struct ipc_msg stop = { .tag = IPC_TAG(L_STOP, 0, 0) };
 	ipc_call((int)ep, &stop, 0);
 	sys_task_wait(srv);

@@ -294,6 +294,17 @@ static void wired_memory_maps_zeroed_frames_and_unmaps(void)
 	sys_handle_close(h);
 }
 
+/* The C library works as programs use it: libctest runs its own checks
+ * (printed as it goes) and exits with the number that failed. */
+static void libc_program_passes(void)
+{
+	const char *argv[] = { "libctest", 0 };
+	int h = spawn(argv, 0, 0, 0);
+	CHECK(h > 0);
+	CHECK_EQ(sys_task_wait(h), 0);
+	sys_handle_close(h);
+}
+
 int main(int argc, char **argv)
 {
 	uprintf("testrunner: starting\n");
@@ -312,8 +323,11 @@ int main(int argc, char **argv)
 	run("fpu_state_survives_preemption", fpu_state_survives_preemption);
 	run("handed_handles_arrive_with_masked_rights", handed_handles_arrive_with_masked_rights);
 	run("wired_memory_maps_zeroed_frames_and_unmaps", wired_memory_maps_zeroed_frames_and_unmaps);
+	run("libc_program_passes", libc_program_passes);
 	for (size_t i = 0; i < n_ipc_tests; i++)
 		run(ipc_tests[i].name, ipc_tests[i].fn);
+	for (size_t i = 0; i < n_vm_tests; i++)
+		run(vm_tests[i].name, vm_tests[i].fn);
 	uprintf("%d passed, %d failed\n", npass, nfail);
 	return nfail;
 }

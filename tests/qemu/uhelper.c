@@ -16,6 +16,7 @@
  *            each reply; exit 0 if all were right
  */
 #include "libipc/ipc.h"
+#include "libipc/vm.h"
 #include "libipc/ulib.h"
 
 #define EP 1
@@ -143,6 +144,28 @@ int main(int argc, char **argv)
 			return 0;
 		for (;;)
 			sys_sleep(1000000000ull);
+	}
+	if (strcmp(cmd, "touchvmo") == 0) {
+		/* slot 1: a memory object; read word 0, write word 1 = word 0 + 1 */
+		volatile uint64_t *p = (volatile uint64_t *)0x3000000000ul;
+		if (vm_map(EP, (uint64_t)p, 4096, 0, VM_R | VM_W | VM_SHARED))
+			return 200;
+		uint64_t v = p[0];
+		p[1] = v + 1;
+		return (int)(v & 0xff);
+	}
+	if (strcmp(cmd, "pagerdie") == 0) {
+		/* Make a pager endpoint, hand it over on slot 1, take one
+		 * message on it and exit without answering. */
+		ipc_buffer_setup(&buf);
+		long pep = sys0(SYS_ENDPOINT_CREATE);
+		buf.handles[0] = (int32_t)pep;
+		buf.rights[0] = R_SEND | R_GRANT;
+		struct ipc_msg m = { .tag = IPC_TAG(1, 0, 1) };
+		if (ipc_call(EP, &m, 0))
+			return 201;
+		ipc_recv((int)pep, &m, 0);
+		return 0;
 	}
 	if (strcmp(cmd, "client") == 0)
 		return client(n, argc > 3 && strcmp(argv[3], "slow") == 0);

@@ -1,0 +1,284 @@
+/* The brk heap and anonymous mmap for musl; see libc/memory.h. */
+#define _GNU_SOURCE
+#include "libc/memory.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/mman.h>
+
+#include "libc/syscall.h"
+#include "libipc/sys.h"
+#include "uapi/vm.h"
+
+#define PAGE_MASK_ (VM_PAGE_SIZE - 1)
+
+_Static_assert(VM_USER_LO < MEM_HEAP_BASE && MEM_HEAP_BASE < MEM_HEAP_LIMIT &&
+		       MEM_HEAP_LIMIT <= MEM_MMAP_BASE && MEM_MMAP_BASE < MEM_MMAP_LIMIT &&
+		       MEM_MMAP_LIMIT <= 0x2000000000ul,
+	       "memory layout: image < heap < mmap area < stack");
+
+struct region {
+	uintptr_t start, end; /* page aligned, start < end */
+	uint32_t prot;        /* VM_* bits; 0 (PROT_NONE): reserved, no frames */
+};
+
+/* All guarded by mem_lock. regions[0..nregions) is sorted and disjoint,
+ * and lies within [MEM_MMAP_BASE, MEM_MMAP_LIMIT). */
+static struct region regions[MEM_MAX_REGIONS];
+static size_t nregions;
+static uintptr_t brk_cur = MEM_HEAP_BASE; /* in [MEM_HEAP_BASE, MEM_HEAP_LIMIT] */
+static int mem_lock_word;
+
+static void mem_lock(void)
+{
+	while (__atomic_exchange_n(&mem_lock_word, 1, __ATOMIC_ACQUIRE))
+		sys_yield();
+}
+
+static void mem_unlock(void)
+{
+	__atomic_store_n(&mem_lock_word, 0, __ATOMIC_RELEASE);
+}
+
+static uintptr_t page_up(uintptr_t a)
+{
+	return (a + PAGE_MASK_) & ~PAGE_MASK_;
+}
+
+/* Linux protection bits as the kernel's. */
+static uint32_t vm_prot(int prot)
+{
+	return (prot & PROT_READ ? VM_R : 0) | (prot & PROT_WRITE ? VM_W : 0) |
+	       (prot & PROT_EXEC ? VM_X : 0);
+}
+
+/* --- brk --------------------------------------------------------------------- */
+
+/* Linux's brk: the new break, or the old one when it cannot move. */
+long mk_brk(uintptr_t end)
+{
+	mem_lock();
+	if (end >= MEM_HEAP_BASE && end <= MEM_HEAP_LIMIT) {
+		uintptr_t old_top = page_up(brk_cur), new_top = page_up(end);
+		long r = 0;
+		if (new_top > old_top)
+			r = sys3(SYS_MEM_WIRE, old_top, new_top - old_top, VM_R | VM_W);
+		else if (new_top < old_top)
+			r = sys2(SYS_MEM_UNMAP, new_top, old_top - new_top);
+		if (r == 0)
+			brk_cur = end;
+	}
+	long cur = (long)brk_cur;
+	mem_unlock();
+	return cur;
+}
+
+/* --- the region table ------------------------------------------------------- */
+
+/* The index of the first region ending above a (nregions if none). */
+static size_t region_at(uintptr_t a)
+{
+	size_t i = 0;
+	while (i < nregions && regions[i].end <= a)
+		i++;
+	return i;
+}
+
+static bool inside_region(uintptr_t a)
+{
+	size_t i = region_at(a);
+	return i < nregions && regions[i].start < a;
+}
+
+static void region_insert(size_t i, uintptr_t start, uintptr_t end, uint32_t prot)
+{
+	for (size_t j = nregions; j > i; j--)
+		regions[j] = regions[j - 1];
+	regions[i] = (struct region){ start, end, prot };
+	nregions++;
+}
+
+static void region_remove(size_t i)
+{
+	for (size_t j = i; j + 1 < nregions; j++)
+		regions[j] = regions[j + 1];
+	nregions--;
+}
+
+/* Cuts the region around a in two at a. Needs a free slot. */
+static void region_split_at(uintptr_t a)
+{
+	size_t i = region_at(a);
+	if (i < nregions && regions[i].start < a) {
+		region_insert(i + 1, a, regions[i].end, regions[i].prot);
+		regions[i].end = a;
+	}
+}
+
+/* Whether [start, end) can be cut out of the table: room for the splits
+ * at both ends. */
+static bool room_to_cut(uintptr_t start, uintptr_t end)
+{
+	size_t splits = (size_t)inside_region(start) + (size_t)inside_region(end);
+	return nregions + splits <= MEM_MAX_REGIONS;
+}
+
+/* The lowest address of a free gap of len bytes, or 0. */
+static uintptr_t region_first_fit(uintptr_t len)
+{
+	uintptr_t at = MEM_MMAP_BASE;
+	for (size_t i = 0; i <= nregions; i++) {
+		uintptr_t next = i < nregions ? regions[i].start : MEM_MMAP_LIMIT;
+		if (next - at >= len)
+			return at;
+		if (i < nregions)
+			at = regions[i].end;
+	}
+	return 0;
+}
+
+static bool range_free(uintptr_t start, uintptr_t end)
+{
+	size_t i = region_at(start);
+	return i == nregions || regions[i].start >= end;
+}
+
+static bool in_mmap_area(uintptr_t addr, uintptr_t len)
+{
+	return addr >= MEM_MMAP_BASE && addr < MEM_MMAP_LIMIT && len <= MEM_MMAP_LIMIT - addr;
+}
+
+/* --- mmap, munmap, mprotect -------------------------------------------------- */
+
+static long mmap_check(uintptr_t addr, uintptr_t len, int prot, int flags, long off)
+{
+	if (!(flags & MAP_ANONYMOUS))
+		return -ENODEV; /* no files to map yet */
+	int type = flags & MAP_TYPE;
+	/* Within one task a shared anonymous mapping is a private one. */
+	if (len == 0 || (off & (long)PAGE_MASK_) || (type != MAP_PRIVATE && type != MAP_SHARED) ||
+	    (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & PAGE_MASK_))
+		return -EINVAL;
+	if (len > MEM_MMAP_LIMIT - MEM_MMAP_BASE)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Where a new mapping of len bytes goes: a MAP_FIXED address must lie in
+ * the mmap area and be free (an existing mapping is never replaced). */
+static long mmap_place(uintptr_t addr, uintptr_t len, int flags)
+{
+	if (nregions == MEM_MAX_REGIONS)
+		return -ENOMEM;
+	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
+		uintptr_t at = region_first_fit(len);
+		return at ? (long)at : -ENOMEM;
+	}
+	if (!in_mmap_area(addr, len))
+		return -ENOMEM;
+	if (!range_free(addr, addr + len))
+		return flags & MAP_FIXED_NOREPLACE ? -EEXIST : -ENOMEM;
+	return (long)addr;
+}
+
+long mk_mmap(uintptr_t addr, uintptr_t len, int prot, int flags, int fd, long off)
+{
+	long r = mmap_check(addr, len, prot, flags, off);
+	if (r < 0)
+		return r;
+	len = page_up(len);
+	mem_lock();
+	long at = mmap_place(addr, len, flags);
+	uint32_t vp = vm_prot(prot);
+	if (at >= 0 && vp)
+		r = mk_errno(sys3(SYS_MEM_WIRE, at, len, vp));
+	if (at >= 0 && r == 0)
+		region_insert(region_at((uintptr_t)at), (uintptr_t)at, (uintptr_t)at + len, vp);
+	mem_unlock();
+	return at < 0 ? at : r < 0 ? r : at;
+}
+
+/* Linux's munmap: pages of [addr, addr+len) that are not mapped are
+ * simply skipped. Only the mmap area can be unmapped. */
+long mk_munmap(uintptr_t addr, uintptr_t len)
+{
+	if ((addr & PAGE_MASK_) || len == 0 || len > VM_USER_HI)
+		return -EINVAL;
+	len = page_up(len);
+	if (!in_mmap_area(addr, len))
+		return -EINVAL;
+	uintptr_t end = addr + len;
+	mem_lock();
+	if (!room_to_cut(addr, end)) {
+		mem_unlock();
+		return -ENOMEM;
+	}
+	region_split_at(addr);
+	region_split_at(end);
+	for (size_t i = region_at(addr); i < nregions && regions[i].start < end;) {
+		if (regions[i].prot)
+			sys2(SYS_MEM_UNMAP, regions[i].start, regions[i].end - regions[i].start);
+		region_remove(i);
+	}
+	mem_unlock();
+	return 0;
+}
+
+/* What mprotect may do to the mapped range [addr, end): 0 if every page
+ * is mapped and either keeps its protection or is reserved (PROT_NONE)
+ * and gains access; -ENOMEM for a hole, -ENOSYS for any other change. */
+static long mprotect_check(uintptr_t addr, uintptr_t end, uint32_t vp)
+{
+	uintptr_t at = addr;
+	for (size_t i = region_at(addr); at < end; i++) {
+		if (i == nregions || regions[i].start > at)
+			return -ENOMEM;
+		if (regions[i].prot != vp && regions[i].prot != 0)
+			return -ENOSYS;
+		at = regions[i].end;
+	}
+	return room_to_cut(addr, end) ? 0 : -ENOMEM;
+}
+
+long mk_mprotect(uintptr_t addr, uintptr_t len, int prot)
+{
+	if ((addr & PAGE_MASK_) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (len > VM_USER_HI)
+		return -ENOMEM;
+	len = page_up(len);
+	uint32_t vp = vm_prot(prot);
+	if (addr >= MEM_HEAP_BASE && addr < MEM_HEAP_LIMIT && len <= MEM_HEAP_LIMIT - addr) {
+		/* The heap is all read-write. */
+		mem_lock();
+		long r = addr + len > page_up(brk_cur) ? -ENOMEM : vp == (VM_R | VM_W) ? 0 : -ENOSYS;
+		mem_unlock();
+		return r;
+	}
+	if (!in_mmap_area(addr, len))
+		return -ENOMEM;
+	uintptr_t end = addr + len;
+	mem_lock();
+	long r = mprotect_check(addr, end, vp);
+	if (r == 0 && vp) {
+		region_split_at(addr);
+		region_split_at(end);
+	}
+	/* A failed wire leaves the regions before it changed, as Linux may. */
+	for (size_t i = region_at(addr); r == 0 && vp && i < nregions && regions[i].start < end;
+	     i++) {
+		if (regions[i].prot == 0) {
+			r = mk_errno(sys3(SYS_MEM_WIRE, regions[i].start,
+					  regions[i].end - regions[i].start, vp));
+			if (r == 0)
+				regions[i].prot = vp;
+		}
+	}
+	mem_unlock();
+	return r;
+}

@@ -1,0 +1,40 @@
+/*
+ * Memory for musl: the brk heap and anonymous mmap, both on wired memory
+ * (SYS_MEM_WIRE: fresh zeroed frames, no pager). Called only from
+ * __mk_syscall (libc/syscall.h); each returns what the Linux call would:
+ * a result, or a negated Linux errno.
+ *
+ * Address space of a user program:
+ *   0x10000 ..            program image (libipc/user.ld)
+ *   MEM_HEAP_BASE ..      brk heap, grows up to MEM_HEAP_LIMIT
+ *   MEM_MMAP_BASE ..      anonymous mappings, first fit, up to MEM_MMAP_LIMIT
+ *   0x2000000000 ..       left alone: the QEMU tests map there by hand
+ *   .. VM_USER_HI         the stack (set up by the kernel)
+ *
+ * Mappings are tracked in a fixed table of regions (sorted, disjoint,
+ * page aligned). A PROT_NONE mapping only reserves its addresses; an
+ * mprotect that grants access to it wires the pages then (musl's malloc
+ * reserves its metadata areas this way). Other protection changes are
+ * not supported (-ENOSYS) unless nothing changes.
+ *
+ * Threads: one lock serialises these calls, but musl's malloc above them
+ * takes no lock (musl knows no threads), so threads made by thread_spawn
+ * must not call malloc at the same time.
+ */
+#ifndef LIBC_MEMORY_H
+#define LIBC_MEMORY_H
+
+#include <stdint.h>
+
+#define MEM_HEAP_BASE 0x1000000000ul
+#define MEM_HEAP_LIMIT 0x1800000000ul
+#define MEM_MMAP_BASE 0x1800000000ul
+#define MEM_MMAP_LIMIT 0x2000000000ul
+#define MEM_MAX_REGIONS 512
+
+long mk_brk(uintptr_t end);
+long mk_mmap(uintptr_t addr, uintptr_t len, int prot, int flags, int fd, long off);
+long mk_munmap(uintptr_t addr, uintptr_t len);
+long mk_mprotect(uintptr_t addr, uintptr_t len, int prot);
+
+#endif

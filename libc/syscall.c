@@ -1,0 +1,292 @@
+/* The system call layer under musl; see libc/syscall.h. */
+#define _GNU_SOURCE
+#include "libc/syscall.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#include "libc/memory.h"
+#include "libipc/sys.h"
+
+#define NS_PER_S 1000000000ull
+#define CONSOLE_CHUNK 65536      /* the most SYS_DEBUG_WRITE takes at once */
+#define SLEEP_CHUNK_S 3600ull    /* the longest SYS_SLEEP */
+#define WRITEV_GATHER 512        /* writev copies up to this much into one write */
+#define LINUX_IOV_MAX 1024
+#define LINUX_NSIG 64
+#define LINUX_SIGSET_BYTES 8     /* the only sigset size Linux accepts */
+#define LINUX_KSIGACTION 32      /* handler, flags, restorer, mask */
+
+/* --- errors ---------------------------------------------------------------- */
+
+_Static_assert(E_NCODES == 16, "give every new kernel error code a Linux errno here");
+
+long mk_errno(long kernel_result)
+{
+	static const unsigned char linux_errno[E_NCODES] = {
+		[E_INVAL] = EINVAL,  [E_FAULT] = EFAULT,      [E_NOMEM] = ENOMEM,
+		[E_BADH] = EBADF,    [E_PERM] = EPERM,        [E_NOSYS] = ENOSYS,
+		[E_NOENT] = ENOENT,  [E_TIMEOUT] = ETIMEDOUT, [E_AGAIN] = EAGAIN,
+		[E_BUSY] = EBUSY,    [E_RANGE] = ERANGE,
+	};
+	if (kernel_result >= 0)
+		return kernel_result;
+	long code = -kernel_result;
+	int e = code < E_NCODES ? linux_errno[code] : 0;
+	return -(e ? e : EIO);
+}
+
+/* --- files: the console on 1 and 2, an empty stdin on 0 ------------------- */
+
+long mk_console_write(const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+	while (done < len) {
+		size_t n = len - done < CONSOLE_CHUNK ? len - done : CONSOLE_CHUNK;
+		long r = sys_debug_write(p + done, n);
+		if (r < 0)
+			return done ? (long)done : mk_errno(r);
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return (long)done;
+}
+
+static long lx_write(int fd, const void *buf, size_t len)
+{
+	if (fd != 1 && fd != 2)
+		return -EBADF;
+	return mk_console_write(buf, len);
+}
+
+static long lx_writev(int fd, const struct iovec *iov, int cnt)
+{
+	if (fd != 1 && fd != 2)
+		return -EBADF;
+	if (cnt < 0 || cnt > LINUX_IOV_MAX)
+		return -EINVAL;
+	/* stdio hands over a line as buffered part + rest: gathered, it
+	 * reaches the log in one piece, not interleaved with other tasks. */
+	char gather[WRITEV_GATHER];
+	size_t total = 0;
+	bool fits = true;
+	for (int i = 0; i < cnt && fits; i++) {
+		fits = iov[i].iov_len <= sizeof(gather) - total;
+		total += fits ? iov[i].iov_len : 0;
+	}
+	if (fits) {
+		size_t at = 0;
+		for (int i = 0; i < cnt; i++) {
+			memcpy(gather + at, iov[i].iov_base, iov[i].iov_len);
+			at += iov[i].iov_len;
+		}
+		return mk_console_write(gather, total);
+	}
+	long done = 0;
+	for (int i = 0; i < cnt; i++) {
+		long r = mk_console_write(iov[i].iov_base, iov[i].iov_len);
+		if (r < 0)
+			return done ? done : r;
+		done += r;
+		if ((size_t)r < iov[i].iov_len)
+			break;
+	}
+	return done;
+}
+
+/* read and readv: stdin is at end of file until there is a console server. */
+static long lx_read(int fd)
+{
+	return fd == 0 ? 0 : -EBADF;
+}
+
+static long lx_ioctl(int fd, unsigned long req, void *arg)
+{
+	if (fd < 0 || fd > 2)
+		return -EBADF;
+	if (req != TIOCGWINSZ)
+		return -ENOTTY;
+	if (!arg)
+		return -EFAULT;
+	/* Answering makes musl treat stdout as a terminal: line buffered. */
+	struct winsize *ws = arg;
+	*ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
+	return 0;
+}
+
+/* --- the task -------------------------------------------------------------- */
+
+static long lx_getpid(void)
+{
+	static long pid; /* a task's id never changes */
+	if (!pid) {
+		struct task_info ti;
+		long r = sys_task_info(H_SELF, &ti);
+		if (r < 0)
+			return mk_errno(r);
+		pid = ti.id;
+	}
+	return pid;
+}
+
+static long lx_exit(int code)
+{
+	sys_exit(code & 0xff);
+}
+
+/* Signals are never delivered: masks and actions are accepted, and what
+ * is read back is the empty mask and the default action. */
+static long lx_sigprocmask(void *old, size_t size)
+{
+	if (size != LINUX_SIGSET_BYTES)
+		return -EINVAL;
+	if (old)
+		memset(old, 0, size);
+	return 0;
+}
+
+static long lx_sigaction(int sig, void *old, size_t size)
+{
+	if (sig < 1 || sig > LINUX_NSIG || size != LINUX_SIGSET_BYTES)
+		return -EINVAL;
+	if (old)
+		memset(old, 0, LINUX_KSIGACTION);
+	return 0;
+}
+
+/* --- time: the `time` CSR, counting from boot -------------------------------- */
+
+static uint64_t timebase_hz(void)
+{
+	static uint64_t hz; /* fixed at boot */
+	if (!hz) {
+		struct sysinfo si;
+		if (sys_sysinfo(&si) == 0)
+			hz = si.timebase_hz;
+	}
+	return hz;
+}
+
+static bool clock_supported(long clk)
+{
+	return clk == CLOCK_REALTIME || clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
+	       clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE ||
+	       clk == CLOCK_BOOTTIME;
+}
+
+/* Every supported clock reads the same: time since boot. */
+static uint64_t now_ns(void)
+{
+	uint64_t hz = timebase_hz(), t = rd_time();
+	return t / hz * NS_PER_S + t % hz * NS_PER_S / hz;
+}
+
+static long lx_clock_gettime(long clk, struct timespec *ts)
+{
+	if (!clock_supported(clk))
+		return -EINVAL;
+	if (!ts)
+		return -EFAULT;
+	if (!timebase_hz())
+		return -ENOSYS;
+	uint64_t ns = now_ns();
+	ts->tv_sec = (time_t)(ns / NS_PER_S);
+	ts->tv_nsec = (long)(ns % NS_PER_S);
+	return 0;
+}
+
+static long sleep_ns(uint64_t ns)
+{
+	while (ns) {
+		uint64_t n = ns < SLEEP_CHUNK_S * NS_PER_S ? ns : SLEEP_CHUNK_S * NS_PER_S;
+		long r = sys_sleep(n);
+		if (r < 0)
+			return mk_errno(r);
+		ns -= n;
+	}
+	return 0;
+}
+
+static bool timespec_ns(const struct timespec *ts, uint64_t *ns)
+{
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || (uint64_t)ts->tv_nsec >= NS_PER_S)
+		return false;
+	uint64_t s = (uint64_t)ts->tv_sec;
+	*ns = s >= UINT64_MAX / NS_PER_S - 1 ? UINT64_MAX : s * NS_PER_S + (uint64_t)ts->tv_nsec;
+	return true;
+}
+
+/* No signal interrupts a sleep, so *rem is always zero. */
+static long lx_clock_nanosleep(long clk, int flags, const struct timespec *req,
+			       struct timespec *rem)
+{
+	uint64_t ns;
+	if (!req)
+		return -EFAULT;
+	if (!clock_supported(clk) || !timespec_ns(req, &ns))
+		return -EINVAL;
+	if (!timebase_hz())
+		return -ENOSYS;
+	if (flags & TIMER_ABSTIME) {
+		uint64_t now = now_ns();
+		ns = ns > now ? ns - now : 0;
+	} else if (rem) {
+		*rem = (struct timespec){ 0, 0 };
+	}
+	return sleep_ns(ns);
+}
+
+/* --- dispatch -------------------------------------------------------------- */
+
+long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
+{
+	switch (n) {
+	case __NR_write:
+		return lx_write((int)a, (const void *)b, (size_t)c);
+	case __NR_writev:
+		return lx_writev((int)a, (const struct iovec *)b, (int)c);
+	case __NR_read:
+	case __NR_readv:
+		return lx_read((int)a);
+	case __NR_ioctl:
+		return lx_ioctl((int)a, (unsigned long)b, (void *)c);
+	case __NR_exit:
+	case __NR_exit_group:
+		return lx_exit((int)a);
+	case __NR_getpid:
+	case __NR_gettid:
+	case __NR_set_tid_address:
+		return lx_getpid();
+	case __NR_rt_sigprocmask:
+		return lx_sigprocmask((void *)c, (size_t)d);
+	case __NR_rt_sigaction:
+		return lx_sigaction((int)a, (void *)c, (size_t)d);
+	case __NR_sched_yield:
+		return sys_yield();
+	case __NR_clock_gettime:
+		return lx_clock_gettime(a, (struct timespec *)b);
+	case __NR_nanosleep:
+		return lx_clock_nanosleep(CLOCK_REALTIME, 0, (const struct timespec *)a,
+					  (struct timespec *)b);
+	case __NR_clock_nanosleep:
+		return lx_clock_nanosleep(a, (int)b, (const struct timespec *)c,
+					  (struct timespec *)d);
+	case __NR_brk:
+		return mk_brk((uintptr_t)a);
+	case __NR_mmap:
+		return mk_mmap((uintptr_t)a, (uintptr_t)b, (int)c, (int)d, (int)e, f);
+	case __NR_munmap:
+		return mk_munmap((uintptr_t)a, (uintptr_t)b);
+	case __NR_mprotect:
+		return mk_mprotect((uintptr_t)a, (uintptr_t)b, (int)c);
+	default:
+		return -ENOSYS;
+	}
+}

@@ -1,0 +1,38 @@
+/*
+ * The system call layer under musl (DESIGN section 10). Linked into every
+ * user program; musl itself is built so that it never traps
+ * (scripts/musl-build, libc/musl-overlay/).
+ *
+ * Lifecycle of a libc call:
+ *   1. a musl function (write, malloc, nanosleep, ...) issues a Linux
+ *      riscv64 system call by number through __syscallN;
+ *   2. __syscallN calls __mk_syscall (here) instead of `ecall`;
+ *   3. __mk_syscall carries it out with this kernel's calls (libipc/sys.h),
+ *      or answers -ENOSYS when there is nothing to carry it out with;
+ *   4. kernel error codes (uapi/errors.h) come back as negated Linux
+ *      errno values, which musl turns into errno and a -1 return.
+ *
+ * What is mapped: console output (write, writev on fds 1 and 2), EOF on
+ * fd 0, exit, brk and anonymous mmap/munmap/mprotect (libc/memory.h),
+ * clocks and sleeps, getpid/gettid, TIOCGWINSZ, sched_yield; signal masks
+ * and actions are accepted and ignored (no signal is ever delivered).
+ */
+#ifndef LIBC_SYSCALL_H
+#define LIBC_SYSCALL_H
+
+#include <stddef.h>
+
+/* Linux system call n with its six arguments; returns the result or a
+ * negated Linux errno. */
+long __mk_syscall(long n, long a, long b, long c, long d, long e, long f);
+
+/* The one path to the console for stdout and stderr: len bytes of buf;
+ * returns the count written or a negated Linux errno. (The kernel log
+ * for now; a console server later.) */
+long mk_console_write(const void *buf, size_t len);
+
+/* A kernel result (>= 0, or a negated uapi/errors.h code) as a Linux
+ * one: successes unchanged, errors as the negated Linux errno. */
+long mk_errno(long kernel_result);
+
+#endif

@@ -1,0 +1,365 @@
+/*
+ * libctest: the C library as user programs see it, musl on top of
+ * libc/syscall.c. The test runner spawns it (scenario
+ * libc_program_passes); `make run RUN_ARGS=libctest` runs it alone.
+ *
+ * Prints "PASS name" or "FAIL name: why" per check through stdio, then
+ * "N passed, N failed"; the exit status is the failure count.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libipc/sys.h"
+
+static int npass, nfail;
+static const char *cur;
+static int cur_failed;
+
+#define CHECK(cond)                                                                   \
+	do {                                                                          \
+		if (!(cond)) {                                                        \
+			printf("FAIL %s: %s (line %d)\n", cur, #cond, __LINE__);      \
+			cur_failed = 1;                                               \
+			return;                                                       \
+		}                                                                     \
+	} while (0)
+
+#define CHECK_STR(got, want)                                                          \
+	do {                                                                          \
+		if (strcmp((got), (want)) != 0) {                                     \
+			printf("FAIL %s: got \"%s\", expected \"%s\" (line %d)\n", cur, \
+			       (got), (want), __LINE__);                              \
+			cur_failed = 1;                                               \
+			return;                                                       \
+		}                                                                     \
+	} while (0)
+
+static void run(const char *name, void (*fn)(void))
+{
+	cur = name;
+	cur_failed = 0;
+	fn();
+	if (cur_failed) {
+		nfail++;
+	} else {
+		npass++;
+		printf("PASS %s\n", name);
+	}
+}
+
+static uint64_t free_frames(void)
+{
+	struct sysinfo si;
+	sys_sysinfo(&si);
+	return si.frames_free;
+}
+
+/* A small deterministic generator: the same sizes on every run. */
+static uint32_t rnd_state = 12345;
+static uint32_t rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return rnd_state >> 8;
+}
+
+static void printf_formats_integers_and_strings(void)
+{
+	char buf[128];
+	int n = snprintf(buf, sizeof(buf), "%d|%5d|%-4d|%05d|%x|%X|%lu|%lld|%s|%.3s|%c|%%", -42,
+			 7, 3, 99, 0xbeefu, 0xabcu, 123456789012ul, -9000000000ll, "str",
+			 "abcdef", 'z');
+	CHECK_STR(buf, "-42|    7|3   |00099|beef|ABC|123456789012|-9000000000|str|abc|z|%");
+	CHECK(n == (int)strlen(buf));
+	/* Truncation still returns the full length. (volatile: gcc would
+	 * reject the truncation it can see at compile time.) */
+	volatile size_t four = 4;
+	CHECK(snprintf(buf, four, "hello") == 5);
+	CHECK_STR(buf, "hel");
+	CHECK(printf("%s", "") == 0);
+}
+
+static void printf_formats_floats(void)
+{
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%f", 3.5);
+	CHECK_STR(buf, "3.500000");
+	snprintf(buf, sizeof(buf), "%.3f|%.10f|%8.2f", 0.125, 1.0 / 3.0, -2.5);
+	CHECK_STR(buf, "0.125|0.3333333333|   -2.50");
+	snprintf(buf, sizeof(buf), "%g|%g|%g|%g", 0.5, 1e-5, 123456789.0, 100.0);
+	CHECK_STR(buf, "0.5|1e-05|1.23457e+08|100");
+	snprintf(buf, sizeof(buf), "%e|%.2e", 1234.5, 0.000123);
+	CHECK_STR(buf, "1.234500e+03|1.23e-04");
+	CHECK(strtod("2.5e3", 0) == 2500.0);
+}
+
+static void malloc_serves_many_sizes(void)
+{
+	enum { N = 400 };
+	static unsigned char *p[N];
+	static size_t len[N];
+	for (int i = 0; i < N; i++) {
+		/* Mostly small, some up to 64 KiB, a few past the mmap threshold. */
+		len[i] = i % 50 == 0 ? 200000 + rnd() % 100000 : i % 7 == 0 ? rnd() % 65536 + 1 : rnd() % 256 + 1;
+		p[i] = malloc(len[i]);
+		CHECK(p[i] != 0);
+		memset(p[i], i & 0xff, len[i]);
+	}
+	for (int i = 0; i < N; i++)
+		for (size_t j = 0; j < len[i]; j += 97)
+			CHECK(p[i][j] == (i & 0xff) && p[i][len[i] - 1] == (i & 0xff));
+	/* Free in a scrambled order, then do it all again over the freed memory. */
+	for (int i = 0; i < N; i++) {
+		int k = (i * 163) % N;
+		free(p[k]);
+	}
+	for (int i = 0; i < N; i++) {
+		p[i] = malloc(len[N - 1 - i]);
+		CHECK(p[i] != 0);
+		memset(p[i], 0x5a, len[N - 1 - i]);
+	}
+	for (int i = 0; i < N; i++)
+		free(p[i]);
+	free(0);
+}
+
+static void realloc_keeps_contents(void)
+{
+	size_t n = 16;
+	unsigned char *p = malloc(n);
+	CHECK(p != 0);
+	for (size_t i = 0; i < n; i++)
+		p[i] = (unsigned char)i;
+	while (n < 300000) {
+		size_t m = n * 3;
+		unsigned char *q = realloc(p, m);
+		CHECK(q != 0);
+		for (size_t i = 0; i < n; i++)
+			CHECK(q[i] == (unsigned char)i);
+		for (size_t i = n; i < m; i++)
+			q[i] = (unsigned char)i;
+		p = q;
+		n = m;
+	}
+	p = realloc(p, 10);
+	CHECK(p != 0);
+	for (size_t i = 0; i < 10; i++)
+		CHECK(p[i] == (unsigned char)i);
+	free(p);
+}
+
+static void calloc_returns_zeroed_memory(void)
+{
+	for (size_t size = 8; size <= 1 << 20; size *= 4) {
+		unsigned char *dirty = malloc(size);
+		CHECK(dirty != 0);
+		memset(dirty, 0xaa, size);
+		free(dirty);
+		unsigned char *z = calloc(size / 8, 8);
+		CHECK(z != 0);
+		for (size_t i = 0; i < size; i++)
+			CHECK(z[i] == 0);
+		free(z);
+	}
+	errno = 0;
+	volatile size_t huge = SIZE_MAX / 2; /* past what gcc lets through */
+	CHECK(calloc(huge, 4) == 0);
+	CHECK(errno == ENOMEM);
+}
+
+static void large_allocation_is_mapped_and_returned(void)
+{
+	const size_t size = 64ul << 20;
+	uint64_t before = free_frames();
+	uint64_t *p = malloc(size);
+	CHECK(p != 0);
+	CHECK(free_frames() + size / 4096 <= before);
+	for (size_t i = 0; i < size / 8; i++)
+		p[i] = i * 0x9e3779b97f4a7c15ull;
+	for (size_t i = 0; i < size / 8; i++)
+		if (p[i] != i * 0x9e3779b97f4a7c15ull) {
+			free(p);
+			CHECK(!"pattern read back as written");
+		}
+	free(p);
+	/* Every frame comes back (page-table pages may stay). */
+	CHECK(free_frames() + 64 >= before);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+static void string_functions_work(void)
+{
+	char buf[64];
+	CHECK(strlen("") == 0 && strlen("hello") == 5);
+	CHECK(strcmp("abc", "abc") == 0 && strcmp("abc", "abd") < 0 && strcmp("b", "a") > 0);
+	CHECK(strcpy(buf, "copy me") == buf);
+	CHECK_STR(buf, "copy me");
+	CHECK(memcpy(buf, "0123456789", 11) == buf);
+	/* memmove with overlap, both ways */
+	memmove(buf + 2, buf, 8);
+	CHECK(memcmp(buf, "0101234567", 10) == 0);
+	memcpy(buf, "0123456789", 11);
+	memmove(buf, buf + 3, 7);
+	CHECK(memcmp(buf, "3456789789", 10) == 0);
+	char *end;
+	CHECK(strtol("-1234xyz", &end, 10) == -1234 && strcmp(end, "xyz") == 0);
+	CHECK(strtol("0x1f", 0, 0) == 31 && strtol("777", 0, 8) == 511);
+	CHECK(strtoul("  42", 0, 10) == 42);
+	const char *s = "hello";
+	CHECK(strchr(s, 'l') == s + 2 && strchr(s, 'q') == 0 && strrchr(s, 'l') == s + 3);
+	const char *hay = "the quick brown fox";
+	CHECK(strstr(hay, "brown") == hay + 10 && strstr(hay, "cat") == 0);
+	int v[1000];
+	for (int i = 0; i < 1000; i++)
+		v[i] = (int)(rnd() % 5000) - 2500;
+	qsort(v, 1000, sizeof(v[0]), cmp_int);
+	for (int i = 1; i < 1000; i++)
+		CHECK(v[i - 1] <= v[i]);
+}
+
+static void failing_calls_set_errno(void)
+{
+	errno = 0;
+	CHECK(strtol("99999999999999999999999", 0, 10) == LONG_MAX);
+	CHECK(errno == ERANGE);
+	errno = 0;
+	CHECK(write(7, "x", 1) == -1);
+	CHECK(errno == EBADF);
+	errno = 0;
+	CHECK(mmap(0, 4096, PROT_READ, MAP_PRIVATE, 3, 0) == MAP_FAILED);
+	CHECK(errno == ENODEV);
+}
+
+static void unsupported_calls_return_enosys(void)
+{
+	errno = 0;
+	CHECK(open("/x", O_RDONLY) == -1);
+	CHECK(errno == ENOSYS);
+	errno = 0;
+	CHECK(fork() == -1);
+	CHECK(errno == ENOSYS);
+	errno = 0;
+	CHECK(getcwd((char[64]){ 0 }, 64) == 0);
+	CHECK(errno == ENOSYS);
+}
+
+static void *never_runs(void *arg)
+{
+	return arg;
+}
+
+static void pthread_create_fails_cleanly(void)
+{
+	/* musl reserves the stack PROT_NONE, opens it with mprotect, then
+	 * clone fails: EAGAIN, and the stack is unmapped again. */
+	pthread_t t;
+	CHECK(pthread_create(&t, 0, never_runs, 0) == EAGAIN);
+	CHECK(printf("%s", "") == 0); /* stdio still works, now with locks */
+}
+
+static void anonymous_mmap_fixed_and_mprotect(void)
+{
+	char *p = mmap(0, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(p != MAP_FAILED);
+	CHECK(p[0] == 0 && p[3 * 4096 - 1] == 0);
+	memset(p, 1, 3 * 4096);
+	CHECK(mprotect(p, 4096, PROT_READ | PROT_WRITE) == 0);
+	errno = 0;
+	CHECK(mprotect(p, 4096, PROT_READ) == -1 && errno == ENOSYS);
+	/* Unmapping the middle page leaves both ends, and frees the hole. */
+	CHECK(munmap(p + 4096, 4096) == 0);
+	CHECK(p[0] == 1 && p[2 * 4096] == 1);
+	char *q = mmap(p + 4096, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CHECK(q == p + 4096);
+	CHECK(q[0] == 0);
+	errno = 0;
+	CHECK(mmap(p, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+	      MAP_FAILED);
+	CHECK(munmap(p, 3 * 4096) == 0);
+	/* A reserved (PROT_NONE) range gains access through mprotect. */
+	char *r = mmap(0, 2 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(r != MAP_FAILED);
+	CHECK(mprotect(r + 4096, 4096, PROT_READ | PROT_WRITE) == 0);
+	r[4096] = 7;
+	CHECK(r[4096] == 7);
+	CHECK(munmap(r, 2 * 4096) == 0);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void clocks_advance_and_sleep_waits(void)
+{
+	struct timespec ts;
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &ts) == 0);
+	CHECK(ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000);
+	CHECK(clock_gettime(CLOCK_REALTIME, &ts) == 0);
+	uint64_t prev = mono_ns();
+	for (int i = 0; i < 1000; i++) {
+		uint64_t now = mono_ns();
+		CHECK(now >= prev);
+		prev = now;
+	}
+	/* Functional, not a timing benchmark: only a lower bound that holds
+	 * on any host, and a far-off upper one that catches a lost wakeup. */
+	uint64_t t0 = mono_ns();
+	CHECK(nanosleep(&(struct timespec){ 0, 10000000 }, 0) == 0);
+	uint64_t slept = mono_ns() - t0;
+	CHECK(slept >= 9500000);
+	CHECK(slept < 30000000000ull);
+	t0 = mono_ns();
+	CHECK(clock_nanosleep(CLOCK_MONOTONIC, 0, &(struct timespec){ 0, 5000000 }, 0) == 0);
+	CHECK(mono_ns() - t0 >= 4500000);
+	errno = 0;
+	CHECK(nanosleep(&(struct timespec){ 0, 1000000000 }, 0) == -1 && errno == EINVAL);
+}
+
+static void process_identity_and_terminal(void)
+{
+	CHECK(getpid() > 0);
+	CHECK(gettid() == getpid());
+	CHECK(isatty(1) && isatty(2));
+	char c;
+	CHECK(read(0, &c, 1) == 0); /* stdin is at end of file */
+	CHECK(getchar() == EOF);
+}
+
+int main(void)
+{
+	run("printf_formats_integers_and_strings", printf_formats_integers_and_strings);
+	run("printf_formats_floats", printf_formats_floats);
+	run("malloc_serves_many_sizes", malloc_serves_many_sizes);
+	run("realloc_keeps_contents", realloc_keeps_contents);
+	run("calloc_returns_zeroed_memory", calloc_returns_zeroed_memory);
+	run("large_allocation_is_mapped_and_returned", large_allocation_is_mapped_and_returned);
+	run("string_functions_work", string_functions_work);
+	run("failing_calls_set_errno", failing_calls_set_errno);
+	run("unsupported_calls_return_enosys", unsupported_calls_return_enosys);
+	run("pthread_create_fails_cleanly", pthread_create_fails_cleanly);
+	run("anonymous_mmap_fixed_and_mprotect", anonymous_mmap_fixed_and_mprotect);
+	run("clocks_advance_and_sleep_waits", clocks_advance_and_sleep_waits);
+	run("process_identity_and_terminal", process_identity_and_terminal);
+	/* Not the harness's summary format: the runner counts this program as
+	 * one scenario (libc_program_passes). */
+	printf("libctest: %d checks passed, %d failed\n", npass, nfail);
+	return nfail;
+}

@@ -1,0 +1,527 @@
+/*
+ * Memory object and pager scenarios. Most drive the pager protocol by
+ * hand: the runner itself is the pager (it creates the endpoint and the
+ * object), a thread or a helper task faults, and the runner receives the
+ * FAULT and supplies, so races are played out in a fixed order.
+ */
+#include "libipc/vm.h"
+#include "tests/qemu/runner.h"
+
+#define MS 1000000ull
+#define PG 4096ul
+#define AREA 0x3000000000ul   /* object mappings */
+#define SRC 0x3800000000ul    /* pages the runner supplies from */
+#define STACKS 0x3c00000000ul /* thread stacks, never reused */
+
+static uint64_t next_stack = STACKS;
+
+struct toucher {
+	volatile uint64_t *addr;
+	uint64_t value;  /* written if write */
+	bool write;
+	volatile uint64_t seen;
+	int note;
+};
+
+static void touch_thread(void *arg)
+{
+	struct toucher *tc = arg;
+	if (tc->write)
+		*tc->addr = tc->value;
+	tc->seen = *tc->addr;
+	notify_signal(tc->note, 1);
+}
+
+/* Starts a thread that reads (or writes then reads) *addr. */
+static int start_toucher(struct toucher *tc)
+{
+	uint64_t stack = next_stack;
+	next_stack += 4 * PG;
+	if (mem_wire(stack, 2 * PG, VM_R | VM_W))
+		return -1;
+	tc->note = (int)sys0(SYS_NOTIFY_CREATE);
+	tc->seen = 0xdead;
+	return thread_spawn(touch_thread, tc, (void *)stack, 2 * PG, PRIO_DEFAULT);
+}
+
+/* Whether the toucher finished within ms. */
+static bool toucher_done(struct toucher *tc, uint64_t ms)
+{
+	uint64_t bits;
+	return notify_wait(tc->note, &bits, ms * MS) == 0;
+}
+
+/* A page of the runner's own memory filled with `fill`, ready to supply. */
+static void *src_page(uint64_t slot, uint64_t fill)
+{
+	uint64_t va = SRC + slot * PG;
+	if (mem_wire(va, PG, VM_R | VM_W))
+		return 0;
+	uint64_t *p = (uint64_t *)va;
+	for (size_t i = 0; i < PG / 8; i++)
+		p[i] = fill + i;
+	return p;
+}
+
+struct hand_pager {
+	int ep, vmo;
+	uint64_t base;
+};
+
+/* An object of npages paged by the runner, mapped shared at base. */
+static int hand_pager_setup(struct hand_pager *hp, uint64_t npages, uint64_t base)
+{
+	hp->ep = (int)sys0(SYS_ENDPOINT_CREATE);
+	hp->vmo = (int)vmo_create(npages * PG, hp->ep, 77);
+	hp->base = base;
+	if (hp->ep < 0 || hp->vmo < 0)
+		return -1;
+	return (int)vm_map(hp->vmo, base, npages * PG, 0, VM_R | VM_W | VM_SHARED);
+}
+
+static void hand_pager_done(struct hand_pager *hp, uint64_t npages)
+{
+	vm_unmap(hp->base, npages * PG);
+	sys_handle_close(hp->vmo);
+	sys_handle_close(hp->ep);
+}
+
+static void kernel_zero_object_reads_zeros_and_keeps_writes(void)
+{
+	long vmo = vmo_create(1000 * PG, VMO_KERNEL_ZERO, 0);
+	CHECK(vmo > 0);
+	CHECK_EQ(vm_map((int)vmo, AREA, 1000 * PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	volatile uint64_t *p = (volatile uint64_t *)AREA;
+	for (uint64_t i = 0; i < 1000 * PG / 8; i += 64)
+		CHECK_EQ(p[i], 0);
+	for (uint64_t pg = 0; pg < 1000; pg++)
+		p[pg * PG / 8] = pg * 31 + 7;
+	CHECK_EQ(vm_unmap(AREA, 1000 * PG), 0);
+	/* Remapped elsewhere, the object still holds what was written. */
+	CHECK_EQ(vm_map((int)vmo, AREA + 0x10000000, 1000 * PG, 0, VM_R | VM_SHARED), 0);
+	p = (volatile uint64_t *)(AREA + 0x10000000);
+	for (uint64_t pg = 0; pg < 1000; pg++)
+		CHECK_EQ(p[pg * PG / 8], pg * 31 + 7);
+	struct vmo_info info;
+	CHECK_EQ(vmo_info((int)vmo, &info), 0);
+	CHECK_EQ(info.resident, 1000);
+	CHECK_EQ(vm_unmap(AREA + 0x10000000, 1000 * PG), 0);
+	sys_handle_close((int)vmo);
+}
+
+static void hand_driven_pager_supplies_a_fault(void)
+{
+	struct hand_pager hp;
+	CHECK_EQ(hand_pager_setup(&hp, 16, AREA), 0);
+	struct toucher tc = { .addr = (volatile uint64_t *)(AREA + 5 * PG + 8) };
+	CHECK(start_toucher(&tc) > 0);
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv(hp.ep, &m, 1000 * MS), 0);
+	CHECK_EQ(IPC_TAG_LABEL(m.tag), PAGER_FAULT);
+	CHECK_EQ(m.w[0], 5 * PG);
+	CHECK_EQ(m.w[1], VM_R);
+	CHECK_EQ(m.w[3], 16 * PG);
+	CHECK_EQ(m.badge, 77);
+	CHECK(!toucher_done(&tc, 20)); /* still waiting for the page */
+	void *src = src_page(0, 1000);
+	CHECK_EQ(pager_supply(hp.vmo, 5 * PG, src, 1, VM_R | VM_W), 1);
+	CHECK(toucher_done(&tc, 1000));
+	CHECK_EQ(tc.seen, 1001);
+	/* The frame left the runner: its slot is free to wire again. */
+	CHECK_EQ(mem_wire(SRC, PG, VM_R), 0);
+	CHECK_EQ(vm_unmap(SRC, PG), 0);
+	/* The trace holds this fault with every stage stamped in order. */
+	struct trace_record recs[64];
+	long n = 0;
+	for (uint64_t first = 0;; first += (uint64_t)n) {
+		long got = trace_read(first, recs, 64);
+		if (got <= 0)
+			break;
+		n = got;
+	}
+	CHECK(n > 0);
+	struct trace_record *r = &recs[n - 1];
+	CHECK(r->fault_id > 0 && r->pager > 0);
+	for (int s = 1; s < TRACE_NSTAGES; s++)
+		CHECK(r->stamp[s] >= r->stamp[s - 1] && r->stamp[s] > 0);
+	hand_pager_done(&hp, 16);
+}
+
+static void two_threads_on_one_page_make_one_request(void)
+{
+	struct hand_pager hp;
+	CHECK_EQ(hand_pager_setup(&hp, 4, AREA), 0);
+	struct toucher a = { .addr = (volatile uint64_t *)(AREA + PG) };
+	struct toucher b = { .addr = (volatile uint64_t *)(AREA + PG + 64) };
+	CHECK(start_toucher(&a) > 0 && start_toucher(&b) > 0);
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv(hp.ep, &m, 1000 * MS), 0);
+	CHECK_EQ(m.w[0], PG);
+	sys_sleep(20 * MS); /* both are blocked by now */
+	CHECK_EQ(ipc_recv(hp.ep, &m, 30 * MS), -E_TIMEOUT); /* no second FAULT */
+	struct vmo_info info;
+	CHECK_EQ(vmo_info(hp.vmo, &info), 0);
+	CHECK_EQ(info.faults, 1);
+	CHECK_EQ(info.pending, 1);
+	CHECK_EQ(pager_supply(hp.vmo, PG, src_page(1, 500), 1, VM_R | VM_W), 1);
+	CHECK(toucher_done(&a, 1000) && toucher_done(&b, 1000));
+	CHECK_EQ(a.seen, 500);
+	CHECK_EQ(b.seen, 508);
+	hand_pager_done(&hp, 4);
+}
+
+static void early_and_extra_supplies_are_accepted(void)
+{
+	struct hand_pager hp;
+	CHECK_EQ(hand_pager_setup(&hp, 8, AREA), 0);
+	for (int i = 0; i < 4; i++)
+		CHECK(src_page((uint64_t)i, (uint64_t)i * 100) != 0);
+	/* Prefetch: four pages nobody asked for. */
+	CHECK_EQ(pager_supply(hp.vmo, 0, (void *)SRC, 4, VM_R | VM_W), 4);
+	struct toucher tc = { .addr = (volatile uint64_t *)(AREA + 2 * PG) };
+	CHECK(start_toucher(&tc) > 0);
+	CHECK(toucher_done(&tc, 1000));
+	CHECK_EQ(tc.seen, 200);
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv(hp.ep, &m, 20 * MS), -E_TIMEOUT); /* no FAULT was needed */
+	/* A page that is already resident: accepted, but nothing moves. */
+	uint64_t *again = src_page(9, 900);
+	CHECK_EQ(pager_supply(hp.vmo, 2 * PG, again, 1, VM_R | VM_W), 0);
+	CHECK_EQ(again[0], 900); /* still ours */
+	CHECK_EQ(*(volatile uint64_t *)(AREA + 2 * PG), 200);
+	vm_unmap(SRC + 9 * PG, PG);
+	hand_pager_done(&hp, 8);
+}
+
+static void bad_supply_is_refused_and_faulter_keeps_waiting(void)
+{
+	struct hand_pager hp;
+	CHECK_EQ(hand_pager_setup(&hp, 8, AREA), 0);
+	struct toucher tc = { .addr = (volatile uint64_t *)(AREA + 7 * PG) };
+	CHECK(start_toucher(&tc) > 0);
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv(hp.ep, &m, 1000 * MS), 0);
+	uint64_t free_before = free_frames();
+	void *good = src_page(0, 70);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)(SRC + 50 * PG), 1, VM_R), -E_FAULT);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG + 8, good, 1, VM_R), -E_INVAL);
+	CHECK_EQ(pager_supply(hp.vmo, 8 * PG, good, 1, VM_R), -E_RANGE);
+	CHECK_EQ(pager_supply(hp.vmo, 6 * PG, good, 3, VM_R), -E_RANGE);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, good, 0, VM_R), -E_INVAL);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, good, 1, VM_W), -E_INVAL);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)0xffffffc080200000ul, 1, VM_R), -E_FAULT);
+	/* A page of an object mapping is not the pager's own memory. */
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)AREA, 1, VM_R), -E_FAULT);
+	/* Nor is a read-only one, or a page shared with another mapping. */
+	CHECK_EQ(mem_wire(SRC + PG, PG, VM_R), 0);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)(SRC + PG), 1, VM_R), -E_FAULT);
+	/* Two pages where the second is not ours: nothing moves. */
+	CHECK_EQ(pager_supply(hp.vmo, 6 * PG, (void *)(SRC - PG), 2, VM_R), -E_FAULT);
+	long weak = sys_handle_copy(hp.vmo, R_MAP | R_READ);
+	CHECK_EQ(pager_supply((int)weak, 7 * PG, good, 1, VM_R), -E_PERM);
+	CHECK(!toucher_done(&tc, 20));
+	CHECK_EQ(((uint64_t *)good)[0], 70); /* the page never left */
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, good, 1, VM_R | VM_W), 1);
+	CHECK(toucher_done(&tc, 1000));
+	CHECK_EQ(tc.seen, 70);
+	vm_unmap(SRC + PG, PG);
+	sys_handle_close((int)weak);
+	hand_pager_done(&hp, 8);
+	CHECK(free_frames() >= free_before - 8);
+}
+
+static void query_reports_accessed_and_dirty(void)
+{
+	struct hand_pager hp;
+	CHECK_EQ(hand_pager_setup(&hp, 4, AREA), 0);
+	for (int i = 0; i < 3; i++)
+		src_page((uint64_t)i, 0);
+	CHECK_EQ(pager_supply(hp.vmo, 0, (void *)SRC, 3, VM_R | VM_W), 3);
+	uint8_t st[4];
+	CHECK_EQ(pager_query(hp.vmo, 0, 4, st, 0), 0);
+	CHECK_EQ(st[0], PAGE_RESIDENT); /* supplied, never touched */
+	CHECK_EQ(st[3], 0);
+	volatile uint64_t *p = (volatile uint64_t *)AREA;
+	(void)p[0];                /* read page 0 */
+	p[PG / 8] = 5;             /* write page 1 */
+	CHECK_EQ(pager_query(hp.vmo, 0, 4, st, QUERY_CLEAR_ACCESSED), 0);
+	CHECK_EQ(st[0], PAGE_RESIDENT | PAGE_ACCESSED);
+	CHECK_EQ(st[1], PAGE_RESIDENT | PAGE_ACCESSED | PAGE_DIRTY);
+	CHECK_EQ(st[2], PAGE_RESIDENT);
+	CHECK_EQ(pager_query(hp.vmo, 0, 4, st, 0), 0);
+	CHECK_EQ(st[0], PAGE_RESIDENT); /* accessed was cleared */
+	CHECK_EQ(st[1], PAGE_RESIDENT | PAGE_DIRTY); /* dirty stays until cleaned */
+	(void)p[0];
+	CHECK_EQ(pager_query(hp.vmo, 0, 1, st, 0), 0);
+	CHECK_EQ(st[0], PAGE_RESIDENT | PAGE_ACCESSED); /* seen again */
+	CHECK_EQ(pager_lock(hp.vmo, PG, 1, LOCK_CLEAN), 0);
+	CHECK_EQ(pager_query(hp.vmo, PG, 1, st, 0), 0);
+	CHECK_EQ(st[0] & PAGE_DIRTY, 0);
+	p[PG / 8] = 6;
+	CHECK_EQ(pager_query(hp.vmo, PG, 1, st, 0), 0);
+	CHECK_EQ(st[0] & PAGE_DIRTY, PAGE_DIRTY);
+	CHECK_EQ(pager_query(hp.vmo, 0, 5, st, 0), -E_RANGE);
+	CHECK_EQ(pager_query(hp.vmo, 0, 1, (uint8_t *)0x10, 0), -E_FAULT);
+	hand_pager_done(&hp, 4);
+}
+
+static void evict_then_touch_brings_data_back(void)
+{
+	struct hand_pager hp;
+	CHECK_EQ(hand_pager_setup(&hp, 2, AREA), 0);
+	src_page(0, 10);
+	src_page(1, 20);
+	CHECK_EQ(pager_supply(hp.vmo, 0, (void *)SRC, 2, VM_R | VM_W), 2);
+	volatile uint64_t *p = (volatile uint64_t *)AREA;
+	p[3] = 4242; /* page 0 dirty, page 1 clean */
+	(void)p[PG / 8];
+	uint8_t st[2];
+	uint64_t dst = SRC + 16 * PG;
+	CHECK_EQ(pager_evict(hp.vmo, 0, 2, (void *)dst, st), 1);
+	CHECK_EQ(st[0], PAGE_RESIDENT | PAGE_DIRTY);
+	CHECK_EQ(st[1], PAGE_RESIDENT);
+	CHECK_EQ(((uint64_t *)dst)[3], 4242); /* the dirty frame came back to us */
+	CHECK_EQ(((uint64_t *)dst)[4], 14);
+	struct vmo_info info;
+	CHECK_EQ(vmo_info(hp.vmo, &info), 0);
+	CHECK_EQ(info.resident, 0);
+	/* Touching it again asks the pager, which hands the same data back. */
+	struct toucher tc = { .addr = (volatile uint64_t *)(AREA + 24) };
+	CHECK(start_toucher(&tc) > 0);
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv(hp.ep, &m, 1000 * MS), 0);
+	CHECK_EQ(m.w[0], 0);
+	CHECK_EQ(pager_supply(hp.vmo, 0, (void *)dst, 1, VM_R | VM_W), 1);
+	CHECK(toucher_done(&tc, 1000));
+	CHECK_EQ(tc.seen, 4242);
+	/* Evicting into occupied memory is refused. */
+	void *busy = src_page(20, 0);
+	CHECK_EQ(pager_evict(hp.vmo, 0, 1, busy, st), -E_BUSY);
+	vm_unmap((uint64_t)busy, PG);
+	hand_pager_done(&hp, 2);
+}
+
+static void write_protect_sends_writes_to_the_pager(void)
+{
+	struct hand_pager hp;
+	CHECK_EQ(hand_pager_setup(&hp, 1, AREA), 0);
+	CHECK_EQ(pager_supply(hp.vmo, 0, src_page(0, 1), 1, VM_R | VM_W), 1);
+	volatile uint64_t *p = (volatile uint64_t *)AREA;
+	p[0] = 11;
+	CHECK_EQ(pager_lock(hp.vmo, 0, 1, LOCK_WRITE_PROTECT), 0);
+	CHECK_EQ(p[0], 11); /* reads still fine */
+	struct toucher tc = { .addr = p, .value = 12, .write = true };
+	CHECK(start_toucher(&tc) > 0);
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv(hp.ep, &m, 1000 * MS), 0);
+	CHECK_EQ(m.w[0], 0);
+	CHECK_EQ(m.w[1], VM_W);
+	CHECK(!toucher_done(&tc, 20));
+	CHECK_EQ(pager_lock(hp.vmo, 0, 1, LOCK_UNLOCK), 0);
+	CHECK(toucher_done(&tc, 1000));
+	CHECK_EQ(p[0], 12);
+	CHECK_EQ(pager_lock(hp.vmo, 0, 1, 99), -E_INVAL);
+	hand_pager_done(&hp, 1);
+}
+
+static void private_mapping_copies_on_write(void)
+{
+	long vmo = vmo_create(PG, VMO_KERNEL_ZERO, 0);
+	CHECK_EQ(vm_map((int)vmo, AREA, PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	CHECK_EQ(vm_map((int)vmo, AREA + PG, PG, 0, VM_R | VM_W | VM_PRIVATE), 0);
+	volatile uint64_t *shared = (volatile uint64_t *)AREA;
+	volatile uint64_t *priv = (volatile uint64_t *)(AREA + PG);
+	shared[0] = 1;
+	CHECK_EQ(priv[0], 1);  /* reads see the object */
+	priv[0] = 2;           /* the write makes a private copy */
+	CHECK_EQ(shared[0], 1);
+	CHECK_EQ(priv[0], 2);
+	shared[1] = 3;         /* later object writes do not reach the copy */
+	CHECK_EQ(priv[1], 0);
+	CHECK_EQ(vm_unmap(AREA, 2 * PG), 0);
+	sys_handle_close((int)vmo);
+}
+
+/* Starts uhelper touching the object through its own mapping. */
+static int touch_in_task(long vmo, const char *mode)
+{
+	const char *argv[] = { "uhelper", mode, 0 };
+	int32_t hs[1] = { (int32_t)vmo };
+	uint32_t rs[1] = { R_MAP | R_READ };
+	return spawn(argv, hs, rs, 1);
+}
+
+static void two_tasks_share_an_object(void)
+{
+	long vmo = vmo_create(4 * PG, VMO_KERNEL_ZERO, 0);
+	CHECK_EQ(vm_map((int)vmo, AREA, 4 * PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	*(volatile uint64_t *)AREA = 99;
+	int h = touch_in_task(vmo, "touchvmo");
+	CHECK(h > 0);
+	CHECK_EQ(sys_task_wait(h), 99);
+	CHECK_EQ(*(volatile uint64_t *)(AREA + 8), 100); /* its write reached us */
+	sys_handle_close(h);
+	CHECK_EQ(vm_unmap(AREA, 4 * PG), 0);
+	sys_handle_close((int)vmo);
+}
+
+static void pager_that_never_answers_misses_its_deadline(void)
+{
+	int ep = (int)sys0(SYS_ENDPOINT_CREATE);
+	long vmo = vmo_create(PG, ep, 5);
+	CHECK_EQ(vmo_set((int)vmo, -1, 0, 100), 0);
+	int h = touch_in_task(vmo, "touchvmo");
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv(ep, &m, 1000 * MS), 0); /* received, never answered */
+	CHECK_EQ(sys_task_wait(h), TASK_STATUS_KILLED | TASK_KILLED_PAGER);
+	sys_handle_close(h);
+	/* The object has no working pager now: later faults fail at once. */
+	h = touch_in_task(vmo, "touchvmo");
+	CHECK_EQ(sys_task_wait(h), TASK_STATUS_KILLED | 13);
+	sys_handle_close(h);
+	CHECK_EQ(vmo_set((int)vmo, -1, 0, 0), -E_INVAL);
+	sys_handle_close((int)vmo);
+	sys_handle_close(ep);
+}
+
+static void late_pager_hands_over_to_fallback(void)
+{
+	int slow = (int)sys0(SYS_ENDPOINT_CREATE);
+	int fb = (int)sys0(SYS_ENDPOINT_CREATE);
+	long vmo = vmo_create(PG, slow, 5);
+	CHECK_EQ(vmo_set((int)vmo, fb, 6, 50), 0);
+	int h = touch_in_task(vmo, "touchvmo");
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv(slow, &m, 1000 * MS), 0);
+	CHECK_EQ(ipc_recv(fb, &m, 2000 * MS), 0); /* re-sent to the fallback */
+	CHECK_EQ(IPC_TAG_LABEL(m.tag), PAGER_FAULT);
+	CHECK_EQ(m.badge, 6);
+	uint64_t *src = src_page(0, 0);
+	src[0] = 55;
+	CHECK_EQ(pager_supply((int)vmo, 0, src, 1, VM_R | VM_W), 1);
+	CHECK_EQ(sys_task_wait(h), 55);
+	sys_handle_close(h);
+	sys_handle_close((int)vmo);
+	sys_handle_close(slow);
+	sys_handle_close(fb);
+}
+
+static void dead_pager_hands_over_to_fallback(void)
+{
+	/* The helper creates (and so owns) the pager endpoint, passes it to
+	 * us, takes the first FAULT and dies with it unanswered. */
+	int ctl = (int)sys0(SYS_ENDPOINT_CREATE);
+	static struct ipc_buffer buf;
+	CHECK_EQ(ipc_buffer_setup(&buf), 0);
+	const char *argv[] = { "uhelper", "pagerdie", 0 };
+	int32_t hs[1] = { ctl };
+	int pager = spawn(argv, hs, 0, 1);
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv(ctl, &m, 1000 * MS), 0);
+	CHECK_EQ(IPC_TAG_HANDLES(m.tag), 1);
+	int pep = buf.handles[0];
+	int fb = (int)sys0(SYS_ENDPOINT_CREATE);
+	long vmo = vmo_create(PG, pep, 8);
+	CHECK(vmo > 0);
+	CHECK_EQ(vmo_set((int)vmo, fb, 9, 5000), 0);
+	CHECK_EQ(ipc_reply(&m), 0); /* now the helper waits for the FAULT */
+	int h = touch_in_task(vmo, "touchvmo");
+	CHECK_EQ(sys_task_wait(pager), 0);
+	CHECK_EQ(ipc_recv(fb, &m, 2000 * MS), 0);
+	CHECK_EQ(IPC_TAG_LABEL(m.tag), PAGER_FAULT);
+	CHECK_EQ(m.badge, 9);
+	uint64_t *src = src_page(0, 0);
+	src[0] = 66;
+	CHECK_EQ(pager_supply((int)vmo, 0, src, 1, VM_R | VM_W), 1);
+	CHECK_EQ(sys_task_wait(h), 66);
+	sys_handle_close(h);
+	sys_handle_close(pager);
+	sys_handle_close((int)vmo);
+	sys_handle_close(pep);
+	sys_handle_close(fb);
+	sys_handle_close(ctl);
+}
+
+static void task_exit_while_blocked_on_a_fault(void)
+{
+	int ep = (int)sys0(SYS_ENDPOINT_CREATE);
+	long vmo = vmo_create(PG, ep, 1);
+	int h = touch_in_task(vmo, "touchvmo");
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv(ep, &m, 1000 * MS), 0);
+	uint64_t before = free_frames();
+	CHECK_EQ(sys_task_kill(h), 0);
+	CHECK_EQ(sys_task_wait(h), TASK_STATUS_KILLED | TASK_KILLED_BY_REQUEST);
+	sys_handle_close(h);
+	CHECK(free_frames() > before); /* its memory came back */
+	/* A supply for the abandoned request still lands in the object. */
+	CHECK_EQ(pager_supply((int)vmo, 0, src_page(0, 3), 1, VM_R), 1);
+	struct vmo_info info;
+	CHECK_EQ(vmo_info((int)vmo, &info), 0);
+	CHECK_EQ(info.pending, 0);
+	CHECK_EQ(info.resident, 1);
+	sys_handle_close((int)vmo);
+	sys_handle_close(ep);
+}
+
+static void pager_fail_kills_the_faulting_task(void)
+{
+	int ep = (int)sys0(SYS_ENDPOINT_CREATE);
+	long vmo = vmo_create(PG, ep, 1);
+	int h = touch_in_task(vmo, "touchvmo");
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv(ep, &m, 1000 * MS), 0);
+	CHECK_EQ(pager_fail((int)vmo, 0, 1, -E_RANGE), 0);
+	CHECK_EQ(sys_task_wait(h), TASK_STATUS_KILLED | TASK_KILLED_PAGER);
+	sys_handle_close(h);
+	sys_handle_close((int)vmo);
+	sys_handle_close(ep);
+}
+
+static void bad_vm_arguments_are_refused(void)
+{
+	long vmo = vmo_create(4 * PG, VMO_KERNEL_ZERO, 0);
+	CHECK_EQ(vmo_create(0, VMO_KERNEL_ZERO, 0), -E_INVAL);
+	CHECK_EQ(vmo_create(PG + 1, VMO_KERNEL_ZERO, 0), -E_INVAL);
+	CHECK_EQ(vmo_create(PG, H_SELF, 0), -E_BADH); /* not an endpoint */
+	CHECK_EQ(vm_map((int)vmo, AREA + 1, PG, 0, VM_R | VM_SHARED), -E_INVAL);
+	CHECK_EQ(vm_map((int)vmo, AREA, PG, 0, VM_R), -E_INVAL); /* no SHARED/PRIVATE */
+	CHECK_EQ(vm_map((int)vmo, AREA, PG, 0, VM_SHARED), -E_INVAL);
+	CHECK_EQ(vm_map((int)vmo, AREA, 5 * PG, 0, VM_R | VM_SHARED), -E_RANGE);
+	CHECK_EQ(vm_map((int)vmo, AREA, PG, 4 * PG, VM_R | VM_SHARED), -E_RANGE);
+	CHECK_EQ(vm_map((int)vmo, 0xffffffc000000000ul, PG, 0, VM_R | VM_SHARED), -E_RANGE);
+	CHECK_EQ(vm_map(H_SELF, AREA, PG, 0, VM_R | VM_SHARED), -E_BADH);
+	CHECK_EQ(vm_map((int)vmo, AREA, 4 * PG, 0, VM_R | VM_SHARED), 0);
+	CHECK_EQ(vm_map((int)vmo, AREA + PG, PG, 0, VM_R | VM_SHARED), -E_BUSY);
+	CHECK_EQ(vm_unmap(AREA, PG), -E_INVAL); /* would split the mapping */
+	CHECK_EQ(vm_protect(AREA, PG, VM_R), -E_INVAL);
+	CHECK_EQ(vm_protect(AREA, 4 * PG, VM_R | VM_W), 0);
+	*(volatile uint64_t *)AREA = 1;
+	CHECK_EQ(vm_protect(AREA, 4 * PG, VM_R), 0);
+	CHECK_EQ(*(volatile uint64_t *)AREA, 1);
+	CHECK_EQ(vm_unmap(AREA, 4 * PG), 0);
+	sys_handle_close((int)vmo);
+}
+
+const struct qtest vm_tests[] = {
+	{ "kernel_zero_object_reads_zeros_and_keeps_writes",
+	  kernel_zero_object_reads_zeros_and_keeps_writes },
+	{ "hand_driven_pager_supplies_a_fault", hand_driven_pager_supplies_a_fault },
+	{ "two_threads_on_one_page_make_one_request", two_threads_on_one_page_make_one_request },
+	{ "early_and_extra_supplies_are_accepted", early_and_extra_supplies_are_accepted },
+	{ "bad_supply_is_refused_and_faulter_keeps_waiting",
+	  bad_supply_is_refused_and_faulter_keeps_waiting },
+	{ "query_reports_accessed_and_dirty", query_reports_accessed_and_dirty },
+	{ "evict_then_touch_brings_data_back", evict_then_touch_brings_data_back },
+	{ "write_protect_sends_writes_to_the_pager", write_protect_sends_writes_to_the_pager },
+	{ "private_mapping_copies_on_write", private_mapping_copies_on_write },
+	{ "two_tasks_share_an_object", two_tasks_share_an_object },
+	{ "pager_that_never_answers_misses_its_deadline",
+	  pager_that_never_answers_misses_its_deadline },
+	{ "late_pager_hands_over_to_fallback", late_pager_hands_over_to_fallback },
+	{ "dead_pager_hands_over_to_fallback", dead_pager_hands_over_to_fallback },
+	{ "task_exit_while_blocked_on_a_fault", task_exit_while_blocked_on_a_fault },
+	{ "pager_fail_kills_the_faulting_task", pager_fail_kills_the_faulting_task },
+	{ "bad_vm_arguments_are_refused", bad_vm_arguments_are_refused },
+};
+const size_t n_vm_tests = sizeof(vm_tests) / sizeof(vm_tests[0]);
