@@ -7,6 +7,8 @@
  *   BENCH <name> <unit> <n> <min> <median> <p99> <max>
  *
  * `bench server` is the IPC partner: a second task that answers calls.
+ * `bench trace` and `bench faulttrace` run a few IPC round trips or
+ * zero-pager faults only, to look at with qemu -singlestep -d exec.
  */
 #include "tests/bench/bench.h"
 
@@ -138,6 +140,10 @@ int main(int argc, char **argv)
 	if (ep < 0 || srv < 0) {
 		uprintf("bench: cannot start the server\n");
 		return 1;
+	}
+	if (argc > 1 && strcmp(argv[1], "faulttrace") == 0) {
+		bench_fault_trace();
+		return 0;
 	}
 	if (argc > 1 && strcmp(argv[1], "trace") == 0) {
 		/* A few round trips, for instruction traces (qemu -d exec). */

@@ -1,0 +1,23 @@
+/* Shared parts of the in-guest benchmarks (see bench.c). */
+#ifndef TESTS_BENCH_H
+#define TESTS_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "libipc/ipc.h"
+#include "libipc/ulib.h"
+
+#define WARMUP 1000
+#define N 10000
+
+extern uint64_t samples[N];
+
+/* Prints a BENCH line for samples[0..n), minus the counter overhead if
+ * subtract (samples that were not taken around a counter pair don't). */
+void report_n(const char *name, size_t n, bool subtract);
+
+void bench_faults(void);
+void bench_fault_trace(void);
+
+#endif

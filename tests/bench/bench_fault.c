@@ -1,0 +1,190 @@
+/*
+ * Page-fault benchmarks: one store to a page that is not mapped, timed
+ * in the faulting thread (counter, store, counter), through
+ *   fault_minor               a page resident in the object, not mapped
+ *   fault_kernel_zero         the kernel's own zero-fill object (no IPC)
+ *   fault_zero_pager          the zero-fill pager, pool of zeroed pages warm
+ *   fault_zero_pager_cold     the same with the pool empty: zeroing counted
+ *   fault_zero_pager_batch16  16 pages per supply: cost per page (one
+ *                             sample = 16 stores / 16)
+ * and, from the kernel's fault trace of the warm pager run, the median
+ * cost of each stage (fault_stage_*).
+ * Objects are recycled every CHUNK pages so memory stays small.
+ */
+#include "libipc/server.h"
+#include "libipc/vm.h"
+#include "pagers/zero/zero_proto.h"
+#include "servers/name/name_proto.h"
+#include "tests/bench/bench.h"
+
+#define PG 4096ul
+#define CHUNK 1024 /* pages per object */
+#define AREA 0x3000000000ul
+
+static struct ipc_buffer buf;
+static int zero_ep = -1;
+
+/* A fresh object of CHUNK pages mapped at AREA: from the zero pager, or
+ * the kernel's zero-fill (zero < 0). */
+static int fresh_object(bool kernel)
+{
+	long vmo;
+	if (kernel) {
+		vmo = vmo_create(CHUNK * PG, VMO_KERNEL_ZERO, 0);
+	} else {
+		uint64_t w[1] = { CHUNK * PG };
+		long err = ipc_request(zero_ep, &buf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0);
+		vmo = err < 0 ? err : buf.handles[0];
+	}
+	if (vmo < 0 || vm_map((int)vmo, AREA, CHUNK * PG, 0, VM_R | VM_W | VM_SHARED))
+		return -1;
+	return (int)vmo;
+}
+
+static void drop_object(int vmo)
+{
+	vm_unmap(AREA, CHUNK * PG);
+	sys_handle_close(vmo);
+}
+
+static long zero_call(uint32_t label, uint64_t arg)
+{
+	uint64_t w[1] = { arg };
+	return ipc_request(zero_ep, &buf, label, w, label == ZERO_DRAIN ? 0 : 1, 0, 0, 0, 0, 0, 0);
+}
+
+/* Times n first-touch stores, WARMUP untimed ones first. */
+static bool touch_run(const char *name, bool kernel, size_t n)
+{
+	int vmo = -1;
+	size_t page = CHUNK;
+	for (size_t i = 0; i < WARMUP + n; i++) {
+		if (page == CHUNK) {
+			if (vmo >= 0)
+				drop_object(vmo);
+			vmo = fresh_object(kernel);
+			if (vmo < 0) {
+				uprintf("bench: %s: no object\n", name);
+				return false;
+			}
+			page = 0;
+		}
+		volatile uint64_t *p = (volatile uint64_t *)(AREA + page++ * PG);
+		uint64_t a = rd_instret();
+		*p = 1;
+		uint64_t b = rd_instret();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = b - a;
+	}
+	drop_object(vmo);
+	report_n(name, n, true);
+	return true;
+}
+
+static void bench_minor(void)
+{
+	long vmo = vmo_create(CHUNK * PG, VMO_KERNEL_ZERO, 0);
+	vm_map((int)vmo, AREA, CHUNK * PG, 0, VM_R | VM_W | VM_SHARED);
+	for (size_t pg = 0; pg < CHUNK; pg++)
+		*(volatile uint64_t *)(AREA + pg * PG) = 1; /* all resident */
+	for (size_t i = 0; i < WARMUP + N; i++) {
+		if (i % CHUNK == 0) { /* unmap: pages stay in the object */
+			vm_unmap(AREA, CHUNK * PG);
+			vm_map((int)vmo, AREA, CHUNK * PG, 0, VM_R | VM_W | VM_SHARED);
+		}
+		volatile uint64_t *p = (volatile uint64_t *)(AREA + (i % CHUNK) * PG);
+		uint64_t a = rd_instret();
+		*p = 2;
+		uint64_t b = rd_instret();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = b - a;
+	}
+	vm_unmap(AREA, CHUNK * PG);
+	sys_handle_close((int)vmo);
+	report_n("fault_minor", N, true);
+}
+
+static void bench_batch16(void)
+{
+	zero_call(ZERO_CLUSTER, 16);
+	int vmo = -1;
+	size_t page = CHUNK;
+	for (size_t i = 0; i < WARMUP / 16 + N; i++) {
+		if (page == CHUNK) {
+			if (vmo >= 0)
+				drop_object(vmo);
+			vmo = fresh_object(false);
+			page = 0;
+		}
+		uint64_t a = rd_instret();
+		for (int k = 0; k < 16; k++)
+			*(volatile uint64_t *)(AREA + page++ * PG) = 1;
+		uint64_t b = rd_instret();
+		if (i >= WARMUP / 16)
+			samples[i - WARMUP / 16] = (b - a) / 16;
+	}
+	drop_object(vmo);
+	zero_call(ZERO_CLUSTER, 1);
+	report_n("fault_zero_pager_batch16", N, false);
+}
+
+/* Per-stage medians from the trace records of the last n pager faults. */
+static void stages_from_trace(size_t n)
+{
+	static struct trace_record recs[64];
+	static uint64_t d[TRACE_NSTAGES][N];
+	uint64_t first = 0;
+	long got;
+	while ((got = trace_read(first, recs, 64)) == 64)
+		first += 64;
+	uint64_t end = first + (got > 0 ? (uint64_t)got : 0);
+	first = end > n ? end - n : 0;
+	size_t k = 0;
+	while (k < n && (got = trace_read(first + k, recs, 64)) > 0) {
+		for (long i = 0; i < got && k < n; i++, k++)
+			for (int s = 1; s < TRACE_NSTAGES; s++)
+				d[s][k] = recs[i].stamp[s] - recs[i].stamp[s - 1];
+	}
+	static const char *names[TRACE_NSTAGES] = {
+		0, "fault_stage_sent", "fault_stage_received", "fault_stage_supply",
+		"fault_stage_resume",
+	};
+	for (int s = 1; s < TRACE_NSTAGES; s++) {
+		for (size_t i = 0; i < k; i++)
+			samples[i] = d[s][i];
+		report_n(names[s], k, false);
+	}
+}
+
+void bench_faults(void)
+{
+	ipc_buffer_setup(&buf);
+	zero_ep = (int)name_lookup(H_NAME, &buf, "pager.zero");
+	bench_minor();
+	touch_run("fault_kernel_zero", true, N);
+	if (zero_ep < 0) {
+		uprintf("bench: no zero pager: %s\n", err_name(zero_ep));
+		return;
+	}
+	zero_call(ZERO_PREFILL, 256);
+	if (touch_run("fault_zero_pager", false, N))
+		stages_from_trace(N);
+	zero_call(ZERO_DRAIN, 0);
+	touch_run("fault_zero_pager_cold", false, N);
+	zero_call(ZERO_PREFILL, 64);
+	bench_batch16();
+}
+
+/* A few warm zero-pager faults; the one after the marker is the one to
+ * read in an instruction trace. */
+void bench_fault_trace(void)
+{
+	ipc_buffer_setup(&buf);
+	zero_ep = (int)name_lookup(H_NAME, &buf, "pager.zero");
+	int vmo = fresh_object(false);
+	for (int i = 0; i < 4; i++)
+		*(volatile uint64_t *)(AREA + (uint64_t)i * PG) = 1;
+	__asm__ volatile("li x0, 0x123" ::: "memory"); /* marker for the trace */
+	*(volatile uint64_t *)(AREA + 8 * PG) = 1;
+	drop_object(vmo);
+}
