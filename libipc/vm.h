@@ -41,29 +41,17 @@ static inline long pager_supply(int vmo, uint64_t offset, const void *src, uint6
 	return sys6(SYS_PAGER_SUPPLY, vmo, (long)offset, (long)src, (long)npages, prot, -1);
 }
 
-/* Supplies, then waits on ep like ipc_recv: the next message lands in m. */
+/* Supplies, then waits on ep like ipc_recv: the next message lands in m.
+ * The supply's arguments ride in the message registers (a1..a5). */
 static inline long pager_supply_recv(int vmo, uint64_t offset, const void *src,
 				     uint64_t npages, uint32_t prot, int ep, struct ipc_msg *m)
 {
-	register long a0 __asm__("a0") = vmo;
-	register uint64_t a1 __asm__("a1") = offset;
-	register uint64_t a2 __asm__("a2") = (uint64_t)src;
-	register uint64_t a3 __asm__("a3") = npages;
-	register uint64_t a4 __asm__("a4") = prot;
-	register uint64_t a5 __asm__("a5") = (uint64_t)ep;
-	register uint64_t a6 __asm__("a6") = 0;
-	register long a7 __asm__("a7") = SYS_PAGER_SUPPLY;
-	__asm__ volatile("ecall"
-			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6)
-			 : "r"(a7)
-			 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
-	m->tag = a1;
-	m->w[0] = a2;
-	m->w[1] = a3;
-	m->w[2] = a4;
-	m->w[3] = a5;
-	m->badge = a6;
-	return a0;
+	m->tag = offset;
+	m->w[0] = (uint64_t)src;
+	m->w[1] = npages;
+	m->w[2] = prot;
+	m->w[3] = (uint64_t)(int64_t)ep;
+	return ipc_trap(SYS_PAGER_SUPPLY, vmo, m, 0);
 }
 
 static inline long pager_fail(int vmo, uint64_t offset, uint64_t npages, long error)

@@ -166,24 +166,22 @@ static struct trapframe *resume(void)
  */
 #define FAST_ENTRY __attribute__((optimize("omit-frame-pointer")))
 
-FAST_ENTRY struct trapframe *fast_call_trap(struct trapframe *tf)
+static inline struct trapframe *fast_finish(struct trapframe *tf, struct thread *n)
 {
-	struct cpu *c = this_cpu();
-	struct thread *n = ipc_fast_call((struct thread *)tf);
 	if (!n)
 		return 0;
 	tf->sepc += 4;
-	return enter(c, n);
+	return enter(this_cpu(), n);
+}
+
+FAST_ENTRY struct trapframe *fast_call_trap(struct trapframe *tf)
+{
+	return fast_finish(tf, ipc_fast_call((struct thread *)tf));
 }
 
 FAST_ENTRY struct trapframe *fast_reply_recv_trap(struct trapframe *tf)
 {
-	struct cpu *c = this_cpu();
-	struct thread *n = ipc_fast_reply_recv((struct thread *)tf);
-	if (!n)
-		return 0;
-	tf->sepc += 4;
-	return enter(c, n);
+	return fast_finish(tf, ipc_fast_reply_recv((struct thread *)tf));
 }
 
 struct trapframe *syscall_trap(struct trapframe *tf)
