@@ -250,7 +250,7 @@ static void kmsg_deliver(struct ipc_kmsg *m, struct thread *r)
 		m->delivered(m);
 }
 
-struct thread *ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m)
+struct thread *ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m, bool run_now)
 {
 	list_init(&m->link);
 	if (ep->dead || list_empty(&ep->recvq.head)) {
@@ -259,7 +259,10 @@ struct thread *ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m)
 	}
 	struct thread *r = list_entry(ep->recvq.head.next, struct thread, qlink);
 	r->ipc_state = IPC_NONE;
-	thread_wake(r, 0);
+	if (run_now)
+		thread_wake_run(r, 0);
+	else
+		thread_wake(r, 0);
 	kmsg_deliver(m, r);
 	return r;
 }

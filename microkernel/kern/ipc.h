@@ -83,9 +83,10 @@ int64_t ipc_destroy(struct thread *t, const uint64_t *a);
 /* Ors bits into a notification and wakes a waiter (interrupts use it). */
 void notify_deliver(struct notify *n, uint64_t bits);
 
-/* Sends a kernel message: straight into a waiting receiver (returned,
- * now ready to run), else queued for the next receive (returns NULL). */
-struct thread *ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m);
+/* Sends a kernel message: straight into a waiting receiver (returned;
+ * with run_now it runs at once if the scheduler allows), else queued for
+ * the next receive (returns NULL). */
+struct thread *ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m, bool run_now);
 /* Takes a queued kernel message back (no-op if already delivered). */
 void ipc_kmsg_cancel(struct ipc_kmsg *m);
 

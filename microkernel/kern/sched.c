@@ -115,18 +115,8 @@ struct thread *sched_pick(void)
 	return next;
 }
 
-bool sched_hand_off(struct thread *next)
+bool sched_may_run_now(struct thread *t)
 {
-	struct cpu *c = this_cpu();
-	struct thread *cur = c->cur;
-	if (next->state != TH_READY || (cur && cur->state == TH_RUNNING) ||
-	    highest_ready() > (int)next->prio)
-		return false;
-	sched_dequeue(next);
-	next->state = TH_RUNNING;
-	if (next->slice == 0)
-		next->slice = TIMESLICE_TICKS;
-	c->need_resched = false;
-	sched_set_cur(c, next);
-	return true;
+	struct thread *cur = this_cpu()->cur;
+	return cur && cur->state != TH_RUNNING && highest_ready() <= (int)t->prio;
 }

@@ -34,9 +34,9 @@ static inline void sched_set_cur(struct cpu *c, struct thread *next)
 
 void thread_reap(struct cpu *c);
 
-/* Runs next (ready) now instead of the blocked current thread if the
- * scheduler would pick it anyway; saves a queue pass on hand-offs. */
-bool sched_hand_off(struct thread *next);
+/* Whether t may take the hart now, with no queue pass: the current
+ * thread has blocked and nothing ready outranks t. */
+bool sched_may_run_now(struct thread *t);
 
 /* Called on every kernel entry: by now the trap exit has saved the
  * registers of the last outgoing thread, so deferred frees can run. */

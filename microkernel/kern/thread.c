@@ -122,6 +122,21 @@ void thread_wake(struct thread *t, long result)
 	sched_enqueue(t);
 }
 
+void thread_wake_run(struct thread *t, long result)
+{
+	if (!sched_may_run_now(t)) {
+		thread_wake(t, result);
+		return;
+	}
+	unblock(t);
+	t->tf.x[REG_A0] = (uint64_t)result;
+	t->state = TH_RUNNING;
+	if (t->slice == 0)
+		t->slice = TIMESLICE_TICKS;
+	this_cpu()->need_resched = false;
+	sched_set_cur(this_cpu(), t);
+}
+
 void thread_ready(struct thread *t)
 {
 	KASSERT(t->state == TH_BLOCKED);

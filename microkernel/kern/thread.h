@@ -70,6 +70,10 @@ void thread_block(struct thread *t, struct waitq *q, uint64_t deadline);
 
 /* Makes a blocked thread ready with `result` in its a0. */
 void thread_wake(struct thread *t, long result);
+/* Makes a blocked thread the running one at once, with `result` in its
+ * a0, if the scheduler allows (sched_may_run_now); else just wakes it. */
+void thread_wake_run(struct thread *t, long result);
+
 /* Makes a blocked thread ready without touching its registers (it was
  * not in a system call, e.g. it waited on a page). */
 void thread_ready(struct thread *t);

@@ -112,9 +112,10 @@ static void request_delivered(struct ipc_kmsg *m)
 	trace_stamp(req->trace, TRACE_RECEIVED);
 }
 
-/* Posts the request's FAULT to the object's pager; returns the pager
- * thread if it was waiting and now has the message. */
-static struct thread *request_post(struct vm_request *req)
+/* Posts the request's FAULT to the object's pager. From the faulting
+ * thread (which has blocked already), a pager waiting in receive runs
+ * at once: the fault's first hand-off costs no scheduler pass. */
+static void request_post(struct vm_request *req, bool from_fault)
 {
 	struct vm_object *o = req->obj;
 	req->msg.tag = IPC_TAG(PAGER_FAULT, 4, 0);
@@ -125,7 +126,7 @@ static struct thread *request_post(struct vm_request *req)
 	req->msg.badge = o->pager_badge;
 	req->msg.delivered = request_delivered;
 	trace_stamp(req->trace, TRACE_SENT);
-	return ipc_kmsg_post(o->pager, &req->msg);
+	ipc_kmsg_post(o->pager, &req->msg, from_fault);
 }
 
 /* Requests come and go once per fault: keep a few for reuse rather than
@@ -252,7 +253,7 @@ void vmo_pager_failed(struct vm_object *o, const char *why)
 			struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
 			ipc_kmsg_cancel(&req->msg);
 			req->deadline = arch_time() + o->deadline_ticks;
-			request_post(req);
+			request_post(req, false);
 		}
 		return;
 	}
@@ -308,7 +309,7 @@ void vm_pager_terminate(struct vm_object *o)
 	m->w[0] = o->npages << PAGE_SHIFT;
 	m->badge = o->pager_badge;
 	m->delivered = terminate_delivered;
-	ipc_kmsg_post(o->pager, m);
+	ipc_kmsg_post(o->pager, m, false);
 }
 
 /* --- the fault itself ----------------------------------------------------- */
@@ -364,9 +365,6 @@ enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,
 	o->faults++;
 	faults_major++;
 	wait_on(t, req, va, access);
-	/* A pager waiting in receive got the FAULT: run it right away. */
-	struct thread *pager = request_post(req);
-	if (pager)
-		sched_hand_off(pager);
+	request_post(req, true);
 	return FAULT_BLOCKED;
 }
