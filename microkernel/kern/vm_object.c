@@ -82,24 +82,12 @@ struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t b
 	return o;
 }
 
-uint64_t *vmo_slot(struct vm_object *o, uint64_t page, bool alloc)
+uint64_t *vmo_slot_alloc(struct vm_object *o, uint64_t page)
 {
-	KASSERT(page < o->npages);
 	uint64_t **leaf = &o->dir[page / VMO_LEAF_ENTRIES];
-	if (!*leaf) {
-		if (!alloc)
-			return 0;
+	if (!*leaf)
 		*leaf = kmem_alloc(PAGE_SIZE); /* zeroed: no pages */
-		if (!*leaf)
-			return 0;
-	}
-	return &(*leaf)[page % VMO_LEAF_ENTRIES];
-}
-
-uint64_t vmo_lookup(struct vm_object *o, uint64_t page)
-{
-	uint64_t *s = vmo_slot(o, page, false);
-	return s ? *s : 0;
+	return *leaf ? &(*leaf)[page % VMO_LEAF_ENTRIES] : 0;
 }
 
 int vmo_insert(struct vm_object *o, uint64_t page, paddr_t frame, uint64_t flags)

@@ -22,6 +22,7 @@
 
 #include "kern/ipc.h"
 #include "kern/kobj.h"
+#include "kern/log.h"
 #include "kern/task.h"
 #include "lib/list.h"
 
@@ -84,10 +85,25 @@ struct vm_request {
 void vmo_init(void);
 struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t badge);
 
+uint64_t *vmo_slot_alloc(struct vm_object *o, uint64_t page);
+
+/* Slot for page, allocating the leaf if asked; NULL if there is none (or
+ * out of memory). Inline: every fault and supply looks pages up. */
+static inline uint64_t *vmo_slot(struct vm_object *o, uint64_t page, bool alloc)
+{
+	KASSERT(page < o->npages);
+	uint64_t *leaf = o->dir[page / VMO_LEAF_ENTRIES];
+	if (leaf)
+		return &leaf[page % VMO_LEAF_ENTRIES];
+	return alloc ? vmo_slot_alloc(o, page) : 0;
+}
+
 /* The cache entry for page, or 0. */
-uint64_t vmo_lookup(struct vm_object *o, uint64_t page);
-/* Slot for page, allocating the leaf if asked; NULL if out of memory. */
-uint64_t *vmo_slot(struct vm_object *o, uint64_t page, bool alloc);
+static inline uint64_t vmo_lookup(struct vm_object *o, uint64_t page)
+{
+	uint64_t *s = vmo_slot(o, page, false);
+	return s ? *s : 0;
+}
 /* Inserts a frame (taking over the caller's reference). */
 int vmo_insert(struct vm_object *o, uint64_t page, paddr_t frame, uint64_t flags);
 /* Removes the page from the cache and from every mapping; returns the

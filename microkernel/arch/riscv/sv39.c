@@ -47,15 +47,15 @@ static inline pte_t *next_table(pte_t *e, bool alloc)
 	return pa_to_kva(t);
 }
 
-pte_t *sv39_walk(paddr_t root, uint64_t va, bool alloc)
+pte_t *sv39_walk_alloc(paddr_t root, uint64_t va)
 {
 	if (!va_is_user(va))
 		return 0;
 	pte_t *l2 = pa_to_kva(root);
-	pte_t *l1 = next_table(&l2[vpn(va, 2)], alloc);
+	pte_t *l1 = next_table(&l2[vpn(va, 2)], true);
 	if (!l1)
 		return 0;
-	pte_t *l0 = next_table(&l1[vpn(va, 1)], alloc);
+	pte_t *l0 = next_table(&l1[vpn(va, 1)], true);
 	return l0 ? &l0[vpn(va, 0)] : 0;
 }
 

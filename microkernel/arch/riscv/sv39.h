@@ -9,6 +9,7 @@
 #ifndef ARCH_SV39_H
 #define ARCH_SV39_H
 
+#include "kern/phys.h"
 #include "kern/types.h"
 
 typedef uint64_t pte_t;
@@ -40,9 +41,24 @@ static inline pte_t pte_make(paddr_t pa, uint64_t flags)
 /* A fresh root whose kernel half is copied from kernel_root (0: empty). */
 paddr_t sv39_new_root(paddr_t kernel_root);
 
+pte_t *sv39_walk_alloc(paddr_t root, uint64_t va);
+
 /* The leaf entry for va, or NULL. With alloc, missing tables are created
- * (NULL then means out of memory). */
-pte_t *sv39_walk(paddr_t root, uint64_t va, bool alloc);
+ * (NULL then means out of memory). Inline: faults and supplies walk
+ * several times each. */
+static inline pte_t *sv39_walk(paddr_t root, uint64_t va, bool alloc)
+{
+	if (va >> 38) /* not in the user half */
+		return 0;
+	pte_t e = ((pte_t *)pa_to_kva(root))[(va >> 30) & 0x1ff];
+	if ((e & (PTE_V | PTE_R | PTE_W | PTE_X)) == PTE_V) {
+		pte_t *l1 = pa_to_kva(pte_pa(e));
+		e = l1[(va >> 21) & 0x1ff];
+		if ((e & (PTE_V | PTE_R | PTE_W | PTE_X)) == PTE_V)
+			return &((pte_t *)pa_to_kva(pte_pa(e)))[(va >> 12) & 0x1ff];
+	}
+	return alloc ? sv39_walk_alloc(root, va) : 0;
+}
 
 /* Maps one 4 KiB page. -E_INVAL for a bad va or flags, -E_BUSY if va is
  * already mapped, -E_NOMEM if a table could not be allocated. */
