@@ -90,11 +90,20 @@ static inline long notify_wait(int h, uint64_t *bits, uint64_t timeout_ns)
 	return r;
 }
 
+/* The buffer ipc_buffer_setup registered last, by whichever thread (NULL:
+ * none). libc borrows it for its console messages (libc/syscall.h), so a
+ * program's own buffer stays registered; a program whose threads register
+ * different buffers must use stdio only from the one that registered last. */
+extern struct ipc_buffer *ipc_registered_buffer;
+
 /* Registers buf as the calling thread's IPC buffer. */
 static inline long ipc_buffer_setup(struct ipc_buffer *buf)
 {
 	struct ipc_msg m = { 0 };
-	return ipc_trap(SYS_IPC_BUFFER, (long)buf, &m, 0);
+	long err = ipc_trap(SYS_IPC_BUFFER, (long)buf, &m, 0);
+	if (err == 0)
+		ipc_registered_buffer = buf;
+	return err;
 }
 
 #endif

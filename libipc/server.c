@@ -19,6 +19,7 @@ long ipc_dispatch(struct ipc_server *s, const struct ipc_request *req,
 	long status;
 	resp->words = 0;
 	resp->nhandles = 0;
+	resp->move = 0;
 	if (!h)
 		status = -E_NOSYS;
 	else if ((req->badge & h->need_badge) != h->need_badge)
@@ -30,8 +31,12 @@ long ipc_dispatch(struct ipc_server *s, const struct ipc_request *req,
 		status = h->fn(s->ctx, req, resp);
 	if (status < 0) {
 		s->rejected++;
+		for (uint32_t i = 0; i < resp->nhandles && i < IPC_MAX_HANDLES; i++)
+			if (resp->move & (1u << i))
+				sys_handle_close(resp->handles[i]);
 		resp->words = 0;
 		resp->nhandles = 0;
+		resp->move = 0;
 	}
 	/* Handles of a rejected request must not pile up in our table. */
 	if (status < 0 || !h)
@@ -89,12 +94,27 @@ long ipc_serve(struct ipc_server *s)
 		long status = ipc_dispatch(s, &s->req, &s->resp);
 		pack(s, status, &s->resp, &m);
 		err = ipc_reply_recv(s->ep, &m, 0);
+		/* The reply has copied the moved handles (or the caller is
+		 * gone): ours go either way. */
+		for (uint32_t i = 0; i < s->resp.nhandles && i < IPC_MAX_HANDLES; i++)
+			if (s->resp.move & (1u << i))
+				sys_handle_close(s->resp.handles[i]);
+		s->resp.move = 0;
 	}
 }
 
 long ipc_request(int ep, struct ipc_buffer *buf, uint32_t label, const uint64_t *w,
 		 uint32_t nwords, const int32_t *handles, const uint32_t *rights,
 		 uint32_t nhandles, uint64_t *out, uint32_t max_out, uint32_t *out_words)
+{
+	return ipc_request_timed(ep, buf, label, w, nwords, handles, rights, nhandles, out,
+				 max_out, out_words, 0);
+}
+
+long ipc_request_timed(int ep, struct ipc_buffer *buf, uint32_t label, const uint64_t *w,
+		       uint32_t nwords, const int32_t *handles, const uint32_t *rights,
+		       uint32_t nhandles, uint64_t *out, uint32_t max_out,
+		       uint32_t *out_words, uint64_t timeout_ns)
 {
 	if (nwords > IPC_MAX_WORDS || nhandles > IPC_MAX_HANDLES ||
 	    ((nwords > IPC_REG_WORDS || nhandles) && !buf))
@@ -109,7 +129,7 @@ long ipc_request(int ep, struct ipc_buffer *buf, uint32_t label, const uint64_t 
 		buf->handles[i] = handles[i];
 		buf->rights[i] = rights ? rights[i] : R_ALL;
 	}
-	long err = ipc_call(ep, &m, 0);
+	long err = ipc_call(ep, &m, timeout_ns);
 	if (err)
 		return err;
 	uint32_t got = IPC_TAG_WORDS(m.tag);

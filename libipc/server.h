@@ -36,6 +36,8 @@ struct ipc_response {
 	uint64_t w[IPC_MAX_WORDS];
 	int32_t handles[IPC_MAX_HANDLES];
 	uint32_t rights[IPC_MAX_HANDLES];
+	uint32_t move; /* bit i: close handles[i] once the reply carried a copy
+			* (ipc_serve only; a handle minted for the caller) */
 };
 
 /* Returns 0 or a negated error code, which becomes the reply label. */
@@ -77,5 +79,12 @@ long ipc_dispatch(struct ipc_server *s, const struct ipc_request *req,
 long ipc_request(int ep, struct ipc_buffer *buf, uint32_t label, const uint64_t *w,
 		 uint32_t nwords, const int32_t *handles, const uint32_t *rights,
 		 uint32_t nhandles, uint64_t *out, uint32_t max_out, uint32_t *out_words);
+
+/* ipc_request with a deadline: E_TIMEOUT if no server answered within
+ * timeout_ns (0: none). */
+long ipc_request_timed(int ep, struct ipc_buffer *buf, uint32_t label, const uint64_t *w,
+		       uint32_t nwords, const int32_t *handles, const uint32_t *rights,
+		       uint32_t nhandles, uint64_t *out, uint32_t max_out,
+		       uint32_t *out_words, uint64_t timeout_ns);
 
 #endif

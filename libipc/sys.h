@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "uapi/dev.h"
 #include "uapi/errors.h"
 #include "uapi/syscall.h"
 
@@ -92,6 +93,45 @@ static inline long sys_poweroff(int h, int code)
 static inline long sys_sleep(uint64_t ns)
 {
 	return sys1(SYS_SLEEP, ns);
+}
+
+static inline long sys_endpoint_create(void)
+{
+	return sys0(SYS_ENDPOINT_CREATE);
+}
+static inline long sys_notify_create(void)
+{
+	return sys0(SYS_NOTIFY_CREATE);
+}
+static inline long sys_handle_mint(int h, uint32_t rights, uint64_t badge)
+{
+	return sys3(SYS_HANDLE_MINT, h, rights, badge);
+}
+static inline long sys_task_enum(int system, uint32_t index, struct task_info *info)
+{
+	return sys3(SYS_TASK_ENUM, system, index, info);
+}
+
+/* Devices and system figures (uapi/dev.h). */
+static inline long sys_dev_info(int h, struct dev_info *info)
+{
+	return sys2(SYS_DEV_INFO, h, info);
+}
+static inline long sys_dev_map(int devmem, uint64_t va)
+{
+	return sys2(SYS_DEV_MAP, devmem, va);
+}
+static inline long sys_irq_bind(int irq, int notification, uint64_t bits)
+{
+	return sys3(SYS_IRQ_BIND, irq, notification, bits);
+}
+static inline long sys_irq_ack(int irq)
+{
+	return sys1(SYS_IRQ_ACK, irq);
+}
+static inline long sys_vm_stats(struct vm_stats *st)
+{
+	return sys1(SYS_VM_STATS, st);
 }
 
 static inline uint64_t rd_cycle(void)

@@ -3,6 +3,10 @@
 
 #include <stdarg.h>
 
+#include "libipc/ipc.h"
+
+struct ipc_buffer *ipc_registered_buffer;
+
 int uprintf(const char *fmt, ...)
 {
 	char buf[512];
@@ -56,6 +60,39 @@ int spawn(const char *const argv[], const int32_t *handles, const uint32_t *righ
 			       .argv_len = len, .handles = (uint64_t)handles,
 			       .rights = (uint64_t)rights, .nhandles = nhandles };
 	return (int)sys_task_spawn(&r);
+}
+
+bool handle_is(int h, uint32_t type, uint32_t rights)
+{
+	struct handle_info hi;
+	return sys_handle_info(h, &hi) == 0 && hi.type == type && (hi.rights & rights) == rights;
+}
+
+#define STD_MAX_HANDLES 64
+
+int spawn_std(const char *const argv[], const struct std_handles *sh)
+{
+	int32_t hs[STD_MAX_HANDLES];
+	uint32_t rights[STD_MAX_HANDLES];
+	const int32_t fixed[3] = { sh->name, sh->sys, sh->console };
+	const uint32_t fixed_rights[3] = { R_SEND | R_GRANT, sh->sys_rights, R_SEND | R_GRANT };
+	long placeholder = 0;
+	if (fixed[0] < 0 || fixed[1] < 0 || fixed[2] < 0) {
+		placeholder = sys_notify_create();
+		if (placeholder < 0)
+			return (int)placeholder;
+	}
+	for (int i = 0; i < 3; i++) {
+		hs[i] = fixed[i] >= 0 ? fixed[i] : (int32_t)placeholder;
+		rights[i] = fixed[i] >= 0 ? fixed_rights[i] : 0;
+	}
+	int n = 3 + module_handles(hs + 3, STD_MAX_HANDLES - 3);
+	for (int i = 3; i < n; i++)
+		rights[i] = R_READ | R_GRANT;
+	int h = spawn(argv, hs, rights, (uint32_t)n);
+	if (placeholder > 0)
+		sys_handle_close((int)placeholder);
+	return h;
 }
 
 void _thread_entry(void);

@@ -27,6 +27,26 @@ int spawn(const char *const argv[], const int32_t *handles, const uint32_t *righ
 /* Every boot module handle this task holds, up to max; returns the count. */
 int module_handles(int32_t *out, int max);
 
+/*
+ * The handles every program gets at start, in slot order (uapi/syscall.h):
+ * H_NAME (R_SEND | R_GRANT), H_SYSINFO (masked by sys_rights), H_CONSOLE
+ * (R_SEND | R_GRANT), then every boot module this task holds (R_READ |
+ * R_GRANT). A handle < 0 is missing: its slot gets a placeholder without
+ * rights (a fresh notification), so the slot numbers hold; a program
+ * checks a slot's object type before using it.
+ */
+struct std_handles {
+	int32_t name, sys, console;
+	uint32_t sys_rights;
+};
+
+/* Spawns module argv[0] with the standard handles; returns the task
+ * handle or an error. */
+int spawn_std(const char *const argv[], const struct std_handles *sh);
+
+/* True if slot h holds an object of the given type with all of rights. */
+bool handle_is(int h, uint32_t type, uint32_t rights);
+
 /* Starts a thread in this task running fn(arg) on the given stack; it
  * ends when fn returns. Returns the thread handle. The thread shares the
  * caller's thread pointer (musl's thread data: errno included); musl

@@ -199,6 +199,15 @@ void vm_stats_fill(struct vm_stats *st)
 	st->requests = n;
 }
 
+struct vm_region *vm_request_region(struct vm_request *req)
+{
+	if (list_empty(&req->waiters.head))
+		return 0;
+	struct thread *t = list_entry(req->waiters.head.next, struct thread, qlink);
+	struct vm_region *r = vm_region_find(t->task, t->fault_va);
+	return r && r->obj == req->obj ? r : 0;
+}
+
 void vm_request_complete(struct vm_request *req)
 {
 	struct vm_object *o = req->obj;

@@ -23,6 +23,9 @@ void vm_object_bind(struct vm_object *o, struct endpoint *pager, uint64_t badge)
 void vm_object_unbind(struct vm_object *o);
 void vm_set_fallback(struct vm_object *o, struct endpoint *fb, uint64_t badge);
 
+/* The region the request's first waiter faulted in (NULL if none). */
+struct vm_region *vm_request_region(struct vm_request *req);
+
 /* The object's page arrived: wake and map every waiter on the request. */
 void vm_request_complete(struct vm_request *req);
 /* The request failed: every waiter's task dies with one log line. */

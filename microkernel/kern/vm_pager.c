@@ -106,6 +106,21 @@ static uint64_t supply_flags(uint32_t prot)
 	return (prot & VM_W ? 0 : VPE_NOWRITE) | (prot & VM_X ? 0 : VPE_NOEXEC);
 }
 
+/* Maps the other pages of a supply into the region of the thread whose
+ * fault it answered (fault-around), so read-ahead saves minor faults. */
+static void map_around(struct vm_region *r, uint64_t first, uint64_t n)
+{
+	uint64_t len = (r->end - r->start) >> PAGE_SHIFT;
+	for (uint64_t page = first; page < first + n; page++) {
+		if (page < r->offset || page >= r->offset + len)
+			continue;
+		uaddr_t va = r->start + ((page - r->offset) << PAGE_SHIFT);
+		pte_t *e = sv39_walk(r->task->pt_root, va, false);
+		if ((!e || !(*e & PTE_V)) && (vmo_lookup(r->obj, page) & VPE_PRESENT))
+			vm_map_page(r, va, VM_R);
+	}
+}
+
 int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 {
 	struct task *k = t->task;
@@ -114,6 +129,7 @@ int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 	uint32_t prot = (uint32_t)a[4];
 	int64_t recv_ep = (int64_t)a[5];
 	uint64_t stamp = vm_now();
+	bool zero = src == 0; /* "no data": the kernel zero-fills (Mach's data_unavailable) */
 	/* Checked pages keep their entry and cache slot for the commit. */
 	pte_t *ptes[PAGER_SUPPLY_MAX];
 	uint64_t *slots[PAGER_SUPPLY_MAX];
@@ -123,12 +139,14 @@ int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 	if (!err && ((src & PAGE_MASK) || n > PAGER_SUPPLY_MAX || !(prot & VM_R) ||
 		     (prot & ~(VM_R | VM_W | VM_X))))
 		err = -E_INVAL;
-	if (!err && (src < USER_LO || n > (USER_HI - src) >> PAGE_SHIFT))
+	if (!err && !zero && (src < USER_LO || n > (USER_HI - src) >> PAGE_SHIFT))
 		err = -E_FAULT;
+	if (!err && zero && pmm_free_count() < n)
+		err = -E_NOMEM; /* checked here so the allocations below cannot fail */
 	for (uint64_t i = 0; !err && i < n; i++) {
-		ptes[i] = own_frame(k, src + (i << PAGE_SHIFT));
+		ptes[i] = zero ? 0 : own_frame(k, src + (i << PAGE_SHIFT));
 		slots[i] = vmo_slot(o, (offset >> PAGE_SHIFT) + i, true);
-		if (!ptes[i])
+		if (!zero && !ptes[i])
 			err = -E_FAULT;
 		else if (!slots[i])
 			err = -E_NOMEM; /* leaves are allocated up front: commit cannot fail */
@@ -140,13 +158,19 @@ int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 	}
 	int64_t installed = 0;
 	uint64_t flags = supply_flags(prot) | VPE_PRESENT;
+	struct vm_region *around = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		if (*slots[i] & VPE_PRESENT)
 			continue; /* already there: the frame stays with the pager */
-		paddr_t f = pte_pa(*ptes[i]);
-		*ptes[i] = 0;
-		arch_tlb_flush_page(k->asid, src + (i << PAGE_SHIFT));
-		k->frames--;
+		paddr_t f;
+		if (zero) {
+			f = pmm_alloc();
+		} else {
+			f = pte_pa(*ptes[i]);
+			*ptes[i] = 0;
+			arch_tlb_flush_page(k->asid, src + (i << PAGE_SHIFT));
+			k->frames--;
+		}
 		*slots[i] = f | flags;
 		o->resident++;
 		o->supplies++;
@@ -155,9 +179,13 @@ int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 		struct vm_request *req = vmo_find_request(o, (offset >> PAGE_SHIFT) + i);
 		if (req) {
 			trace_set(req->trace, TRACE_SUPPLY, stamp);
+			if (!around && n > 1)
+				around = vm_request_region(req);
 			vm_request_complete(req);
 		}
 	}
+	if (around)
+		map_around(around, offset >> PAGE_SHIFT, n);
 	if (recv_ep < 0)
 		return installed;
 	t->tf.x[REG_A0] = (uint64_t)recv_ep;

@@ -10,6 +10,10 @@
  *      SYS_PAGER_SUPPLY, which moves the frame into the object and maps
  *      it for the waiting threads; with a receive endpoint the same call
  *      then waits for the pager's next message (two traps per fault).
+ *      With src 0 the kernel fills the pages with zeros instead (Mach's
+ *      "data unavailable"): no frame of the pager's moves. A supply of
+ *      several pages also maps the others into the faulting thread's
+ *      mapping (fault-around), so read-ahead saves the minor faults.
  *   4. The threads resume at the faulting instruction.
  * A pager that dies, or misses the object's deadline, hands the object to
  * its fallback pager if one is set; otherwise the waiting threads get a

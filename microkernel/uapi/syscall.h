@@ -96,6 +96,8 @@ enum obj_type {
 #define H_SELF 0   /* the task itself (R_READ) */
 #define H_SYSTEM 1 /* init only: the system object */
 #define H_NAME 1   /* programs init starts: the name server endpoint */
+#define H_SYSINFO 2 /* programs init or the shell start: the system object, R_READ */
+#define H_CONSOLE 3 /* ... the console server endpoint, R_SEND, badged per program */
 
 #define SPAWN_MAX_ARGS 2048  /* bytes of NUL-separated argv */
 #define SPAWN_MAX_HANDLES 32

@@ -57,7 +57,7 @@ void pager_pool_refill(struct pager *p)
 }
 
 /* A pool page for the next fault; with the pool empty, one is wired (and
- * so zeroed by the kernel) on the spot: the cold path. */
+ * so zeroed by the kernel) on the spot. */
 static void *pool_take(struct pager *p)
 {
 	if (p->pool_count == 0)
@@ -67,13 +67,16 @@ static void *pool_take(struct pager *p)
 	return (void *)(p->pool_base + p->pool_free[--p->pool_count] * PAGE);
 }
 
-/* Answers a fault with a cluster of pages from offset on. */
+/* Answers a fault with a cluster of pages from offset on. Without a fill
+ * operation the pages are zeros, which the kernel makes itself. */
 static long fault_cluster(struct pager *p, struct pager_object *obj, uint64_t offset,
 			  struct ipc_msg *m)
 {
 	uint64_t n = p->cluster;
 	if (n > (obj->size - offset) / PAGE)
 		n = (obj->size - offset) / PAGE;
+	if (!p->ops->fill)
+		return pager_supply_recv(obj->vmo, offset, 0, n, VM_R | VM_W | VM_X, p->ep, m);
 	vm_unmap(p->stage_base, p->cluster * PAGE); /* pages a supply left behind */
 	int err = (int)mem_wire(p->stage_base, n * PAGE, VM_R | VM_W);
 	for (uint64_t i = 0; !err && p->ops->fill && i < n; i++)
@@ -98,6 +101,10 @@ static long handle_fault(struct pager *p, struct ipc_msg *m)
 		return ipc_recv(p->ep, m, 0); /* an object we no longer know */
 	if (p->cluster > 1)
 		return fault_cluster(p, obj, offset, m);
+	/* Pool empty and nothing to fill in: let the kernel zero the page
+	 * (the cold path; zeroing is then on the fault's critical path). */
+	if (p->pool_count == 0 && !p->ops->fill)
+		return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X, p->ep, m);
 	void *page = pool_take(p);
 	int err = page ? (p->ops->fill ? p->ops->fill(p, obj, offset, page) : 0) : -E_NOMEM;
 	if (err) {

@@ -21,8 +21,10 @@
  *       fault (SYS_PAGER_FAIL) and the faulting task is told.
  *   terminate(ctx, obj): the object is gone; free what the pager kept.
  * Clusters: with cluster > 1 a fault is answered with up to cluster
- * pages from the faulting one on (read-ahead), wired fresh into a
- * contiguous staging area and supplied in one call.
+ * pages from the faulting one on (read-ahead), filled in a contiguous
+ * staging area and supplied in one call. A pager without a fill op
+ * (zeros) supplies "no data" and the kernel zero-fills, also when its
+ * pool is empty.
  * The pool: pool_size slots of wired memory at pool_base. A supplied
  * slot's frame leaves the pager; the loop re-wires empty slots (the
  * kernel hands out zeroed frames) when fewer than pool_low are left and

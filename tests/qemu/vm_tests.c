@@ -4,7 +4,10 @@
  * object), a thread or a helper task faults, and the runner receives the
  * FAULT and supplies, so races are played out in a fixed order.
  */
+#include "libipc/server.h"
 #include "libipc/vm.h"
+#include "pagers/zero/zero_proto.h"
+#include "servers/name/name_proto.h"
 #include "tests/qemu/runner.h"
 
 #define MS 1000000ull
@@ -503,7 +506,75 @@ static void bad_vm_arguments_are_refused(void)
 	sys_handle_close((int)vmo);
 }
 
+static void zero_supply_fills_zeros_and_maps_around(void)
+{
+	struct hand_pager hp;
+	CHECK_EQ(hand_pager_setup(&hp, 8, AREA), 0);
+	struct toucher tc = { .addr = (volatile uint64_t *)(AREA + 2 * PG + 16) };
+	CHECK(start_toucher(&tc) > 0);
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv(hp.ep, &m, 1000 * MS), 0);
+	CHECK_EQ(m.w[0], 2 * PG);
+	uint64_t before = free_frames();
+	/* No data: the kernel zero-fills four pages from the faulting one. */
+	CHECK_EQ(pager_supply(hp.vmo, 2 * PG, 0, 4, VM_R | VM_W), 4);
+	CHECK(toucher_done(&tc, 1000));
+	CHECK_EQ(tc.seen, 0);
+	CHECK(free_frames() <= before - 4);
+	struct vmo_info info;
+	CHECK_EQ(vmo_info(hp.vmo, &info), 0);
+	CHECK_EQ(info.resident, 4);
+	/* The read-ahead pages were mapped with the faulting one: touching
+	 * them takes no fault at all, not even a minor one. */
+	uint64_t minor = info.minor;
+	for (int pg = 3; pg < 6; pg++)
+		CHECK_EQ(*(volatile uint64_t *)(AREA + (uint64_t)pg * PG), 0);
+	CHECK_EQ(vmo_info(hp.vmo, &info), 0);
+	CHECK_EQ(info.minor, minor);
+	CHECK_EQ(pager_supply(hp.vmo, 6 * PG, 0, 3, VM_R), -E_RANGE);
+	hand_pager_done(&hp, 8);
+}
+
+static void zero_pager_fills_1000_pages_with_zeros(void)
+{
+	static struct ipc_buffer buf;
+	CHECK_EQ(ipc_buffer_setup(&buf), 0);
+	long zp = name_lookup(H_NAME, &buf, "pager.zero");
+	CHECK(zp > 0);
+	uint64_t w[4] = { 1000 * PG };
+	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0), 0);
+	int vmo = buf.handles[0];
+	struct handle_info hi;
+	CHECK_EQ(sys_handle_info(vmo, &hi), 0);
+	CHECK_EQ(hi.type, OBJ_VMO);
+	CHECK_EQ(hi.rights & R_PAGER, 0); /* clients do not get the pager's right */
+	CHECK_EQ(vm_map(vmo, AREA, 1000 * PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	volatile uint64_t *p = (volatile uint64_t *)AREA;
+	for (uint64_t pg = 0; pg < 1000; pg++)
+		for (uint64_t i = 0; i < PG / 8; i += 127)
+			CHECK_EQ(p[pg * PG / 8 + i], 0);
+	for (uint64_t pg = 0; pg < 1000; pg++)
+		p[pg * PG / 8 + 5] = pg ^ 0x5a5a;
+	for (uint64_t pg = 0; pg < 1000; pg++)
+		CHECK_EQ(p[pg * PG / 8 + 5], pg ^ 0x5a5a);
+	uint64_t stats[4];
+	uint32_t nw = 0;
+	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_STATS, w, 0, 0, 0, 0, stats, 4, &nw), 0);
+	CHECK_EQ(nw, 4);
+	CHECK(stats[0] >= 1000); /* every page came through the pager */
+	CHECK_EQ(vm_unmap(AREA, 1000 * PG), 0);
+	CHECK_EQ(sys_handle_close(vmo), 0);
+	/* Bad requests get errors and the pager keeps serving. */
+	w[0] = 4095;
+	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0), -E_INVAL);
+	CHECK_EQ(ipc_request((int)zp, &buf, 999, w, 1, 0, 0, 0, 0, 0, 0), -E_NOSYS);
+	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_STATS, w, 0, 0, 0, 0, stats, 4, &nw), 0);
+	sys_handle_close((int)zp);
+}
+
 const struct qtest vm_tests[] = {
+	{ "zero_supply_fills_zeros_and_maps_around", zero_supply_fills_zeros_and_maps_around },
+	{ "zero_pager_fills_1000_pages_with_zeros", zero_pager_fills_1000_pages_with_zeros },
 	{ "kernel_zero_object_reads_zeros_and_keeps_writes",
 	  kernel_zero_object_reads_zeros_and_keeps_writes },
 	{ "hand_driven_pager_supplies_a_fault", hand_driven_pager_supplies_a_fault },
