@@ -115,6 +115,11 @@ struct thread *sched_pick(void)
 	return next;
 }
 
+int sched_top_ready(void)
+{
+	return highest_ready();
+}
+
 bool sched_may_run_now(struct thread *t)
 {
 	struct thread *cur = this_cpu()->cur;

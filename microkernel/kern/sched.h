@@ -37,6 +37,8 @@ void thread_reap(struct cpu *c);
 /* Whether t may take the hart now, with no queue pass: the current
  * thread has blocked and nothing ready outranks t. */
 bool sched_may_run_now(struct thread *t);
+/* The highest priority with a ready thread, or -1. */
+int sched_top_ready(void);
 
 /* Called on every kernel entry: by now the trap exit has saved the
  * registers of the last outgoing thread, so deferred frees can run. */

@@ -227,6 +227,54 @@ void vm_request_complete(struct vm_request *req)
 	request_free(req);
 }
 
+bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64_t *slot,
+		    pte_t *src_pte, uaddr_t src, uint32_t prot, struct endpoint *ep,
+		    uint64_t stamp)
+{
+	struct vm_request *req = vmo_find_request(o, page);
+	if (!req || list_empty(&req->waiters.head) ||
+	    req->waiters.head.next != req->waiters.head.prev)
+		return false;
+	struct thread *w = list_entry(req->waiters.head.next, struct thread, qlink);
+	struct vm_region *r = vm_region_find(w->task, w->fault_va);
+	if (!r || r->obj != o || w->prio < t->prio || sched_top_ready() > (int)w->prio ||
+	    ((w->fault_access & VM_W) && !(prot & VM_W)) || (!src_pte && !pmm_free_count()) ||
+	    !sv39_walk(w->task->pt_root, w->fault_va, true))
+		return false;
+	/* Commit: nothing below can fail. */
+	paddr_t f;
+	if (src_pte) {
+		f = pte_pa(*src_pte);
+		*src_pte = 0;
+		arch_tlb_flush_page(t->task->asid, src);
+		t->task->frames--;
+	} else {
+		f = pmm_alloc();
+	}
+	*slot = f | VPE_PRESENT | (prot & VM_W ? 0 : VPE_NOWRITE) | (prot & VM_X ? 0 : VPE_NOEXEC);
+	o->resident++;
+	o->supplies++;
+	vm_pages_supplied++;
+	trace_set(req->trace, TRACE_SUPPLY, stamp);
+	vm_map_page(r, w->fault_va, w->fault_access);
+	list_del(&w->qlink);
+	w->wq = 0;
+	w->fault_req = 0;
+	w->fault_trace = req->trace + 1;
+	request_free(req);
+	/* The pager waits for its next message; the faulting thread runs. */
+	t->ipc_state = IPC_RECV_WAIT;
+	t->state = TH_BLOCKED;
+	t->wq = &ep->recvq;
+	list_add_tail(&ep->recvq.head, &t->qlink);
+	w->state = TH_RUNNING;
+	if (w->slice == 0)
+		w->slice = TIMESLICE_TICKS;
+	this_cpu()->need_resched = false;
+	sched_set_cur(this_cpu(), w);
+	return true;
+}
+
 static void kill_waiter(struct thread *t, struct vm_request *req, int err)
 {
 	struct task *k = t->task;

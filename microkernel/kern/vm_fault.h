@@ -5,6 +5,7 @@
 #ifndef KERN_VM_FAULT_H
 #define KERN_VM_FAULT_H
 
+#include "arch/riscv/sv39.h"
 #include "kern/vm_object.h"
 
 enum vm_fault_result {
@@ -25,6 +26,18 @@ void vm_set_fallback(struct vm_object *o, struct endpoint *fb, uint64_t badge);
 
 /* The region the request's first waiter faulted in (NULL if none). */
 struct vm_region *vm_request_region(struct vm_request *req);
+
+/*
+ * Supply fast path: one page answering a request with one waiter, the
+ * pager then receiving on ep where nothing waits: the page goes in, the
+ * waiter's mapping is made, the pager blocks and the waiter runs at once,
+ * with no queue or scheduler pass. The caller has checked the object,
+ * page, source (src_pte, or NULL for zeros), slot and endpoint. Returns
+ * false, having changed nothing, when the case does not apply.
+ */
+bool vm_supply_fast(struct thread *pager, struct vm_object *o, uint64_t page, uint64_t *slot,
+		    pte_t *src_pte, uaddr_t src, uint32_t prot, struct endpoint *ep,
+		    uint64_t stamp);
 
 /* The object's page arrived: wake and map every waiter on the request. */
 void vm_request_complete(struct vm_request *req);

@@ -156,6 +156,16 @@ int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 		     k->name, (unsigned long)offset, (unsigned long)n, err);
 		return err;
 	}
+	if (n == 1 && recv_ep >= 0 && !(*slots[0] & VPE_PRESENT)) {
+		struct handle *h;
+		if (!handle_lookup(k->handles, recv_ep, OBJ_ENDPOINT, R_RECV, &h)) {
+			struct endpoint *ep = container_of(h->obj, struct endpoint, obj);
+			if (!ep->dead && list_empty(&ep->kmsgs) && list_empty(&ep->sendq.head) &&
+			    vm_supply_fast(t, o, offset >> PAGE_SHIFT, slots[0], ptes[0], src, prot,
+					   ep, stamp))
+				return SYS_BLOCKED;
+		}
+	}
 	int64_t installed = 0;
 	uint64_t flags = supply_flags(prot) | VPE_PRESENT;
 	struct vm_region *around = 0;

@@ -1,31 +1,40 @@
 /*
  * init: the root task. The kernel starts it with handles to itself
- * (H_SELF), the system object (H_SYSTEM) and every boot module; argv holds
- * the words of the kernel's bootargs.
+ * (H_SELF), the system object (H_SYSTEM), every boot module and the
+ * devices (device memory and interrupt of the UART and the virtio slots);
+ * argv holds the words of the kernel's bootargs.
  *
  * Boot steps:
  *   1. create the name server's endpoint and start the name server with
  *      the receive side (its H_NAME);
  *   2. start the zero-fill pager and publish it as "pager.zero";
- *   3. start the programs named in bootargs (separate several with ";"),
- *      handing each the send side of the name endpoint (H_NAME) and every
- *      boot module;
- *   4. wait for those programs and power the machine off with the first
+ *   3. start the console server with its endpoint (receive side, and an
+ *      unbadged send side it mints client badges from), the UART's
+ *      registers and its interrupt; publish it as "console";
+ *   4. start the programs named in bootargs (separate several with ";"),
+ *      each with the standard handles (libipc/ulib.h spawn_std): the name
+ *      endpoint (H_NAME), the system object read-only (H_SYSINFO; the
+ *      program named `shell` may also power off), the console endpoint
+ *      minted with a badge of its own (H_CONSOLE), every boot module;
+ *   5. wait for those programs and power the machine off with the first
  *      non-zero exit status (0 if all succeeded).
  */
 #include "libipc/ipc.h"
 #include "libipc/server.h"
 #include "libipc/ulib.h"
+#include "servers/console/console_proto.h"
 #include "servers/name/name_proto.h"
 
 #define MAX_PROGS 8
-#define MAX_HANDED 64
+#define MAX_SLOTS 128
 
 static int name_ep = -1;
+static int console_ep = -1; /* unbadged: init mints one badge per program */
+static uint64_t console_badge; /* the last badge minted */
 
 static void start_name_server(void)
 {
-	long ep = sys0(SYS_ENDPOINT_CREATE);
+	long ep = sys_endpoint_create();
 	char *argv[] = { "name", 0 };
 	int32_t hs[1] = { (int32_t)ep };
 	uint32_t rights[1] = { R_RECV };
@@ -40,41 +49,96 @@ static void start_name_server(void)
 
 static struct ipc_buffer buf;
 
+/* Publishes a copy of handle h (R_SEND | R_GRANT) under name. */
+static long publish(const char *name, int h)
+{
+	uint64_t w[NAME_WORDS];
+	int32_t send[1] = { h };
+	uint32_t send_rights[1] = { R_SEND | R_GRANT };
+	if (name_ep < 0)
+		return -E_NOENT;
+	if (!name_pack(name, w))
+		return -E_INVAL;
+	return ipc_request(name_ep, &buf, NAME_REGISTER, w, NAME_WORDS, send, send_rights, 1, 0,
+			   0, 0);
+}
+
 /* Starts a pager with its endpoint's receive side at slot 1 and
  * publishes the send side under `name` in the name server. */
 static void start_pager(const char *prog, const char *name)
 {
-	long ep = sys0(SYS_ENDPOINT_CREATE);
+	long ep = sys_endpoint_create();
 	char *argv[] = { (char *)prog, 0 };
 	int32_t hs[1] = { (int32_t)ep };
 	uint32_t rights[1] = { R_RECV };
 	int h = ep < 0 ? (int)ep : spawn((const char *const *)argv, hs, rights, 1);
-	uint64_t w[NAME_WORDS];
-	int32_t send[1] = { (int32_t)ep };
-	uint32_t send_rights[1] = { R_SEND | R_GRANT };
-	long err = h < 0 ? h : !name_pack(name, w) ? -E_INVAL
-		: ipc_request(name_ep, &buf, NAME_REGISTER, w, NAME_WORDS, send, send_rights, 1,
-			      0, 0, 0);
+	long err = h < 0 ? h : publish(name, (int)ep);
 	if (err < 0)
 		uprintf("init: no %s: %s\n", name, err_name(err));
 	else
 		uprintf("init: started %s as %s\n", prog, name);
 }
 
+/* The slot of the device object of the given type named dev, or -E_NOENT. */
+static int device_handle(uint32_t type, const char *dev)
+{
+	for (int h = 0; h < MAX_SLOTS; h++) {
+		struct dev_info di;
+		if (handle_is(h, type, R_GRANT) && sys_dev_info(h, &di) == 0 &&
+		    strcmp(di.name, dev) == 0)
+			return h;
+	}
+	return -E_NOENT;
+}
+
+/* Step 3; on any failure programs fall back to the kernel log. */
+static void start_console(void)
+{
+	int uart = device_handle(OBJ_DEVMEM, "uart"), irq = device_handle(OBJ_IRQ, "uart");
+	long ep = uart < 0 ? uart : irq < 0 ? irq : sys_endpoint_create();
+	char *argv[] = { "console", 0 };
+	int32_t hs[3] = { (int32_t)ep, uart, irq };
+	uint32_t rights[3] = { R_RECV | R_SEND | R_GRANT, R_READ | R_MAP, R_READ | R_CONTROL };
+	_Static_assert(CONS_H_EP == 1 && CONS_H_UART == 2 && CONS_H_IRQ == 3, "slot order");
+	int h = ep < 0 ? (int)ep : spawn((const char *const *)argv, hs, rights, 3);
+	long shared = h < 0 ? h : sys_handle_mint((int)ep, R_SEND | R_GRANT, CONS_BADGE_SHARED);
+	long err = shared < 0 ? shared : publish("console", (int)shared);
+	if (shared >= 0)
+		sys_handle_close((int)shared);
+	if (err < 0) {
+		uprintf("init: no console: %s\n", err_name(err));
+		return;
+	}
+	console_ep = (int)ep;
+	uprintf("init: started console\n");
+}
+
+/* H_SYSTEM can be handed on only with R_GRANT. */
+static bool system_grantable(void)
+{
+	static int known; /* 0: not asked yet, 1 yes, -1 no */
+	if (!known) {
+		known = handle_is(H_SYSTEM, OBJ_SYSTEM, R_GRANT) ? 1 : -1;
+		if (known < 0)
+			uprintf("init: the system handle lacks R_GRANT; programs get none\n");
+	}
+	return known > 0;
+}
+
 static int start(char **argv)
 {
-	int32_t hs[MAX_HANDED];
-	uint32_t rights[MAX_HANDED];
-	int n = 0;
-	if (name_ep >= 0) {
-		hs[n] = name_ep;
-		rights[n++] = R_SEND | R_GRANT;
-	}
-	int nmod = module_handles(hs + n, MAX_HANDED - n);
-	for (int i = 0; i < nmod; i++)
-		rights[n + i] = R_READ | R_GRANT;
-	n += nmod;
-	int h = spawn((const char *const *)argv, hs, rights, (uint32_t)n);
+	bool shell = strcmp(argv[0], "shell") == 0;
+	long con = console_ep < 0 ? -1
+		: sys_handle_mint(console_ep, R_SEND | R_GRANT, ++console_badge);
+	struct std_handles sh = {
+		.name = name_ep,
+		.sys = system_grantable() ? H_SYSTEM : -1,
+		.sys_rights = shell ? R_READ | R_CONTROL | R_GRANT : R_READ,
+		.console = (int32_t)con,
+	};
+	int h = spawn_std((const char *const *)argv, &sh);
+	if (con >= 0)
+		sys_handle_close((int)con);
 	if (h < 0)
 		uprintf("init: cannot start %s: %s\n", argv[0], err_name(h));
 	else
@@ -97,6 +161,7 @@ int main(int argc, char **argv)
 	start_name_server();
 	if (name_ep >= 0)
 		start_pager("zero", "pager.zero");
+	start_console();
 	for (int i = 1; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], ";") != 0)
 			continue;
