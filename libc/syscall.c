@@ -11,10 +11,15 @@
 #include <time.h>
 
 #include "libc/memory.h"
+#include "libipc/server.h"
 #include "libipc/sys.h"
+#include "libipc/ulib.h"
+#include "servers/console/console_proto.h"
+#include "servers/name/name_proto.h"
 
 #define NS_PER_S 1000000000ull
 #define CONSOLE_CHUNK 65536      /* the most SYS_DEBUG_WRITE takes at once */
+#define CONSOLE_LOOKUP_NS 100000000ull /* a name server answers in far less */
 #define SLEEP_CHUNK_S 3600ull    /* the longest SYS_SLEEP */
 #define WRITEV_GATHER 512        /* writev copies up to this much into one write */
 #define LINUX_IOV_MAX 1024
@@ -41,11 +46,67 @@ long mk_errno(long kernel_result)
 	return -(e ? e : EIO);
 }
 
-/* --- files: the console on 1 and 2, an empty stdin on 0 ------------------- */
+/* --- the console: fds 0, 1 and 2 (servers/console/console_proto.h) -------- */
 
-long mk_console_write(const void *buf, size_t len)
+static int con_ep;      /* the console endpoint; 0: none (the kernel log) */
+static bool con_looked; /* con_ep is settled */
+static bool con_partial; /* the last byte sent was not a newline */
+static int con_note;    /* subscribed notification (input waits on it); 0: none */
+static struct ipc_buffer con_own_buffer;
+
+/* Long messages go through the IPC buffer the program registered, or ours. */
+static struct ipc_buffer *con_buffer(void)
 {
-	const char *p = buf;
+	if (!ipc_registered_buffer)
+		ipc_buffer_setup(&con_own_buffer);
+	return ipc_registered_buffer;
+}
+
+/* An endpoint we may call: never one we serve (that would wait on ourselves). */
+static bool client_endpoint(int h)
+{
+	return handle_is(h, OBJ_ENDPOINT, R_SEND) && !handle_is(h, OBJ_ENDPOINT, R_RECV);
+}
+
+/* The console published in the name server, with a badge of our own if the
+ * console hands one out; 0 if there is none. */
+static int console_by_name(void)
+{
+	uint64_t w[NAME_WORDS];
+	struct ipc_buffer *b = con_buffer();
+	if (!client_endpoint(H_NAME) || !name_pack("console", w))
+		return 0;
+	long err = ipc_request_timed(H_NAME, b, NAME_LOOKUP, w, NAME_WORDS, 0, 0, 0, 0, 0, 0,
+				     CONSOLE_LOOKUP_NS);
+	int shared = err == 0 ? b->handles[0] : 0;
+	if (shared <= 0 || !client_endpoint(shared))
+		return 0;
+	err = ipc_request_timed(shared, b, CONS_OPEN, 0, 0, 0, 0, 0, 0, 0, 0, CONSOLE_LOOKUP_NS);
+	if (err || !client_endpoint(b->handles[0]))
+		return shared;
+	sys_handle_close(shared);
+	return b->handles[0];
+}
+
+/* Looked up once: H_CONSOLE as handed at start, else through the name
+ * server (H_NAME), else none. */
+static int console(void)
+{
+	if (!con_looked) {
+		con_looked = true;
+		con_ep = client_endpoint(H_CONSOLE) ? H_CONSOLE : console_by_name();
+	}
+	return con_ep;
+}
+
+/* The console went away (its server died): the kernel log from now on. */
+static void console_lost(void)
+{
+	con_ep = 0;
+}
+
+static long debug_write(const char *p, size_t len)
+{
 	size_t done = 0;
 	while (done < len) {
 		size_t n = len - done < CONSOLE_CHUNK ? len - done : CONSOLE_CHUNK;
@@ -57,6 +118,91 @@ long mk_console_write(const void *buf, size_t len)
 		done += (size_t)r;
 	}
 	return (long)done;
+}
+
+long mk_console_write(const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+	while (done < len && console()) {
+		size_t n = len - done < CONS_DATA_MAX ? len - done : CONS_DATA_MAX;
+		uint64_t w[IPC_MAX_WORDS];
+		w[0] = n;
+		w[cons_words(n) - 1] = 0; /* no stray bytes after the data */
+		memcpy(&w[1], p + done, n);
+		long r = ipc_request(con_ep, con_buffer(), CONS_WRITE, w, cons_words(n), 0, 0, 0,
+				     0, 0, 0);
+		if (r == -E_DEAD || r == -E_BADH || r == -E_CANCELED) {
+			console_lost();
+			break;
+		}
+		if (r < 0)
+			return done ? (long)done : mk_errno(r);
+		done += n;
+		con_partial = p[done - 1] != '\n';
+	}
+	if (done == len)
+		return (long)done;
+	long r = debug_write(p + done, len - done);
+	return r < 0 ? (done ? (long)done : r) : (long)(done + (size_t)r);
+}
+
+/* A partial last line waits in the console's buffer: out with it. */
+static void console_flush(void)
+{
+	if (con_ep && con_partial)
+		ipc_request(con_ep, con_buffer(), CONS_FLUSH, 0, 0, 0, 0, 0, 0, 0, 0);
+	con_partial = false;
+}
+
+static long console_subscribe(void)
+{
+	if (con_note)
+		return 0;
+	long note = sys_notify_create();
+	if (note < 0)
+		return note;
+	uint64_t w[1] = { 1 };
+	int32_t hs[1] = { (int32_t)note };
+	uint32_t rights[1] = { R_SEND };
+	long err = ipc_request(con_ep, con_buffer(), CONS_SUBSCRIBE, w, 1, hs, rights, 1, 0, 0, 0);
+	if (err) {
+		sys_handle_close((int)note);
+		return err;
+	}
+	con_note = (int)note;
+	return 0;
+}
+
+/* Completed input, at most len bytes; waits while there is none. 0: end
+ * of input (Ctrl-D, or no console at all). */
+static long console_read(void *dst, size_t len)
+{
+	if (!console() || len == 0)
+		return 0;
+	if (len > CONS_DATA_MAX)
+		len = CONS_DATA_MAX;
+	for (;;) {
+		uint64_t w[1] = { len }, out[IPC_MAX_WORDS];
+		uint32_t got = 0;
+		long r = ipc_request(con_ep, con_buffer(), CONS_READ, w, 1, 0, 0, 0, out,
+				     IPC_MAX_WORDS, &got);
+		if (r == 0) {
+			size_t n = got ? (size_t)out[0] : 0;
+			if (n > len || cons_words(n) > got)
+				return -EIO;
+			memcpy(dst, &out[1], n);
+			return (long)n;
+		}
+		if (r != -E_AGAIN)
+			return mk_errno(r);
+		r = console_subscribe();
+		uint64_t bits;
+		if (r == 0)
+			r = notify_wait(con_note, &bits, 0);
+		if (r < 0)
+			return mk_errno(r);
+	}
 }
 
 static long lx_write(int fd, const void *buf, size_t len)
@@ -73,7 +219,7 @@ static long lx_writev(int fd, const struct iovec *iov, int cnt)
 	if (cnt < 0 || cnt > LINUX_IOV_MAX)
 		return -EINVAL;
 	/* stdio hands over a line as buffered part + rest: gathered, it
-	 * reaches the log in one piece, not interleaved with other tasks. */
+	 * reaches the console in one piece. */
 	char gather[WRITEV_GATHER];
 	size_t total = 0;
 	bool fits = true;
@@ -101,10 +247,32 @@ static long lx_writev(int fd, const struct iovec *iov, int cnt)
 	return done;
 }
 
-/* read and readv: stdin is at end of file until there is a console server. */
-static long lx_read(int fd)
+static long lx_read(int fd, void *buf, size_t len)
 {
-	return fd == 0 ? 0 : -EBADF;
+	if (fd != 0)
+		return -EBADF;
+	return console_read(buf, len);
+}
+
+/* One console read, spread over the vectors in order. */
+static long lx_readv(int fd, const struct iovec *iov, int cnt)
+{
+	if (fd != 0)
+		return -EBADF;
+	if (cnt < 0 || cnt > LINUX_IOV_MAX)
+		return -EINVAL;
+	size_t want = 0;
+	for (int i = 0; i < cnt && want < CONS_DATA_MAX; i++)
+		want += iov[i].iov_len;
+	char tmp[CONS_DATA_MAX];
+	long n = console_read(tmp, want < sizeof(tmp) ? want : sizeof(tmp));
+	size_t at = 0;
+	for (int i = 0; i < cnt && n > 0 && at < (size_t)n; i++) {
+		size_t k = (size_t)n - at < iov[i].iov_len ? (size_t)n - at : iov[i].iov_len;
+		memcpy(iov[i].iov_base, tmp + at, k);
+		at += k;
+	}
+	return n;
 }
 
 static long lx_ioctl(int fd, unsigned long req, void *arg)
@@ -138,6 +306,7 @@ static long lx_getpid(void)
 
 static long lx_exit(int code)
 {
+	console_flush();
 	sys_exit(code & 0xff);
 }
 
@@ -253,8 +422,9 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case __NR_writev:
 		return lx_writev((int)a, (const struct iovec *)b, (int)c);
 	case __NR_read:
+		return lx_read((int)a, (void *)b, (size_t)c);
 	case __NR_readv:
-		return lx_read((int)a);
+		return lx_readv((int)a, (const struct iovec *)b, (int)c);
 	case __NR_ioctl:
 		return lx_ioctl((int)a, (unsigned long)b, (void *)c);
 	case __NR_exit:

@@ -12,8 +12,8 @@
  *   4. kernel error codes (uapi/errors.h) come back as negated Linux
  *      errno values, which musl turns into errno and a -1 return.
  *
- * What is mapped: console output (write, writev on fds 1 and 2), EOF on
- * fd 0, exit, brk and anonymous mmap/munmap/mprotect (libc/memory.h),
+ * What is mapped: the console (write, writev on fds 1 and 2; read, readv
+ * on fd 0), exit, brk and anonymous mmap/munmap/mprotect (libc/memory.h),
  * clocks and sleeps, getpid/gettid, TIOCGWINSZ, sched_yield; signal masks
  * and actions are accepted and ignored (no signal is ever delivered).
  */
@@ -26,9 +26,23 @@
  * negated Linux errno. */
 long __mk_syscall(long n, long a, long b, long c, long d, long e, long f);
 
+/*
+ * The console (servers/console/console_proto.h), found once: the handle
+ * at H_CONSOLE, else "console" in the name server at H_NAME (with a
+ * badge of its own from CONS_OPEN), else none. Without a console (early
+ * servers, test programs started without handles, a console that died)
+ * output goes to the kernel log and fd 0 reads as end of file.
+ *
+ * Output: CONS_WRITE messages of up to CONS_DATA_MAX bytes through the
+ * IPC buffer the program registered (ipc_registered_buffer) or libc's
+ * own; at exit a partial last line is flushed (CONS_FLUSH).
+ * Input: read(0) sends CONS_READ; while it answers E_AGAIN it waits on a
+ * notification subscribed once (CONS_SUBSCRIBE).
+ * One thread at a time: the state here has no lock (as musl's stdio).
+ */
+
 /* The one path to the console for stdout and stderr: len bytes of buf;
- * returns the count written or a negated Linux errno. (The kernel log
- * for now; a console server later.) */
+ * returns the count written or a negated Linux errno. */
 long mk_console_write(const void *buf, size_t len);
 
 /* A kernel result (>= 0, or a negated uapi/errors.h code) as a Linux

@@ -15,7 +15,8 @@ static struct {
 
 static size_t frame_index(paddr_t pa)
 {
-	KASSERT((pa & PAGE_MASK) == 0 && pa >= pmm.base && pa < pmm.end);
+	if (KDEBUG)
+		KASSERT((pa & PAGE_MASK) == 0 && pa >= pmm.base && pa < pmm.end);
 	return (pa - pmm.base) >> PAGE_SHIFT;
 }
 

@@ -121,8 +121,37 @@ static void map_around(struct vm_region *r, uint64_t first, uint64_t n)
 	}
 }
 
+/* The common case of a fault answered and the next message awaited: one
+ * page, a receive endpoint. Lean checks, then vm_supply_fast; anything
+ * unusual returns false and the general path below decides (and reports
+ * errors). */
+static bool supply_one_fast(struct thread *t, const uint64_t *a, uint64_t stamp)
+{
+	struct task *k = t->task;
+	uint64_t offset = a[1], src = a[2];
+	uint32_t prot = (uint32_t)a[4];
+	struct handle *hv, *he;
+	if (handle_lookup(k->handles, (int64_t)a[0], OBJ_VMO, R_PAGER, &hv) ||
+	    handle_lookup(k->handles, (int64_t)a[5], OBJ_ENDPOINT, R_RECV, &he))
+		return false;
+	struct vm_object *o = container_of(hv->obj, struct vm_object, obj);
+	struct endpoint *ep = container_of(he->obj, struct endpoint, obj);
+	if ((offset & PAGE_MASK) || (offset >> PAGE_SHIFT) >= o->npages || (src & PAGE_MASK) ||
+	    !(prot & VM_R) || (prot & ~(VM_R | VM_W | VM_X)))
+		return false;
+	if (ep->dead || !list_empty(&ep->kmsgs) || !list_empty(&ep->sendq.head))
+		return false;
+	pte_t *pte = src ? own_frame(k, src) : 0;
+	uint64_t *slot = vmo_slot(o, offset >> PAGE_SHIFT, false);
+	if ((src && !pte) || !slot || (*slot & VPE_PRESENT))
+		return false;
+	return vm_supply_fast(t, o, offset >> PAGE_SHIFT, slot, pte, src, prot, ep, stamp);
+}
+
 int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 {
+	if (a[3] == 1 && (int64_t)a[5] >= 0 && supply_one_fast(t, a, vm_now()))
+		return SYS_BLOCKED;
 	struct task *k = t->task;
 	struct vm_object *o = 0;
 	uint64_t offset = a[1], src = a[2], n = a[3];
@@ -155,16 +184,6 @@ int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 		klog("pager supply refused: task %u (%s), offset %lx, %lu pages: error %d\n", k->id,
 		     k->name, (unsigned long)offset, (unsigned long)n, err);
 		return err;
-	}
-	if (n == 1 && recv_ep >= 0 && !(*slots[0] & VPE_PRESENT)) {
-		struct handle *h;
-		if (!handle_lookup(k->handles, recv_ep, OBJ_ENDPOINT, R_RECV, &h)) {
-			struct endpoint *ep = container_of(h->obj, struct endpoint, obj);
-			if (!ep->dead && list_empty(&ep->kmsgs) && list_empty(&ep->sendq.head) &&
-			    vm_supply_fast(t, o, offset >> PAGE_SHIFT, slots[0], ptes[0], src, prot,
-					   ep, stamp))
-				return SYS_BLOCKED;
-		}
 	}
 	int64_t installed = 0;
 	uint64_t flags = supply_flags(prot) | VPE_PRESENT;
