@@ -5,7 +5,7 @@
 CROSS ?= riscv64-linux-gnu-
 B := build
 KDEBUG ?= 1
-RUN_ARGS ?= hello
+RUN_ARGS ?= shell
 QEMU_TEST_TIMEOUT ?= 120
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
@@ -56,15 +56,18 @@ ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o
 
 # program name -> source files
-PROGS := init name zero hello testrunner uhelper bench libctest
+PROGS := init name zero console shell hello testrunner uhelper bench libctest conflood
 SRC_init := servers/init/init.c
 SRC_name := servers/name/name.c
+SRC_console := servers/console/console.c
+SRC_shell := servers/shell/shell.c servers/shell/stats.c
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c
 SRC_uhelper := tests/qemu/uhelper.c
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c
 SRC_libctest := tests/qemu/libc_test.c
+SRC_conflood := tests/qemu/conflood.c
 
 $(B)/u/%.o: %.c | deps $(MUSL_STAMP)
 	@mkdir -p $(dir $@)

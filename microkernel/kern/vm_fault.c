@@ -237,9 +237,11 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 		return false;
 	struct thread *w = list_entry(req->waiters.head.next, struct thread, qlink);
 	struct vm_region *r = vm_region_find(w->task, w->fault_va);
-	if (!r || r->obj != o || w->prio < t->prio || sched_top_ready() > (int)w->prio ||
-	    ((w->fault_access & VM_W) && !(prot & VM_W)) || (!src_pte && !pmm_free_count()) ||
-	    !sv39_walk(w->task->pt_root, w->fault_va, true))
+	pte_t *wpte;
+	if (!r || r->obj != o || r->flags != VM_SHARED || w->prio < t->prio ||
+	    sched_top_ready() > (int)w->prio || ((w->fault_access & VM_W) && !(prot & VM_W)) ||
+	    (!src_pte && !pmm_free_count()) ||
+	    !(wpte = sv39_walk(w->task->pt_root, w->fault_va, true)) || (*wpte & PTE_V))
 		return false;
 	/* Commit: nothing below can fail. */
 	paddr_t f;
@@ -256,7 +258,13 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	o->supplies++;
 	vm_pages_supplied++;
 	trace_set(req->trace, TRACE_SUPPLY, stamp);
-	vm_map_page(r, w->fault_va, w->fault_access);
+	/* Map it for the waiter (a shared mapping: vm_map_page's rules, the
+	 * walk done above). */
+	uint32_t mprot = r->prot & prot;
+	*wpte = pte_make(f, PTE_V | PTE_U | (mprot & VM_R ? PTE_R : 0) |
+			       (mprot & VM_W ? PTE_W : 0) | (mprot & VM_X ? PTE_X : 0));
+	pmm_ref(f);
+	w->task->frames++;
 	list_del(&w->qlink);
 	w->wq = 0;
 	w->fault_req = 0;

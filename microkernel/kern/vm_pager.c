@@ -125,7 +125,8 @@ static void map_around(struct vm_region *r, uint64_t first, uint64_t n)
  * page, a receive endpoint. Lean checks, then vm_supply_fast; anything
  * unusual returns false and the general path below decides (and reports
  * errors). */
-static bool supply_one_fast(struct thread *t, const uint64_t *a, uint64_t stamp)
+static __attribute__((noinline)) bool supply_one_fast(struct thread *t, const uint64_t *a,
+						      uint64_t stamp)
 {
 	struct task *k = t->task;
 	uint64_t offset = a[1], src = a[2];
@@ -148,10 +149,18 @@ static bool supply_one_fast(struct thread *t, const uint64_t *a, uint64_t stamp)
 	return vm_supply_fast(t, o, offset >> PAGE_SHIFT, slot, pte, src, prot, ep, stamp);
 }
 
+static __attribute__((noinline)) int64_t supply_general(struct thread *t, const uint64_t *a);
+
 int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 {
 	if (a[3] == 1 && (int64_t)a[5] >= 0 && supply_one_fast(t, a, vm_now()))
 		return SYS_BLOCKED;
+	return supply_general(t, a);
+}
+
+/* Any supply: several pages, no receive, or a case the fast path left. */
+static int64_t supply_general(struct thread *t, const uint64_t *a)
+{
 	struct task *k = t->task;
 	struct vm_object *o = 0;
 	uint64_t offset = a[1], src = a[2], n = a[3];

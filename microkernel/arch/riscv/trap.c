@@ -192,8 +192,12 @@ struct trapframe *syscall_trap(struct trapframe *tf)
 	tf->sepc += 4; /* past the ecall */
 	syscall_dispatch(t);
 	/* The common case: the caller goes on running, nothing to switch. */
-	if (__builtin_expect(c->cur == t && t->state == TH_RUNNING && !c->need_resched, 1))
+	struct thread *n = c->cur;
+	if (__builtin_expect(n == t && t->state == TH_RUNNING && !c->need_resched, 1))
 		return tf;
+	/* The call handed the hart to another thread itself (a hand-off). */
+	if (n && n->state == TH_RUNNING && !c->need_resched)
+		return enter(c, n);
 	return resume();
 }
 
