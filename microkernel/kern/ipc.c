@@ -269,7 +269,8 @@ struct thread *ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m, bool run_n
 
 void ipc_kmsg_cancel(struct ipc_kmsg *m)
 {
-	list_del(&m->link);
+	if (list_on_list(&m->link))
+		list_del(&m->link);
 }
 
 int64_t ipc_recv(struct thread *t, const uint64_t *a)

@@ -109,7 +109,8 @@ static void unblock(struct thread *t)
 		list_del(&t->qlink);
 		t->wq = 0;
 	}
-	list_del(&t->sleep_link);
+	if (list_on_list(&t->sleep_link))
+		list_del(&t->sleep_link);
 	if (t->ipc_state != IPC_NONE)
 		ipc_abort(t);
 }

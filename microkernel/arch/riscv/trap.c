@@ -150,10 +150,14 @@ static inline struct trapframe *enter(struct cpu *c, struct thread *n)
 
 static struct trapframe *resume(void)
 {
-	struct thread *n;
+	struct cpu *c = this_cpu();
+	struct thread *n = c->cur;
+	/* A hand-off (IPC, fault, supply) already chose the next thread. */
+	if (n && n->state == TH_RUNNING && !c->need_resched)
+		return enter(c, n);
 	while (!(n = sched_pick()))
 		machine_idle(interrupt);
-	return enter(this_cpu(), n);
+	return enter(c, n);
 }
 
 /*
@@ -192,12 +196,8 @@ struct trapframe *syscall_trap(struct trapframe *tf)
 	tf->sepc += 4; /* past the ecall */
 	syscall_dispatch(t);
 	/* The common case: the caller goes on running, nothing to switch. */
-	struct thread *n = c->cur;
-	if (__builtin_expect(n == t && t->state == TH_RUNNING && !c->need_resched, 1))
+	if (__builtin_expect(c->cur == t && t->state == TH_RUNNING && !c->need_resched, 1))
 		return tf;
-	/* The call handed the hart to another thread itself (a hand-off). */
-	if (n && n->state == TH_RUNNING && !c->need_resched)
-		return enter(c, n);
 	return resume();
 }
 
