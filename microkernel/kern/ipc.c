@@ -273,15 +273,17 @@ void ipc_kmsg_cancel(struct ipc_kmsg *m)
 		list_del(&m->link);
 }
 
-int64_t ipc_recv(struct thread *t, const uint64_t *a)
+/* The endpoint and deadline of a receive (a0, a6), checked. */
+static int recv_args(struct thread *t, struct endpoint **ep, uint64_t *deadline)
 {
-	struct endpoint *ep;
-	uint64_t deadline;
-	int err = lookup_ep(t, R_RECV, &ep, 0);
-	if (!err)
-		err = deadline_of(A(t, 6), &deadline);
-	if (err)
-		return err;
+	int err = lookup_ep(t, R_RECV, ep, 0);
+	return err ? err : deadline_of(A(t, 6), deadline);
+}
+
+/* Receives on ep, already checked: kernel messages first, then queued
+ * senders, else the thread waits. */
+static int64_t recv_on(struct thread *t, struct endpoint *ep, uint64_t deadline)
+{
 	if (!list_empty(&ep->kmsgs)) {
 		struct ipc_kmsg *m = list_entry(ep->kmsgs.next, struct ipc_kmsg, link);
 		list_del(&m->link);
@@ -293,6 +295,14 @@ int64_t ipc_recv(struct thread *t, const uint64_t *a)
 	t->ipc_state = IPC_RECV_WAIT;
 	thread_block(t, &ep->recvq, deadline);
 	return SYS_BLOCKED;
+}
+
+int64_t ipc_recv(struct thread *t, const uint64_t *a)
+{
+	struct endpoint *ep;
+	uint64_t deadline;
+	int err = recv_args(t, &ep, &deadline);
+	return err ? err : recv_on(t, ep, deadline);
 }
 
 /* Hands t's message to the first waiting receiver and wakes it. */
@@ -367,14 +377,12 @@ int64_t ipc_reply_recv(struct thread *t, const uint64_t *a)
 {
 	struct endpoint *ep;
 	uint64_t deadline;
-	int err = lookup_ep(t, R_RECV, &ep, 0);
-	if (!err)
-		err = deadline_of(A(t, 6), &deadline);
+	int err = recv_args(t, &ep, &deadline); /* before replying: all or nothing */
 	if (err)
 		return err;
 	if (t->reply_to)
 		ipc_reply(t, a); /* a failed reply already told the caller */
-	return ipc_recv(t, a);
+	return recv_on(t, ep, deadline);
 }
 
 int64_t ipc_notify_signal(struct thread *t, const uint64_t *a)
