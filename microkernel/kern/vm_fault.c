@@ -115,9 +115,44 @@ static void request_delivered(struct ipc_kmsg *m)
 /* Posts the request's FAULT to the object's pager. From the faulting
  * thread (which has blocked already), a pager waiting in receive runs
  * at once: the fault's first hand-off costs no scheduler pass. */
+/* The common fault: the pager waits in receive and may run now. The
+ * FAULT goes straight into its registers and it takes the hart; false if
+ * that does not apply (nothing changed). */
+static bool request_hand_to_pager(struct vm_request *req)
+{
+	struct endpoint *ep = req->obj->pager;
+	if (ep->dead || list_empty(&ep->recvq.head) || !list_empty(&ep->kmsgs))
+		return false;
+	struct thread *p = list_entry(ep->recvq.head.next, struct thread, qlink);
+	if (!sched_may_run_now(p) || list_on_list(&p->sleep_link))
+		return false;
+	uint64_t *r = &p->tf.x[REG_A0];
+	r[0] = 0;
+	r[1] = IPC_TAG(PAGER_FAULT, 4, 0);
+	r[2] = req->page << PAGE_SHIFT;
+	r[3] = req->access;
+	r[4] = req->fault_id;
+	r[5] = req->obj->npages << PAGE_SHIFT;
+	r[6] = req->obj->pager_badge;
+	list_del(&p->qlink);
+	p->wq = 0;
+	p->ipc_state = IPC_NONE;
+	p->state = TH_RUNNING;
+	if (p->slice == 0)
+		p->slice = TIMESLICE_TICKS;
+	this_cpu()->need_resched = false;
+	sched_set_cur(this_cpu(), p);
+	uint64_t now = vm_now();
+	trace_set(req->trace, TRACE_SENT, now);
+	trace_set(req->trace, TRACE_RECEIVED, now);
+	return true;
+}
+
 static void request_post(struct vm_request *req, bool from_fault)
 {
 	struct vm_object *o = req->obj;
+	if (from_fault && request_hand_to_pager(req))
+		return;
 	req->msg.tag = IPC_TAG(PAGER_FAULT, 4, 0);
 	req->msg.w[0] = req->page << PAGE_SHIFT;
 	req->msg.w[1] = req->access;
