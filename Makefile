@@ -126,7 +126,7 @@ $(B)/virt.dtb: scripts/mkdtb-fixture | deps
 	scripts/mkdtb-fixture $@
 
 # --- top-level targets ------------------------------------------------------
-.PHONY: all deps run run-gdb test unit-test qemu-test bench clean
+.PHONY: all deps run run-gdb test unit-test qemu-test shell-test bench clean
 .DEFAULT_GOAL := all
 
 deps:
@@ -153,8 +153,15 @@ qemu-test: all
 	  --append "testrunner" $(B)/kernel.elf $(B)/bootimg.cpio > /dev/null; \
 	  tail -n 3 $(B)/logs/qemu.log
 
-test: unit-test qemu-test
-	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/qemu.log
+# Scripted sessions at the shell prompt and console floods; the script
+# boots QEMU once per session, each with a timeout.
+shell-test: all
+	@mkdir -p $(B)/logs
+	-bash tests/shell/run-shell-tests $(B)/kernel.elf $(B)/bootimg.cpio \
+	  > $(B)/logs/shell.log 2>&1; tail -n 1 $(B)/logs/shell.log
+
+test: unit-test qemu-test shell-test
+	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/qemu.log $(B)/logs/shell.log
 
 # Deterministic instruction counts under -icount; writes bench/results.*
 bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio

@@ -20,16 +20,18 @@ struct ipc_msg {
 	uint64_t badge; /* set by recv */
 };
 
-/* The ecall with a0..a6 in and out; returns a0. */
-static inline long ipc_trap(long nr, long h, struct ipc_msg *m, uint64_t timeout)
+/* The ecall with seven words in a0..a6 and out again: a0 is returned,
+ * a1..a6 land in m as a received message. */
+static inline long ipc_trap7(long nr, long h, uint64_t i1, uint64_t i2, uint64_t i3,
+			     uint64_t i4, uint64_t i5, uint64_t i6, struct ipc_msg *m)
 {
 	register long a0 __asm__("a0") = h;
-	register uint64_t a1 __asm__("a1") = m->tag;
-	register uint64_t a2 __asm__("a2") = m->w[0];
-	register uint64_t a3 __asm__("a3") = m->w[1];
-	register uint64_t a4 __asm__("a4") = m->w[2];
-	register uint64_t a5 __asm__("a5") = m->w[3];
-	register uint64_t a6 __asm__("a6") = timeout;
+	register uint64_t a1 __asm__("a1") = i1;
+	register uint64_t a2 __asm__("a2") = i2;
+	register uint64_t a3 __asm__("a3") = i3;
+	register uint64_t a4 __asm__("a4") = i4;
+	register uint64_t a5 __asm__("a5") = i5;
+	register uint64_t a6 __asm__("a6") = i6;
 	register long a7 __asm__("a7") = nr;
 	__asm__ volatile("ecall"
 			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6)
@@ -42,6 +44,12 @@ static inline long ipc_trap(long nr, long h, struct ipc_msg *m, uint64_t timeout
 	m->w[3] = a5;
 	m->badge = a6;
 	return a0;
+}
+
+/* The ecall with a message in and out; returns a0. */
+static inline long ipc_trap(long nr, long h, struct ipc_msg *m, uint64_t timeout)
+{
+	return ipc_trap7(nr, h, m->tag, m->w[0], m->w[1], m->w[2], m->w[3], timeout, m);
 }
 
 /* Sends m and waits for the reply, which replaces m. timeout_ns 0: none. */

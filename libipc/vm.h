@@ -46,12 +46,8 @@ static inline long pager_supply(int vmo, uint64_t offset, const void *src, uint6
 static inline long pager_supply_recv(int vmo, uint64_t offset, const void *src,
 				     uint64_t npages, uint32_t prot, int ep, struct ipc_msg *m)
 {
-	m->tag = offset;
-	m->w[0] = (uint64_t)src;
-	m->w[1] = npages;
-	m->w[2] = prot;
-	m->w[3] = (uint64_t)(int64_t)ep;
-	return ipc_trap(SYS_PAGER_SUPPLY, vmo, m, 0);
+	return ipc_trap7(SYS_PAGER_SUPPLY, vmo, offset, (uint64_t)src, npages, prot,
+			 (uint64_t)(int64_t)ep, 0, m);
 }
 
 static inline long pager_fail(int vmo, uint64_t offset, uint64_t npages, long error)
