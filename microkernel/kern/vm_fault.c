@@ -177,7 +177,7 @@ static struct vm_request *request_alloc(void)
 	return kmem_alloc(sizeof(struct vm_request));
 }
 
-static void request_free(struct vm_request *req)
+static inline __attribute__((always_inline)) void request_free(struct vm_request *req)
 {
 	ipc_kmsg_cancel(&req->msg);
 	list_del(&req->obj_link);
