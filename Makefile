@@ -15,7 +15,7 @@ INC := -I microkernel -I .
 KCC := $(CROSS)gcc
 KCFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-pie \
 	-mcmodel=medany -march=rv64imac_zicsr_zifencei -mabi=lp64 \
-	-fno-omit-frame-pointer -fno-stack-protector -fno-builtin -flto \
+	-fno-omit-frame-pointer -fno-stack-protector -fno-builtin -flto=auto \
 	-DKDEBUG=$(KDEBUG) $(INC) -MMD -MP
 KLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-T,microkernel/arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
@@ -32,16 +32,18 @@ $(B)/k/%.o: %.S Makefile | deps
 $(B)/kernel.elf: $(KOBJS) microkernel/arch/riscv/kernel.ld
 	$(KCC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) -o $@
 
-# The benchmark kernel: same sources without the KDEBUG checks.
+# The benchmark (release) kernel: same sources without the KDEBUG checks
+# and without frame pointers (so no backtraces on a panic).
 KOBJS_BENCH := $(patsubst $(B)/k/%,$(B)/kb/%,$(KOBJS))
+KRELEASE := -UKDEBUG -DKDEBUG=0 -fomit-frame-pointer
 $(B)/kb/%.o: %.c Makefile | deps
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) -UKDEBUG -DKDEBUG=0 -c $< -o $@
+	$(KCC) $(KCFLAGS) $(KRELEASE) -c $< -o $@
 $(B)/kb/%.o: %.S Makefile | deps
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) -UKDEBUG -DKDEBUG=0 -c $< -o $@
+	$(KCC) $(KCFLAGS) $(KRELEASE) -c $< -o $@
 $(B)/kernel-bench.elf: $(KOBJS_BENCH) microkernel/arch/riscv/kernel.ld
-	$(KCC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS_BENCH) -o $@
+	$(KCC) $(KCFLAGS) $(KRELEASE) $(KLDFLAGS) $(KOBJS_BENCH) -o $@
 
 # --- user programs ----------------------------------------------------------
 # Hosted C on musl (mk/musl.mk): crt1.o starts them, libc/ carries musl's
