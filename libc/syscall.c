@@ -99,7 +99,8 @@ static int console(void)
 	return con_ep;
 }
 
-/* The console went away (its server died): the kernel log from now on. */
+/* The console went away (its server died): the kernel log from now on,
+ * and end of file on fd 0. */
 static void console_lost(void)
 {
 	con_ep = 0;
@@ -193,6 +194,10 @@ static long console_read(void *dst, size_t len)
 				return -EIO;
 			memcpy(dst, &out[1], n);
 			return (long)n;
+		}
+		if (r == -E_DEAD || r == -E_BADH || r == -E_CANCELED) {
+			console_lost();
+			return 0;
 		}
 		if (r != -E_AGAIN)
 			return mk_errno(r);
