@@ -91,20 +91,33 @@ static int device_handle(uint32_t type, const char *dev)
 	return -E_NOENT;
 }
 
+/* The console's send side with badge CONS_BADGE_SHARED, as "console". */
+static long publish_console(int ep)
+{
+	long shared = sys_handle_mint(ep, R_SEND | R_GRANT, CONS_BADGE_SHARED);
+	if (shared < 0)
+		return shared;
+	long err = publish("console", (int)shared);
+	sys_handle_close((int)shared); /* the name server holds its copy */
+	return err;
+}
+
 /* Step 3; on any failure programs fall back to the kernel log. */
 static void start_console(void)
 {
+	_Static_assert(CONS_H_EP == 1 && CONS_H_UART == 2 && CONS_H_IRQ == 3, "slot order");
 	int uart = device_handle(OBJ_DEVMEM, "uart"), irq = device_handle(OBJ_IRQ, "uart");
-	long ep = uart < 0 ? uart : irq < 0 ? irq : sys_endpoint_create();
+	if (uart < 0 || irq < 0) {
+		uprintf("init: no console: the uart is not among my handles\n");
+		return;
+	}
+	long ep = sys_endpoint_create();
 	char *argv[] = { "console", 0 };
 	int32_t hs[3] = { (int32_t)ep, uart, irq };
 	uint32_t rights[3] = { R_RECV | R_SEND | R_GRANT, R_READ | R_MAP, R_READ | R_CONTROL };
-	_Static_assert(CONS_H_EP == 1 && CONS_H_UART == 2 && CONS_H_IRQ == 3, "slot order");
-	int h = ep < 0 ? (int)ep : spawn((const char *const *)argv, hs, rights, 3);
-	long shared = h < 0 ? h : sys_handle_mint((int)ep, R_SEND | R_GRANT, CONS_BADGE_SHARED);
-	long err = shared < 0 ? shared : publish("console", (int)shared);
-	if (shared >= 0)
-		sys_handle_close((int)shared);
+	long err = ep < 0 ? ep : spawn((const char *const *)argv, hs, rights, 3);
+	if (err >= 0)
+		err = publish_console((int)ep);
 	if (err < 0) {
 		uprintf("init: no console: %s\n", err_name(err));
 		return;

@@ -144,7 +144,7 @@ static void start_init(void)
 	int err = spawn_prepare(m, argv, len, PRIO_MAX, &t);
 	if (err)
 		kpanic("cannot start init: error %d", err);
-	handle_install_at(t->handles, H_SYSTEM, &system_obj, R_READ | R_CONTROL, 0);
+	handle_install_at(t->handles, H_SYSTEM, &system_obj, R_READ | R_CONTROL | R_GRANT, 0);
 	for (int i = 0; i < module_count(); i++)
 		handle_install_at(t->handles, H_SYSTEM + 1 + i, &module_at(i)->obj,
 				  R_READ | R_GRANT, 0);

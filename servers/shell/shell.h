@@ -1,0 +1,29 @@
+/*
+ * The shell: a command line on the console (stdio through musl, which
+ * libc carries to the console server). shell.c reads and runs commands
+ * and manages the programs it starts; stats.c has the commands that
+ * report on the system (ps, vmstat, trace).
+ *
+ * Handles it starts with (from init, libipc/ulib.h spawn_std): H_NAME,
+ * H_SYSINFO (the system object, R_READ | R_CONTROL | R_GRANT: it lists
+ * tasks, powers off, hands read-only copies on), H_CONSOLE, the modules.
+ */
+#ifndef SERVERS_SHELL_H
+#define SERVERS_SHELL_H
+
+#include <stdbool.h>
+
+#include "libipc/ipc.h"
+
+/* The shell's IPC buffer (registered at start; stdio borrows it too). */
+extern struct ipc_buffer shell_buf;
+
+/* True if H_SYSINFO holds the system object with these rights. */
+bool shell_system(uint32_t rights);
+
+/* Commands: argv[0] is the command's name; output goes to stdout. */
+void cmd_ps(int argc, char **argv);
+void cmd_vmstat(int argc, char **argv);
+void cmd_trace(int argc, char **argv);
+
+#endif

@@ -1,0 +1,221 @@
+/*
+ * The shell's reports on the system: ps (SYS_TASK_ENUM on the system
+ * object), vmstat (SYS_VM_STATS, the zero pager's ZERO_STATS) and trace
+ * (the kernel's fault-trace ring as histograms).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "libipc/server.h"
+#include "libipc/ulib.h"
+#include "libipc/vm.h"
+#include "pagers/zero/zero_proto.h"
+#include "servers/name/name_proto.h"
+#include "servers/shell/shell.h"
+
+/* --- ps ------------------------------------------------------------------------ */
+
+void cmd_ps(int argc, char **argv)
+{
+	if (!shell_system(R_READ)) {
+		printf("ps: this shell holds no system handle to list tasks with\n");
+		return;
+	}
+	printf("%5s %-16s %-6s %7s %7s %9s %7s\n", "ID", "NAME", "STATE", "THREADS", "FRAMES",
+	       "MEMORY", "TICKS");
+	struct task_info ti;
+	long next = 0;
+	while ((next = sys_task_enum(H_SYSINFO, (uint32_t)next, &ti)) > 0) {
+		printf("%5u %-16.16s %-6s %7u %7lu %8luK %7lu\n", ti.id, ti.name,
+		       ti.state == TASK_ALIVE ? "alive" : "dead", ti.nthreads,
+		       (unsigned long)ti.frames, (unsigned long)ti.frames * 4,
+		       (unsigned long)ti.ticks);
+	}
+	if (next != -E_NOENT)
+		printf("ps: %s\n", err_name(next));
+}
+
+/* --- vmstat ---------------------------------------------------------------------- */
+
+static void zero_pager_stats(void)
+{
+	long ep = name_lookup(H_NAME, &shell_buf, "pager.zero");
+	if (ep < 0) {
+		printf("pager.zero         not found (%s)\n", err_name(ep));
+		return;
+	}
+	uint64_t out[4];
+	long err = ipc_request((int)ep, &shell_buf, ZERO_STATS, 0, 0, 0, 0, 0, out, 4, 0);
+	sys_handle_close((int)ep);
+	if (err < 0) {
+		printf("pager.zero         no answer (%s)\n", err_name(err));
+		return;
+	}
+	printf("pager.zero         served %lu, failed %lu, pool %lu pages, objects %lu\n",
+	       (unsigned long)out[0], (unsigned long)out[1], (unsigned long)out[2],
+	       (unsigned long)out[3]);
+}
+
+void cmd_vmstat(int argc, char **argv)
+{
+	struct vm_stats st;
+	long err = sys_vm_stats(&st);
+	if (err < 0) {
+		printf("vmstat: %s\n", err_name(err));
+		return;
+	}
+	printf("frames total       %lu (%lu KiB)\n", (unsigned long)st.frames_total,
+	       (unsigned long)st.frames_total * 4);
+	printf("frames free        %lu (%lu KiB)\n", (unsigned long)st.frames_free,
+	       (unsigned long)st.frames_free * 4);
+	printf("faults minor       %lu\n", (unsigned long)st.faults_minor);
+	printf("faults major       %lu\n", (unsigned long)st.faults_major);
+	printf("faults kernel      %lu\n", (unsigned long)st.faults_kernel);
+	printf("pages supplied     %lu\n", (unsigned long)st.supplies);
+	printf("memory objects     %lu\n", (unsigned long)st.objects);
+	printf("pending requests   %lu\n", (unsigned long)st.requests);
+	zero_pager_stats();
+}
+
+/* --- trace ----------------------------------------------------------------------- */
+
+#define TRACE_WINDOW 4096 /* the most recent records looked at (the ring holds more) */
+#define TRACE_BATCH 64    /* SYS_TRACE_READ's most per call */
+#define MAX_PAGERS 8
+#define NBUCKETS 64
+#define NDELTAS (TRACE_NSTAGES) /* the four stage steps, then trap -> resume */
+#define BAR_MAX 40
+
+struct hist {
+	uint64_t count, min, max, sum;
+	uint32_t bucket[NBUCKETS]; /* bucket k: [2^k, 2^(k+1)); 0 also in 0 */
+};
+
+struct pager_hist {
+	uint64_t pager; /* pager endpoint's kernel id; 0: the kernel's zero-fill */
+	uint64_t faults;
+	struct hist d[NDELTAS];
+};
+
+static struct pager_hist hists[MAX_PAGERS];
+static int npagers;
+static uint64_t unsorted; /* records of pagers beyond MAX_PAGERS */
+
+static const char *const delta_names[NDELTAS] = {
+	"trap -> sent", "sent -> received", "received -> supply", "supply -> resume",
+	"trap -> resume (total)",
+};
+
+static int log2_floor(uint64_t v)
+{
+	return v ? 63 - __builtin_clzll(v) : 0;
+}
+
+static void hist_add(struct hist *h, uint64_t v)
+{
+	if (!h->count || v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->count++;
+	h->sum += v;
+	h->bucket[log2_floor(v)]++;
+}
+
+static struct pager_hist *pager_hist(uint64_t pager)
+{
+	for (int i = 0; i < npagers; i++)
+		if (hists[i].pager == pager)
+			return &hists[i];
+	if (npagers == MAX_PAGERS)
+		return 0;
+	hists[npagers] = (struct pager_hist){ .pager = pager };
+	return &hists[npagers++];
+}
+
+/* A step counts only if both of its stamps were taken (and in order). */
+static void trace_add(const struct trace_record *r)
+{
+	struct pager_hist *p = pager_hist(r->pager);
+	if (!p) {
+		unsorted++;
+		return;
+	}
+	p->faults++;
+	for (int s = 1; s < TRACE_NSTAGES; s++)
+		if (r->stamp[s - 1] && r->stamp[s] >= r->stamp[s - 1])
+			hist_add(&p->d[s - 1], r->stamp[s] - r->stamp[s - 1]);
+	uint64_t t0 = r->stamp[TRACE_TRAP], t1 = r->stamp[TRACE_RESUME];
+	if (t0 && t1 >= t0)
+		hist_add(&p->d[NDELTAS - 1], t1 - t0);
+}
+
+/* Records ever written: the first index SYS_TRACE_READ has nothing at. */
+static uint64_t trace_end(void)
+{
+	struct trace_record r;
+	uint64_t lo = 0, hi = 1;
+	while (trace_read(hi - 1, &r, 1) > 0) {
+		lo = hi;
+		hi *= 2;
+	}
+	hi--; /* a record at lo - 1 (if lo > 0), none at hi: lo <= end <= hi */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (trace_read(mid, &r, 1) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void hist_print(const struct hist *h, const char *name)
+{
+	printf("  %s: %lu, min %lu, mean %lu, max %lu\n", name, (unsigned long)h->count,
+	       (unsigned long)h->min, (unsigned long)(h->sum / h->count), (unsigned long)h->max);
+	uint32_t most = 0;
+	for (int k = 0; k < NBUCKETS; k++)
+		most = h->bucket[k] > most ? h->bucket[k] : most;
+	for (int k = log2_floor(h->min); k <= log2_floor(h->max); k++) {
+		char bar[BAR_MAX + 1];
+		int len = (int)(((uint64_t)h->bucket[k] * BAR_MAX + most - 1) / most);
+		memset(bar, '#', (size_t)len);
+		bar[len] = 0;
+		printf("    %10lu .. %-10lu %7u %s\n", k ? 1ul << k : 0ul, (2ul << k) - 1,
+		       h->bucket[k], bar);
+	}
+}
+
+void cmd_trace(int argc, char **argv)
+{
+	memset(hists, 0, sizeof(hists));
+	npagers = 0;
+	unsorted = 0;
+	uint64_t end = trace_end(), first = end > TRACE_WINDOW ? end - TRACE_WINDOW : 0;
+	static struct trace_record recs[TRACE_BATCH];
+	for (uint64_t at = first; at < end;) {
+		long got = trace_read(at, recs, TRACE_BATCH);
+		if (got <= 0)
+			break;
+		for (long i = 0; i < got; i++)
+			trace_add(&recs[i]);
+		at += (uint64_t)got;
+	}
+	printf("fault trace: %lu faults recorded, the last %lu shown; "
+	       "instructions per stage, log2 buckets\n",
+	       (unsigned long)end, (unsigned long)(end - first));
+	for (int i = 0; i < npagers; i++) {
+		struct pager_hist *p = &hists[i];
+		if (p->pager)
+			printf("pager %lu: %lu faults\n", (unsigned long)p->pager,
+			       (unsigned long)p->faults);
+		else
+			printf("kernel zero-fill: %lu faults\n", (unsigned long)p->faults);
+		for (int d = 0; d < NDELTAS; d++)
+			if (p->d[d].count)
+				hist_print(&p->d[d], delta_names[d]);
+	}
+	if (unsorted)
+		printf("(%lu records of further pagers left out)\n", (unsigned long)unsorted);
+}
