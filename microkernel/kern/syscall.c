@@ -288,12 +288,11 @@ static int64_t sys_mem_wire(struct thread *t, const uint64_t *a)
 
 static int64_t sys_mem_unmap(struct thread *t, const uint64_t *a)
 {
-	int err = vm_unmap_regions(t->task, a[0], a[1], true);
+	/* Regions first: a split is the one step that can fail (memory). */
+	int err = vm_check_range(a[0], a[1]);
 	if (!err)
-		err = vm_unmap(t->task, a[0], a[1]);
-	if (!err)
-		vm_unmap_regions(t->task, a[0], a[1], false);
-	return err;
+		err = vm_unmap_regions(t->task, a[0], a[1]);
+	return err ? err : vm_unmap(t->task, a[0], a[1]);
 }
 
 /* Lists every task (for ps): needs R_READ on the system object. Returns

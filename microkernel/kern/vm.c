@@ -19,7 +19,7 @@ paddr_t vm_frame_for(struct task *t)
 	return pmm_alloc();
 }
 
-static int check_range(uaddr_t va, uint64_t len)
+int vm_check_range(uaddr_t va, uint64_t len)
 {
 	if ((va & PAGE_MASK) || (len & PAGE_MASK) || len == 0)
 		return -E_INVAL;
@@ -42,7 +42,7 @@ static uint64_t pte_prot(uint32_t prot)
 
 int64_t vm_wire(struct task *t, uaddr_t va, uint64_t len, uint32_t prot)
 {
-	int err = check_range(va, len);
+	int err = vm_check_range(va, len);
 	if (err)
 		return err;
 	if (prot & ~(VM_R | VM_W | VM_X) || !prot)
@@ -79,7 +79,7 @@ int64_t vm_unmap(struct task *t, uaddr_t va, uint64_t len)
 {
 	if (len == 0)
 		return 0;
-	int err = check_range(va, len);
+	int err = vm_check_range(va, len);
 	if (err)
 		return err;
 	for (uaddr_t p = va; p < va + len; p += PAGE_SIZE) {

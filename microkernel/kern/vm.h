@@ -16,6 +16,8 @@
 
 int64_t vm_wire(struct task *t, uaddr_t va, uint64_t len, uint32_t prot);
 int64_t vm_unmap(struct task *t, uaddr_t va, uint64_t len);
+/* A page-aligned, non-empty range inside user space: 0, -E_INVAL or -E_RANGE. */
+int vm_check_range(uaddr_t va, uint64_t len);
 
 /* A frame for task t if its quota and the reserve allow, else 0. */
 paddr_t vm_frame_for(struct task *t);

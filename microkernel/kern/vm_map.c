@@ -43,6 +43,18 @@ static bool range_has_ptes(struct task *t, uaddr_t va, uint64_t len)
 	return false;
 }
 
+static void region_link(struct task *t, struct vm_region *r)
+{
+	/* Keep the task's list sorted by address. */
+	struct list *pos = t->regions.next;
+	while (pos != &t->regions && list_entry(pos, struct vm_region, task_link)->start < r->start)
+		pos = pos->next;
+	list_add_tail(pos, &r->task_link);
+	list_add_tail(&r->obj->regions, &r->obj_link);
+	kobj_get(&r->obj->obj);
+	vmo_user(r->obj, true);
+}
+
 int64_t vm_map(struct task *t, struct vm_object *o, uaddr_t va, uint64_t len,
 	       uint64_t offset, uint32_t prot, uint32_t flags)
 {
@@ -57,31 +69,30 @@ int64_t vm_map(struct task *t, struct vm_object *o, uaddr_t va, uint64_t len,
 		return -E_RANGE;
 	if (vm_region_overlaps(t, va, len) || range_has_ptes(t, va, len))
 		return -E_BUSY;
+	prot = prot & VM_W ? prot | VM_R : prot;
+	/* The next pages of the region just below (a growing heap): extend it
+	 * rather than add one more region to search on every fault. */
+	struct vm_region *below = va > USER_LO ? vm_region_find(t, va - PAGE_SIZE) : 0;
+	if (below && below->obj == o && below->end == va && below->prot == prot &&
+	    below->flags == flags &&
+	    below->offset + ((va - below->start) >> PAGE_SHIFT) == offset / PAGE_SIZE) {
+		below->end = va + len;
+		return 0;
+	}
 	struct vm_region *r = kmem_alloc(sizeof(*r));
 	if (!r)
 		return -E_NOMEM;
-	r->task = t;
-	r->start = va;
-	r->end = va + len;
-	r->obj = o;
-	kobj_get(&o->obj);
-	r->offset = offset / PAGE_SIZE;
-	r->prot = prot & VM_W ? prot | VM_R : prot;
-	r->flags = flags;
-	/* Keep the task's list sorted by address. */
-	struct list *pos = t->regions.next;
-	while (pos != &t->regions && list_entry(pos, struct vm_region, task_link)->start < va)
-		pos = pos->next;
-	list_add_tail(pos, &r->task_link);
-	list_add_tail(&o->regions, &r->obj_link);
-	vmo_user(o, true);
+	*r = (struct vm_region){ .task = t, .start = va, .end = va + len, .obj = o,
+				 .offset = offset / PAGE_SIZE, .prot = prot, .flags = flags };
+	region_link(t, r);
 	return 0;
 }
 
-static void region_free(struct vm_region *r)
+/* Drops the translations of [from, to) of r's task. */
+static void region_unmap_range(struct vm_region *r, uaddr_t from, uaddr_t to)
 {
 	struct task *t = r->task;
-	for (uaddr_t p = r->start; p < r->end; p += PAGE_SIZE) {
+	for (uaddr_t p = from; p < to; p += PAGE_SIZE) {
 		paddr_t f;
 		if (sv39_unmap(t->pt_root, p, &f) == 0) {
 			arch_tlb_flush_page(t->asid, p);
@@ -89,6 +100,12 @@ static void region_free(struct vm_region *r)
 			pmm_unref(f);
 		}
 	}
+}
+
+
+static void region_free(struct vm_region *r)
+{
+	region_unmap_range(r, r->start, r->end);
 	list_del(&r->task_link);
 	list_del(&r->obj_link);
 	struct vm_object *o = r->obj;
@@ -97,16 +114,39 @@ static void region_free(struct vm_region *r)
 	kobj_put(&o->obj);
 }
 
-int vm_unmap_regions(struct task *t, uaddr_t va, uint64_t len, bool check_only)
+int vm_unmap_regions(struct task *t, uaddr_t va, uint64_t len)
 {
+	uaddr_t end = va + len;
+	/* A range strictly inside one region splits it in two: the only
+	 * case that needs memory, so get it before changing anything. */
+	struct vm_region *spare = 0;
+	struct vm_region *in = vm_region_find(t, va);
+	if (in && in->start < va && in->end > end) {
+		spare = kmem_alloc(sizeof(*spare));
+		if (!spare)
+			return -E_NOMEM;
+	}
 	list_for_each_safe(pos, tmp, &t->regions) {
 		struct vm_region *r = list_entry(pos, struct vm_region, task_link);
-		if (r->end <= va || r->start >= va + len)
+		if (r->end <= va || r->start >= end)
 			continue;
-		if (r->start < va || r->end > va + len)
-			return -E_INVAL; /* would split a mapping */
-		if (!check_only)
+		if (r->start >= va && r->end <= end) {
 			region_free(r);
+		} else if (r->start < va && r->end > end) {
+			*spare = *r;
+			spare->start = end;
+			spare->offset = r->offset + ((end - r->start) >> PAGE_SHIFT);
+			region_unmap_range(r, va, end);
+			r->end = va;
+			region_link(t, spare);
+		} else if (r->start < va) { /* the range cuts r's tail */
+			region_unmap_range(r, va, r->end);
+			r->end = va;
+		} else { /* the range cuts r's head */
+			region_unmap_range(r, r->start, end);
+			r->offset += (end - r->start) >> PAGE_SHIFT;
+			r->start = end;
+		}
 	}
 	return 0;
 }

@@ -12,9 +12,10 @@
 int64_t vm_map(struct task *t, struct vm_object *o, uaddr_t va, uint64_t len,
 	       uint64_t offset, uint32_t prot, uint32_t flags);
 
-/* Removes the regions inside [va, va+len); a region only partly inside
- * is refused (-E_INVAL). Used by SYS_MEM_UNMAP after it has checked. */
-int vm_unmap_regions(struct task *t, uaddr_t va, uint64_t len, bool check_only);
+/* Unmaps [va, va+len) from the regions: regions inside go, regions
+ * partly inside are trimmed, one strictly containing the range is split.
+ * -E_NOMEM (nothing changed) if the split finds no memory. */
+int vm_unmap_regions(struct task *t, uaddr_t va, uint64_t len);
 
 /* Changes the protection of the region that starts at va and is len long. */
 int64_t vm_protect(struct task *t, uaddr_t va, uint64_t len, uint32_t prot);

@@ -496,7 +496,6 @@ static void bad_vm_arguments_are_refused(void)
 	CHECK_EQ(vm_map(H_SELF, AREA, PG, 0, VM_R | VM_SHARED), -E_BADH);
 	CHECK_EQ(vm_map((int)vmo, AREA, 4 * PG, 0, VM_R | VM_SHARED), 0);
 	CHECK_EQ(vm_map((int)vmo, AREA + PG, PG, 0, VM_R | VM_SHARED), -E_BUSY);
-	CHECK_EQ(vm_unmap(AREA, PG), -E_INVAL); /* would split the mapping */
 	CHECK_EQ(vm_protect(AREA, PG, VM_R), -E_INVAL);
 	CHECK_EQ(vm_protect(AREA, 4 * PG, VM_R | VM_W), 0);
 	*(volatile uint64_t *)AREA = 1;
@@ -572,7 +571,36 @@ static void zero_pager_fills_1000_pages_with_zeros(void)
 	sys_handle_close((int)zp);
 }
 
+static void partial_unmap_trims_and_splits_mappings(void)
+{
+	long vmo = vmo_create(4 * PG, VMO_KERNEL_ZERO, 0);
+	CHECK_EQ(vm_map((int)vmo, AREA, 4 * PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	for (uint64_t pg = 0; pg < 4; pg++)
+		*(volatile uint64_t *)(AREA + pg * PG) = 100 + pg;
+	CHECK_EQ(vm_unmap(AREA + PG, PG), 0); /* splits the mapping in two */
+	CHECK_EQ(*(volatile uint64_t *)AREA, 100);
+	CHECK_EQ(*(volatile uint64_t *)(AREA + 2 * PG), 102);
+	CHECK_EQ(*(volatile uint64_t *)(AREA + 3 * PG), 103);
+	/* The hole is free again; mapping the same page there again brings
+	 * back its data (it stayed in the object). */
+	CHECK_EQ(vm_map((int)vmo, AREA + PG, PG, PG, VM_R | VM_W | VM_SHARED), 0);
+	CHECK_EQ(*(volatile uint64_t *)(AREA + PG), 101);
+	CHECK_EQ(vm_unmap(AREA + 3 * PG, PG), 0); /* trims a tail */
+	CHECK_EQ(vm_unmap(AREA, PG), 0);          /* trims a head */
+	CHECK_EQ(*(volatile uint64_t *)(AREA + 2 * PG), 102);
+	CHECK_EQ(vm_map((int)vmo, AREA, PG, 0, VM_R | VM_SHARED), 0);
+	CHECK_EQ(*(volatile uint64_t *)AREA, 100);
+	CHECK_EQ(vm_unmap(AREA, 4 * PG), 0);
+	/* Growing a mapping page by page (a heap) keeps one region. */
+	for (uint64_t pg = 0; pg < 4; pg++)
+		CHECK_EQ(vm_map((int)vmo, AREA + pg * PG, PG, pg * PG, VM_R | VM_W | VM_SHARED), 0);
+	CHECK_EQ(vm_protect(AREA, 4 * PG, VM_R), 0); /* one region covers all four */
+	CHECK_EQ(vm_unmap(AREA, 4 * PG), 0);
+	sys_handle_close((int)vmo);
+}
+
 const struct qtest vm_tests[] = {
+	{ "partial_unmap_trims_and_splits_mappings", partial_unmap_trims_and_splits_mappings },
 	{ "zero_supply_fills_zeros_and_maps_around", zero_supply_fills_zeros_and_maps_around },
 	{ "zero_pager_fills_1000_pages_with_zeros", zero_pager_fills_1000_pages_with_zeros },
 	{ "kernel_zero_object_reads_zeros_and_keeps_writes",
