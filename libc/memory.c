@@ -9,6 +9,7 @@
 
 #include "libc/syscall.h"
 #include "libipc/sys.h"
+#include "libipc/vm.h"
 #include "uapi/vm.h"
 
 #define PAGE_MASK_ (VM_PAGE_SIZE - 1)
@@ -53,19 +54,61 @@ static uint32_t vm_prot(int prot)
 	       (prot & PROT_EXEC ? VM_X : 0);
 }
 
+/* --- anonymous memory objects ----------------------------------------------- */
+
+/* Anonymous memory is a memory object of the kernel's zero-fill kind,
+ * mapped here: pages appear (zeroed) on first touch. The mapping keeps
+ * the object alive; unmapping all of it frees its pages. */
+static long anon_map(uintptr_t at, uintptr_t len, uint32_t vp)
+{
+	long vmo = vmo_create(len, VMO_KERNEL_ZERO, 0);
+	if (vmo < 0)
+		return vmo;
+	long r = vm_map((int)vmo, at, len, 0, vp | VM_SHARED);
+	sys_handle_close((int)vmo);
+	return r;
+}
+
 /* --- brk --------------------------------------------------------------------- */
+
+/* The heap is one object (at most 1 GiB) mapped further as the break
+ * grows; a shrinking break unmaps and drops the pages (LOCK_FLUSH). */
+#define HEAP_SIZE (MEM_HEAP_LIMIT - MEM_HEAP_BASE < (1ul << 30) ? MEM_HEAP_LIMIT - MEM_HEAP_BASE \
+								   : (1ul << 30))
+static int heap_vmo = -1;
+
+static long heap_grow(uintptr_t old_top, uintptr_t new_top)
+{
+	if (heap_vmo < 0) {
+		long h = vmo_create(HEAP_SIZE, VMO_KERNEL_ZERO, 0);
+		if (h < 0)
+			return h;
+		heap_vmo = (int)h;
+	}
+	return vm_map(heap_vmo, old_top, new_top - old_top, old_top - MEM_HEAP_BASE,
+		      VM_R | VM_W | VM_SHARED);
+}
+
+static long heap_shrink(uintptr_t new_top, uintptr_t old_top)
+{
+	long r = vm_unmap(new_top, old_top - new_top);
+	if (r == 0)
+		pager_lock(heap_vmo, new_top - MEM_HEAP_BASE, (old_top - new_top) / VM_PAGE_SIZE,
+			   LOCK_FLUSH);
+	return r;
+}
 
 /* Linux's brk: the new break, or the old one when it cannot move. */
 long mk_brk(uintptr_t end)
 {
 	mem_lock();
-	if (end >= MEM_HEAP_BASE && end <= MEM_HEAP_LIMIT) {
+	if (end >= MEM_HEAP_BASE && end <= MEM_HEAP_BASE + HEAP_SIZE) {
 		uintptr_t old_top = page_up(brk_cur), new_top = page_up(end);
 		long r = 0;
 		if (new_top > old_top)
-			r = sys3(SYS_MEM_WIRE, old_top, new_top - old_top, VM_R | VM_W);
+			r = heap_grow(old_top, new_top);
 		else if (new_top < old_top)
-			r = sys2(SYS_MEM_UNMAP, new_top, old_top - new_top);
+			r = heap_shrink(new_top, old_top);
 		if (r == 0)
 			brk_cur = end;
 	}
@@ -194,7 +237,7 @@ long mk_mmap(uintptr_t addr, uintptr_t len, int prot, int flags, int fd, long of
 	long at = mmap_place(addr, len, flags);
 	uint32_t vp = vm_prot(prot);
 	if (at >= 0 && vp)
-		r = mk_errno(sys3(SYS_MEM_WIRE, at, len, vp));
+		r = mk_errno(anon_map((uintptr_t)at, len, vp));
 	if (at >= 0 && r == 0)
 		region_insert(region_at((uintptr_t)at), (uintptr_t)at, (uintptr_t)at + len, vp);
 	mem_unlock();
@@ -269,12 +312,12 @@ long mk_mprotect(uintptr_t addr, uintptr_t len, int prot)
 		region_split_at(addr);
 		region_split_at(end);
 	}
-	/* A failed wire leaves the regions before it changed, as Linux may. */
+	/* A failed map leaves the regions before it changed, as Linux may. */
 	for (size_t i = region_at(addr); r == 0 && vp && i < nregions && regions[i].start < end;
 	     i++) {
 		if (regions[i].prot == 0) {
-			r = mk_errno(sys3(SYS_MEM_WIRE, regions[i].start,
-					  regions[i].end - regions[i].start, vp));
+			r = mk_errno(anon_map(regions[i].start, regions[i].end - regions[i].start,
+					      vp));
 			if (r == 0)
 				regions[i].prot = vp;
 		}

@@ -1,19 +1,22 @@
 /*
- * Memory for musl: the brk heap and anonymous mmap, both on wired memory
- * (SYS_MEM_WIRE: fresh zeroed frames, no pager). Called only from
+ * Memory for musl: the brk heap and anonymous mmap, both memory objects
+ * of the kernel's zero-fill kind mapped into the program (pages appear,
+ * zeroed, on first touch; unmapping all of an object frees it). The heap
+ * is one object of up to 1 GiB whose mapping grows with the break.
+ * Called only from
  * __mk_syscall (libc/syscall.h); each returns what the Linux call would:
  * a result, or a negated Linux errno.
  *
  * Address space of a user program:
  *   0x10000 ..            program image (libipc/user.ld)
- *   MEM_HEAP_BASE ..      brk heap, grows up to MEM_HEAP_LIMIT
+ *   MEM_HEAP_BASE ..      brk heap, grows up to MEM_HEAP_LIMIT (and 1 GiB)
  *   MEM_MMAP_BASE ..      anonymous mappings, first fit, up to MEM_MMAP_LIMIT
  *   0x2000000000 ..       left alone: the QEMU tests map there by hand
  *   .. VM_USER_HI         the stack (set up by the kernel)
  *
  * Mappings are tracked in a fixed table of regions (sorted, disjoint,
  * page aligned). A PROT_NONE mapping only reserves its addresses; an
- * mprotect that grants access to it wires the pages then (musl's malloc
+ * mprotect that grants access to it maps an object then (musl's malloc
  * reserves its metadata areas this way). Other protection changes are
  * not supported (-ENOSYS) unless nothing changes.
  *
