@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "libipc/sys.h"
 #include "uapi/errors.h"
 #include "uapi/ipc.h"
 #include "uapi/syscall.h"
@@ -25,25 +26,15 @@ struct ipc_msg {
 static inline long ipc_trap7(long nr, long h, uint64_t i1, uint64_t i2, uint64_t i3,
 			     uint64_t i4, uint64_t i5, uint64_t i6, struct ipc_msg *m)
 {
-	register long a0 __asm__("a0") = h;
-	register uint64_t a1 __asm__("a1") = i1;
-	register uint64_t a2 __asm__("a2") = i2;
-	register uint64_t a3 __asm__("a3") = i3;
-	register uint64_t a4 __asm__("a4") = i4;
-	register uint64_t a5 __asm__("a5") = i5;
-	register uint64_t a6 __asm__("a6") = i6;
-	register long a7 __asm__("a7") = nr;
-	__asm__ volatile("ecall"
-			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6)
-			 : "r"(a7)
-			 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
-	m->tag = a1;
-	m->w[0] = a2;
-	m->w[1] = a3;
-	m->w[2] = a4;
-	m->w[3] = a5;
-	m->badge = a6;
-	return a0;
+	uint64_t r[7] = { (uint64_t)h, i1, i2, i3, i4, i5, i6 };
+	sys_ecall(nr, r);
+	m->tag = r[1];
+	m->w[0] = r[2];
+	m->w[1] = r[3];
+	m->w[2] = r[4];
+	m->w[3] = r[5];
+	m->badge = r[6];
+	return (long)r[0];
 }
 
 /* The ecall with a message in and out; returns a0. */

@@ -16,20 +16,37 @@
 #include "uapi/errors.h"
 #include "uapi/syscall.h"
 
+/* The one ecall: r[0..6] go in a0..a6 and come back from them (a0 is
+ * the result; calls that answer more, such as IPC, use the rest). */
+static inline void sys_ecall(long nr, uint64_t r[7])
+{
+	register uint64_t a0 __asm__("a0") = r[0];
+	register uint64_t a1 __asm__("a1") = r[1];
+	register uint64_t a2 __asm__("a2") = r[2];
+	register uint64_t a3 __asm__("a3") = r[3];
+	register uint64_t a4 __asm__("a4") = r[4];
+	register uint64_t a5 __asm__("a5") = r[5];
+	register uint64_t a6 __asm__("a6") = r[6];
+	register long a7 __asm__("a7") = nr;
+	__asm__ volatile("ecall"
+			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6)
+			 : "r"(a7)
+			 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
+	r[0] = a0;
+	r[1] = a1;
+	r[2] = a2;
+	r[3] = a3;
+	r[4] = a4;
+	r[5] = a5;
+	r[6] = a6;
+}
+
 static inline long sys6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
-	register long r0 __asm__("a0") = a0;
-	register long r1 __asm__("a1") = a1;
-	register long r2 __asm__("a2") = a2;
-	register long r3 __asm__("a3") = a3;
-	register long r4 __asm__("a4") = a4;
-	register long r5 __asm__("a5") = a5;
-	register long r7 __asm__("a7") = nr;
-	__asm__ volatile("ecall"
-			 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5)
-			 : "r"(r7)
-			 : "memory", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
-	return r0;
+	uint64_t r[7] = { (uint64_t)a0, (uint64_t)a1, (uint64_t)a2, (uint64_t)a3,
+			  (uint64_t)a4, (uint64_t)a5, 0 };
+	sys_ecall(nr, r);
+	return (long)r[0];
 }
 
 #define sys0(n) sys6((n), 0, 0, 0, 0, 0, 0)
