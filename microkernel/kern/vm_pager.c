@@ -181,6 +181,12 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		err = -E_FAULT;
 	if (!err && zero && pmm_free_count() < n)
 		err = -E_NOMEM; /* checked here so the allocations below cannot fail */
+	if (!err && recv_ep >= 0) { /* the receive must be possible before anything moves */
+		struct handle *h;
+		err = handle_lookup(k->handles, recv_ep, OBJ_ENDPOINT, R_RECV, &h);
+		if (!err && container_of(h->obj, struct endpoint, obj)->dead)
+			err = container_of(h->obj, struct endpoint, obj)->dead;
+	}
 	for (uint64_t i = 0; !err && i < n; i++) {
 		ptes[i] = zero ? 0 : own_frame(k, src + (i << PAGE_SHIFT));
 		slots[i] = vmo_slot(o, (offset >> PAGE_SHIFT) + i, true);

@@ -212,6 +212,10 @@ static void bad_supply_is_refused_and_faulter_keeps_waiting(void)
 	CHECK_EQ(pager_supply(hp.vmo, 6 * PG, good, 3, VM_R), -E_RANGE);
 	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, good, 0, VM_R), -E_INVAL);
 	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, good, 1, VM_W), -E_INVAL);
+	/* A receive that cannot happen (no such endpoint) refuses the supply too. */
+	struct ipc_msg nm;
+	CHECK_EQ(pager_supply_recv(hp.vmo, 7 * PG, good, 1, VM_R, 99, &nm), -E_BADH);
+	CHECK_EQ(pager_supply_recv(hp.vmo, 7 * PG, good, 1, VM_R, hp.vmo, &nm), -E_BADH);
 	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)0xffffffc080200000ul, 1, VM_R), -E_FAULT);
 	/* A page of an object mapping is not the pager's own memory. */
 	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)AREA, 1, VM_R), -E_FAULT);
