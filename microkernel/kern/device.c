@@ -113,14 +113,16 @@ int64_t sys_dev_map(struct thread *t, const uint64_t *a)
 		if ((e && (*e & PTE_V)) || vm_region_find(k, va + off))
 			return -E_BUSY;
 	}
+	/* Page tables first (creating them is harmless), so the mapping
+	 * itself cannot fail halfway. */
+	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE)
+		if (!sv39_walk(k->pt_root, va + off, true))
+			return -E_NOMEM;
 	/* Device pages are not RAM frames: the task's frame accounting and
 	 * teardown leave them alone (pmm_owns is false for them). */
-	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE) {
-		err = sv39_map(k->pt_root, va + off, d->base + off,
-			       PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
-		if (err)
-			return err; /* page tables ran out; mapped pages stay until unmap */
-	}
+	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE)
+		*sv39_walk(k->pt_root, va + off, false) =
+			pte_make(d->base + off, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
 	return 0;
 }
 
