@@ -5,6 +5,7 @@
  * count, which init turns into QEMU's exit code.
  */
 #include "tests/qemu/runner.h"
+#include "uapi/dev.h"
 #include "uapi/vm.h"
 
 int npass, nfail;
@@ -305,6 +306,31 @@ static void libc_program_passes(void)
 	sys_handle_close(h);
 }
 
+static void device_and_system_calls_check_their_handles(void)
+{
+	int m = module_lookup("uhelper");
+	struct dev_info di;
+	CHECK_EQ(sys2(SYS_DEV_INFO, m, &di), -E_BADH);       /* a module is no device */
+	CHECK_EQ(sys2(SYS_DEV_MAP, m, 0x2800000000ul), -E_BADH);
+	CHECK_EQ(sys3(SYS_IRQ_BIND, m, m, 1), -E_BADH);
+	CHECK_EQ(sys1(SYS_IRQ_ACK, 99), -E_BADH);
+	/* The read-only system handle lists tasks but cannot power off. */
+	struct task_info ti;
+	long next = sys3(SYS_TASK_ENUM, H_SYSINFO, 0, &ti);
+	CHECK(next > 0);
+	CHECK_EQ(ti.id, 1);
+	CHECK(strcmp(ti.name, "init") == 0);
+	CHECK_EQ(sys3(SYS_TASK_ENUM, H_SYSINFO, 1ul << 40, &ti), -E_INVAL);
+	CHECK_EQ(sys3(SYS_TASK_ENUM, H_SYSINFO, 100000, &ti), -E_NOENT);
+	CHECK_EQ(sys3(SYS_TASK_ENUM, H_SYSINFO, 0, (void *)0x10), -E_FAULT);
+	CHECK_EQ(sys3(SYS_TASK_ENUM, H_SELF, 0, &ti), -E_BADH);
+	CHECK_EQ(sys_poweroff(H_SYSINFO, 0), -E_PERM);
+	struct vm_stats st;
+	CHECK_EQ(sys1(SYS_VM_STATS, &st), 0);
+	CHECK(st.frames_total > 0 && st.frames_free <= st.frames_total);
+	CHECK_EQ(sys1(SYS_VM_STATS, 0), -E_FAULT);
+}
+
 int main(int argc, char **argv)
 {
 	uprintf("testrunner: starting\n");
@@ -323,6 +349,8 @@ int main(int argc, char **argv)
 	run("fpu_state_survives_preemption", fpu_state_survives_preemption);
 	run("handed_handles_arrive_with_masked_rights", handed_handles_arrive_with_masked_rights);
 	run("wired_memory_maps_zeroed_frames_and_unmaps", wired_memory_maps_zeroed_frames_and_unmaps);
+	run("device_and_system_calls_check_their_handles",
+	    device_and_system_calls_check_their_handles);
 	run("libc_program_passes", libc_program_passes);
 	for (size_t i = 0; i < n_ipc_tests; i++)
 		run(ipc_tests[i].name, ipc_tests[i].fn);
