@@ -69,6 +69,11 @@ int64_t sys_vmo_create(struct thread *t, const uint64_t *a)
 	int h = handle_install(t->task->handles, &o->obj,
 			       R_READ | R_MAP | R_PAGER | R_CONTROL | R_GRANT, 0);
 	kobj_put(&o->obj);
+	/* A task binding objects to an endpoint it receives on is their
+	 * pager: it may draw on the frame reserve (kern/vm.h), so paging can
+	 * go on when memory runs short. */
+	if (h >= 0 && ep && ep->owner == t->task)
+		t->task->is_pager = true;
 	return h;
 }
 
