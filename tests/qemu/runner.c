@@ -306,6 +306,20 @@ static void libc_program_passes(void)
 	sys_handle_close(h);
 }
 
+static void out_of_memory_kills_only_the_greedy_task(void)
+{
+	uint64_t before = free_frames();
+	int h = helper("eatmem", 0);
+	CHECK(h > 0);
+	CHECK_EQ(sys_task_wait(h), TASK_STATUS_KILLED | 15); /* its store found no page */
+	sys_handle_close(h);
+	CHECK_EQ(free_frames(), before); /* all of it came back */
+	/* The system still works: another task runs fine. */
+	h = helper("exit", "9");
+	CHECK_EQ(sys_task_wait(h), 9);
+	sys_handle_close(h);
+}
+
 static void device_and_system_calls_check_their_handles(void)
 {
 	int m = module_lookup("uhelper");
@@ -349,6 +363,7 @@ int main(int argc, char **argv)
 	run("fpu_state_survives_preemption", fpu_state_survives_preemption);
 	run("handed_handles_arrive_with_masked_rights", handed_handles_arrive_with_masked_rights);
 	run("wired_memory_maps_zeroed_frames_and_unmaps", wired_memory_maps_zeroed_frames_and_unmaps);
+	run("out_of_memory_kills_only_the_greedy_task", out_of_memory_kills_only_the_greedy_task);
 	run("device_and_system_calls_check_their_handles",
 	    device_and_system_calls_check_their_handles);
 	run("libc_program_passes", libc_program_passes);
