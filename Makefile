@@ -170,7 +170,8 @@ test: unit-test qemu-test shell-test
 bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio
 	scripts/bench $(B)/kernel-bench.elf $(B)/bootimg.cpio bench
 
+# Keeps the musl download (build/musl-dl) so a rebuild needs no network.
 clean:
-	rm -rf $(B)
+	find $(B) -mindepth 1 -maxdepth 1 ! -name musl-dl -exec rm -rf {} + 2>/dev/null || true
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
