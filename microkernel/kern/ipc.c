@@ -444,7 +444,10 @@ static void kill_endpoint(struct endpoint *ep, int err)
 	waitq_wake_all(&ep->recvq, err);
 	list_del(&ep->owner_link);
 	ep->owner = 0;
+	/* Its objects may hold the last references: keep ep until done. */
+	kobj_get(&ep->obj);
 	vm_pager_died(ep);
+	kobj_put(&ep->obj);
 }
 
 int64_t ipc_destroy(struct thread *t, const uint64_t *a)

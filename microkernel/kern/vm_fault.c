@@ -275,8 +275,8 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	pte_t *wpte;
 	if (!r || r->obj != o || r->flags != VM_SHARED || w->prio < t->prio ||
 	    sched_top_ready() > (int)w->prio || ((w->fault_access & VM_W) && !(prot & VM_W)) ||
-	    (!src_pte && !pmm_free_count()) ||
-	    !(wpte = sv39_walk(w->task->pt_root, w->fault_va, true)) || (*wpte & PTE_V))
+	    !(wpte = sv39_walk(w->task->pt_root, w->fault_va, true)) || (*wpte & PTE_V) ||
+	    (!src_pte && !pmm_free_count())) /* after the walk: it may take frames */
 		return false;
 	/* Commit: nothing below can fail. */
 	paddr_t f;
@@ -358,8 +358,11 @@ void vmo_pager_failed(struct vm_object *o, const char *why)
 		return;
 	}
 	o->failed = true;
+	/* The last request may hold the last reference: keep o until done. */
+	kobj_get(&o->obj);
 	while (!list_empty(&o->requests))
 		vm_request_fail(list_entry(o->requests.next, struct vm_request, obj_link), -E_DEAD);
+	kobj_put(&o->obj);
 }
 
 void vm_tick(uint64_t now)
@@ -385,9 +388,11 @@ void vm_pager_died(struct endpoint *ep)
 				0, 0);
 	while (!list_empty(&ep->objects)) {
 		struct vm_object *o = list_entry(ep->objects.next, struct vm_object, pager_link);
+		kobj_get(&o->obj); /* failing its requests may drop the last reference */
 		vmo_pager_failed(o, "died");
 		if (o->pager == ep) /* no fallback: the object has no pager now */
 			vm_object_unbind(o);
+		kobj_put(&o->obj);
 	}
 }
 

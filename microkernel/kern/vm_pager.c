@@ -184,8 +184,6 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		err = -E_INVAL;
 	if (!err && !zero && (src < USER_LO || n > (USER_HI - src) >> PAGE_SHIFT))
 		err = -E_FAULT;
-	if (!err && zero && pmm_free_count() < n)
-		err = -E_NOMEM; /* checked here so the allocations below cannot fail */
 	if (!err && recv_ep >= 0) { /* the receive must be possible before anything moves */
 		struct handle *h;
 		err = handle_lookup(k->handles, recv_ep, OBJ_ENDPOINT, R_RECV, &h);
@@ -200,6 +198,8 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		else if (!slots[i])
 			err = -E_NOMEM; /* leaves are allocated up front: commit cannot fail */
 	}
+	if (!err && zero && pmm_free_count() < n)
+		err = -E_NOMEM; /* after the leaves took theirs: the allocations below cannot fail */
 	if (err) {
 		klog("pager supply refused: task %u (%s), offset %lx, %lu pages: error %d\n", k->id,
 		     k->name, (unsigned long)offset, (unsigned long)n, err);
@@ -207,7 +207,8 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 	}
 	int64_t installed = 0;
 	uint64_t flags = supply_flags(prot) | VPE_PRESENT;
-	struct vm_region *around = 0;
+	uint64_t fresh = 0; /* bit i: page i went in now */
+	_Static_assert(PAGER_SUPPLY_MAX <= 64, "one bit a page");
 	for (uint64_t i = 0; i < n; i++) {
 		if (*slots[i] & VPE_PRESENT)
 			continue; /* already there: the frame stays with the pager */
@@ -225,7 +226,14 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		o->supplies++;
 		vm_pages_supplied++;
 		installed++;
-		struct vm_request *req = vmo_find_request(o, (offset >> PAGE_SHIFT) + i);
+		fresh |= 1ull << i;
+	}
+	/* Only now map the waiters: their page tables must not take the
+	 * frames counted for the zero-filled pages. */
+	struct vm_region *around = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		struct vm_request *req =
+			(fresh >> i) & 1 ? vmo_find_request(o, (offset >> PAGE_SHIFT) + i) : 0;
 		if (req) {
 			trace_set(req->trace, TRACE_SUPPLY, stamp);
 			if (!around && n > 1)

@@ -1,0 +1,360 @@
+/* Host tests of the fault state machine: pager failure, deadlines, fallbacks, references and memory. */
+#include "tests/unit/vm_scene.h"
+
+/* --- failure ---------------------------------------------------------------------- */
+
+static void test_pager_fail_kills_the_waiting_task(void **state)
+{
+    struct scene s;
+    scene_new(&s, 8);
+    struct thread *second = new_thread(s.client);
+    assert_int_equal(fault(s.faulter, AREA + 4 * PG, VM_R), FAULT_BLOCKED);
+    assert_int_equal(fault(second, AREA + 4 * PG, VM_R), FAULT_BLOCKED);
+    assert_int_equal(pager_recv(&s.p), 0);
+    run(s.p.th);
+    uint64_t a[4] = { (uint64_t)s.vmo_h, 4 * PG, 1, (uint64_t)-E_NOENT };
+    assert_int_equal(sys_pager_fail(s.p.th, a), 0);
+    assert_int_equal(s.client->state, TASK_DEAD);
+    assert_int_equal(s.client->status, TASK_STATUS_KILLED | TASK_KILLED_PAGER);
+    assert_int_equal(s.client->frames, 0);
+    assert_int_equal(s.client->nthreads, 0);
+    assert_int_equal(outstanding_requests(), 0);
+    assert_true(list_empty(&s.obj->requests));
+    /* The object itself is fine: only that request failed. */
+    assert_false(s.obj->failed);
+    /* The client's mapping was the last user: the pager hears of it. */
+    assert_int_equal(queued(s.p.ep), 1);
+    assert_int_equal(pager_recv(&s.p), 0);
+    struct msg got = received(s.p.th);
+    assert_int_equal(got.label, PAGER_TERMINATE);
+    assert_int_equal(got.w[0], 8 * PG);
+    assert_int_equal(got.badge, BADGE);
+
+    /* Outside the object, or a range without requests. */
+    uint64_t bad[4] = { (uint64_t)s.vmo_h, 8 * PG, 1, 0 };
+    assert_int_equal(sys_pager_fail(s.p.th, bad), -E_RANGE);
+    uint64_t none[4] = { (uint64_t)s.vmo_h, 0, 8, 0 };
+    assert_int_equal(sys_pager_fail(s.p.th, none), 0);
+}
+
+static void test_missed_deadline_without_fallback_fails_the_object(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    now_ticks = 5000;
+    assert_int_equal(fault(s.faulter, AREA, VM_R), FAULT_BLOCKED);
+    assert_int_equal(pager_recv(&s.p), 0); /* received, never answered */
+
+    now_ticks = 5000 + DEADLINE - 1;
+    vm_tick(now_ticks);
+    assert_int_equal(s.client->state, TASK_ALIVE);
+    assert_int_equal(s.faulter->state, TH_BLOCKED);
+
+    now_ticks = 5000 + DEADLINE;
+    vm_tick(now_ticks);
+    assert_int_equal(s.client->state, TASK_DEAD);
+    assert_int_equal(s.client->status, TASK_STATUS_KILLED | TASK_KILLED_PAGER);
+    assert_true(s.obj->failed);
+    assert_int_equal(outstanding_requests(), 0);
+    /* Later faults on pages that are not resident are errors. */
+    struct task *late = new_task("late");
+    struct thread *lt = new_thread(late);
+    assert_int_equal(vm_map(late, s.obj, AREA, 4 * PG, 0, VM_R, VM_SHARED), 0);
+    assert_int_equal(fault(lt, AREA + PG, VM_R), FAULT_BAD);
+    assert_int_equal(lt->state, TH_RUNNING);
+    assert_int_equal(outstanding_requests(), 0);
+    /* Pages already there still resolve. */
+    assert_int_equal(supply(&s, 2 * PG, 0, 1, VM_R), 1);
+    assert_int_equal(fault(lt, AREA + 2 * PG, VM_R), FAULT_RESOLVED);
+}
+
+static void test_missed_deadline_goes_to_the_fallback_pager(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    struct pager fb;
+    pager_new(&fb, "fallback");
+    vm_set_fallback(s.obj, fb.ep, 6);
+    assert_int_equal(info_of(&s).has_fallback, 1);
+    assert_int_equal(fault(s.faulter, AREA + 3 * PG, VM_R), FAULT_BLOCKED);
+    uint64_t fault_id = s.faulter->fault_req->fault_id;
+    /* The first pager never even receives it. */
+    assert_int_equal(queued(s.p.ep), 1);
+
+    now_ticks += DEADLINE;
+    vm_tick(now_ticks);
+    assert_int_equal(s.client->state, TASK_ALIVE);
+    assert_int_equal(s.faulter->state, TH_BLOCKED);
+    assert_false(s.obj->failed);
+    assert_ptr_equal(s.obj->pager, fb.ep);
+    assert_int_equal(s.obj->pager_badge, 6);
+    assert_null(s.obj->fallback);
+    assert_int_equal(queued(s.p.ep), 0); /* taken back from the late pager */
+    assert_true(list_empty(&s.p.ep->objects));
+    /* The request starts a new deadline with the fallback. */
+    assert_int_equal(s.faulter->fault_req->deadline, now_ticks + DEADLINE);
+    assert_int_equal(pager_recv(&fb), 0);
+    struct msg got = received(fb.th);
+    assert_int_equal(got.label, PAGER_FAULT);
+    assert_int_equal(got.w[0], 3 * PG);
+    assert_int_equal(got.w[2], fault_id);
+    assert_int_equal(got.badge, 6);
+
+    int h = handle_install(fb.task->handles, &s.obj->obj, R_PAGER, 0);
+    assert_true(h >= 0);
+    assert_int_equal(supply_as(fb.th, h, 3 * PG, src_page(fb.task, 0, 66), 1, VM_R, -1), 1);
+    assert_int_equal(s.faulter->state, TH_READY);
+    assert_int_equal(word_at(s.client, AREA + 3 * PG), 66);
+    /* With no fallback left, a second miss fails the object. */
+    assert_int_equal(fault(s.faulter, AREA, VM_R), FAULT_BLOCKED);
+    now_ticks += DEADLINE;
+    vm_tick(now_ticks);
+    assert_true(s.obj->failed);
+    assert_int_equal(s.client->state, TASK_DEAD);
+}
+
+static void test_dead_pager_hands_its_objects_to_the_fallback(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    struct pager fb;
+    pager_new(&fb, "fallback");
+    vm_set_fallback(s.obj, fb.ep, 9);
+    assert_int_equal(fault(s.faulter, AREA + PG, VM_R), FAULT_BLOCKED);
+    assert_int_equal(pager_recv(&s.p), 0);
+    /* The fallback is waiting in receive when the pager dies. */
+    assert_int_equal(pager_recv(&fb), SYS_BLOCKED);
+
+    kobj_get(&s.p.ep->obj); /* to look at it once its handle is gone */
+    task_exit(s.p.task, 0);
+    assert_int_equal(s.p.ep->dead, -E_DEAD);
+    assert_true(list_empty(&s.p.ep->objects));
+    kobj_put(&s.p.ep->obj);
+    assert_ptr_equal(s.obj->pager, fb.ep);
+    assert_int_equal(s.obj->pager_badge, 9);
+    assert_false(s.obj->failed);
+    assert_int_equal(s.client->state, TASK_ALIVE);
+    assert_int_equal(s.faulter->state, TH_BLOCKED);
+    /* The fallback was woken with the FAULT. */
+    assert_int_equal(fb.th->state, TH_READY);
+    struct msg got = received(fb.th);
+    assert_int_equal(got.label, PAGER_FAULT);
+    assert_int_equal(got.w[0], PG);
+    assert_int_equal(got.badge, 9);
+
+    int h = handle_install(fb.task->handles, &s.obj->obj, R_PAGER, 0);
+    assert_true(h >= 0);
+    assert_int_equal(supply_as(fb.th, h, PG, 0, 1, VM_R | VM_W, -1), 1);
+    assert_int_equal(s.faulter->state, TH_READY);
+    assert_int_equal(frame_at(s.client, AREA + PG), PAGE_DOWN(vmo_lookup(s.obj, 1)));
+}
+
+static void test_dead_endpoint_without_fallback_fails_its_objects(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    assert_int_equal(fault(s.faulter, AREA + 2 * PG, VM_R), FAULT_BLOCKED);
+    ipc_task_exit(s.p.task);
+    assert_int_equal(s.p.ep->dead, -E_DEAD);
+    assert_null(s.p.ep->owner);
+    assert_true(list_empty(&s.p.ep->objects));
+    assert_null(s.obj->pager);
+    assert_true(s.obj->failed);
+    assert_int_equal(s.client->state, TASK_DEAD);
+    assert_int_equal(s.client->status, TASK_STATUS_KILLED | TASK_KILLED_PAGER);
+    assert_int_equal(outstanding_requests(), 0);
+    /* No pager and failed: no kernel zero-fill either. */
+    struct task *late = new_task("late");
+    struct thread *lt = new_thread(late);
+    assert_int_equal(vm_map(late, s.obj, AREA, 4 * PG, 0, VM_R, VM_SHARED), 0);
+    assert_int_equal(fault(lt, AREA, VM_R), FAULT_BAD);
+}
+
+static void test_task_exit_while_blocked_leaves_the_request_for_supply(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    assert_int_equal(fault(s.faulter, AREA, VM_R), FAULT_BLOCKED);
+    assert_int_equal(pager_recv(&s.p), 0);
+    uint64_t before = pmm_free_count();
+    task_exit(s.client, TASK_STATUS_KILLED | TASK_KILLED_BY_REQUEST);
+    assert_int_equal(s.client->state, TASK_DEAD);
+    assert_int_equal(s.client->frames, 0);
+    assert_true(pmm_free_count() > before); /* its page tables came back */
+    struct vm_request *req = list_entry(s.obj->requests.next, struct vm_request, obj_link);
+    assert_false(list_empty(&s.obj->requests));
+    assert_true(list_empty(&req->waiters.head));
+    assert_int_equal(info_of(&s).pending, 1);
+
+    uint64_t src = src_page(s.p.task, 0, 3);
+    paddr_t f = frame_at(s.p.task, src);
+    assert_int_equal(supply(&s, 0, src, 1, VM_R), 1);
+    assert_int_equal(PAGE_DOWN(vmo_lookup(s.obj, 0)), f);
+    assert_int_equal(pmm_refcount(f), 1); /* nobody maps it */
+    struct vmo_info info = info_of(&s);
+    assert_int_equal(info.pending, 0);
+    assert_int_equal(info.resident, 1);
+    assert_int_equal(outstanding_requests(), 0);
+}
+
+static void test_last_user_gone_sends_terminate(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    /* The client also holds a handle (no R_PAGER): a second user. */
+    int h = handle_install(s.client->handles, &s.obj->obj, R_READ | R_MAP, 0);
+    assert_true(h >= 0);
+    assert_int_equal(s.obj->users, 2);
+    assert_int_equal(vm_unmap_regions(s.client, AREA, 4 * PG), 0);
+    assert_int_equal(s.obj->users, 1);
+    assert_int_equal(queued(s.p.ep), 0);
+    assert_int_equal(handle_close(s.client->handles, h), 0);
+    assert_int_equal(s.obj->users, 0);
+    assert_int_equal(queued(s.p.ep), 1);
+    assert_int_equal(pager_recv(&s.p), 0);
+    struct msg got = received(s.p.th);
+    assert_int_equal(got.label, PAGER_TERMINATE);
+    assert_int_equal(got.w[0], 4 * PG);
+    assert_int_equal(got.badge, BADGE);
+    /* The pager's own handle is no user: closing it sends nothing more. */
+    assert_int_equal(handle_close(s.p.task->handles, s.vmo_h), 0);
+    assert_int_equal(queued(s.p.ep), 0);
+}
+
+static void test_object_freed_by_its_failed_request_goes_cleanly(void **state)
+{
+    /* Only the client's mapping and the request hold the object: when
+     * the deadline fails the request, the object goes with it. */
+    struct scene s;
+    scene_new(&s, 4);
+    assert_int_equal(fault(s.faulter, AREA, VM_R), FAULT_BLOCKED);
+    assert_int_equal(handle_close(s.p.task->handles, s.vmo_h), 0);
+    assert_int_equal(vm_objects_live, 1);
+    now_ticks += DEADLINE;
+    vm_tick(now_ticks);
+    assert_int_equal(s.client->state, TASK_DEAD);
+    assert_int_equal(vm_objects_live, 0);
+    assert_true(list_empty(&s.p.ep->objects));
+    assert_int_equal(outstanding_requests(), 0);
+}
+
+static void test_dead_pager_fails_an_object_only_its_request_holds(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    assert_int_equal(fault(s.faulter, AREA + PG, VM_R), FAULT_BLOCKED);
+    assert_int_equal(handle_close(s.p.task->handles, s.vmo_h), 0);
+    task_exit(s.p.task, 0);
+    assert_int_equal(s.client->state, TASK_DEAD);
+    assert_int_equal(s.client->status, TASK_STATUS_KILLED | TASK_KILLED_PAGER);
+    assert_int_equal(vm_objects_live, 0);
+    assert_int_equal(outstanding_requests(), 0);
+}
+
+static void test_endpoint_only_its_objects_hold_dies_with_its_task(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    assert_int_equal(fault(s.faulter, AREA, VM_R), FAULT_BLOCKED);
+    /* The pager keeps its object but lets go of the endpoint. */
+    assert_int_equal(handle_close(s.p.task->handles, s.p.ep_h), 0);
+    assert_ptr_equal(s.obj->pager, s.p.ep);
+    kobj_get(&s.obj->obj); /* to look at it after the pager's handle goes */
+    task_exit(s.p.task, 0);
+    assert_null(s.obj->pager);
+    assert_true(s.obj->failed);
+    assert_int_equal(s.client->state, TASK_DEAD);
+    kobj_put(&s.obj->obj);
+    assert_int_equal(vm_objects_live, 0);
+}
+
+/* --- no memory ---------------------------------------------------------------- */
+
+static void test_zero_supply_refused_when_the_leaf_takes_the_last_frame(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    assert_int_equal(fault(s.faulter, AREA + PG, VM_R), FAULT_BLOCKED);
+    /* One free frame: the object's cache leaf needs it, so there is none
+     * left for the zero page. */
+    int n = hold_frames_but(1);
+    int64_t r = supply(&s, PG, 0, 1, VM_R | VM_W);
+    uint64_t e = vmo_lookup(s.obj, 1);
+    release_frames(n);
+    assert_int_equal(r, -E_NOMEM);
+    assert_int_equal(e, 0);
+    assert_int_equal(s.obj->resident, 0);
+    assert_int_equal(s.faulter->state, TH_BLOCKED);
+    assert_int_equal(supply(&s, PG, 0, 1, VM_R | VM_W), 1);
+    assert_int_equal(s.faulter->state, TH_READY);
+}
+
+static void test_zero_supply_of_several_pages_keeps_its_frames_from_page_tables(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    struct thread *second = new_thread(s.client);
+    assert_int_equal(fault(s.faulter, AREA, VM_R), FAULT_BLOCKED);
+    assert_int_equal(fault(second, AREA + PG, VM_R), FAULT_BLOCKED);
+    /* Frames for the leaf and the two pages, none for the client's page
+     * tables: mapping the first waiter must not take the second page's. */
+    int n = hold_frames_but(3);
+    int64_t r = supply(&s, 0, 0, 2, VM_R | VM_W);
+    uint64_t e0 = vmo_lookup(s.obj, 0), e1 = vmo_lookup(s.obj, 1);
+    release_frames(n);
+    assert_int_equal(r, 2);
+    assert_true(pmm_owns(PAGE_DOWN(e0)));
+    assert_true(pmm_owns(PAGE_DOWN(e1)));
+    assert_int_equal(s.obj->resident, 2);
+    /* Both wake; with no memory for their mappings they retry (minor). */
+    assert_int_equal(s.faulter->state, TH_READY);
+    assert_int_equal(second->state, TH_READY);
+    assert_int_equal(fault(second, AREA + PG, VM_R), FAULT_RESOLVED);
+    assert_int_equal(frame_at(s.client, AREA + PG), PAGE_DOWN(e1));
+}
+
+static void test_zero_supply_fast_path_leaves_when_tables_take_the_last_frame(void **state)
+{
+    struct scene s;
+    scene_new(&s, 8);
+    assert_int_equal(supply(&s, 0, 0, 1, VM_R), 1); /* makes the leaf */
+    /* The client's top table exists; the one for AREA's 2 MiB does not. */
+    assert_int_equal(vm_wire(s.client, AREA + 0x400000, PG, VM_R), 0);
+    assert_int_equal(fault(s.faulter, AREA + 5 * PG, VM_R), FAULT_BLOCKED);
+    assert_int_equal(pager_recv(&s.p), 0);
+    int n = hold_frames_but(1);
+    int64_t r = supply_as(s.p.th, s.vmo_h, 5 * PG, 0, 1, VM_R | VM_W, s.p.ep_h);
+    uint64_t e = vmo_lookup(s.obj, 5);
+    release_frames(n);
+    assert_int_equal(r, -E_NOMEM);
+    assert_int_equal(e, 0);
+    assert_int_equal(s.obj->resident, 1);
+    assert_int_equal(s.faulter->state, TH_BLOCKED);
+    assert_int_equal(s.p.th->state, TH_RUNNING);
+    assert_int_equal(supply_as(s.p.th, s.vmo_h, 5 * PG, 0, 1, VM_R | VM_W, s.p.ep_h),
+                     SYS_BLOCKED);
+    assert_ptr_equal(this_cpu()->cur, s.faulter);
+    assert_true(pmm_owns(frame_at(s.client, AREA + 5 * PG)));
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_pager_fail_kills_the_waiting_task),
+		T(test_missed_deadline_without_fallback_fails_the_object),
+		T(test_missed_deadline_goes_to_the_fallback_pager),
+		T(test_dead_pager_hands_its_objects_to_the_fallback),
+		T(test_dead_endpoint_without_fallback_fails_its_objects),
+		T(test_task_exit_while_blocked_leaves_the_request_for_supply),
+		T(test_last_user_gone_sends_terminate),
+		T(test_object_freed_by_its_failed_request_goes_cleanly),
+		T(test_dead_pager_fails_an_object_only_its_request_holds),
+		T(test_endpoint_only_its_objects_hold_dies_with_its_task),
+		T(test_zero_supply_refused_when_the_leaf_takes_the_last_frame),
+		T(test_zero_supply_of_several_pages_keeps_its_frames_from_page_tables),
+		T(test_zero_supply_fast_path_leaves_when_tables_take_the_last_frame),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
