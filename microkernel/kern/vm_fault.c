@@ -177,6 +177,12 @@ static struct vm_request *request_alloc(void)
 	return kmem_alloc(sizeof(struct vm_request));
 }
 
+void vm_request_cache_drain(void)
+{
+	while (request_cached)
+		kmem_free(request_cache[--request_cached], sizeof(struct vm_request));
+}
+
 static inline __attribute__((always_inline)) void request_free(struct vm_request *req)
 {
 	ipc_kmsg_cancel(&req->msg);

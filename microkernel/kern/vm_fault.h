@@ -49,6 +49,10 @@ struct vm_stats;
 void vm_stats_fill(struct vm_stats *st);
 extern uint64_t vm_objects_live, vm_pages_supplied;
 
+/* Gives the requests kept for reuse back to the allocator (tests; memory
+ * pressure). */
+void vm_request_cache_drain(void);
+
 /* Timer tick: requests past their deadline fail over (vmo_pager_failed). */
 void vm_tick(uint64_t now);
 

@@ -350,26 +350,10 @@ static inline int setup(void **state)
  * through faults (16 pages, 16 threads) and free those requests here, by
  * hand, as request_free would without the cache.
  */
-#define CACHE_MAX 16
 static inline void drain_request_cache(void)
 {
-    struct pager p;
-    pager_new(&p, "drain");
-    struct vm_object *o = vmo_create(CACHE_MAX, p.ep, 0);
-    assert_non_null(o);
-    assert_int_equal(vm_map(p.task, o, AREA, CACHE_MAX * PG, 0, VM_R, VM_SHARED), 0);
-    for (uint64_t i = 0; i < CACHE_MAX; i++)
-        assert_int_equal(fault(new_thread(p.task), AREA + i * PG, VM_R), FAULT_BLOCKED);
-    while (!list_empty(&o->requests)) {
-        struct vm_request *req = list_entry(o->requests.next, struct vm_request, obj_link);
-        while (!list_empty(&req->waiters.head))
-            thread_stop(list_entry(req->waiters.head.next, struct thread, qlink));
-        ipc_kmsg_cancel(&req->msg);
-        list_del(&req->obj_link);
-        list_del(&req->all_link);
-        kmem_free(req, sizeof(*req));
-        kobj_put(&o->obj);
-    }
+    vm_request_cache_drain();
+}
     kobj_put(&o->obj);
     task_exit(p.task, 0);
 }
