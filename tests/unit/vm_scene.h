@@ -343,19 +343,11 @@ static inline int setup(void **state)
     return 0;
 }
 
-/*
- * vm_fault.c keeps up to REQUEST_CACHE (16) freed requests for reuse, in
- * kmem memory: with fresh fake RAM per test they must not outlive the
- * test. No call empties the cache, so take every cached request back out
- * through faults (16 pages, 16 threads) and free those requests here, by
- * hand, as request_free would without the cache.
- */
+/* vm_fault.c keeps freed requests for reuse in kmem memory: with fresh
+ * fake RAM per test they must not outlive the test. */
 static inline void drain_request_cache(void)
 {
     vm_request_cache_drain();
-}
-    kobj_put(&o->obj);
-    task_exit(p.task, 0);
 }
 
 static inline int teardown(void **state)
