@@ -250,12 +250,12 @@ static void kmsg_deliver(struct ipc_kmsg *m, struct thread *r)
 		m->delivered(m);
 }
 
-struct thread *ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m, bool run_now)
+void ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m, bool run_now)
 {
 	list_init(&m->link);
 	if (ep->dead || list_empty(&ep->recvq.head)) {
 		list_add_tail(&ep->kmsgs, &m->link);
-		return 0;
+		return;
 	}
 	struct thread *r = list_entry(ep->recvq.head.next, struct thread, qlink);
 	r->ipc_state = IPC_NONE;
@@ -264,7 +264,6 @@ struct thread *ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m, bool run_n
 	else
 		thread_wake(r, 0);
 	kmsg_deliver(m, r);
-	return r;
 }
 
 void ipc_kmsg_cancel(struct ipc_kmsg *m)

@@ -30,7 +30,6 @@
 
 enum ipc_state {
 	IPC_NONE = 0,
-	IPC_SEND_WAIT,  /* queued by send: no reply expected (unused: send never blocks) */
 	IPC_CALL_WAIT,  /* queued by call on an endpoint's send queue */
 	IPC_REPLY_WAIT, /* delivered; waiting for the reply */
 	IPC_RECV_WAIT,  /* waiting on an endpoint's receive queue */
@@ -83,10 +82,10 @@ int64_t ipc_destroy(struct thread *t, const uint64_t *a);
 /* Ors bits into a notification and wakes a waiter (interrupts use it). */
 void notify_deliver(struct notify *n, uint64_t bits);
 
-/* Sends a kernel message: straight into a waiting receiver (returned;
- * with run_now it runs at once if the scheduler allows), else queued for
- * the next receive (returns NULL). */
-struct thread *ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m, bool run_now);
+/* Sends a kernel message: straight into a waiting receiver (with
+ * run_now it runs at once if the scheduler allows), else queued for the
+ * next receive. */
+void ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m, bool run_now);
 /* Takes a queued kernel message back (no-op if already delivered). */
 void ipc_kmsg_cancel(struct ipc_kmsg *m);
 
