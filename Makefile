@@ -105,7 +105,7 @@ $(B)/gdbinit-user: $(UELFS)
 HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
-UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto vm_fault vm_failure
+UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto vm_fault vm_failure ipc
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_cpio := microkernel/kern/cpio.c
@@ -118,9 +118,14 @@ USRC_name_proto :=
 USRC_vm_object := microkernel/kern/vm_object.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
 USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_object.c vm_map.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
 USRC_vm_failure := $(USRC_vm_fault)
+USRC_ipc := $(USRC_vm_fault)
 
+# Host tests include kernel headers with inline code (the IPC fast path,
+# page-table walks): any header change rebuilds them.
+UNIT_HDRS := $(wildcard tests/unit/*.h microkernel/kern/*.h microkernel/uapi/*.h \
+	microkernel/arch/riscv/*.h lib/*.h servers/*/*.h)
 define unit_rule
-$(B)/unit/test_$(1): tests/unit/test_$(1).c $(USRC_$(1)) $(wildcard tests/unit/*.h) | deps
+$(B)/unit/test_$(1): tests/unit/test_$(1).c $(USRC_$(1)) $(UNIT_HDRS) | deps
 	@mkdir -p $$(dir $$@)
 	$(HCC) $(HCFLAGS) tests/unit/test_$(1).c $(USRC_$(1)) -lcmocka -o $$@
 endef

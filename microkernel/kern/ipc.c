@@ -20,7 +20,10 @@ static uint64_t next_endpoint_id = 1;
 static void endpoint_destroy(struct kobj *o)
 {
 	struct endpoint *ep = container_of(o, struct endpoint, obj);
-	KASSERT(list_empty(&ep->sendq.head) && list_empty(&ep->recvq.head));
+	/* Waiters hold no reference: another thread of their task may close
+	 * the last handle under them. They end as if it were destroyed. */
+	waitq_wake_all(&ep->sendq, -E_CANCELED);
+	waitq_wake_all(&ep->recvq, -E_CANCELED);
 	/* Objects and requests hold references: none can remain. */
 	KASSERT(list_empty(&ep->objects) && list_empty(&ep->fallbacks));
 	while (!list_empty(&ep->kmsgs)) {
@@ -36,7 +39,7 @@ static void endpoint_destroy(struct kobj *o)
 static void notify_destroy(struct kobj *o)
 {
 	struct notify *n = container_of(o, struct notify, obj);
-	KASSERT(list_empty(&n->waiters.head));
+	waitq_wake_all(&n->waiters, -E_CANCELED); /* as in endpoint_destroy */
 	kmem_free(n, sizeof(*n));
 }
 
