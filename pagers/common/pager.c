@@ -38,16 +38,15 @@ static struct pager_object *object_of(struct pager *p, uint64_t badge)
 static void pool_fill(struct pager *p, uint32_t want)
 {
 	for (uint32_t slot = 0; slot < p->pool_cap && p->pool_count < want; slot++) {
-		bool ready = false;
-		for (uint32_t i = 0; i < p->pool_count && !ready; i++)
-			ready = p->pool_free[i] == slot;
-		if (ready)
+		if (p->pool_ready[slot])
 			continue;
 		/* E_BUSY: the slot kept its page (a supply that found the
 		 * object page already there leaves it): still zero, usable. */
 		long r = mem_wire(p->pool_base + slot * PAGE, PAGE, VM_R | VM_W);
-		if (r == 0 || r == -E_BUSY)
+		if (r == 0 || r == -E_BUSY) {
+			p->pool_ready[slot] = 1;
 			p->pool_free[p->pool_count++] = slot;
+		}
 	}
 }
 
@@ -64,7 +63,9 @@ static void *pool_take(struct pager *p)
 		pool_fill(p, 1);
 	if (p->pool_count == 0)
 		return 0;
-	return (void *)(p->pool_base + p->pool_free[--p->pool_count] * PAGE);
+	uint32_t slot = p->pool_free[--p->pool_count];
+	p->pool_ready[slot] = 0; /* its frame is about to leave */
+	return (void *)(p->pool_base + slot * PAGE);
 }
 
 /* Answers a fault with a cluster of pages from offset on. Without a fill

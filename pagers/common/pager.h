@@ -64,6 +64,7 @@ struct pager {
 	uint32_t pool_size, pool_low; /* target and refill mark (<= pool_cap) */
 	uint32_t pool_count;          /* wired slots ready */
 	uint32_t *pool_free;          /* stack of ready slot indices */
+	uint8_t *pool_ready;          /* per slot: 1 if on that stack */
 	uint32_t cluster;             /* pages per supply (read-ahead); 1: pool path */
 	uint64_t stage_base;          /* staging area for clusters (cluster pages) */
 	uint64_t faults, failed;

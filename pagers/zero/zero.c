@@ -17,6 +17,7 @@
 #define STAGE_BASE 0x2100000000ul
 
 static uint32_t pool_slots[POOL_MAX];
+static uint8_t pool_ready[POOL_MAX];
 static struct ipc_buffer buf;
 static struct pager zp;
 
@@ -60,8 +61,11 @@ static long do_prefill(void *ctx, const struct ipc_request *req, struct ipc_resp
 
 static long do_drain(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
 {
-	while (zp.pool_count)
-		vm_unmap(zp.pool_base + zp.pool_free[--zp.pool_count] * 4096, 4096);
+	while (zp.pool_count) {
+		uint32_t slot = zp.pool_free[--zp.pool_count];
+		zp.pool_ready[slot] = 0;
+		vm_unmap(zp.pool_base + slot * 4096, 4096);
+	}
 	zp.pool_size = 0; /* every fault wires its page on demand */
 	zp.pool_low = 0;
 	return 0;
@@ -99,6 +103,7 @@ int main(int argc, char **argv)
 	zp.pool_size = 64;
 	zp.pool_low = 16;
 	zp.pool_free = pool_slots;
+	zp.pool_ready = pool_ready;
 	zp.cluster = 1;
 	zp.stage_base = STAGE_BASE;
 	long err = pager_run(&zp);
