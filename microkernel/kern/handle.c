@@ -74,6 +74,14 @@ int handle_close(struct handle_table *t, int64_t h)
 	return 0;
 }
 
+int handle_room(const struct handle_table *t, uint32_t n)
+{
+	for (int h = 0; h < HANDLE_MAX && n > 0; h++)
+		if (!t->slot[h].obj)
+			n--;
+	return n == 0 ? 0 : -E_FULL;
+}
+
 void handle_table_clear(struct handle_table *t)
 {
 	for (int h = 0; h < HANDLE_MAX; h++)

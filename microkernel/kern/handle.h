@@ -49,6 +49,10 @@ int handle_mint(struct handle_table *t, int64_t h, uint32_t mask, uint64_t badge
 
 int handle_close(struct handle_table *t, int64_t h);
 
+/* 0 if at least n slots are free, else -E_FULL (checked before a commit
+ * that will install n handles). */
+int handle_room(const struct handle_table *t, uint32_t n);
+
 /* Closes every slot (task teardown). */
 void handle_table_clear(struct handle_table *t);
 

@@ -129,14 +129,6 @@ struct xfer {
 	struct handle *src[IPC_MAX_HANDLES];
 };
 
-static int count_free_slots(struct handle_table *ht, uint32_t want)
-{
-	uint32_t n = 0;
-	for (int h = 0; h < HANDLE_MAX && n < want; h++)
-		n += !ht->slot[h].obj;
-	return n >= want ? 0 : -E_FULL;
-}
-
 /* Reads and checks the buffer part of s's message for delivery to r. */
 static int xfer_prepare(struct thread *s, struct thread *r, uint64_t tag, struct xfer *x)
 {
@@ -157,7 +149,7 @@ static int xfer_prepare(struct thread *s, struct thread *r, uint64_t tag, struct
 	for (uint32_t i = 0; !err && i < nh; i++)
 		err = handle_lookup(s->task->handles, x->hs[i], OBJ_NONE, R_GRANT, &x->src[i]);
 	if (!err && nh)
-		err = count_free_slots(r->task->handles, nh);
+		err = handle_room(r->task->handles, nh);
 	return err;
 }
 

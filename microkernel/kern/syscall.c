@@ -101,14 +101,6 @@ static int read_spawn_args(struct task *p, uaddr_t ureq, struct spawn_args *s,
 	return err;
 }
 
-static bool free_slots(struct handle_table *t, int n)
-{
-	for (int h = 0; h < HANDLE_MAX && n > 0; h++)
-		if (!t->slot[h].obj)
-			n--;
-	return n == 0;
-}
-
 static int64_t sys_task_spawn(struct thread *t, const uint64_t *a)
 {
 	struct task *p = t->task;
@@ -118,8 +110,8 @@ static int64_t sys_task_spawn(struct thread *t, const uint64_t *a)
 	struct module *m;
 	struct task *child = 0;
 	int err = read_spawn_args(p, a[0], s, &m);
-	if (!err && !free_slots(p->handles, 1))
-		err = -E_FULL;
+	if (!err)
+		err = handle_room(p->handles, 1);
 	if (!err)
 		err = spawn_prepare(m, s->argv, s->req.argv_len, s->req.prio, &child);
 	int64_t ret = err;
@@ -264,7 +256,7 @@ static int64_t sys_thread_create(struct thread *t, const uint64_t *a)
 	if (prio > k->prio_max || (sp & 15) || entry < USER_LO || entry >= USER_HI ||
 	    sp < USER_LO || sp > USER_HI)
 		return -E_INVAL;
-	if (!free_slots(k->handles, 1))
+	if (handle_room(k->handles, 1))
 		return -E_FULL;
 	struct thread *n = task_add_thread(k, entry, sp, prio);
 	if (!n)

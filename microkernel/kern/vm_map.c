@@ -23,7 +23,8 @@ struct vm_region *vm_region_find(struct task *t, uaddr_t va)
 	return 0;
 }
 
-bool vm_region_overlaps(struct task *t, uaddr_t va, uint64_t len)
+/* Whether any region overlaps [va, va+len). */
+static bool vm_region_overlaps(struct task *t, uaddr_t va, uint64_t len)
 {
 	list_for_each(pos, &t->regions) {
 		struct vm_region *r = list_entry(pos, struct vm_region, task_link);

@@ -21,8 +21,6 @@ int vm_unmap_regions(struct task *t, uaddr_t va, uint64_t len);
 int64_t vm_protect(struct task *t, uaddr_t va, uint64_t len, uint32_t prot);
 
 struct vm_region *vm_region_find(struct task *t, uaddr_t va);
-/* Whether any region overlaps [va, va+len). */
-bool vm_region_overlaps(struct task *t, uaddr_t va, uint64_t len);
 
 /* Maps one resident page of r's object at va for the given access,
  * copying it first for a write to a private region. */

@@ -139,11 +139,6 @@ uint64_t arch_as_token(paddr_t root, uint32_t asid)
 	return SATP_SV39 | ((uint64_t)asid << SATP_ASID_SHIFT) | (root >> PAGE_SHIFT);
 }
 
-void machine_as_switch(paddr_t root, uint32_t asid)
-{
-	machine_as_load(arch_as_token(root, asid));
-}
-
 int arch_as_create(paddr_t *root, uint32_t *asid)
 {
 	*root = sv39_new_root(machine_kernel_root());
@@ -151,7 +146,7 @@ int arch_as_create(paddr_t *root, uint32_t *asid)
 		return -E_NOMEM;
 	/* Reusing a freed ASID is safe: arch_as_destroy flushed it. When all
 	 * are taken (or the hart has too few), the task shares ASID 0, which
-	 * machine_as_switch flushes on every switch. */
+	 * machine_as_load flushes on every switch. */
 	*asid = 0;
 	for (uint32_t i = 1; i < mach.nasids; i++) {
 		if (!(mach.asid_used[i / 64] & (1ul << (i % 64)))) {
@@ -167,7 +162,7 @@ void arch_as_destroy(paddr_t root, uint32_t asid)
 {
 	uint64_t satp_root = (csr_read(satp) & ((1ul << 44) - 1)) << PAGE_SHIFT;
 	if (satp_root == root)
-		machine_as_switch(machine_kernel_root(), 0);
+		machine_as_load(arch_as_token(machine_kernel_root(), 0));
 	if (asid) {
 		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)asid) : "memory");
 		mach.asid_used[asid / 64] &= ~(1ul << (asid % 64));

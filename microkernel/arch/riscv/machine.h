@@ -14,7 +14,6 @@ void machine_timer_tick(void);
 /* Waits for an interrupt with interrupts masked, then hands each pending
  * one to handler (cause number). */
 void machine_idle(void (*handler)(uint64_t cause));
-void machine_as_switch(paddr_t root, uint32_t asid);
 
 /* Loads an address-space token (arch_as_token). Without an ASID every
  * switch must flush the TLB; with one, the ASID is flushed when it is
