@@ -117,11 +117,8 @@ static void server_death_wakes_blocked_caller(void)
 	sys_handle_close((int)ep);
 }
 
-static void owner_death_kills_its_endpoint(void)
+static void destroyed_endpoint_refuses_calls(void)
 {
-	/* The echo helper creates nothing, so use a task that owns an
-	 * endpoint: the runner hands out its own endpoint, so instead check
-	 * the runner-side rule on a thread of ours: destroy wakes waiters. */
 	long ep = new_endpoint();
 	CHECK_EQ(sys1(SYS_OBJ_DESTROY, ep), 0);
 	struct ipc_msg m = { .tag = IPC_TAG(1, 0, 0) };
@@ -375,7 +372,7 @@ const struct qtest ipc_tests[] = {
 	{ "call_times_out_on_a_server_that_never_replies",
 	  call_times_out_on_a_server_that_never_replies },
 	{ "server_death_wakes_blocked_caller", server_death_wakes_blocked_caller },
-	{ "destroyed_endpoint_refuses_calls", owner_death_kills_its_endpoint },
+	{ "destroyed_endpoint_refuses_calls", destroyed_endpoint_refuses_calls },
 	{ "destroying_endpoint_wakes_blocked_receiver", destroying_endpoint_wakes_blocked_receiver },
 	{ "handle_transfer_reduces_rights", handle_transfer_reduces_rights },
 	{ "badge_identifies_the_sender", badge_identifies_the_sender },

@@ -240,8 +240,6 @@ static void fpu_state_survives_preemption(void)
 	CHECK(a > 0 && b > 0);
 	CHECK_EQ(sys_task_wait(a), 0);
 	CHECK_EQ(sys_task_wait(b), 0);
-	struct task_info ta;
-	sys_task_info(a, &ta);
 	sys_handle_close(a);
 	sys_handle_close(b);
 }
