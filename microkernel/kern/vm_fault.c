@@ -461,7 +461,8 @@ static enum vm_fault_result kernel_zero_fill(struct vm_region *r, uaddr_t va, ui
 	if (!f || vmo_insert(o, page, f, 0)) {
 		if (f)
 			pmm_unref(f);
-		klog("vm: task %u (%s): no memory for a page at %lx\n", r->task->id, r->task->name,
+		if (task_may_log(r->task))
+			klog("vm: task %u (%s): no memory for a page at %lx\n", r->task->id, r->task->name,
 		     (unsigned long)va);
 		return FAULT_BAD;
 	}

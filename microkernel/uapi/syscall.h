@@ -154,7 +154,9 @@ struct sysinfo {
 	uint64_t ntasks;
 	uint64_t nthreads;
 	uint64_t kmem_bytes; /* kernel object memory in use */
+	uint64_t log_suppressed;    /* kernel log lines tasks caused, not shown (rate limit) */
+	uint64_t console_throttled; /* SYS_DEBUG_WRITE calls that slept (rate limit) */
 };
-_Static_assert(sizeof(struct sysinfo) == 48, "sysinfo ABI");
+_Static_assert(sizeof(struct sysinfo) == 64, "sysinfo ABI");
 
 #endif

@@ -575,6 +575,66 @@ static void zero_pager_fills_1000_pages_with_zeros(void)
 	sys_handle_close((int)zp);
 }
 
+/* F6: a task holding only SEND on a pager's endpoint can neither bind
+ * objects to it nor pass for the kernel: FAULT and TERMINATE sent under
+ * every badge are client requests to the pager (and refused), and the
+ * objects of others stay served. */
+static void forged_pager_messages_change_no_object(void)
+{
+	static struct ipc_buffer buf;
+	CHECK_EQ(ipc_buffer_setup(&buf), 0);
+	long zp = name_lookup(H_NAME, &buf, "pager.zero");
+	CHECK(zp > 0);
+	CHECK_EQ(vmo_create(PG, (int)zp, 1), -E_PERM); /* binding needs R_RECV */
+	uint64_t w[4] = { PG };
+	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0), 0);
+	int vmo = buf.handles[0];
+	for (uint64_t badge = 1; badge <= 64; badge++) {
+		long h = sys_handle_mint((int)zp, R_SEND, badge);
+		CHECK(h > 0);
+		uint64_t fw[4] = { 0, VM_W, badge, PG };
+		CHECK_EQ(ipc_request((int)h, &buf, PAGER_TERMINATE, fw, 1, 0, 0, 0, 0, 0, 0),
+			 -E_NOSYS);
+		CHECK_EQ(ipc_request((int)h, &buf, PAGER_FAULT, fw, 4, 0, 0, 0, 0, 0, 0), -E_NOSYS);
+		sys_handle_close((int)h);
+	}
+	/* The object's first fault still reaches a pager that knows it. */
+	int t = touch_in_task(vmo, "touchvmo");
+	CHECK(t > 0);
+	CHECK_EQ(sys_task_wait(t), 0);
+	sys_handle_close(t);
+	sys_handle_close(vmo);
+	sys_handle_close((int)zp);
+}
+
+/* F10: a system call's output buffer in mapped memory that was never
+ * touched (a page the pager has not supplied yet) or only read (a private
+ * page) is faulted in as the task's own store would be. */
+static void syscall_buffers_in_untouched_memory_are_faulted_in(void)
+{
+	static struct ipc_buffer buf;
+	CHECK_EQ(ipc_buffer_setup(&buf), 0);
+	long zp = name_lookup(H_NAME, &buf, "pager.zero");
+	CHECK(zp > 0);
+	uint64_t w[4] = { 2 * PG };
+	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0), 0);
+	int vmo = buf.handles[0];
+	CHECK_EQ(vm_map(vmo, AREA, 2 * PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	struct sysinfo *si = (struct sysinfo *)AREA;
+	CHECK_EQ(sys_sysinfo(si), 0); /* through the zero pager, then restarted */
+	CHECK(si->frames_total > 0);
+	long kz = vmo_create(PG, VMO_KERNEL_ZERO, 0);
+	CHECK_EQ(vm_map((int)kz, AREA + 4 * PG, PG, 0, VM_R | VM_W | VM_PRIVATE), 0);
+	volatile uint64_t *ro = (volatile uint64_t *)(AREA + 4 * PG);
+	CHECK_EQ(ro[0], 0); /* mapped read-only so far */
+	CHECK_EQ(sys_sysinfo((struct sysinfo *)(AREA + 4 * PG)), 0);
+	CHECK(ro[0] > 0);
+	CHECK_EQ(vm_unmap(AREA, 5 * PG), 0);
+	sys_handle_close((int)kz);
+	sys_handle_close(vmo);
+	sys_handle_close((int)zp);
+}
+
 static void partial_unmap_trims_and_splits_mappings(void)
 {
 	long vmo = vmo_create(4 * PG, VMO_KERNEL_ZERO, 0);
@@ -605,6 +665,9 @@ static void partial_unmap_trims_and_splits_mappings(void)
 
 const struct qtest vm_tests[] = {
 	{ "partial_unmap_trims_and_splits_mappings", partial_unmap_trims_and_splits_mappings },
+	{ "forged_pager_messages_change_no_object", forged_pager_messages_change_no_object },
+	{ "syscall_buffers_in_untouched_memory_are_faulted_in",
+	  syscall_buffers_in_untouched_memory_are_faulted_in },
 	{ "zero_supply_fills_zeros_and_maps_around", zero_supply_fills_zeros_and_maps_around },
 	{ "zero_pager_fills_1000_pages_with_zeros", zero_pager_fills_1000_pages_with_zeros },
 	{ "kernel_zero_object_reads_zeros_and_keeps_writes",
