@@ -199,7 +199,9 @@ static int64_t sys_handle_info(struct thread *t, const uint64_t *a)
 	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_NONE, 0, &h);
 	if (err)
 		return err;
-	struct handle_info info = { h->obj->type, h->rights, h->badge };
+	struct handle_info info = { h->obj->type, h->rights, h->badge, 0, 0 };
+	if (h->obj->type == OBJ_ENDPOINT && container_of(h->obj, struct endpoint, obj)->dead)
+		info.flags |= HANDLE_INFO_DEAD;
 	return copy_to_user(t->task, a[1], &info, sizeof(info));
 }
 

@@ -369,6 +369,8 @@ int main(int argc, char **argv)
 		run(ipc_tests[i].name, ipc_tests[i].fn);
 	for (size_t i = 0; i < n_vm_tests; i++)
 		run(vm_tests[i].name, vm_tests[i].fn);
+	for (size_t i = 0; i < n_name_tests; i++)
+		run(name_tests[i].name, name_tests[i].fn);
 	uprintf("%d passed, %d failed\n", npass, nfail);
 	return nfail;
 }

@@ -14,10 +14,14 @@
  *   recvexit receive one message, then exit without answering
  *   client N [slow]  N calls with a running sequence number, checking
  *            each reply; exit 0 if all were right
+ *   names N  (slot 1: the name server) register an endpoint of its own
+ *            as gone.0 .. gone.N-1, exit with how many were taken
  */
 #include "libipc/ipc.h"
+#include "libipc/server.h"
 #include "libipc/vm.h"
 #include "libipc/ulib.h"
+#include "servers/name/name_proto.h"
 
 #define EP 1
 
@@ -84,6 +88,25 @@ static int client(long n, bool slow)
 			return 1;
 	}
 	return 0;
+}
+
+/* Publishes one endpoint under n names; the endpoint dies when we exit. */
+static int register_names(long n)
+{
+	ipc_buffer_setup(&buf);
+	long ep = sys_endpoint_create();
+	int taken = 0;
+	for (long i = 0; ep > 0 && i < n; i++) {
+		char name[NAME_MAX_LEN + 1];
+		uint64_t w[NAME_WORDS];
+		fmt_snprintf(name, sizeof(name), "gone.%ld", i);
+		int32_t hs[1] = { (int32_t)ep };
+		uint32_t rs[1] = { R_SEND | R_GRANT };
+		if (name_pack(name, w) &&
+		    ipc_request(EP, &buf, NAME_REGISTER, w, NAME_WORDS, hs, rs, 1, 0, 0, 0) == 0)
+			taken++;
+	}
+	return taken;
 }
 
 static long parse_num(const char *s)
@@ -177,6 +200,8 @@ int main(int argc, char **argv)
 		ipc_recv((int)pep, &m, 0);
 		return 0;
 	}
+	if (strcmp(cmd, "names") == 0)
+		return register_names(n);
 	if (strcmp(cmd, "client") == 0)
 		return client(n, argc > 3 && strcmp(argv[3], "slow") == 0);
 	return 3;
