@@ -66,6 +66,7 @@ SRC_shell := servers/shell/shell.c servers/shell/stats.c
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
+	tests/qemu/vm_robust_tests.c \
 	tests/qemu/name_tests.c
 SRC_uhelper := tests/qemu/uhelper.c
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c

@@ -64,11 +64,11 @@ static inline void waitq_init(struct waitq *q)
 
 struct thread *thread_create(struct task *task, uint32_t prio);
 
+/* Blocks t until deadline; its system call then returns result. */
+void thread_sleep(struct thread *t, uint64_t deadline, long result);
 /* Blocks t on q (q may be NULL) until woken or until the timebase
  * reaches deadline (TIMEOUT_NEVER: no deadline). On timeout the thread's
  * a0 becomes -E_TIMEOUT, or 0 for a pure sleep (q NULL, no IPC). */
-/* Blocks t until deadline; its system call then returns result. */
-void thread_sleep(struct thread *t, uint64_t deadline, long result);
 void thread_block(struct thread *t, struct waitq *q, uint64_t deadline);
 
 /* Makes a blocked thread ready with `result` in its a0. */

@@ -4,18 +4,10 @@
  * object), a thread or a helper task faults, and the runner receives the
  * FAULT and supplies, so races are played out in a fixed order.
  */
-#include "libipc/server.h"
-#include "libipc/vm.h"
+#include "tests/qemu/vm_helpers.h" /* first: libipc/server.h before name_proto.h */
 #include "pagers/common/pager.h"
 #include "pagers/zero/zero_proto.h"
 #include "servers/name/name_proto.h"
-#include "tests/qemu/runner.h"
-
-#define MS 1000000ull
-#define PG 4096ul
-#define AREA 0x3000000000ul   /* object mappings */
-#define SRC 0x3800000000ul    /* pages the runner supplies from */
-#define STACKS 0x3c00000000ul /* thread stacks, never reused */
 
 static uint64_t next_stack = STACKS;
 
@@ -53,18 +45,6 @@ static bool toucher_done(struct toucher *tc, uint64_t ms)
 {
 	uint64_t bits;
 	return notify_wait(tc->note, &bits, ms * MS) == 0;
-}
-
-/* A page of the runner's own memory filled with `fill`, ready to supply. */
-static void *src_page(uint64_t slot, uint64_t fill)
-{
-	uint64_t va = SRC + slot * PG;
-	if (mem_wire(va, PG, VM_R | VM_W))
-		return 0;
-	uint64_t *p = (uint64_t *)va;
-	for (size_t i = 0; i < PG / 8; i++)
-		p[i] = fill + i;
-	return p;
 }
 
 struct hand_pager {
@@ -350,15 +330,6 @@ static void private_mapping_copies_on_write(void)
 	sys_handle_close((int)vmo);
 }
 
-/* Starts uhelper touching the object through its own mapping. */
-static int touch_in_task(long vmo, const char *mode)
-{
-	const char *argv[] = { "uhelper", mode, 0 };
-	int32_t hs[1] = { (int32_t)vmo };
-	uint32_t rs[1] = { R_MAP | R_READ };
-	return spawn(argv, hs, rs, 1);
-}
-
 static void two_tasks_share_an_object(void)
 {
 	long vmo = vmo_create(4 * PG, VMO_KERNEL_ZERO, 0);
@@ -576,66 +547,6 @@ static void zero_pager_fills_1000_pages_with_zeros(void)
 	sys_handle_close((int)zp);
 }
 
-/* F6: a task holding only SEND on a pager's endpoint can neither bind
- * objects to it nor pass for the kernel: FAULT and TERMINATE sent under
- * every badge are client requests to the pager (and refused), and the
- * objects of others stay served. */
-static void forged_pager_messages_change_no_object(void)
-{
-	static struct ipc_buffer buf;
-	CHECK_EQ(ipc_buffer_setup(&buf), 0);
-	long zp = name_lookup(H_NAME, &buf, "pager.zero");
-	CHECK(zp > 0);
-	CHECK_EQ(vmo_create(PG, (int)zp, 1), -E_PERM); /* binding needs R_RECV */
-	uint64_t w[4] = { PG };
-	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0), 0);
-	int vmo = buf.handles[0];
-	for (uint64_t badge = 1; badge <= 64; badge++) {
-		long h = sys_handle_mint((int)zp, R_SEND, badge);
-		CHECK(h > 0);
-		uint64_t fw[4] = { 0, VM_W, badge, PG };
-		CHECK_EQ(ipc_request((int)h, &buf, PAGER_TERMINATE, fw, 1, 0, 0, 0, 0, 0, 0),
-			 -E_NOSYS);
-		CHECK_EQ(ipc_request((int)h, &buf, PAGER_FAULT, fw, 4, 0, 0, 0, 0, 0, 0), -E_NOSYS);
-		sys_handle_close((int)h);
-	}
-	/* The object's first fault still reaches a pager that knows it. */
-	int t = touch_in_task(vmo, "touchvmo");
-	CHECK(t > 0);
-	CHECK_EQ(sys_task_wait(t), 0);
-	sys_handle_close(t);
-	sys_handle_close(vmo);
-	sys_handle_close((int)zp);
-}
-
-/* F10: a system call's output buffer in mapped memory that was never
- * touched (a page the pager has not supplied yet) or only read (a private
- * page) is faulted in as the task's own store would be. */
-static void syscall_buffers_in_untouched_memory_are_faulted_in(void)
-{
-	static struct ipc_buffer buf;
-	CHECK_EQ(ipc_buffer_setup(&buf), 0);
-	long zp = name_lookup(H_NAME, &buf, "pager.zero");
-	CHECK(zp > 0);
-	uint64_t w[4] = { 2 * PG };
-	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0), 0);
-	int vmo = buf.handles[0];
-	CHECK_EQ(vm_map(vmo, AREA, 2 * PG, 0, VM_R | VM_W | VM_SHARED), 0);
-	struct sysinfo *si = (struct sysinfo *)AREA;
-	CHECK_EQ(sys_sysinfo(si), 0); /* through the zero pager, then restarted */
-	CHECK(si->frames_total > 0);
-	long kz = vmo_create(PG, VMO_KERNEL_ZERO, 0);
-	CHECK_EQ(vm_map((int)kz, AREA + 4 * PG, PG, 0, VM_R | VM_W | VM_PRIVATE), 0);
-	volatile uint64_t *ro = (volatile uint64_t *)(AREA + 4 * PG);
-	CHECK_EQ(ro[0], 0); /* mapped read-only so far */
-	CHECK_EQ(sys_sysinfo((struct sysinfo *)(AREA + 4 * PG)), 0);
-	CHECK(ro[0] > 0);
-	CHECK_EQ(vm_unmap(AREA, 5 * PG), 0);
-	sys_handle_close((int)kz);
-	sys_handle_close(vmo);
-	sys_handle_close((int)zp);
-}
-
 static struct ipc_buffer zbuf;
 
 /* The number of objects the zero pager keeps (ZERO_STATS w3), or < 0. */
@@ -732,9 +643,6 @@ static void partial_unmap_trims_and_splits_mappings(void)
 
 const struct qtest vm_tests[] = {
 	{ "partial_unmap_trims_and_splits_mappings", partial_unmap_trims_and_splits_mappings },
-	{ "forged_pager_messages_change_no_object", forged_pager_messages_change_no_object },
-	{ "syscall_buffers_in_untouched_memory_are_faulted_in",
-	  syscall_buffers_in_untouched_memory_are_faulted_in },
 	{ "zero_supply_fills_zeros_and_maps_around", zero_supply_fills_zeros_and_maps_around },
 	{ "zero_pager_fills_1000_pages_with_zeros", zero_pager_fills_1000_pages_with_zeros },
 	{ "zero_pager_forgets_objects_it_could_not_hand_over",
