@@ -5,6 +5,7 @@
 #include "kern/arch.h"
 #include "kern/cpu.h"
 #include "kern/device.h"
+#include "kern/dma.h"
 #include "kern/ipc.h"
 #include "kern/kmem.h"
 #include "kern/log.h"
@@ -329,6 +330,7 @@ static int64_t sys_task_enum(struct thread *t, const uint64_t *a)
 
 static const sys_fn table[SYS_NCALLS] = {
 	[SYS_DEV_INFO] = sys_dev_info,
+	[SYS_DMA_PIN] = sys_dma_pin,
 	[SYS_DEV_MAP] = sys_dev_map,
 	[SYS_IRQ_BIND] = sys_irq_bind,
 	[SYS_IRQ_ACK] = sys_irq_ack,

@@ -46,6 +46,8 @@ struct vm_region {
 #define VPE_ACCESSED 0x4ul  /* sticky: harvested from page tables */
 #define VPE_NOWRITE 0x8ul   /* write-protected by the pager (lock or supply prot) */
 #define VPE_NOEXEC 0x10ul
+#define VPE_PIN_ONE 0x20ul  /* pins for devices: a count in bits 5..11 (kern/dma.h) */
+#define VPE_PIN_MASK 0xfe0ul
 #define VPE_FLAGS 0xffful
 
 struct vm_object {
