@@ -58,8 +58,10 @@ ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o
 
 # program name -> source files
-PROGS := init name zero console shell hello testrunner uhelper bench libctest conflood
-SRC_init := servers/init/init.c
+PROGS := init name zero console blk shell hello testrunner uhelper bench libctest conflood
+SRC_init := servers/init/init.c servers/blk/virtio_mmio.c servers/blk/virtq.c
+SRC_blk := servers/blk/blk.c servers/blk/blk_dev.c servers/blk/virtio_mmio.c servers/blk/virtq.c
+LIBBLK := servers/blk/libblk.c
 SRC_name := servers/name/name.c servers/name/name_table.c
 SRC_console := servers/console/console.c
 SRC_shell := servers/shell/shell.c servers/shell/stats.c
