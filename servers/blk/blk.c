@@ -308,7 +308,7 @@ static long do_open(void *ctx, const struct ipc_request *req, struct ipc_respons
 	while (slot < MAX_CLIENTS && clients[slot].used)
 		slot++;
 	uint64_t badge = BLK_BADGE_CLIENT | (uint64_t)(++generation & 0xffffff) << 8 | (unsigned)slot;
-	long h = slot < MAX_CLIENTS ? sys_handle_mint(BLK_H_EP, R_SEND, badge) : -E_FULL;
+	long h = slot < MAX_CLIENTS ? sys_handle_mint(BLK_H_EP, R_SEND | R_GRANT, badge) : -E_FULL;
 	if (h >= 0)
 		clients[slot] = (struct blk_client){ .used = true, .badge = badge,
 						     .vmo = req->handles[0], .note = req->handles[1],

@@ -14,6 +14,7 @@
 #ifndef SERVERS_BLK_LIBBLK_H
 #define SERVERS_BLK_LIBBLK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "libipc/ipc.h"
