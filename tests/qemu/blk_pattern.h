@@ -1,6 +1,6 @@
 /*
  * The data patterns the disk tests write and check, in the guest and on
- * the host (tests/blk/run-blk-tests computes the same in Python): the
+ * the host (tests/blk/run-blk-tests computes the same in Perl): the
  * 64-bit little-endian word at disk byte offset o is o * BLK_PAT_MUL ^
  * seed, so every word of every sector differs.
  */
