@@ -71,7 +71,7 @@ SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests
 	tests/qemu/vm_robust_tests.c \
 	tests/qemu/name_tests.c tests/qemu/blk_tests.c $(LIBBLK)
 SRC_uhelper := tests/qemu/uhelper.c $(LIBBLK)
-SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c
+SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c $(LIBBLK)
 SRC_libctest := tests/qemu/libc_test.c
 SRC_conflood := tests/qemu/conflood.c
 

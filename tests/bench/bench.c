@@ -40,6 +40,11 @@ void report_n(const char *name, size_t n, bool subtract)
 		(unsigned long)samples[n - 1]);
 }
 
+uint64_t counter_overhead(void)
+{
+	return overhead;
+}
+
 static void report(const char *name)
 {
 	report_n(name, N, true);
@@ -164,6 +169,7 @@ int main(int argc, char **argv)
 	bench_roundtrip((int)ep, "ipc_roundtrip_slow", IPC_TAG(L_SLOW, 1, 0) | IPC_TAG_SLOW);
 	bench_oneway((int)ep);
 	bench_faults();
+	bench_blk();
 	struct ipc_msg stop = { .tag = IPC_TAG(L_STOP, 0, 0) };
 	ipc_call((int)ep, &stop, 0);
 	sys_task_wait(srv);
