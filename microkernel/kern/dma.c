@@ -11,6 +11,7 @@
 #include "kern/vm_object.h"
 #include "uapi/dma.h"
 #include "uapi/errors.h"
+#include "arch/riscv/trapframe.h"
 
 struct kobj dma_obj = { OBJ_DMA, 1 }; /* static: never destroyed */
 
@@ -82,10 +83,9 @@ static int pin_check(struct thread *t, const uint64_t *a, struct pin_args *pa)
 	pa->first = a[2] >> PAGE_SHIFT;
 	if (pa->first >= pa->o->npages || pa->n > pa->o->npages - pa->first)
 		return -E_RANGE;
-	err = handle_room(k->handles, 1);
-	if (!err)
-		err = user_check(k, pa->out, pa->n * sizeof(uint64_t), true);
-	return err;
+	if (!pa->out)
+		return pa->n <= DMA_PIN_REGS ? 0 : -E_INVAL;
+	return user_check(k, pa->out, pa->n * sizeof(uint64_t), true);
 }
 
 /* Step 2: each page resident, or fillable now (kernel zero-fill object),
@@ -135,6 +135,17 @@ static void pin_commit(struct dma_pin *p, const struct pin_args *pa, paddr_t *fr
 	}
 }
 
+/* Undoes steps 1 and 2 when the handle table is full. */
+static void pin_abort(struct dma_pin *p, const struct pin_args *pa, const paddr_t *fresh,
+		      size_t size, struct task *k)
+{
+	for (uint64_t i = 0; i < pa->n; i++)
+		if (fresh[i])
+			pmm_unref(fresh[i]);
+	kmem_free(p, size);
+	task_kmem_uncharge(k, size);
+}
+
 int64_t sys_dma_pin(struct thread *t, const uint64_t *a)
 {
 	struct task *k = t->task;
@@ -154,8 +165,15 @@ int64_t sys_dma_pin(struct thread *t, const uint64_t *a)
 		task_kmem_uncharge(k, size);
 		return err;
 	}
-	uint64_t addrs[DMA_PIN_MAX];
+	/* The handle first: the last step that can fail. The pin is not
+	 * reachable through it before the commit below (one kernel lock). */
 	kobj_init(&p->obj, OBJ_PIN);
+	int h = handle_install(k->handles, &p->obj, R_READ, 0);
+	if (h < 0) {
+		pin_abort(p, &pa, fresh, size, k);
+		return h;
+	}
+	kobj_put(&p->obj); /* the handle holds it now */
 	p->vmo = pa.o;
 	kobj_get(&pa.o->obj);
 	p->payer = k;
@@ -163,10 +181,13 @@ int64_t sys_dma_pin(struct thread *t, const uint64_t *a)
 	p->first = pa.first;
 	p->n = pa.n;
 	p->device_writes = pa.writes;
+	uint64_t addrs[DMA_PIN_MAX];
 	pin_commit(p, &pa, fresh, addrs);
-	int h = handle_install(k->handles, &p->obj, R_READ, 0);
-	KASSERT(h >= 0); /* room checked */
-	kobj_put(&p->obj); /* the handle holds it now */
+	if (!pa.out) {
+		for (uint64_t i = 0; i < pa.n; i++)
+			t->tf.x[REG_A0 + 1 + i] = addrs[i];
+		return h;
+	}
 	err = copy_to_user(k, pa.out, addrs, pa.n * sizeof(uint64_t));
 	KASSERT(err == 0); /* checked, and nothing since could unmap it */
 	return h;

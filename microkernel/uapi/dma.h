@@ -12,8 +12,10 @@
  *      paddrs): every page of the range is made resident (pages of a
  *      kernel zero-fill object are filled now; a page of a pager-backed
  *      object that is not resident is refused with E_AGAIN), pinned and
- *      its physical address written to paddrs[i]. The call returns a pin
- *      handle (OBJ_PIN).
+ *      its physical address written to paddrs[i]; with paddrs 0 and at
+ *      most DMA_PIN_REGS pages, the addresses come back in registers a1..
+ *      instead (no user memory touched: the cheap case of a small
+ *      transfer). The call returns a pin handle (OBJ_PIN).
  *   4. The driver gives the addresses to the device, which transfers.
  *   5. On completion the driver closes the pin handle (dma_unpin in
  *      libipc): the pages are unpinned, and with DMA_DEVICE_WRITES they
@@ -32,6 +34,7 @@
 
 #define DMA_DEVICE_WRITES 1u /* the device writes the pages (needs R_MAP) */
 #define DMA_PIN_MAX 64       /* pages one pin may hold */
+#define DMA_PIN_REGS 4       /* pages whose addresses fit in registers */
 #define DMA_PIN_PER_PAGE 127 /* pins one page may carry at once */
 
 /* SYS_PAGER_QUERY / SYS_PAGER_EVICT status bit: the page is pinned for a

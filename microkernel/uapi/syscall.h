@@ -66,6 +66,7 @@ enum sys_nr {
 	SYS_VM_STATS = 47,      /* (struct vm_stats *) */
 	/* DMA: see uapi/dma.h */
 	SYS_DMA_PIN = 48,       /* (dma h, vmo h, offset, npages, flags, u64 *paddrs) -> pin h */
+	SYS_IDLE_COUNT = 49,    /* () -> instret counted while the hart idled (benchmarks) */
 	SYS_NCALLS
 };
 

@@ -75,8 +75,11 @@ static int start_one(struct blk_req *r)
 	if (npages) {
 		uint64_t pa[MAX_SEGS];
 		bool into = r->op == BLK_OP_READ;
-		long pin = dma_pin(BLK_H_DMA, c->vmo, r->offset / PAGE * PAGE, npages,
-				   into ? DMA_DEVICE_WRITES : 0, pa);
+		uint32_t flags = into ? DMA_DEVICE_WRITES : 0;
+		uint64_t at = r->offset / PAGE * PAGE;
+		long pin = npages <= DMA_PIN_REGS
+				   ? dma_pin_small(BLK_H_DMA, c->vmo, at, npages, flags, pa)
+				   : dma_pin(BLK_H_DMA, c->vmo, at, npages, flags, pa);
 		if (pin < 0) {
 			blk_complete(r, BLK_BADREQ);
 			return 0;

@@ -7,8 +7,8 @@
  *   BENCH <name> <unit> <n> <min> <median> <p99> <max>
  *
  * `bench server` is the IPC partner: a second task that answers calls.
- * `bench trace` and `bench faulttrace` run a few IPC round trips or
- * zero-pager faults only, to look at with qemu -singlestep -d exec.
+ * `bench trace`, `bench faulttrace` and `bench blktrace` run a few IPC
+ * round trips, zero-pager faults or 4 KiB disk reads only, to look at with qemu -singlestep -d exec.
  */
 #include "tests/bench/bench.h"
 
@@ -148,6 +148,10 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "faulttrace") == 0) {
 		bench_fault_trace();
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "blktrace") == 0) {
+		bench_blk_trace();
 		return 0;
 	}
 	if (argc > 1 && strcmp(argv[1], "trace") == 0) {

@@ -21,6 +21,7 @@ uint64_t counter_overhead(void); /* instructions of an rd_instret pair */
 
 void bench_faults(void);
 void bench_blk(void); /* blk0: the scratch disk scripts/bench attaches */
+void bench_blk_trace(void);
 void bench_fault_trace(void);
 
 #endif

@@ -28,6 +28,7 @@ static struct {
 	uint32_t asid_bits;
 	uint32_t nasids;   /* ASIDs in use: 1 .. nasids-1; 0 means none */
 	uint64_t asid_used[ASID_MAX / 64];
+	uint64_t idle_instret; /* counter ticks spent waiting in wfi */
 } mach;
 
 #define UART_THR 0
@@ -122,11 +123,18 @@ void machine_idle(void (*handler)(uint64_t cause))
 {
 	/* wfi wakes on a pending interrupt even with sstatus.SIE clear, so
 	 * the kernel stays non-preemptible and polls sip instead. */
+	uint64_t t0 = arch_instret();
 	__asm__ volatile("wfi");
+	mach.idle_instret += arch_instret() - t0;
 	uint64_t pending = csr_read(sip) & csr_read(sie);
 	for (uint64_t c = 0; c < 64; c++)
 		if (pending & (1ul << c))
 			handler(c);
+}
+
+uint64_t arch_idle_instret(void)
+{
+	return mach.idle_instret;
 }
 
 paddr_t machine_kernel_root(void)
