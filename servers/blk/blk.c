@@ -200,8 +200,8 @@ static long do_submit(void *ctx, const struct ipc_request *req, struct ipc_respo
 	uint8_t st = BLK_BADREQ;
 	if (c && op <= BLK_OP_FLUSH && tag < BLK_TAGS && !(c->tags & (1u << tag)))
 		st = check(c, op, req->w[0], req->w[1], req->w[2]);
-	if (st == BLK_OK) {
-		struct blk_req *r = req_new(c, op, req->w);
+	struct blk_req *r = st == BLK_OK ? req_new(c, op, req->w) : 0;
+	if (r) {
 		r->tag = (int8_t)tag;
 		c->tags |= 1u << tag;
 		if (needs_device(op))

@@ -179,7 +179,11 @@ static int find_disks(struct disk_slot *out)
 		    strncmp(di.name, "virtio", 6) != 0)
 			continue;
 		uint64_t va = PROBE_VA + (uint64_t)h * 0x10000;
-		if (sys_dev_map(h, va) || vmmio_probe((volatile void *)va) != VIRTIO_DEV_BLOCK)
+		if (sys_dev_map(h, va))
+			continue;
+		uint32_t id = vmmio_probe((volatile void *)va);
+		sys2(SYS_MEM_UNMAP, va, di.size);
+		if (id != VIRTIO_DEV_BLOCK)
 			continue;
 		int irq = device_handle(OBJ_IRQ, di.name);
 		if (irq < 0 || n == MAX_DISKS)
