@@ -14,7 +14,6 @@
 
 struct blk_req reqs[NREQ];
 struct blk_client clients[MAX_CLIENTS];
-int worker_note[NWORKERS];
 static int lock_word;
 static uint32_t generation; /* of client badges, so a stale one never matches */
 
@@ -77,8 +76,9 @@ void blk_complete(struct blk_req *r, uint8_t status)
 	r->state = RQ_DONE;
 	c->inflight--;
 	if (r->worker >= 0) {
-		notify_signal(worker_note[(int)r->worker], 1); /* the worker frees it */
+		disk.done_unclaimed++; /* its worker takes it (and frees it) */
 	} else {
+		disk.async_inflight--;
 		unsigned tag = (unsigned)r->tag;
 		c->tags &= ~(1u << tag);
 		if (!c->closing) {
@@ -162,14 +162,17 @@ static long do_sync(struct worker *wk, const struct ipc_request *req,
 	if (r) {
 		r->worker = (int8_t)wk->id;
 		blk_dev_submit(r);
+		/* This worker serves the interrupt itself (blk.h). */
 		while (r->state != RQ_DONE) {
 			uint64_t bits;
 			blk_unlock();
-			notify_wait(worker_note[wk->id], &bits, 0);
+			notify_wait(disk.irq_note, &bits, 0);
 			blk_lock();
+			blk_dev_interrupt(r);
 		}
 		st = r->status;
 		r->state = RQ_FREE;
+		disk.done_unclaimed--;
 	}
 	blk_unlock();
 	resp->words = 1;
@@ -204,6 +207,7 @@ static long do_submit(void *ctx, const struct ipc_request *req, struct ipc_respo
 	if (r) {
 		r->tag = (int8_t)tag;
 		c->tags |= 1u << tag;
+		blk_dev_async_started();
 		if (needs_device(op))
 			blk_dev_submit(r);
 		else
@@ -361,10 +365,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < NWORKERS; i++) {
-		long note = sys_notify_create();
-		if (note < 0)
-			return 1;
-		worker_note[i] = (int)note;
 		workers[i] = (struct worker){ .id = i };
 		workers[i].server = (struct ipc_server){
 			.ep = BLK_H_EP, .table = handlers,

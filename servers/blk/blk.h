@@ -4,9 +4,18 @@
  *
  * Threads: NWORKERS workers receive on the endpoint (blk.c: one server
  * loop each; a synchronous request keeps its worker until the disk is
- * done), one interrupt thread completes requests (blk_dev.c). All run at
- * one priority and take `blk_lock` around any shared field; a thread that
- * finds it taken yields to the holder.
+ * done), and one interrupt thread (blk_dev.c). All run at one priority
+ * and take `blk_lock` around any shared field; a thread that finds it
+ * taken yields to the holder.
+ *
+ * Who handles the interrupt: whoever waits on its notification. A worker
+ * with a synchronous request waits there itself, so its completion costs
+ * no hand-over between threads; the interrupt thread waits there only
+ * while asynchronous requests are in flight (else it is parked). Whoever
+ * wakes serves the device for everyone; if that completed a request of
+ * another waiter, it signals the notification again (a baton), and every
+ * waiter that wakes for a request not its own passes the baton on, so
+ * the owner is reached (the queue is FIFO: each pass moves it forward).
  *
  * A request's life (enum rq_state):
  *   FREE -> WAITING (checked, queued for the device) -> DEVICE (its
@@ -74,12 +83,16 @@ struct blk_disk {
 	struct blk_req *head_req[QUEUE_NUM]; /* the request of each chain head */
 	struct blk_req *wait_first, *wait_last;
 	uint32_t pins;        /* live pins (stats) */
+	int irq_note;         /* the interrupt's notification */
+	int park_note;        /* the interrupt thread parks on it */
+	bool irq_parked;      /* ... and does now: signal park_note to wake it */
+	uint32_t async_inflight; /* async requests not DONE */
+	uint32_t done_unclaimed; /* sync requests DONE, not yet taken by their worker */
 };
 
 extern struct blk_disk disk;
 extern struct blk_req reqs[NREQ];
 extern struct blk_client clients[MAX_CLIENTS];
-extern int worker_note[NWORKERS];
 
 void blk_lock(void);
 void blk_unlock(void);
@@ -89,7 +102,15 @@ void blk_unlock(void);
 long blk_dev_setup(const char *name);
 /* Queues a checked request and starts what the device can take (locked). */
 void blk_dev_submit(struct blk_req *r);
-/* A request reached DONE (locked): tells its worker or its client. */
+/* A request reached DONE (locked): counts it for its worker, or tells
+ * its client. */
 void blk_complete(struct blk_req *r, uint8_t status);
+/* Serves the device after a wake-up on irq_note (locked): what it
+ * finished completes, waiting requests start, the kernel may deliver the
+ * next interrupt; passes the baton if requests of others are done (mine:
+ * the caller's own finished sync request, counted in done_unclaimed). */
+void blk_dev_interrupt(const struct blk_req *mine);
+/* An async request was queued (locked): the interrupt thread must wait. */
+void blk_dev_async_started(void);
 
 #endif

@@ -28,7 +28,6 @@ _Static_assert(STATUS_OFF + NREQ <= PAGE, "headers and statuses share a page");
 #define VBLK_S_IOERR 1
 
 struct blk_disk disk;
-static int irq_note = -1;
 static uint64_t irq_stack[2048] __attribute__((aligned(16)));
 
 static unsigned req_index(const struct blk_req *r)
@@ -161,19 +160,46 @@ static void reap_all(void)
 	}
 }
 
+void blk_dev_interrupt(const struct blk_req *mine)
+{
+	uint32_t st = vmmio_read(&disk.mmio, VMMIO_IRQ_STATUS);
+	vmmio_write(&disk.mmio, VMMIO_IRQ_ACK, st);
+	reap_all();
+	pump();
+	sys_irq_ack(BLK_H_IRQ);
+	uint32_t own = mine && mine->state == RQ_DONE;
+	if (disk.done_unclaimed > own)
+		notify_signal(disk.irq_note, 1); /* the baton (blk.h) */
+}
+
+void blk_dev_async_started(void)
+{
+	disk.async_inflight++;
+	if (disk.irq_parked) {
+		disk.irq_parked = false;
+		notify_signal(disk.park_note, 1);
+	}
+}
+
+/* Waits on the interrupt while async requests are in flight; parked
+ * otherwise (sync requests have their workers waiting). */
 static void irq_thread(void *arg)
 {
+	uint64_t bits;
 	for (;;) {
-		uint64_t bits;
-		if (notify_wait(irq_note, &bits, 0) < 0)
-			return;
-		uint32_t st = vmmio_read(&disk.mmio, VMMIO_IRQ_STATUS);
-		vmmio_write(&disk.mmio, VMMIO_IRQ_ACK, st);
 		blk_lock();
-		reap_all();
-		pump();
+		while (disk.async_inflight == 0) {
+			disk.irq_parked = true;
+			blk_unlock();
+			notify_wait(disk.park_note, &bits, 0);
+			blk_lock();
+		}
 		blk_unlock();
-		sys_irq_ack(BLK_H_IRQ);
+		if (notify_wait(disk.irq_note, &bits, 0) < 0)
+			return;
+		blk_lock();
+		blk_dev_interrupt(0);
+		blk_unlock();
 	}
 }
 
@@ -232,11 +258,12 @@ long blk_dev_setup(const char *name)
 	if (err)
 		return setup_failed(name, "queue", err);
 	read_config();
-	long note = sys_notify_create();
-	err = note < 0 ? note : sys_irq_bind(BLK_H_IRQ, (int)note, 1);
+	long note = sys_notify_create(), park = sys_notify_create();
+	err = note < 0 ? note : park < 0 ? park : sys_irq_bind(BLK_H_IRQ, (int)note, 1);
 	if (err)
 		return setup_failed(name, "interrupt", err);
-	irq_note = (int)note;
+	disk.irq_note = (int)note;
+	disk.park_note = (int)park;
 	long t = thread_spawn(irq_thread, 0, irq_stack, sizeof(irq_stack), PRIO_DEFAULT);
 	if (t < 0)
 		return setup_failed(name, "interrupt thread", t);

@@ -114,6 +114,34 @@ static void blk_eight_in_flight_from_two_clients(void)
 	sys_handle_close(h);
 }
 
+/* Three tasks' synchronous requests and this one's asynchronous ones at
+ * once: completions reach the right waiter whoever takes the interrupt. */
+static void blk_sync_and_async_clients_at_once(void)
+{
+	int32_t hs[1] = { H_NAME };
+	const char *bases[3] = { "3000", "3200", "3400" };
+	int h[3];
+	for (int i = 0; i < 3; i++) {
+		const char *argv[] = { "uhelper", "blksync", bases[i], 0 };
+		h[i] = spawn(argv, hs, 0, 1);
+		CHECK(h[i] > 0);
+	}
+	CHECK_EQ(open_disk(&dev, "blk0", BUF_VA), 0);
+	for (int round = 0; round < 20; round++) {
+		unsigned t[4];
+		for (int i = 0; i < 4; i++)
+			CHECK_EQ(blk_submit(&dev, BLK_OP_READ, 4000 + i * 16, 16, i * 8192, &t[i]),
+				 BLK_OK);
+		for (int i = 0; i < 4; i++)
+			CHECK_EQ(blk_wait(&dev, t[i]), BLK_OK);
+	}
+	blk_close(&dev);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(sys_task_wait(h[i]), 0);
+		sys_handle_close(h[i]);
+	}
+}
+
 static void blk_readonly_disk_refuses_writes(void)
 {
 	CHECK_EQ(open_disk(&dev, "blk1", BUF_VA), 0);
@@ -264,6 +292,7 @@ const struct qtest blk_tests[] = {
 	{ "blk_reads_host_patterns", blk_reads_host_patterns },
 	{ "blk_writes_patterns", blk_writes_patterns },
 	{ "blk_eight_in_flight_from_two_clients", blk_eight_in_flight_from_two_clients },
+	{ "blk_sync_and_async_clients_at_once", blk_sync_and_async_clients_at_once },
 	{ "blk_readonly_disk_refuses_writes", blk_readonly_disk_refuses_writes },
 	{ "blk_refuses_bad_and_out_of_range_requests", blk_refuses_bad_and_out_of_range_requests },
 	{ "blk_readonly_buffer_is_not_written", blk_readonly_buffer_is_not_written },

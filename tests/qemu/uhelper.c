@@ -25,6 +25,7 @@
  *   blkio S   four async writes at sectors S, S+64, ... then four async
  *             reads back; exit 0 if the checksums match
  *   blkdie    eight async 128 KiB reads, then wait to be killed
+ *   blksync S 40 synchronous 4 KiB writes near sector S, each read back
  *   privrace  (slot 1: an object paged by the runner) maps it private,
  *             one thread writes page 0 while another reads it; exits 0 if
  *             the write is seen and the page can be written again
@@ -239,6 +240,19 @@ static int blk_modes(const char *cmd, uint64_t base)
 			blk_submit(&d, BLK_OP_READ, i * 256, 256, i * 131072, &tags[i]);
 		for (;;)
 			sys_sleep(1000000000ull);
+	}
+	if (strcmp(cmd, "blksync") == 0) {
+		/* Synchronous writes and reads back, 40 rounds. */
+		int bad = 0;
+		for (unsigned i = 0; i < 40; i++) {
+			uint64_t sector = base + (i % 8) * 8;
+			blk_pat_fill(d.buf, sector * 512, 4096, 0x5500 + i);
+			bad += blk_write(&d, sector, 8, 0) != BLK_OK;
+			bad += blk_read(&d, sector, 8, 8192) != BLK_OK;
+			bad += !blk_pat_check(d.buf + 8192, sector * 512, 4096, 0x5500 + i);
+		}
+		blk_close(&d);
+		return bad;
 	}
 	uint64_t sums[4];
 	for (unsigned i = 0; i < 4; i++) {
