@@ -118,7 +118,8 @@ DISK_FILES := $(shell find disk -type f 2>/dev/null)
 $(B)/disk.img: $(DISK_FILES) | deps
 	@mkdir -p $(B)
 	rm -f $@.tmp
-	mke2fs -q -F -t ext2 -b 1024 -L mkroot -d disk $@.tmp $(DISK_MB)M
+	truncate -s $(DISK_MB)M $@.tmp
+	mke2fs -q -F -t ext2 -b 1024 -L mkroot -d disk $@.tmp
 	mv $@.tmp $@
 $(B)/swap.img:
 	@mkdir -p $(B)
