@@ -30,8 +30,11 @@ static long do_register(void *ctx, const struct ipc_request *req, struct ipc_res
 	if (!name_unpack(req->w, name))
 		return -E_INVAL;
 	struct handle_info hi;
-	if (sys_handle_info(req->handles[0], &hi) || hi.type != OBJ_ENDPOINT)
+	if (sys_handle_info(req->handles[0], &hi))
 		return -E_INVAL;
+	long err = name_publishable(&hi);
+	if (err)
+		return err;
 	if (find(name))
 		return -E_BUSY;
 	for (int i = 0; i < NAME_TABLE; i++) {

@@ -4,8 +4,10 @@
  * Names are 1..31 characters of [a-z0-9._-], packed NUL-padded into
  * NAME_WORDS message words.
  *
- *   NAME_REGISTER  words: name; handles: 1 (the endpoint to publish)
- *                  reply: status (E_BUSY if taken, E_FULL if the table is full)
+ *   NAME_REGISTER  words: name; handles: 1 (the endpoint to publish, with
+ *                  R_SEND and R_GRANT)
+ *                  reply: status (E_BUSY if taken, E_FULL if the table is full,
+ *                  E_PERM if the handle lacks one of the two rights)
  *   NAME_LOOKUP    words: name; reply: status, 1 handle (a copy of the
  *                  published one, with the rights it was published with)
  *   NAME_LIST      words: index; reply: status, words: the name at index
@@ -18,6 +20,8 @@
 #include <stdint.h>
 
 #include "lib/string.h"
+#include "uapi/errors.h"
+#include "uapi/syscall.h"
 
 #define NAME_MAX_LEN 31
 #define NAME_WORDS 4
@@ -63,6 +67,20 @@ static inline bool name_unpack(const uint64_t w[NAME_WORDS], char out[NAME_MAX_L
 		if (out[i])
 			return false;
 	return true;
+}
+
+/* Checks the handle a NAME_REGISTER would publish. Lookups hand out
+ * copies of it, which the kernel refuses without R_GRANT (the looker
+ * would get E_PERM and the name would be taken for nothing), and a copy
+ * without R_SEND reaches nobody. Returns 0, -E_INVAL if it is no
+ * endpoint, -E_PERM if a right is missing. */
+static inline long name_publishable(const struct handle_info *hi)
+{
+	if (hi->type != OBJ_ENDPOINT)
+		return -E_INVAL;
+	if ((hi->rights & (R_SEND | R_GRANT)) != (R_SEND | R_GRANT))
+		return -E_PERM;
+	return 0;
 }
 
 #ifdef LIBIPC_SERVER_H
