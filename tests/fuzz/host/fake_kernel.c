@@ -183,13 +183,17 @@ static void poison_request(const struct fk_msg *m)
 				  (IPC_MAX_HANDLES - m->nhandles) * sizeof(int32_t));
 }
 
-/* Puts the next message in r[0..6] and the buffer, as a receive returns. */
-static bool serving_fault(void);
+/* The message being served is a fault the kernel sent. */
+static bool serving_fault(void)
+{
+	return fk.cur.label == PAGER_FAULT && !fk.cur.call;
+}
 
+/* Puts the next message in r[0..6] and the buffer, as a receive returns. */
 static void deliver(uint64_t r[7])
 {
 	struct fk_msg *m = &fk.cur;
-	/* The kernel sends a pager faults on live objects only: each must
+	/* The kernel sends a pager faults for live objects only: each must
 	 * get a supply or a fail, or the faulting thread waits forever. */
 	FUZZ_CHECK(!serving_fault() || fk.fault_answered);
 	fk.fault_answered = false;
@@ -259,11 +263,6 @@ static long vmo_create(uint64_t size, uint64_t ep, uint64_t badge)
 	return s;
 }
 
-static bool serving_fault(void)
-{
-	return fk.cur.label == PAGER_FAULT && !fk.cur.call;
-}
-
 /* While a fault is served, the pager answers that fault: its object, from
  * its page on. */
 static void check_answers_fault(const struct fk_vmo *v, uint64_t offset)
@@ -284,7 +283,6 @@ static long supply(const uint64_t r[7])
 	FUZZ_CHECK(npages <= (v->size - offset) / FK_PAGE);
 	FUZZ_CHECK(r[2] % FK_PAGE == 0);
 	check_answers_fault(v, offset);
-	fk.supplies++;
 	return 0;
 }
 
@@ -294,7 +292,6 @@ static long pager_fail(const uint64_t r[7])
 	long err = (long)r[3];
 	/* The closed set of pagers/common/pager.h. */
 	FUZZ_CHECK(err == -E_NOMEM || err == -E_RANGE || err == -E_FORMAT || err == -E_DEAD);
-	fk.fails++;
 	return 0;
 }
 
@@ -334,7 +331,6 @@ void sys_ecall(long nr, uint64_t r[7])
 	case SYS_NOTIFY_SIGNAL: {
 		struct fk_handle *h = handle(r[0]);
 		ret = !h || h->type != OBJ_NOTIFY ? -E_BADH : !(h->rights & R_SEND) ? -E_PERM : 0;
-		fk.signals += ret == 0;
 		break;
 	}
 	case SYS_IPC_BUFFER:

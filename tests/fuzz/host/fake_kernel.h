@@ -87,7 +87,6 @@ struct fake_kernel {
 	struct fk_vmo vmo[FK_MAX_VMOS];
 	int nvmo;
 	bool fault_answered;         /* the PAGER_FAULT served got its supply or fail */
-	uint64_t signals, supplies, fails;
 };
 
 extern struct fake_kernel fk;
