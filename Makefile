@@ -140,6 +140,8 @@ UNIT_BINS := $(patsubst %,$(B)/unit/test_%,$(UNIT))
 $(B)/virt.dtb: scripts/mkdtb-fixture | deps
 	scripts/mkdtb-fixture $@
 
+include mk/fuzz-host.mk
+
 # --- top-level targets ------------------------------------------------------
 .PHONY: all deps run run-gdb test unit-test qemu-test shell-test bench clean
 .DEFAULT_GOAL := all
@@ -175,8 +177,9 @@ shell-test: all
 	-bash tests/shell/run-shell-tests $(B)/kernel.elf $(B)/bootimg.cpio \
 	  > $(B)/logs/shell.log 2>&1; tail -n 1 $(B)/logs/shell.log
 
-test: unit-test qemu-test shell-test
-	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/qemu.log $(B)/logs/shell.log
+test: unit-test fuzz-replay qemu-test shell-test
+	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/fuzz-replay.log $(B)/logs/qemu.log \
+	  $(B)/logs/shell.log
 
 # Deterministic instruction counts under -icount; writes bench/results.*
 bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio
