@@ -20,6 +20,7 @@
 #ifndef KERN_VM_OBJECT_H
 #define KERN_VM_OBJECT_H
 
+#include "kern/avl.h"
 #include "kern/ipc.h"
 #include "kern/kobj.h"
 #include "kern/log.h"
@@ -27,7 +28,7 @@
 #include "lib/list.h"
 
 struct vm_region {
-	struct list task_link;  /* in task->regions, sorted by start */
+	struct avl_node task_node; /* in task->regions, keyed by start */
 	struct list obj_link;   /* in object->regions */
 	struct task *task;
 	uint64_t start, end;    /* user addresses, page aligned */
