@@ -69,8 +69,8 @@ static inline struct thread *ipc_fast_call(struct thread *t)
 		return 0;
 	list_del(&r->qlink);
 	r->wq = 0;
-	if (list_on_list(&r->sleep_link))
-		list_del(&r->sleep_link);
+	if (thread_has_deadline(r))
+		timeout_remove(&r->timeout);
 	r->ipc_state = IPC_NONE;
 	r->reply_to = t;
 	t->reply_server = r;
@@ -88,8 +88,8 @@ static inline struct thread *ipc_fast_reply_recv(struct thread *t)
 	struct endpoint *ep = fast_ep(t, R_RECV, &badge);
 	if (!ep || !list_empty(&ep->sendq.head) || !list_empty(&ep->kmsgs))
 		return 0;
-	if (list_on_list(&c->sleep_link))
-		list_del(&c->sleep_link);
+	if (thread_has_deadline(c))
+		timeout_remove(&c->timeout);
 	c->reply_server = 0;
 	c->ipc_state = IPC_NONE;
 	t->reply_to = 0;

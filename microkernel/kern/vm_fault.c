@@ -124,7 +124,7 @@ static bool request_hand_to_pager(struct vm_request *req)
 	if (ep->dead || list_empty(&ep->recvq.head) || !list_empty(&ep->kmsgs))
 		return false;
 	struct thread *p = list_entry(ep->recvq.head.next, struct thread, qlink);
-	if (!sched_may_run_now(p) || list_on_list(&p->sleep_link))
+	if (!sched_may_run_now(p) || thread_has_deadline(p))
 		return false;
 	uint64_t *r = &p->tf.x[REG_A0];
 	r[0] = 0;

@@ -456,7 +456,7 @@ static void test_fast_call_leaves_the_registers_the_slow_path_leaves(void **stat
 	expect_reply_link(s.srv, s.cli);
 	assert_int_equal(sched_top_ready(), -1);
 	/* The receive's deadline went with it. */
-	assert_false(list_on_list(&s.srv->sleep_link));
+	assert_false(thread_has_deadline(s.srv));
 	expire_at(now_ticks + MS_TICKS + 1);
 	assert_int_equal(s.srv->state, TH_RUNNING);
 	expect_regs(s.srv, slow_srv);
@@ -543,7 +543,7 @@ static void test_fast_reply_recv_returns_the_caller_and_leaves_the_server_waitin
 	run(s.srv);
 	load(s.srv, s.ep, IPC_TAG(2, 3, 0), 20, 0);
 	assert_ptr_equal(ipc_fast_reply_recv(s.srv), s.cli);
-	assert_false(list_on_list(&s.cli->sleep_link));
+	assert_false(thread_has_deadline(s.cli));
 	expire_at(now_ticks + MS_TICKS + 1);
 	assert_int_equal(s.cli->state, TH_RUNNING);
 	expect_regs(s.cli, slow_cli);
