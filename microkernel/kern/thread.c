@@ -18,6 +18,7 @@ static void thread_free(struct cpu *c, struct thread *t)
 	if (c->fpu_owner == t)
 		c->fpu_owner = 0;
 	struct task *task = t->task;
+	timeout_forget(&t->timeout);
 	thread_count--;
 	timeout_trim(thread_count);
 	if (t->charged)
@@ -90,10 +91,10 @@ void thread_block(struct thread *t, struct waitq *q, uint64_t deadline)
 	t->timeout_result = q || t->ipc_state ? -E_TIMEOUT : 0;
 	if (q)
 		list_add_tail(&q->head, &t->qlink);
-	if (thread_has_deadline(t))
-		timeout_remove(&t->timeout);
 	if (deadline != TIMEOUT_NEVER)
-		timeout_add(&t->timeout, deadline);
+		timeout_arm(&t->timeout, deadline);
+	else
+		timeout_cancel(&t->timeout);
 	if (t == this_cpu()->cur)
 		this_cpu()->need_resched = true;
 }
@@ -107,8 +108,7 @@ static void unblock(struct thread *t)
 	}
 	if (t->fault_req)
 		vm_fault_waiter_gone(t);
-	if (thread_has_deadline(t))
-		timeout_remove(&t->timeout);
+	timeout_cancel(&t->timeout);
 	if (t->ipc_state != IPC_NONE)
 		ipc_abort(t);
 }
@@ -179,8 +179,8 @@ void thread_stop(struct thread *t)
 void thread_expire_timeouts(uint64_t now)
 {
 	struct timeout *to;
-	while ((to = timeout_first()) && to->deadline <= now) {
+	while ((to = timeout_take_due(now))) {
 		struct thread *t = container_of(to, struct thread, timeout);
-		thread_wake(t, t->timeout_result); /* takes it off the heap */
+		thread_wake(t, t->timeout_result);
 	}
 }

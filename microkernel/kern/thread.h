@@ -57,10 +57,10 @@ struct thread {
 
 #define TIMEOUT_NEVER UINT64_MAX
 
-/* Whether t is blocked with a deadline (on the timeout heap). */
+/* Whether t is blocked with a deadline. */
 static inline bool thread_has_deadline(const struct thread *t)
 {
-	return t->timeout.slot != 0;
+	return t->timeout.armed;
 }
 
 static inline void waitq_init(struct waitq *q)

@@ -1,9 +1,9 @@
 /*
  * Host unit tests for the timeout heap (kern/timeout.h, kern/timeout.c):
- * random runs of add, remove and take-the-earliest against a reference
- * model (a flag and a deadline per timeout, the earliest found by a
- * scan), across the edge of the heap's first chunk; and the chunks'
- * reserve and trim over kmem on fake RAM.
+ * random runs of arm, re-arm, cancel, forget and taking what is due,
+ * against a reference model (a flag and a deadline per timeout; what is
+ * due found by a scan), across the edge of the heap's first chunk; and
+ * the chunks' reserve and trim over kmem on fake RAM.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,8 +26,8 @@
 #define MAXT 1500 /* past the first two chunks */
 
 static struct timeout tos[MAXT];
-static bool armed[MAXT];
-static unsigned narmed;
+static bool armed[MAXT];     /* the model */
+static uint64_t deadline[MAXT];
 
 static int setup(void **state)
 {
@@ -36,13 +36,14 @@ static int setup(void **state)
     pmm_free_range(FAKE_PHYS_BASE, fake_phys_end());
     memset(tos, 0, sizeof(tos));
     memset(armed, 0, sizeof(armed));
-    narmed = 0;
     assert_int_equal(timeout_reserve(MAXT), 0);
     return 0;
 }
 
 static int teardown(void **state)
 {
+    for (unsigned i = 0; i < MAXT; i++)
+        timeout_forget(&tos[i]);
     assert_int_equal(timeout_count, 0);
     timeout_trim(0);
     assert_int_equal(kmem_bytes_in_use(), 0);
@@ -59,105 +60,132 @@ static uint64_t rng_next(uint64_t *s)
     return *s;
 }
 
-static void add(unsigned i, uint64_t deadline)
+static void arm(unsigned i, uint64_t d)
 {
-    timeout_add(&tos[i], deadline);
+    timeout_arm(&tos[i], d);
     armed[i] = true;
-    narmed++;
+    deadline[i] = d;
 }
 
-static void del(unsigned i)
+static void cancel(unsigned i)
 {
-    timeout_remove(&tos[i]);
+    timeout_cancel(&tos[i]);
     armed[i] = false;
-    narmed--;
 }
 
-/* The heap holds exactly the model's armed timeouts, in heap order, and
- * its first has the earliest deadline. */
+static void forget(unsigned i)
+{
+    timeout_forget(&tos[i]);
+    armed[i] = false;
+    assert_int_equal(tos[i].slot, 0);
+}
+
+/* The heap is in order, holds every armed timeout (and no more entries
+ * than timeouts), and each armed one has its model deadline. */
 static void check_against_model(void)
 {
     assert_true(timeout_check());
-    assert_int_equal(timeout_count, narmed);
-    uint64_t earliest = UINT64_MAX;
+    assert_true(timeout_count <= MAXT);
+    unsigned in_heap = 0;
     for (unsigned i = 0; i < MAXT; i++) {
-        assert_int_equal(tos[i].slot != 0, armed[i]);
-        if (armed[i]) {
+        assert_int_equal(tos[i].armed, armed[i]);
+        if (tos[i].slot) {
+            in_heap++;
             assert_ptr_equal(*timeout_at(tos[i].slot), &tos[i]);
-            if (tos[i].deadline < earliest)
-                earliest = tos[i].deadline;
+        }
+        if (armed[i]) {
+            assert_int_not_equal(tos[i].slot, 0);
+            assert_int_equal(tos[i].deadline, deadline[i]);
         }
     }
-    struct timeout *first = timeout_first();
-    if (!narmed)
-        assert_null(first);
-    else
-        assert_int_equal(first->deadline, earliest);
+    assert_int_equal(in_heap, timeout_count);
 }
 
-/* Takes every timeout due at now, as the timer tick does. */
+/* Takes everything due at now, as the timer tick does: exactly the armed
+ * timeouts due by now, earliest first. */
 static unsigned expire(uint64_t now)
 {
     unsigned n = 0;
+    uint64_t last = 0;
     struct timeout *to;
-    while ((to = timeout_first()) && to->deadline <= now) {
+    while ((to = timeout_take_due(now))) {
         unsigned i = (unsigned)(to - tos);
         assert_true(armed[i]);
-        del(i);
+        assert_true(deadline[i] <= now && deadline[i] >= last);
+        assert_false(to->armed);
+        assert_int_equal(to->slot, 0);
+        last = deadline[i];
+        armed[i] = false;
         n++;
     }
     for (unsigned i = 0; i < MAXT; i++)
-        assert_false(armed[i] && tos[i].deadline <= now);
+        assert_false(armed[i] && deadline[i] <= now);
     return n;
 }
 
-static void test_timeout_empty_heap_has_no_first(void **state)
+static void test_timeout_empty_heap_has_nothing_due(void **state)
 {
-    assert_null(timeout_first());
+    assert_null(timeout_take_due(UINT64_MAX));
     assert_true(timeout_check());
 }
 
-static void test_timeout_later_deadline_added_last_leaves_first_alone(void **state)
+static void test_timeout_cancelled_entry_is_dropped_when_due(void **state)
 {
     for (unsigned i = 0; i < 64; i++)
-        add(i, 1000 + i);
-    add(64, 5000);
-    assert_int_equal(tos[64].slot, 65); /* stayed at the bottom */
-    assert_ptr_equal(timeout_first(), &tos[0]);
-    del(64); /* the last slot: nothing moves */
-    for (unsigned i = 0; i < 64; i++)
-        assert_int_equal(tos[i].slot, i + 1);
+        arm(i, 1000 + i);
+    arm(64, 500);
+    assert_int_equal(tos[64].slot, 1);
+    cancel(64); /* stale, still in the heap */
+    assert_int_equal(timeout_count, 65);
     check_against_model();
-    assert_int_equal(expire(UINT64_MAX), 64);
+    assert_int_equal(expire(999), 0);
+    assert_int_equal(timeout_count, 64); /* the stale one went */
+    assert_int_equal(expire(1031), 32);
+    check_against_model();
 }
 
-static void test_timeout_equal_deadlines_all_expire(void **state)
+static void test_timeout_rearm_moves_the_entry(void **state)
 {
     for (unsigned i = 0; i < 100; i++)
-        add(i, 7);
+        arm(i, 1000 + 10 * i);
+    cancel(50);
+    arm(50, 1); /* a stale entry reused: to the top */
+    assert_int_equal(tos[50].slot, 1);
+    arm(50, 5000); /* an armed one re-armed: to the bottom half */
+    assert_int_equal(timeout_count, 100);
+    check_against_model();
+    assert_int_equal(expire(4999), 99);
+    assert_int_equal(expire(5000), 1);
+}
+
+static void test_timeout_equal_deadlines_all_come_due(void **state)
+{
+    for (unsigned i = 0; i < 100; i++)
+        arm(i, 7);
     check_against_model();
     assert_int_equal(expire(6), 0);
     assert_int_equal(expire(7), 100);
     check_against_model();
 }
 
-static void random_run(uint64_t seed, unsigned steps, unsigned add_percent)
+static void random_run(uint64_t seed, unsigned steps, unsigned arm_percent)
 {
     uint64_t now = 0;
     for (unsigned step = 0; step < steps; step++) {
         uint64_t x = rng_next(&seed);
         unsigned i = (unsigned)(rng_next(&seed) % MAXT);
-        if (x % 100 < add_percent) {
-            if (!armed[i])
-                add(i, now + 1 + (x >> 8) % 5000);
-        } else if (x % 100 < 95) {
-            if (armed[i])
-                del(i);
-        } else {
-            now += (x >> 8) % 200;
+        unsigned pick = (unsigned)(x % 100);
+        if (pick < arm_percent)
+            arm(i, now + 1 + (x >> 8) % 5000);
+        else if (pick < arm_percent + (100 - arm_percent) / 2)
+            cancel(i);
+        else if (pick < 97)
+            forget(i);
+        else {
+            now += (x >> 8) % 300;
             expire(now);
         }
-        if (step % 5 == 0 || narmed < 16)
+        if (step % 5 == 0 || timeout_count < 16)
             check_against_model();
     }
     check_against_model();
@@ -208,9 +236,10 @@ static void test_timeout_reserve_without_memory_fails(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_timeout_empty_heap_has_no_first),
-        T(test_timeout_later_deadline_added_last_leaves_first_alone),
-        T(test_timeout_equal_deadlines_all_expire),
+        T(test_timeout_empty_heap_has_nothing_due),
+        T(test_timeout_cancelled_entry_is_dropped_when_due),
+        T(test_timeout_rearm_moves_the_entry),
+        T(test_timeout_equal_deadlines_all_come_due),
         T(test_timeout_random_operations_match_model),
         T(test_timeout_random_operations_across_chunks_match_model),
         T(test_timeout_reserve_allocates_and_trim_frees_chunks),
