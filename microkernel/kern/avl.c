@@ -59,7 +59,7 @@ static struct avl_node *lift_left(struct avl_tree *tree, struct avl_node *n)
  * out as it was before the change cannot affect anything above it, so
  * the walk stops there: O(1) amortized after an insert, O(log n) at
  * worst either way. */
-static void rebalance(struct avl_tree *tree, struct avl_node *n)
+void avl_rebalance(struct avl_tree *tree, struct avl_node *n)
 {
 	while (n) {
 		int before = n->height;
@@ -81,17 +81,7 @@ static void rebalance(struct avl_tree *tree, struct avl_node *n)
 	}
 }
 
-void avl_insert(struct avl_tree *tree, struct avl_node *node, struct avl_node *parent,
-		struct avl_node **link)
-{
-	node->left = node->right = 0;
-	node->parent = parent;
-	node->height = 1;
-	*link = node;
-	rebalance(tree, parent);
-}
-
-void avl_remove(struct avl_tree *tree, struct avl_node *node)
+void avl_remove_any(struct avl_tree *tree, struct avl_node *node)
 {
 	struct avl_node *from; /* the lowest node whose subtree changed */
 	if (node->left && node->right) {
@@ -123,7 +113,7 @@ void avl_remove(struct avl_tree *tree, struct avl_node *node)
 		from = node->parent;
 	}
 	node->left = node->right = node->parent = 0;
-	rebalance(tree, from);
+	avl_rebalance(tree, from);
 }
 
 struct avl_node *avl_first(const struct avl_tree *tree)

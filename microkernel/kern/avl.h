@@ -34,11 +34,32 @@ struct avl_tree {
 	struct avl_node *root; /* NULL: empty (a zeroed tree is a valid one) */
 };
 
+/* The general steps behind avl_insert and avl_remove below. */
+void avl_rebalance(struct avl_tree *tree, struct avl_node *from);
+void avl_remove_any(struct avl_tree *tree, struct avl_node *node);
+
 /* Links node (its fields need no set-up) into the empty slot *link,
- * which is parent's left or right child, or tree->root with parent NULL. */
-void avl_insert(struct avl_tree *tree, struct avl_node *node, struct avl_node *parent,
-		struct avl_node **link);
-void avl_remove(struct avl_tree *tree, struct avl_node *node);
+ * which is parent's left or right child, or tree->root with parent NULL.
+ * Inline, as avl_remove: a tree of one node (an object's one pending
+ * request, say) costs a few stores, no call. */
+static inline void avl_insert(struct avl_tree *tree, struct avl_node *node,
+			      struct avl_node *parent, struct avl_node **link)
+{
+	node->left = node->right = 0;
+	node->parent = parent;
+	node->height = 1;
+	*link = node;
+	if (parent)
+		avl_rebalance(tree, parent);
+}
+
+static inline void avl_remove(struct avl_tree *tree, struct avl_node *node)
+{
+	if (node == tree->root && !node->left && !node->right)
+		tree->root = 0;
+	else
+		avl_remove_any(tree, node);
+}
 
 struct avl_node *avl_first(const struct avl_tree *tree);
 struct avl_node *avl_last(const struct avl_tree *tree);

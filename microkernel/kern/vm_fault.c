@@ -191,7 +191,7 @@ static inline __attribute__((always_inline)) void request_unlink(struct vm_reque
 	KASSERT(req->state == REQ_PENDING);
 	req->state = REQ_ENDING;
 	ipc_kmsg_cancel(&req->msg);
-	list_del(&req->obj_link);
+	vmo_request_del(req);
 	list_del(&req->all_link);
 }
 
@@ -224,7 +224,7 @@ request_new(struct vm_object *o, uint64_t page, uint32_t access,
 	req->deadline = arch_time() + o->deadline_ticks;
 	waitq_init(&req->waiters);
 	list_init(&req->msg.link);
-	list_add_tail(&o->requests, &req->obj_link);
+	vmo_request_add(req);
 	list_add_tail(&outstanding, &req->all_link);
 	req->trace = trace_open(req->fault_id, o->pager->id, trap_stamp);
 	req->state = REQ_PENDING;
