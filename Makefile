@@ -108,7 +108,7 @@ HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
-	vm_failure vm_robust ipc
+	vm_failure vm_robust ipc avl vm_map timeout
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_cpio := microkernel/kern/cpio.c
@@ -117,13 +117,16 @@ USRC_sv39 := microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c tests/unit/fak
 USRC_handle := microkernel/kern/handle.c microkernel/kern/kobj.c tests/unit/fake_phys.c
 USRC_kmem := microkernel/kern/kmem.c microkernel/kern/pmm.c tests/unit/fake_phys.c
 USRC_fmt := lib/fmt.c
+USRC_avl := microkernel/kern/avl.c
+USRC_timeout := microkernel/kern/timeout.c microkernel/kern/kmem.c microkernel/kern/pmm.c tests/unit/fake_phys.c
 USRC_name_proto :=
 USRC_name_table := servers/name/name_table.c
-USRC_vm_object := microkernel/kern/vm_object.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
-USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_object.c vm_map.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
+USRC_vm_object := microkernel/kern/vm_object.c microkernel/kern/avl.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
+USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_object.c vm_map.c avl.c timeout.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
 USRC_vm_failure := $(USRC_vm_fault)
 USRC_vm_robust := $(USRC_vm_fault)
 USRC_ipc := $(USRC_vm_fault)
+USRC_vm_map := $(USRC_vm_fault)
 
 # Host tests include kernel headers with inline code (the IPC fast path,
 # page-table walks): any header change rebuilds them.

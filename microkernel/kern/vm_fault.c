@@ -124,7 +124,7 @@ static bool request_hand_to_pager(struct vm_request *req)
 	if (ep->dead || list_empty(&ep->recvq.head) || !list_empty(&ep->kmsgs))
 		return false;
 	struct thread *p = list_entry(ep->recvq.head.next, struct thread, qlink);
-	if (!sched_may_run_now(p) || list_on_list(&p->sleep_link))
+	if (!sched_may_run_now(p) || thread_has_deadline(p))
 		return false;
 	uint64_t *r = &p->tf.x[REG_A0];
 	r[0] = 0;
@@ -191,7 +191,7 @@ static inline __attribute__((always_inline)) void request_unlink(struct vm_reque
 	KASSERT(req->state == REQ_PENDING);
 	req->state = REQ_ENDING;
 	ipc_kmsg_cancel(&req->msg);
-	list_del(&req->obj_link);
+	vmo_request_del(req);
 	list_del(&req->all_link);
 }
 
@@ -224,7 +224,7 @@ request_new(struct vm_object *o, uint64_t page, uint32_t access,
 	req->deadline = arch_time() + o->deadline_ticks;
 	waitq_init(&req->waiters);
 	list_init(&req->msg.link);
-	list_add_tail(&o->requests, &req->obj_link);
+	vmo_request_add(req);
 	list_add_tail(&outstanding, &req->all_link);
 	req->trace = trace_open(req->fault_id, o->pager->id, trap_stamp);
 	req->state = REQ_PENDING;
