@@ -19,6 +19,16 @@ static uint64_t next_fault_id = 1;
 static uint64_t faults_minor, faults_major, faults_kernel;
 uint64_t vm_objects_live, vm_pages_supplied;
 static struct list outstanding = LIST_INIT(outstanding); /* vm_request.all_link */
+/* No outstanding request has a deadline before this (it may be earlier
+ * than the earliest: vm_tick then walks once and sets it right). */
+static uint64_t earliest_deadline = UINT64_MAX;
+
+static inline void request_set_deadline(struct vm_request *req, uint64_t deadline)
+{
+	req->deadline = deadline;
+	if (deadline < earliest_deadline)
+		earliest_deadline = deadline;
+}
 
 void vm_object_bind(struct vm_object *o, struct endpoint *pager, uint64_t badge)
 {
@@ -221,7 +231,7 @@ request_new(struct vm_object *o, uint64_t page, uint32_t access,
 	req->page = page;
 	req->access = access;
 	req->fault_id = next_fault_id++;
-	req->deadline = arch_time() + o->deadline_ticks;
+	request_set_deadline(req, arch_time() + o->deadline_ticks);
 	waitq_init(&req->waiters);
 	list_init(&req->msg.link);
 	vmo_request_add(req);
@@ -387,7 +397,7 @@ void vmo_pager_failed(struct vm_object *o, const char *why)
 		list_for_each(pos, &o->requests) {
 			struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
 			ipc_kmsg_cancel(&req->msg);
-			req->deadline = arch_time() + o->deadline_ticks;
+			request_set_deadline(req, arch_time() + o->deadline_ticks);
 			request_post(req, false);
 		}
 		return;
@@ -402,9 +412,12 @@ void vmo_pager_failed(struct vm_object *o, const char *why)
 
 void vm_tick(uint64_t now)
 {
+	if (now < earliest_deadline)
+		return; /* the common tick: nothing due, no walk */
 	/* Failing over changes the list: start over after each one. */
 	for (bool again = true; again;) {
 		again = false;
+		earliest_deadline = UINT64_MAX;
 		list_for_each(pos, &outstanding) {
 			struct vm_request *req = list_entry(pos, struct vm_request, all_link);
 			if (req->deadline <= now) {
@@ -412,6 +425,8 @@ void vm_tick(uint64_t now)
 				again = true;
 				break;
 			}
+			if (req->deadline < earliest_deadline)
+				earliest_deadline = req->deadline;
 		}
 	}
 }
