@@ -132,7 +132,7 @@ HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
-	vm_failure vm_robust ipc dma virtq
+	vm_failure vm_robust ipc avl vm_map timeout dma virtq
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_cpio := microkernel/kern/cpio.c
@@ -141,13 +141,16 @@ USRC_sv39 := microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c tests/unit/fak
 USRC_handle := microkernel/kern/handle.c microkernel/kern/kobj.c tests/unit/fake_phys.c
 USRC_kmem := microkernel/kern/kmem.c microkernel/kern/pmm.c tests/unit/fake_phys.c
 USRC_fmt := lib/fmt.c
+USRC_avl := microkernel/kern/avl.c
+USRC_timeout := microkernel/kern/timeout.c microkernel/kern/kmem.c microkernel/kern/pmm.c tests/unit/fake_phys.c
 USRC_name_proto :=
 USRC_name_table := servers/name/name_table.c
-USRC_vm_object := microkernel/kern/vm_object.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
-USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_object.c vm_map.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
+USRC_vm_object := microkernel/kern/vm_object.c microkernel/kern/avl.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
+USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_object.c vm_map.c avl.c timeout.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
 USRC_vm_failure := $(USRC_vm_fault)
 USRC_vm_robust := $(USRC_vm_fault)
 USRC_ipc := $(USRC_vm_fault)
+USRC_vm_map := $(USRC_vm_fault)
 USRC_dma := $(USRC_vm_fault) microkernel/kern/dma.c
 USRC_virtq := servers/blk/virtq.c
 
@@ -165,6 +168,8 @@ UNIT_BINS := $(patsubst %,$(B)/unit/test_%,$(UNIT))
 
 $(B)/virt.dtb: scripts/mkdtb-fixture | deps
 	scripts/mkdtb-fixture $@
+
+include mk/fuzz-host.mk
 
 # --- top-level targets ------------------------------------------------------
 .PHONY: all deps run run-gdb test unit-test qemu-test shell-test blk-test bench clean disks
@@ -210,9 +215,9 @@ blk-test: all
 	-bash tests/blk/run-blk-tests $(B)/kernel.elf $(B)/bootimg.cpio \
 	  > $(B)/logs/blk.log 2>&1; tail -n 1 $(B)/logs/blk.log
 
-test: unit-test qemu-test shell-test blk-test
-	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/qemu.log $(B)/logs/shell.log \
-	  $(B)/logs/blk.log
+test: unit-test fuzz-replay qemu-test shell-test blk-test
+	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/fuzz-replay.log $(B)/logs/qemu.log \
+	  $(B)/logs/shell.log $(B)/logs/blk.log
 
 # Deterministic instruction counts under -icount; writes bench/results.*
 bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio

@@ -30,8 +30,12 @@ static long do_register(void *ctx, const struct ipc_request *req, struct ipc_res
 	char name[NAME_MAX_LEN + 1];
 	if (!name_unpack(req->w, name))
 		return -E_INVAL;
-	if (!handle_is(req->handles[0], OBJ_ENDPOINT, 0))
+	struct handle_info hi;
+	if (sys_handle_info(req->handles[0], &hi))
 		return -E_INVAL;
+	long err = name_publishable(&hi);
+	if (err)
+		return err;
 	/* On success the table keeps the handle; on failure the loop closes it. */
 	return name_table_register(&names, name, req->handles[0], req->badge);
 }

@@ -26,7 +26,8 @@
  *
  * Messages (reply label: 0 or an error code; every refusal is answered):
  *   NAME_REGISTER    words: name; handles: 1 (the endpoint to publish,
- *                    kept with the rights it came with)
+ *                    kept with the rights it came with: R_SEND and
+ *                    R_GRANT at least, else E_PERM)
  *                    reply: E_BUSY if taken, E_PERM if reserved for init,
  *                    E_DEAD if the endpoint is dead, E_FULL if the caller
  *                    already holds NAME_PER_CLIENT names (init: no limit)
@@ -49,6 +50,8 @@
 #include <stdint.h>
 
 #include "lib/string.h"
+#include "uapi/errors.h"
+#include "uapi/syscall.h"
 
 #define NAME_MAX_LEN 31
 #define NAME_WORDS 4
@@ -102,6 +105,20 @@ static inline bool name_unpack(const uint64_t w[NAME_WORDS], char out[NAME_MAX_L
 		if (out[i])
 			return false;
 	return true;
+}
+
+/* Checks the handle a NAME_REGISTER would publish. Lookups hand out
+ * copies of it, which the kernel refuses without R_GRANT (the looker
+ * would get E_PERM and the name would be taken for nothing), and a copy
+ * without R_SEND reaches nobody. Returns 0, -E_INVAL if it is no
+ * endpoint, -E_PERM if a right is missing. */
+static inline long name_publishable(const struct handle_info *hi)
+{
+	if (hi->type != OBJ_ENDPOINT)
+		return -E_INVAL;
+	if ((hi->rights & (R_SEND | R_GRANT)) != (R_SEND | R_GRANT))
+		return -E_PERM;
+	return 0;
 }
 
 #ifdef LIBIPC_SERVER_H

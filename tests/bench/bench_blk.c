@@ -9,8 +9,6 @@
  * in the wait is counted (its handler runs).
  *   blk_read_4k, blk_write_4k   one 4 KiB request
  *   blk_read_64k_per_4k         one 64 KiB request, per 4 KiB
- * The mean is printed as BENCH-INFO <name>_mean: an interrupt that comes
- * late (a timer tick in between) shows there.
  */
 #include "servers/blk/libblk.h"
 #include "tests/bench/bench.h"
@@ -24,7 +22,7 @@ static struct ipc_buffer ibuf;
 static void series(struct blk_dev *d, const char *name, bool write, uint32_t count,
 		   uint64_t div)
 {
-	uint64_t span = d->capacity / count, ov = counter_overhead(), sum = 0;
+	uint64_t span = d->capacity / count, ov = counter_overhead();
 	for (size_t i = 0; i < BLK_WARMUP + BLK_N; i++) {
 		uint64_t sector = (i * 7 % span) * count;
 		uint64_t idle0 = (uint64_t)sys0(SYS_IDLE_COUNT);
@@ -38,14 +36,10 @@ static void series(struct blk_dev *d, const char *name, bool write, uint32_t cou
 			uprintf("bench: %s: status %d\n", name, st);
 			return;
 		}
-		if (i >= BLK_WARMUP) {
-			uint64_t v = (b - a > ov ? b - a - ov : 0) / div;
-			samples[i - BLK_WARMUP] = v;
-			sum += v;
-		}
+		if (i >= BLK_WARMUP)
+			samples[i - BLK_WARMUP] = (b - a > ov ? b - a - ov : 0) / div;
 	}
 	report_n(name, BLK_N, false);
-	uprintf("BENCH-INFO %s_mean %lu\n", name, (unsigned long)(sum / BLK_N));
 }
 
 void bench_blk(void)
