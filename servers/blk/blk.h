@@ -21,7 +21,8 @@
  *   FREE -> WAITING (checked, queued for the device) -> DEVICE (its
  *   buffer pinned, its chain published, the device notified) -> DONE
  *   (status known, pin closed; async: reported to the client and freed
- *   at once; sync: the worker is signalled and frees it) -> FREE.
+ *   at once; sync: counted in done_unclaimed until its worker, waiting
+ *   on the interrupt, takes and frees it) -> FREE.
  */
 #ifndef SERVERS_BLK_BLK_H
 #define SERVERS_BLK_BLK_H

@@ -61,7 +61,6 @@ enum blk_label {
 	BLK_REAP = 7,
 	BLK_CLOSE = 8,
 	BLK_STATS = 9,
-	BLK_IRQ = 10, /* unused on the wire; reserved */
 };
 
 /* Block status: a closed set. */
