@@ -5,18 +5,20 @@
 #include "kern/cpu.h"
 #include "kern/kmem.h"
 #include "kern/log.h"
+#include "kern/phys.h"
 #include "kern/pmm.h"
 #include "kern/sched.h"
 #include "kern/vm.h"
 #include "kern/usercopy.h"
 #include "kern/vm_map.h"
+#include "lib/string.h"
 #include "uapi/dev.h"
 #include "uapi/errors.h"
 #include "uapi/ipc.h"
 #include "uapi/pager.h"
 
 static uint64_t next_fault_id = 1;
-static uint64_t faults_minor, faults_major, faults_kernel;
+static uint64_t faults_minor, faults_major, faults_kernel, faults_cow;
 uint64_t vm_objects_live, vm_pages_supplied;
 static struct list outstanding = LIST_INIT(outstanding); /* vm_request.all_link */
 /* No outstanding request has a deadline before this (it may be earlier
@@ -319,7 +321,8 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	} else {
 		f = pmm_alloc();
 	}
-	*slot = f | VPE_PRESENT | (prot & VM_W ? 0 : VPE_NOWRITE) | (prot & VM_X ? 0 : VPE_NOEXEC);
+	*slot = f | VPE_PRESENT | (prot & VM_W ? 0 : VPE_NOWRITE) | (prot & VM_X ? 0 : VPE_NOEXEC) |
+		(o->anon && src_pte ? VPE_PAGED : 0);
 	o->resident++;
 	o->supplies++;
 	vm_pages_supplied++;
@@ -402,7 +405,9 @@ void vmo_pager_failed(struct vm_object *o, const char *why)
 		}
 		return;
 	}
-	o->failed = true;
+	/* An anonymous object only loses what it had paged out (its faults
+	 * there fail); its other pages are zeros or in memory as before. */
+	o->failed = !o->anon;
 	/* The last request may hold the last reference: keep o until done. */
 	kobj_get(&o->obj);
 	while (!list_empty(&o->requests))
@@ -433,6 +438,8 @@ void vm_tick(uint64_t now)
 
 void vm_pager_died(struct endpoint *ep)
 {
+	if (vmo_default_pager() == ep)
+		vmo_set_default_pager(0);
 	while (!list_empty(&ep->fallbacks))
 		vm_set_fallback(list_entry(ep->fallbacks.next, struct vm_object, fallback_link),
 				0, 0);
@@ -493,28 +500,11 @@ kernel_zero_fill(struct vm_region *r, uaddr_t va, uint64_t page,
 	return FAULT_RESOLVED;
 }
 
-/* The fault itself, inlined into both entries below so that the trap's
- * (the hot one) stays one function with the trap handler after LTO. */
+/* A FAULT for page of o (or a wait on the one already asked for). */
 static inline __attribute__((always_inline)) enum vm_fault_result
-fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp)
+pager_request(struct thread *t, struct vm_object *o, uint64_t page, uaddr_t va, uint32_t access,
+	      uint64_t trap_stamp)
 {
-	struct vm_region *r = vm_region_find(t->task, va);
-	if (!r || (access & ~r->prot))
-		return FAULT_BAD;
-	struct vm_object *o = r->obj;
-	uint64_t page = r->offset + ((va - r->start) >> PAGE_SHIFT);
-	uint64_t e = vmo_lookup(o, page);
-	bool write_locked = (e & VPE_PRESENT) && (access & VM_W) && (e & VPE_NOWRITE) &&
-			    r->flags == VM_SHARED;
-	if ((e & VPE_PRESENT) && !write_locked) {
-		o->minor++;
-		faults_minor++;
-		return vm_map_page(r, va, access) ? FAULT_BAD : FAULT_RESOLVED;
-	}
-	if (o->failed)
-		return FAULT_BAD;
-	if (!o->pager)
-		return kernel_zero_fill(r, va, page, access, trap_stamp);
 	struct vm_request *req = vmo_find_request(o, page);
 	if (req) { /* someone asked already: wait on the same request */
 		wait_on(t, req, va, access);
@@ -528,6 +518,105 @@ fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp)
 	wait_on(t, req, va, access);
 	request_post(req, true);
 	return FAULT_BLOCKED;
+}
+
+/* A page of an anonymous object that went to the default pager: back
+ * from it, or an error if it has none (nobody has the data). */
+static enum vm_fault_result paged_out(struct thread *t, struct vm_object *o, uint64_t page,
+				      uaddr_t va, uint32_t access, uint64_t trap_stamp)
+{
+	if (o->pager && !o->pager->dead)
+		return pager_request(t, o, page, va, access, trap_stamp);
+	if (task_may_log(t->task))
+		klog("vm: task %u (%s): page %lu of object %lu was paged out and has no pager\n",
+		     t->task->id, t->task->name, (unsigned long)page, (unsigned long)o->id);
+	return FAULT_BAD;
+}
+
+/* A write finds its page below the region's object: the object gets a
+ * copy of its own (dirty: it exists nowhere else), which every view of
+ * the page below through the object gives way to. */
+static enum vm_fault_result copy_up(struct vm_region *r, uaddr_t va, uint64_t page, uint64_t below)
+{
+	struct vm_object *o = r->obj;
+	paddr_t f = vm_frame_for(r->task);
+	uint64_t *s = f ? vmo_slot(o, page, true) : 0;
+	if (!s) {
+		if (f)
+			pmm_unref(f);
+		if (task_may_log(r->task))
+			klog("vm: task %u (%s): no memory to copy a page at %lx\n", r->task->id,
+			     r->task->name, (unsigned long)va);
+		return FAULT_BAD;
+	}
+	memcpy(pa_to_kva(f), pa_to_kva(PAGE_DOWN(below)), PAGE_SIZE);
+	vmo_unmap_frame(o, page, PAGE_DOWN(below));
+	*s = f | VPE_PRESENT | VPE_DIRTY | (below & VPE_NOEXEC);
+	o->resident++;
+	o->minor++;
+	faults_cow++;
+	return vm_map_page(r, va, VM_W) ? FAULT_BAD : FAULT_RESOLVED;
+}
+
+/* The region's object has no page here and stands on others (a shadow):
+ * the first object down the chain that has it, or asks its pager for it,
+ * decides; a write copies it up; nothing anywhere reads as zeros. */
+static __attribute__((noinline)) enum vm_fault_result
+fault_below(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t page, uint32_t access,
+	    uint64_t trap_stamp)
+{
+	struct vm_object *top = r->obj;
+	vmo_collapse(top);
+	struct vm_object *b = top->backing;
+	uint64_t p = page + top->backing_off;
+	while (b) {
+		uint64_t e = vmo_lookup(b, p);
+		if (e & VPE_PRESENT) {
+			if (access & VM_W)
+				return copy_up(r, va, page, e);
+			top->minor++;
+			faults_minor++;
+			return vm_map_entry(r, va, e, false) ? FAULT_BAD : FAULT_RESOLVED;
+		}
+		if (b->failed)
+			return FAULT_BAD;
+		if (e & VPE_PAGED)
+			return paged_out(t, b, p, va, access, trap_stamp);
+		if (!b->anon && b->pager)
+			return pager_request(t, b, p, va, access, trap_stamp);
+		p += b->backing_off;
+		b = b->backing;
+	}
+	return kernel_zero_fill(r, va, page, access, trap_stamp);
+}
+
+/* The fault itself, inlined into both entries below so that the trap's
+ * (the hot one) stays one function with the trap handler after LTO. */
+static inline __attribute__((always_inline)) enum vm_fault_result
+fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp)
+{
+	struct vm_region *r = vm_region_find(t->task, va);
+	if (!r || (access & ~r->prot))
+		return FAULT_BAD;
+	struct vm_object *o = r->obj;
+	uint64_t page = r->offset + ((va - r->start) >> PAGE_SHIFT);
+	uint64_t e = vmo_lookup(o, page);
+	bool write_locked = (e & VPE_PRESENT) && (access & VM_W) && (e & VPE_NOWRITE);
+	if ((e & VPE_PRESENT) && !write_locked) {
+		o->minor++;
+		faults_minor++;
+		return vm_map_page(r, va, access) ? FAULT_BAD : FAULT_RESOLVED;
+	}
+	if (o->failed)
+		return FAULT_BAD;
+	if (write_locked || (o->pager && !o->anon))
+		return pager_request(t, o, page, va, access, trap_stamp);
+	if (e & VPE_PAGED)
+		return paged_out(t, o, page, va, access, trap_stamp);
+	if (o->backing)
+		return fault_below(t, r, va, page, access, trap_stamp);
+	/* Anonymous, never paged out: zeros, no IPC (the existence map). */
+	return kernel_zero_fill(r, va, page, access, trap_stamp);
 }
 
 enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,

@@ -106,16 +106,31 @@ int64_t vm_map(struct task *t, struct vm_object *o, uaddr_t va, uint64_t len,
 	struct vm_region *r = region_alloc(t);
 	if (!r)
 		return -E_NOMEM;
-	*r = (struct vm_region){ .task = t, .start = va, .end = va + len, .obj = o,
-				 .offset = offset / PAGE_SIZE, .prot = prot, .flags = flags };
+	/* Private: the region maps a shadow of its own over the object's
+	 * pages; its writes become the shadow's pages (pageable like any). */
+	struct vm_object *mapped = o;
+	uint64_t first = offset / PAGE_SIZE;
+	if (flags == VM_PRIVATE) {
+		mapped = vmo_create_shadow(o, first, len / PAGE_SIZE, t);
+		if (!mapped) {
+			task_kmem_uncharge(t, sizeof(*r));
+			kmem_free(r, sizeof(*r));
+			return -E_NOMEM;
+		}
+		first = 0;
+	}
+	*r = (struct vm_region){ .task = t, .start = va, .end = va + len, .obj = mapped,
+				 .offset = first, .prot = prot, .flags = flags };
 	region_link(t, r);
+	if (mapped != o)
+		kobj_put(&mapped->obj); /* the region holds it now */
 	return 0;
 }
 
 /* Drops the translation e (valid) at va of r's task. A PTE that maps the
  * object's own frame hands its accessed/dirty bits to the page's cache
  * entry first: a page written through this mapping stays dirty after the
- * mapping is gone (a private copy's bits go with the copy). */
+ * mapping is gone (a page below in the shadow chain keeps its own). */
 static void region_drop_entry(struct vm_region *r, uaddr_t va, pte_t *e)
 {
 	struct task *t = r->task;
@@ -125,14 +140,6 @@ static void region_drop_entry(struct vm_region *r, uaddr_t va, pte_t *e)
 	arch_tlb_flush_page(t->asid, va);
 	t->frames--;
 	pmm_unref(f);
-}
-
-/* Drops the translation at va of r's task, if any. */
-static void region_drop_pte(struct vm_region *r, uaddr_t va)
-{
-	pte_t *e = sv39_walk(r->task->pt_root, va, false);
-	if (e && (*e & PTE_V))
-		region_drop_entry(r, va, e);
 }
 
 /* Drops the translations of [from, to) of r's task: a range walk, so it
@@ -216,75 +223,44 @@ int64_t vm_protect(struct task *t, uaddr_t va, uint64_t len, uint32_t prot)
 	/* Drop the existing translations; the next access faults them back
 	 * in with the new rights (a minor fault). */
 	pte_t *e;
-	for (uaddr_t p = r->start; (e = sv39_next_leaf(t->pt_root, &p, r->end)); p += PAGE_SIZE) {
-		uint64_t page = r->offset + ((p - r->start) >> PAGE_SHIFT);
-		if (pte_pa(*e) == PAGE_DOWN(vmo_lookup(r->obj, page))) {
-			region_drop_entry(r, p, e);
-		} else { /* a private copy: adjust in place */
-			*e = (*e & ~(PTE_R | PTE_W | PTE_X)) | (pte_flags(r->prot) & ~PTE_U);
-			arch_tlb_flush_page(t->asid, p);
-		}
-	}
+	for (uaddr_t p = r->start; (e = sv39_next_leaf(t->pt_root, &p, r->end)); p += PAGE_SIZE)
+		region_drop_entry(r, p, e);
 	return 0;
 }
 
-/* Replaces the object's read-only page at va by a private copy. */
-static int copy_on_write(struct vm_region *r, uaddr_t va, paddr_t src)
+int vm_map_entry(struct vm_region *r, uaddr_t va, uint64_t e, bool own)
 {
 	struct task *t = r->task;
-	paddr_t f = vm_frame_for(t);
-	if (!f)
-		return -E_NOMEM;
-	memcpy(pa_to_kva(f), pa_to_kva(src), PAGE_SIZE);
-	region_drop_pte(r, va); /* the object's page, mapped read-only */
-	int err = sv39_map(t->pt_root, va, f, pte_flags(r->prot) | PTE_A | PTE_D);
-	if (err) {
-		pmm_unref(f);
-		return err;
-	}
-	t->frames++;
-	return 0;
-}
-
-int vm_map_page(struct vm_region *r, uaddr_t va, uint32_t access)
-{
-	struct task *t = r->task;
-	uint64_t page = r->offset + ((va - r->start) >> PAGE_SHIFT);
-	uint64_t e = vmo_lookup(r->obj, page);
-	KASSERT(e & VPE_PRESENT);
 	paddr_t frame = PAGE_DOWN(e);
 	va = PAGE_DOWN(va);
-	pte_t *pte = sv39_walk(t->pt_root, va, false);
-	if (pte && (*pte & PTE_V) && pte_pa(*pte) != frame) {
-		/* The task's private copy (another thread's write got there
-		 * first): newer than the object's page, so it stays. */
-		KASSERT(r->flags == VM_PRIVATE);
-		*pte = (*pte & ~(PTE_R | PTE_W | PTE_X)) | (pte_flags(r->prot) & ~PTE_U);
-		arch_tlb_flush_page(t->asid, va);
-		return 0;
-	}
-	if (r->flags == VM_PRIVATE && (access & VM_W))
-		return copy_on_write(r, va, frame);
 	uint32_t prot = r->prot;
-	if (r->flags == VM_PRIVATE || (e & VPE_NOWRITE))
-		prot &= ~VM_W;
+	if (!own || (e & VPE_NOWRITE))
+		prot &= ~VM_W; /* a page below: a write copies it up first */
 	if (e & VPE_NOEXEC)
 		prot &= ~VM_X;
-	if (!pte)
-		pte = sv39_walk(t->pt_root, va, true);
+	pte_t *pte = sv39_walk(t->pt_root, va, true);
 	if (!pte)
 		return -E_NOMEM;
-	if (*pte & PTE_V) { /* same frame, fewer rights (e.g. after a lock) */
+	if ((*pte & PTE_V) && pte_pa(*pte) == frame) { /* same frame, other rights */
 		*pte = pte_make(frame, pte_flags(prot) | PTE_V | (*pte & (PTE_A | PTE_D)));
 		arch_tlb_flush_page(t->asid, va);
 		return 0;
 	}
+	if (*pte & PTE_V) /* an older view of the page (one below, since copied up) */
+		region_drop_entry(r, va, pte);
 	/* A and D start clear: the hardware sets them (QEMU does), which is
 	 * what query harvests. */
 	*pte = pte_make(frame, pte_flags(prot) | PTE_V);
 	pmm_ref(frame);
 	t->frames++;
 	return 0;
+}
+
+int vm_map_page(struct vm_region *r, uaddr_t va, uint32_t access)
+{
+	uint64_t e = vmo_lookup(r->obj, r->offset + ((va - r->start) >> PAGE_SHIFT));
+	KASSERT(e & VPE_PRESENT);
+	return vm_map_entry(r, va, e, true);
 }
 
 void vm_task_exit(struct task *t)

@@ -41,9 +41,12 @@ static inline struct vm_region *vm_region_find(struct task *t, uaddr_t va)
 /* Whether any region overlaps [va, va+len): O(log regions). */
 bool vm_region_overlaps(struct task *t, uaddr_t va, uint64_t len);
 
-/* Maps one resident page of r's object at va for the given access,
- * copying it first for a write to a private region. */
+/* Maps one resident page of r's object at va (writable if the region
+ * and the page allow). */
 int vm_map_page(struct vm_region *r, uaddr_t va, uint32_t access);
+/* Maps the frame of page-cache entry e at va: r's object's own page
+ * (own), or read-only a page of an object below it in the shadow chain. */
+int vm_map_entry(struct vm_region *r, uaddr_t va, uint64_t e, bool own);
 
 /* Task teardown: every region goes. */
 void vm_task_exit(struct task *t);

@@ -47,6 +47,10 @@ static void vmo_destroy(struct kobj *k)
 	}
 	kmem_free(o->dir, PAGE_SIZE);
 	vm_object_unbind(o);
+	KASSERT(list_empty(&o->shadows)); /* each holds a reference */
+	struct vm_object *below = o->backing;
+	if (below)
+		list_del(&o->shadow_link);
 	struct task *payer = o->payer;
 	uint64_t charged = o->charged;
 	kmem_free(o, sizeof(*o));
@@ -55,6 +59,8 @@ static void vmo_destroy(struct kobj *k)
 		task_kmem_uncharge(payer, charged);
 		kobj_put(&payer->obj);
 	}
+	if (below)
+		kobj_put(&below->obj);
 }
 
 void vmo_init(void)
@@ -93,9 +99,112 @@ struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t b
 	list_init(&o->regions);
 	list_init(&o->pager_link);
 	list_init(&o->fallback_link);
+	list_init(&o->shadows);
+	list_init(&o->shadow_link);
 	o->deadline_ticks = 5 * arch_timebase_hz(); /* 5 s */
 	vm_object_bind(o, pager, badge);
 	return o;
+}
+
+static struct endpoint *default_pager;
+
+void vmo_set_default_pager(struct endpoint *ep)
+{
+	if (ep)
+		kobj_get(&ep->obj);
+	if (default_pager)
+		kobj_put(&default_pager->obj);
+	default_pager = ep;
+}
+
+struct endpoint *vmo_default_pager(void)
+{
+	return default_pager;
+}
+
+struct vm_object *vmo_create_anon(uint64_t npages, struct task *payer)
+{
+	struct vm_object *o = vmo_create(npages, 0, 0, payer);
+	if (!o)
+		return 0;
+	o->anon = true;
+	if (default_pager && !default_pager->dead)
+		vm_object_bind(o, default_pager, o->id);
+	return o;
+}
+
+struct vm_object *vmo_create_shadow(struct vm_object *backing, uint64_t off, uint64_t npages,
+				    struct task *payer)
+{
+	if (off > backing->npages || npages > backing->npages - off)
+		return 0;
+	struct vm_object *o = vmo_create_anon(npages, payer);
+	if (!o)
+		return 0;
+	kobj_get(&backing->obj);
+	o->backing = backing;
+	o->backing_off = off;
+	list_add_tail(&backing->shadows, &o->shadow_link);
+	vmo_collapse(o);
+	return o;
+}
+
+/* Whether o's backing may be merged into o: only o uses it. */
+static bool collapsible(struct vm_object *o)
+{
+	struct vm_object *b = o->backing;
+	if (!b || !b->anon || b->obj.refs != 1 || !list_empty(&b->regions) ||
+	    !list_empty(&b->requests) || b->pager)
+		return false;
+	for (unsigned d = 0; d < VMO_LEAF_ENTRIES; d++) /* nothing at the default pager */
+		for (unsigned i = 0; b->dir[d] && i < VMO_LEAF_ENTRIES; i++)
+			if ((b->dir[d][i] & VPE_PAGED) || (b->dir[d][i] & VPE_PIN_MASK))
+				return false;
+	return true;
+}
+
+/* Moves b's page into o's page p unless o has its own (then b's frame
+ * goes: no mapping of it can remain, as a copy into o unmapped it). */
+static void collapse_page(struct vm_object *o, uint64_t p, uint64_t e)
+{
+	uint64_t *s = p < o->npages ? vmo_slot(o, p, true) : 0;
+	if (!s || (*s & (VPE_PRESENT | VPE_PAGED))) {
+		pmm_unref(PAGE_DOWN(e));
+		return;
+	}
+	*s = e;
+	o->resident++;
+}
+
+int vmo_collapse(struct vm_object *o)
+{
+	int merged = 0;
+	while (collapsible(o)) {
+		struct vm_object *b = o->backing;
+		for (uint64_t d = 0; d < VMO_LEAF_ENTRIES; d++) {
+			uint64_t *leaf = b->dir[d];
+			for (uint64_t i = 0; leaf && i < VMO_LEAF_ENTRIES; i++) {
+				uint64_t page = d * VMO_LEAF_ENTRIES + i;
+				if ((leaf[i] & VPE_PRESENT) && page >= o->backing_off)
+					collapse_page(o, page - o->backing_off, leaf[i]);
+				else if (leaf[i] & VPE_PRESENT)
+					pmm_unref(PAGE_DOWN(leaf[i]));
+				leaf[i] = 0;
+			}
+		}
+		b->resident = 0;
+		/* o now stands on what b stood on. */
+		list_del(&o->shadow_link);
+		o->backing = b->backing;
+		o->backing_off += b->backing_off;
+		if (o->backing) {
+			kobj_get(&o->backing->obj);
+			list_add_tail(&o->backing->shadows, &o->shadow_link);
+		}
+		kobj_put(&b->obj);
+		merged++;
+	}
+	return merged;
 }
 
 uint64_t *vmo_slot_alloc(struct vm_object *o, uint64_t page)
@@ -138,7 +247,16 @@ static void each_mapping(struct vm_object *o, uint64_t page, paddr_t frame,
 		if (e && (*e & PTE_V) && pte_pa(*e) == frame)
 			fn(r, va, e, ctx);
 	}
+	/* Shadows without a page of their own there map this one read-only. */
+	list_for_each(pos, &o->shadows) {
+		struct vm_object *c = list_entry(pos, struct vm_object, shadow_link);
+		if (page < c->backing_off || page - c->backing_off >= c->npages ||
+		    (vmo_lookup(c, page - c->backing_off) & VPE_PRESENT))
+			continue;
+		each_mapping(c, page - c->backing_off, frame, fn, ctx);
+	}
 }
+
 
 void vmo_fold_ad(struct vm_object *o, uint64_t page, paddr_t frame, uint64_t e)
 {
@@ -166,6 +284,12 @@ static void unmap_one(struct vm_region *r, uint64_t va, pte_t *e, void *ctx)
 	pmm_unref(f);
 }
 
+void vmo_unmap_frame(struct vm_object *o, uint64_t page, paddr_t frame)
+{
+	uint64_t flags = 0;
+	each_mapping(o, page, frame, unmap_one, &flags);
+}
+
 uint64_t vmo_remove(struct vm_object *o, uint64_t page)
 {
 	uint64_t *s = vmo_slot(o, page, false);
@@ -174,7 +298,7 @@ uint64_t vmo_remove(struct vm_object *o, uint64_t page)
 	uint64_t flags = 0;
 	each_mapping(o, page, PAGE_DOWN(*s), unmap_one, &flags);
 	uint64_t e = *s | flags;
-	*s = 0;
+	*s &= VPE_PAGED; /* the existence map outlives the frame */
 	o->resident--;
 	return e;
 }

@@ -48,8 +48,13 @@ struct vm_region {
 #define VPE_ACCESSED 0x4ul  /* sticky: harvested from page tables */
 #define VPE_NOWRITE 0x8ul   /* write-protected by the pager (lock or supply prot) */
 #define VPE_NOEXEC 0x10ul
-#define VPE_PIN_ONE 0x20ul  /* pins for devices: a count in bits 5..11 (kern/dma.h) */
-#define VPE_PIN_MASK 0xfe0ul
+#define VPE_PIN_ONE 0x20ul  /* pins for devices: a count in bits 5..10 (kern/dma.h) */
+#define VPE_PIN_MASK 0x7e0ul
+/* Anonymous objects: the default pager holds a copy of the page (it was
+ * handed back to it, or supplied by it). Kept, alone, in the entry of a
+ * page that is not resident: the existence map. A page without it was
+ * never paged out, so its first touch is zero-filled with no IPC. */
+#define VPE_PAGED 0x800ul
 #define VPE_FLAGS 0xffful
 
 struct vm_object {
@@ -72,6 +77,12 @@ struct vm_object {
 	struct avl_tree request_tree; /* the same, by page: vmo_find_request */
 	struct list regions;       /* struct vm_region.obj_link */
 	uint64_t faults, minor, supplies;
+	bool anon;                 /* anonymous: zeros where nothing is below; paged (if
+				    * at all) by the default pager */
+	struct vm_object *backing; /* a shadow's object below (with a ref), or NULL */
+	uint64_t backing_off;      /* page of backing that is this object's page 0 */
+	struct list shadows;       /* objects whose backing this is (shadow_link) */
+	struct list shadow_link;   /* in backing->shadows */
 	struct task *payer;        /* charged for it and its leaves (with a ref); NULL: the kernel's */
 	uint64_t charged;          /* bytes charged to payer */
 };
@@ -126,8 +137,28 @@ static inline uint64_t vmo_lookup(struct vm_object *o, uint64_t page)
 	uint64_t *s = vmo_slot(o, page, false);
 	return s ? *s : 0;
 }
+/* An anonymous object of npages (the default pager's, if one is
+ * registered), charged to payer. */
+struct vm_object *vmo_create_anon(uint64_t npages, struct task *payer);
+/* An anonymous object over pages [off, off+npages) of backing: reads
+ * find backing's pages until the shadow has a copy of its own (Mach's
+ * shadow object). Chains stay short: vmo_collapse. */
+struct vm_object *vmo_create_shadow(struct vm_object *backing, uint64_t off, uint64_t npages,
+				    struct task *payer);
+/* Merges o's backing into o while o is the only one that uses it (an
+ * anonymous object no handle, mapping or other shadow names, and with no
+ * page at the default pager), repeatedly; returns how many it merged. */
+int vmo_collapse(struct vm_object *o);
+/* The default pager: anonymous objects made from now on are bound to it
+ * (badge: the object's id). NULL: the kernel zero-fills (the default). */
+void vmo_set_default_pager(struct endpoint *ep);
+struct endpoint *vmo_default_pager(void);
+
 /* Inserts a frame (taking over the caller's reference). */
 int vmo_insert(struct vm_object *o, uint64_t page, paddr_t frame, uint64_t flags);
+/* Unmaps frame, which was page's (o's or, seen through o, its backing's),
+ * from every mapping of o and of its shadows that maps it there. */
+void vmo_unmap_frame(struct vm_object *o, uint64_t page, paddr_t frame);
 /* Removes the page from the cache and from every mapping; returns the
  * entry (with the cache's reference, which the caller now owns), 0 if
  * not resident. Dirty bits from the mappings are folded in. */

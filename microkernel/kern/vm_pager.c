@@ -52,6 +52,8 @@ static int check_pages(struct vm_object *o, uint64_t offset, uint64_t n)
 	return 0;
 }
 
+static int64_t install_vmo(struct thread *t, struct vm_object *o, struct endpoint *ep);
+
 int64_t sys_vmo_create(struct thread *t, const uint64_t *a)
 {
 	uint64_t size = a[0];
@@ -63,9 +65,19 @@ int64_t sys_vmo_create(struct thread *t, const uint64_t *a)
 		if (err)
 			return err;
 	}
-	struct vm_object *o = vmo_create(size / PAGE_SIZE, ep, a[2], t->task);
+	if (handle_room(t->task->handles, 1))
+		return -E_FULL;
+	/* VMO_KERNEL_ZERO: anonymous memory (the default pager's, if any). */
+	struct vm_object *o = ep ? vmo_create(size / PAGE_SIZE, ep, a[2], t->task)
+				 : vmo_create_anon(size / PAGE_SIZE, t->task);
 	if (!o)
 		return -E_NOMEM;
+	return install_vmo(t, o, ep);
+}
+
+/* Installs a new object's handle (room checked) for its creator. */
+static int64_t install_vmo(struct thread *t, struct vm_object *o, struct endpoint *ep)
+{
 	int h = handle_install(t->task->handles, &o->obj,
 			       R_READ | R_MAP | R_PAGER | R_CONTROL | R_GRANT, 0);
 	kobj_put(&o->obj);
@@ -222,7 +234,7 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 			arch_tlb_flush_page(k->asid, src + (i << PAGE_SHIFT));
 			k->frames--;
 		}
-		*slots[i] = f | flags;
+		*slots[i] = f | flags | (o->anon && !zero ? VPE_PAGED : 0); /* the pager keeps a copy */
 		o->resident++;
 		o->supplies++;
 		vm_pages_supplied++;
@@ -363,6 +375,8 @@ int64_t sys_pager_evict(struct thread *t, const uint64_t *a)
 		uint8_t st = pinned ? PAGE_RESIDENT | PAGE_PINNED : 0;
 		if (e & VPE_PRESENT) {
 			st = PAGE_RESIDENT;
+			if (o->anon && (e & (VPE_DIRTY | VPE_PAGED)))
+				*vmo_slot(o, first + i, false) = VPE_PAGED; /* the pager has it */
 			if (e & VPE_DIRTY) {
 				sv39_map(k->pt_root, dst + (i << PAGE_SHIFT), PAGE_DOWN(e),
 					 PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
@@ -458,4 +472,50 @@ int64_t sys_vm_stats(struct thread *t, const uint64_t *a)
 	struct vm_stats st = { .frames_total = pmm_total_count(), .frames_free = pmm_free_count() };
 	vm_stats_fill(&st);
 	return copy_to_user(t->task, a[0], &st, sizeof(st));
+}
+
+int64_t sys_vmo_anon(struct thread *t, const uint64_t *a)
+{
+	uint64_t size = a[0], offset = a[2];
+	struct vm_object *below = 0;
+	struct endpoint *ep = 0;
+	int err = 0;
+	if (size == 0 || (size | offset) & PAGE_MASK || size / PAGE_SIZE > VMO_MAX_PAGES)
+		err = -E_INVAL;
+	if (!err && (int64_t)a[1] >= 0) /* a shadow: its reads see below */
+		err = lookup_vmo(t, (int64_t)a[1], R_READ, &below);
+	if (!err && below && (offset / PAGE_SIZE > below->npages ||
+			      size / PAGE_SIZE > below->npages - offset / PAGE_SIZE))
+		err = -E_RANGE;
+	if (!err && (int64_t)a[3] >= 0)
+		err = lookup_pager_ep(t, (int64_t)a[3], &ep);
+	if (!err && handle_room(t->task->handles, 1))
+		err = -E_FULL;
+	if (err)
+		return err;
+	struct vm_object *o = below ? vmo_create_shadow(below, offset / PAGE_SIZE,
+							size / PAGE_SIZE, t->task)
+				    : vmo_create_anon(size / PAGE_SIZE, t->task);
+	if (!o)
+		return -E_NOMEM;
+	if (ep) { /* paged by ep rather than by the default pager */
+		vm_object_unbind(o);
+		vm_object_bind(o, ep, a[4]);
+	}
+	return install_vmo(t, o, ep);
+}
+
+int64_t sys_default_pager(struct thread *t, const uint64_t *a)
+{
+	struct handle *h;
+	struct endpoint *ep = 0;
+	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_SYSTEM, R_CONTROL, &h);
+	if (!err && (int64_t)a[1] >= 0)
+		err = lookup_pager_ep(t, (int64_t)a[1], &ep);
+	if (err)
+		return err;
+	vmo_set_default_pager(ep);
+	if (ep && ep->owner == t->task)
+		t->task->is_pager = true;
+	return 0;
 }

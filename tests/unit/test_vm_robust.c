@@ -125,6 +125,10 @@ static void test_private_write_and_read_of_one_missing_page_keep_the_copy(void *
     assert_int_equal(fault(reader, priv, VM_R), FAULT_BLOCKED);
     uint64_t src = src_page(s.p.task, 0, 500);
     assert_int_equal(supply(&s, 0, src, 1, VM_R | VM_W), 1);
+    /* The region maps a shadow of the object: the waiters retry, the
+     * writer copies the page up, the reader finds the copy. */
+    assert_int_equal(fault(s.faulter, priv, VM_W), FAULT_RESOLVED);
+    assert_int_equal(fault(reader, priv, VM_R), FAULT_RESOLVED);
     paddr_t obj_frame = PAGE_DOWN(vmo_lookup(s.obj, 0));
     paddr_t copy = frame_at(s.client, priv);
     assert_int_not_equal(copy, 0);
