@@ -13,6 +13,15 @@ static inline long vmo_create(uint64_t size, int pager_ep, uint64_t badge)
 	return sys3(SYS_VMO_CREATE, size, pager_ep, badge);
 }
 
+/* Anonymous memory of size bytes: zeros until written; with below >= 0 a
+ * shadow of below's pages from offset (reads see them until written);
+ * paged by pager_ep (badge) if >= 0, else by the default pager. */
+static inline long vmo_anon(uint64_t size, int below, uint64_t offset, int pager_ep,
+			    uint64_t badge)
+{
+	return sys6(SYS_VMO_ANON, (long)size, below, (long)offset, pager_ep, (long)badge, 0);
+}
+
 static inline long vm_map(int vmo, uint64_t addr, uint64_t len, uint64_t offset,
 			  uint32_t prot_flags)
 {

@@ -566,7 +566,8 @@ fault_below(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t page, ui
 	    uint64_t trap_stamp)
 {
 	struct vm_object *top = r->obj;
-	vmo_collapse(top);
+	if (vmo_collapse(top) && (vmo_lookup(top, page) & VPE_PRESENT)) /* merged up */
+		return vm_map_page(r, va, access) ? FAULT_BAD : FAULT_RESOLVED;
 	struct vm_object *b = top->backing;
 	uint64_t p = page + top->backing_off;
 	while (b) {

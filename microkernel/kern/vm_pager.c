@@ -444,6 +444,14 @@ int64_t sys_vmo_set(struct thread *t, const uint64_t *a)
 	return 0;
 }
 
+static uint64_t vmo_depth(struct vm_object *o)
+{
+	uint64_t n = 0;
+	for (struct vm_object *b = o->backing; b; b = b->backing)
+		n++;
+	return n;
+}
+
 int64_t sys_vmo_info(struct thread *t, const uint64_t *a)
 {
 	struct vm_object *o;
@@ -458,6 +466,7 @@ int64_t sys_vmo_info(struct thread *t, const uint64_t *a)
 		.minor = o->minor, .supplies = o->supplies, .pending = pending,
 		.deadline_ms = o->deadline_ticks * 1000 / arch_timebase_hz(),
 		.has_pager = o->pager != 0, .has_fallback = o->fallback != 0,
+		.depth = vmo_depth(o),
 	};
 	return copy_to_user(t->task, a[1], &info, sizeof(info));
 }

@@ -80,8 +80,9 @@ struct vmo_info {
 	uint64_t deadline_ms;
 	uint32_t has_pager;
 	uint32_t has_fallback;
+	uint64_t depth;       /* objects below it in its shadow chain */
 };
-_Static_assert(sizeof(struct vmo_info) == 64, "vmo_info ABI");
+_Static_assert(sizeof(struct vmo_info) == 72, "vmo_info ABI");
 
 /* One fault's stages (SYS_TRACE_READ), counted in instructions retired
  * on the hart (deterministic under qemu -icount). */

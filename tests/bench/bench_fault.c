@@ -3,6 +3,11 @@
  * in the faulting thread (counter, store, counter), through
  *   fault_minor               a page resident in the object, not mapped
  *   fault_kernel_zero         the kernel's own zero-fill object (no IPC)
+ *   fault_anon_first_touch    an anonymous object (SYS_VMO_ANON) with a
+ *                             pager: never paged out, so zero-filled by the
+ *                             kernel through the existence map (no IPC)
+ *   fault_cow_copy            a store to a private mapping whose page is
+ *                             resident in the object below: copied up
  *   fault_zero_pager          the zero-fill pager, pool of zeroed pages warm
  *   fault_zero_pager_cold     the same with the pool empty: zeroing counted
  *   fault_zero_pager_batch16  16 pages per supply: cost per page (one
@@ -87,6 +92,57 @@ static bool touch_run(const char *name, bool kernel, size_t n)
 	drop_object(vmo);
 	report_n(name, n, true);
 	return true;
+}
+
+/* A fresh anonymous object paged by ep (which never hears of it). */
+static bool anon_run(int ep, size_t n)
+{
+	int vmo = -1;
+	size_t page = CHUNK;
+	for (size_t i = 0; i < WARMUP + n; i++) {
+		if (page == CHUNK) {
+			if (vmo >= 0)
+				drop_object(vmo);
+			vmo = (int)vmo_anon(CHUNK * PG, -1, 0, ep, 1);
+			if (vmo < 0 || vm_map(vmo, AREA, CHUNK * PG, 0, VM_R | VM_W | VM_SHARED))
+				return false;
+			page = 0;
+		}
+		volatile uint64_t *p = (volatile uint64_t *)(AREA + page++ * PG);
+		uint64_t a = rd_instret();
+		*p = 1;
+		uint64_t b = rd_instret();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = b - a;
+	}
+	drop_object(vmo);
+	report_n("fault_anon_first_touch", n, true);
+	return true;
+}
+
+/* Stores to a private mapping of a resident object: each copies a page. */
+static void bench_cow_copy(void)
+{
+	long base = vmo_create(CHUNK * PG, VMO_KERNEL_ZERO, 0);
+	vm_map((int)base, AREA, CHUNK * PG, 0, VM_R | VM_W | VM_SHARED);
+	for (size_t pg = 0; pg < CHUNK; pg++)
+		*(volatile uint64_t *)(AREA + pg * PG) = pg; /* all resident below */
+	vm_unmap(AREA, CHUNK * PG);
+	for (size_t i = 0; i < WARMUP + N; i++) {
+		if (i % CHUNK == 0) { /* a new private mapping: a new shadow */
+			vm_unmap(AREA, CHUNK * PG);
+			vm_map((int)base, AREA, CHUNK * PG, 0, VM_R | VM_W | VM_PRIVATE);
+		}
+		volatile uint64_t *p = (volatile uint64_t *)(AREA + (i % CHUNK) * PG);
+		uint64_t a = rd_instret();
+		*p = 2;
+		uint64_t b = rd_instret();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = b - a;
+	}
+	vm_unmap(AREA, CHUNK * PG);
+	sys_handle_close((int)base);
+	report_n("fault_cow_copy", N, true);
 }
 
 static void bench_minor(void)
@@ -204,6 +260,11 @@ void bench_faults(void)
 	zero_ep = (int)name_lookup(H_NAME, &buf, "pager.zero");
 	bench_minor();
 	touch_run("fault_kernel_zero", true, N);
+	int anon_ep = (int)sys0(SYS_ENDPOINT_CREATE);
+	if (!anon_run(anon_ep, N))
+		uprintf("bench: fault_anon_first_touch: no object\n");
+	sys_handle_close(anon_ep);
+	bench_cow_copy();
 	if (zero_ep < 0) {
 		uprintf("bench: no zero pager: %s\n", err_name(zero_ep));
 		return;

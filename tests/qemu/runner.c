@@ -384,6 +384,8 @@ int main(int argc, char **argv)
 		run(ipc_tests[i].name, ipc_tests[i].fn);
 	for (size_t i = 0; i < n_vm_tests; i++)
 		run(vm_tests[i].name, vm_tests[i].fn);
+	for (size_t i = 0; i < n_vm_shadow_tests; i++)
+		run(vm_shadow_tests[i].name, vm_shadow_tests[i].fn);
 	for (size_t i = 0; i < n_vm_robust_tests; i++)
 		run(vm_robust_tests[i].name, vm_robust_tests[i].fn);
 	for (size_t i = 0; i < n_name_tests; i++)

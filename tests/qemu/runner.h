@@ -43,6 +43,8 @@ extern const struct qtest ipc_tests[];
 extern const size_t n_ipc_tests;
 extern const struct qtest vm_tests[];
 extern const size_t n_vm_tests;
+extern const struct qtest vm_shadow_tests[];
+extern const size_t n_vm_shadow_tests;
 extern const struct qtest vm_robust_tests[];
 extern const size_t n_vm_robust_tests;
 extern const struct qtest name_tests[];
