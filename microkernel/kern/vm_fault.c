@@ -558,14 +558,17 @@ static enum vm_fault_result copy_up(struct vm_region *r, uaddr_t va, uint64_t pa
 	return vm_map_page(r, va, VM_W) ? FAULT_BAD : FAULT_RESOLVED;
 }
 
-/* The region's object has no page here and stands on others (a shadow):
- * the first object down the chain that has it, or asks its pager for it,
+/* The rarer faults of anonymous memory, out of the hot function: a page
+ * that was paged out, or one the region's object (a shadow) lacks: the
+ * first object down the chain that has it, or asks its pager for it,
  * decides; a write copies it up; nothing anywhere reads as zeros. */
 static __attribute__((noinline)) enum vm_fault_result
 fault_below(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t page, uint32_t access,
 	    uint64_t trap_stamp)
 {
 	struct vm_object *top = r->obj;
+	if (vmo_lookup(top, page) & VPE_PAGED)
+		return paged_out(t, top, page, va, access, trap_stamp);
 	if (vmo_collapse(top) && (vmo_lookup(top, page) & VPE_PRESENT)) /* merged up */
 		return vm_map_page(r, va, access) ? FAULT_BAD : FAULT_RESOLVED;
 	struct vm_object *b = top->backing;
@@ -612,9 +615,7 @@ fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp)
 		return FAULT_BAD;
 	if (write_locked || (o->pager && !o->anon))
 		return pager_request(t, o, page, va, access, trap_stamp);
-	if (e & VPE_PAGED)
-		return paged_out(t, o, page, va, access, trap_stamp);
-	if (o->backing)
+	if ((e & VPE_PAGED) || o->backing)
 		return fault_below(t, r, va, page, access, trap_stamp);
 	/* Anonymous, never paged out: zeros, no IPC (the existence map). */
 	return kernel_zero_fill(r, va, page, access, trap_stamp);

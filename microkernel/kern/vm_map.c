@@ -228,7 +228,8 @@ int64_t vm_protect(struct task *t, uaddr_t va, uint64_t len, uint32_t prot)
 	return 0;
 }
 
-int vm_map_entry(struct vm_region *r, uaddr_t va, uint64_t e, bool own)
+static inline __attribute__((always_inline)) int map_entry(struct vm_region *r, uaddr_t va,
+							   uint64_t e, bool own)
 {
 	struct task *t = r->task;
 	paddr_t frame = PAGE_DOWN(e);
@@ -256,11 +257,16 @@ int vm_map_entry(struct vm_region *r, uaddr_t va, uint64_t e, bool own)
 	return 0;
 }
 
+int vm_map_entry(struct vm_region *r, uaddr_t va, uint64_t e, bool own)
+{
+	return map_entry(r, va, e, own);
+}
+
 int vm_map_page(struct vm_region *r, uaddr_t va, uint32_t access)
 {
 	uint64_t e = vmo_lookup(r->obj, r->offset + ((va - r->start) >> PAGE_SHIFT));
 	KASSERT(e & VPE_PRESENT);
-	return vm_map_entry(r, va, e, true);
+	return map_entry(r, va, e, true);
 }
 
 void vm_task_exit(struct task *t)
