@@ -132,7 +132,7 @@ HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
-	vm_failure vm_robust ipc avl vm_map timeout dma virtq
+	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_cpio := microkernel/kern/cpio.c
@@ -149,6 +149,7 @@ USRC_vm_object := microkernel/kern/vm_object.c microkernel/kern/avl.c microkerne
 USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_object.c vm_map.c avl.c timeout.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
 USRC_vm_failure := $(USRC_vm_fault)
 USRC_vm_robust := $(USRC_vm_fault)
+USRC_vm_shadow := $(USRC_vm_fault)
 USRC_ipc := $(USRC_vm_fault)
 USRC_vm_map := $(USRC_vm_fault)
 USRC_dma := $(USRC_vm_fault) microkernel/kern/dma.c
