@@ -1,8 +1,10 @@
 /*
  * Per-hart state. One hart runs today; everything a hart owns lives here
- * so more harts need a per-hart lookup, not a redesign. The kernel is
- * entered under one big lock (arch trap code), which guards every field
- * below and every kernel object.
+ * so more harts need a per-hart lookup, not a redesign. Today there is no
+ * lock at all: one hart, and the kernel is not preemptible, so kernel code
+ * runs alone. The plan for more harts is seL4's: one big lock taken in
+ * the arch trap entry and released at the exit, guarding every field
+ * below and every kernel object; nothing in kern/ takes locks itself.
  */
 #ifndef KERN_CPU_H
 #define KERN_CPU_H

@@ -166,7 +166,8 @@ int64_t sys_dma_pin(struct thread *t, const uint64_t *a)
 		return err;
 	}
 	/* The handle first: the last step that can fail. The pin is not
-	 * reachable through it before the commit below (one kernel lock). */
+	 * reachable through it before the commit below (one hart, no
+	 * kernel preemption: nothing runs in between). */
 	kobj_init(&p->obj, OBJ_PIN);
 	int h = handle_install(k->handles, &p->obj, R_READ, 0);
 	if (h < 0) {

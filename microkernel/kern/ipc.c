@@ -6,7 +6,6 @@
 #include "kern/log.h"
 #include "kern/syscall.h"
 #include "kern/usercopy.h"
-#include "kern/vm_fault.h"
 #include "lib/string.h"
 #include "uapi/errors.h"
 #include "uapi/ipc.h"
@@ -16,6 +15,12 @@
 _Static_assert(IPC_REG_WORDS_K == IPC_REG_WORDS, "kernel message size");
 
 static uint64_t next_endpoint_id = 1;
+static void (*endpoint_died)(struct endpoint *ep); /* ipc_on_endpoint_death */
+
+void ipc_on_endpoint_death(void (*fn)(struct endpoint *ep))
+{
+	endpoint_died = fn;
+}
 
 static void endpoint_destroy(struct kobj *o)
 {
@@ -465,7 +470,8 @@ static void kill_endpoint(struct endpoint *ep, int err)
 	ep->owner = 0;
 	/* Its objects may hold the last references: keep ep until done. */
 	kobj_get(&ep->obj);
-	vm_pager_died(ep);
+	if (endpoint_died)
+		endpoint_died(ep); /* the VM: its objects fail over or fail */
 	kobj_put(&ep->obj);
 }
 

@@ -18,7 +18,8 @@
  * directly and return the thread to run, or NULL to fall back to the
  * slow path, which is the reference and gives the same results.
  *
- * Everything here runs under the big kernel lock.
+ * Everything here runs alone on the one hart (no kernel preemption); with
+ * more harts, under the big lock the trap entry will take (kern/cpu.h).
  */
 #ifndef KERN_IPC_H
 #define KERN_IPC_H
@@ -90,6 +91,11 @@ void notify_deliver(struct notify *n, uint64_t bits);
 void ipc_kmsg_post(struct endpoint *ep, struct ipc_kmsg *m, bool run_now);
 /* Takes a queued kernel message back (no-op if already delivered). */
 void ipc_kmsg_cancel(struct ipc_kmsg *m);
+
+/* Who is told when an endpoint dies (its owner died, or it was destroyed),
+ * after its waiters were woken: the VM, for the objects it pages
+ * (vm_pager_died). One hook, set at boot. */
+void ipc_on_endpoint_death(void (*fn)(struct endpoint *ep));
 
 /* A blocked thread's wait ended early (timeout, kill): undo its links. */
 void ipc_abort(struct thread *t);

@@ -13,8 +13,9 @@
  *
  * The free list is threaded through the free frames themselves (first
  * word), so the allocator needs metadata only for the counts.
- * Single lock: the kernel is entered under one big lock, so no locking
- * here.
+ * No lock: the kernel runs on one hart and is not preemptible, so
+ * nothing else runs while this code does. With more harts the counts and
+ * the free list go under the kernel's big lock (kern/cpu.h).
  */
 #ifndef KERN_PMM_H
 #define KERN_PMM_H

@@ -32,6 +32,21 @@ static inline void sched_set_cur(struct cpu *c, struct thread *next)
 	c->cur = next;
 }
 
+/* Gives the hart straight to next, with no run-queue pass: every direct
+ * switch (a woken receiver, a FAULT handed to a waiting pager, a supply
+ * resuming the faulting thread) goes through here. next is off every
+ * queue; the caller has blocked the current thread already. (The IPC fast
+ * path, ipc_fast.h, switches with fewer steps: its partners never need a
+ * new time slice there.) */
+static inline void sched_handoff(struct thread *next)
+{
+	next->state = TH_RUNNING;
+	if (next->slice == 0)
+		next->slice = TIMESLICE_TICKS;
+	this_cpu()->need_resched = false;
+	sched_set_cur(this_cpu(), next);
+}
+
 void thread_reap(struct cpu *c);
 
 /* Whether t may take the hart now, with no queue pass: the current

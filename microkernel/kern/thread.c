@@ -135,11 +135,7 @@ void thread_wake_run(struct thread *t, long result)
 	}
 	unblock(t);
 	t->tf.x[REG_A0] = (uint64_t)result;
-	t->state = TH_RUNNING;
-	if (t->slice == 0)
-		t->slice = TIMESLICE_TICKS;
-	this_cpu()->need_resched = false;
-	sched_set_cur(this_cpu(), t);
+	sched_handoff(t);
 }
 
 void thread_ready(struct thread *t)

@@ -149,11 +149,7 @@ static bool request_hand_to_pager(struct vm_request *req)
 	list_del(&p->qlink);
 	p->wq = 0;
 	p->ipc_state = IPC_NONE;
-	p->state = TH_RUNNING;
-	if (p->slice == 0)
-		p->slice = TIMESLICE_TICKS;
-	this_cpu()->need_resched = false;
-	sched_set_cur(this_cpu(), p);
+	sched_handoff(p);
 	uint64_t now = vm_now();
 	trace_set(req->trace, TRACE_SENT, now);
 	trace_set(req->trace, TRACE_RECEIVED, now);
@@ -345,11 +341,7 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	t->state = TH_BLOCKED;
 	t->wq = &ep->recvq;
 	list_add_tail(&ep->recvq.head, &t->qlink);
-	w->state = TH_RUNNING;
-	if (w->slice == 0)
-		w->slice = TIMESLICE_TICKS;
-	this_cpu()->need_resched = false;
-	sched_set_cur(this_cpu(), w);
+	sched_handoff(w);
 	return true;
 }
 

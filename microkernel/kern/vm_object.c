@@ -66,6 +66,7 @@ static void vmo_destroy(struct kobj *k)
 void vmo_init(void)
 {
 	kobj_register(OBJ_VMO, vmo_destroy);
+	ipc_on_endpoint_death(vm_pager_died);
 	kobj_register_handle_hook(OBJ_VMO, vmo_handle_event);
 }
 

@@ -49,6 +49,14 @@ uint64_t vm_objects_live;
 static int terminate_calls, bind_calls, unbind_calls, tlb_flushes;
 static struct vm_object *terminated;
 
+void vm_pager_died(struct endpoint *ep)
+{
+}
+
+void ipc_on_endpoint_death(void (*fn)(struct endpoint *ep))
+{
+}
+
 /* Objects made here have no payer: the accounting is never reached. */
 int task_kmem_charge(struct task *t, uint64_t bytes)
 {
