@@ -1,4 +1,4 @@
-/* Page faults and pager requests; see kern/vm_fault.h. */
+/* The fault lookup: region, page, shadow chain; see kern/vm_fault.h. */
 #include "kern/vm_fault.h"
 
 #include "kern/arch.h"
@@ -17,456 +17,8 @@
 #include "uapi/ipc.h"
 #include "uapi/pager.h"
 
-static uint64_t next_fault_id = 1;
-static uint64_t faults_minor, faults_major, faults_kernel, faults_cow;
+uint64_t vm_faults_minor, vm_faults_major, vm_faults_kernel, vm_faults_cow;
 uint64_t vm_objects_live, vm_pages_supplied;
-static struct list outstanding = LIST_INIT(outstanding); /* vm_request.all_link */
-/* No outstanding request has a deadline before this (it may be earlier
- * than the earliest: vm_tick then walks once and sets it right). */
-static uint64_t earliest_deadline = UINT64_MAX;
-
-static inline void request_set_deadline(struct vm_request *req, uint64_t deadline)
-{
-	req->deadline = deadline;
-	if (deadline < earliest_deadline)
-		earliest_deadline = deadline;
-}
-
-void vm_object_bind(struct vm_object *o, struct endpoint *pager, uint64_t badge)
-{
-	o->pager = pager;
-	o->pager_badge = badge;
-	list_del(&o->pager_link);
-	if (pager) {
-		kobj_get(&pager->obj);
-		list_add_tail(&pager->objects, &o->pager_link);
-	}
-}
-
-void vm_set_fallback(struct vm_object *o, struct endpoint *fb, uint64_t badge)
-{
-	if (o->fallback) {
-		list_del(&o->fallback_link);
-		kobj_put(&o->fallback->obj);
-	}
-	o->fallback = fb;
-	o->fallback_badge = badge;
-	if (fb) {
-		kobj_get(&fb->obj);
-		list_add_tail(&fb->fallbacks, &o->fallback_link);
-	}
-}
-
-void vm_object_unbind(struct vm_object *o)
-{
-	vm_set_fallback(o, 0, 0);
-	if (o->pager) {
-		list_del(&o->pager_link);
-		kobj_put(&o->pager->obj);
-		o->pager = 0;
-	}
-}
-
-/* --- the fault trace ------------------------------------------------------ */
-
-#define TRACE_SLOTS 16384 /* >= the benchmarks' sample count */
-static struct trace_record trace_ring[TRACE_SLOTS];
-static uint64_t trace_next; /* records ever opened */
-
-uint64_t vm_now(void)
-{
-	return arch_instret();
-}
-
-int trace_open(uint64_t fault_id, uint64_t pager, uint64_t trap_stamp)
-{
-	int slot = (int)(trace_next++ % TRACE_SLOTS);
-	struct trace_record *r = &trace_ring[slot];
-	*r = (struct trace_record){ .fault_id = fault_id, .pager = pager };
-	r->stamp[TRACE_TRAP] = trap_stamp;
-	return slot;
-}
-
-void trace_set(int slot, int stage, uint64_t value)
-{
-	if (slot >= 0 && stage < TRACE_NSTAGES)
-		trace_ring[slot].stamp[stage] = value;
-}
-
-void trace_stamp(int slot, int stage)
-{
-	trace_set(slot, stage, vm_now());
-}
-
-int64_t trace_read(struct task *t, uint64_t first, uaddr_t out, uint64_t max)
-{
-	/* Records older than the ring are gone; first past the end: none. */
-	uint64_t lo = trace_next > TRACE_SLOTS ? trace_next - TRACE_SLOTS : 0;
-	if (first < lo)
-		first = lo;
-	uint64_t n = first < trace_next ? MIN(max, trace_next - first) : 0;
-	if (n > 64)
-		n = 64; /* one page's worth a call */
-	int err = user_check(t, out, n * sizeof(struct trace_record), true);
-	if (err)
-		return err;
-	for (uint64_t i = 0; i < n; i++)
-		copy_to_user(t, out + i * sizeof(struct trace_record),
-			     &trace_ring[(first + i) % TRACE_SLOTS], sizeof(struct trace_record));
-	return (int64_t)n;
-}
-
-/* --- requests ------------------------------------------------------------- */
-
-static void request_delivered(struct ipc_kmsg *m)
-{
-	struct vm_request *req = container_of(m, struct vm_request, msg);
-	trace_stamp(req->trace, TRACE_RECEIVED);
-}
-
-/* Posts the request's FAULT to the object's pager. From the faulting
- * thread (which has blocked already), a pager waiting in receive runs
- * at once: the fault's first hand-off costs no scheduler pass. */
-/* The common fault: the pager waits in receive and may run now. The
- * FAULT goes straight into its registers and it takes the hart; false if
- * that does not apply (nothing changed). */
-static bool request_hand_to_pager(struct vm_request *req)
-{
-	struct endpoint *ep = req->obj->pager;
-	if (ep->dead || list_empty(&ep->recvq.head) || !list_empty(&ep->kmsgs))
-		return false;
-	struct thread *p = list_entry(ep->recvq.head.next, struct thread, qlink);
-	if (!sched_may_run_now(p) || thread_has_deadline(p))
-		return false;
-	uint64_t *r = &p->tf.x[REG_A0];
-	r[0] = 0;
-	r[1] = (IPC_TAG(PAGER_FAULT, 4, 0) | IPC_TAG_KERNEL);
-	r[2] = req->page << PAGE_SHIFT;
-	r[3] = req->access;
-	r[4] = req->fault_id;
-	r[5] = req->obj->npages << PAGE_SHIFT;
-	r[6] = req->obj->pager_badge;
-	list_del(&p->qlink);
-	p->wq = 0;
-	p->ipc_state = IPC_NONE;
-	sched_handoff(p);
-	uint64_t now = vm_now();
-	trace_set(req->trace, TRACE_SENT, now);
-	trace_set(req->trace, TRACE_RECEIVED, now);
-	return true;
-}
-
-static void request_post(struct vm_request *req, bool from_fault)
-{
-	struct vm_object *o = req->obj;
-	if (from_fault && request_hand_to_pager(req))
-		return;
-	req->msg.tag = (IPC_TAG(PAGER_FAULT, 4, 0) | IPC_TAG_KERNEL);
-	req->msg.w[0] = req->page << PAGE_SHIFT;
-	req->msg.w[1] = req->access;
-	req->msg.w[2] = req->fault_id;
-	req->msg.w[3] = o->npages << PAGE_SHIFT;
-	req->msg.badge = o->pager_badge;
-	req->msg.delivered = request_delivered;
-	trace_stamp(req->trace, TRACE_SENT);
-	ipc_kmsg_post(o->pager, &req->msg, from_fault);
-}
-
-/* Requests come and go once per fault: keep a few for reuse rather than
- * going to the allocator each time. */
-#define REQUEST_CACHE 16
-static struct vm_request *request_cache[REQUEST_CACHE];
-static int request_cached;
-
-static struct vm_request *request_alloc(void)
-{
-	if (request_cached)
-		return request_cache[--request_cached];
-	return kmem_alloc(sizeof(struct vm_request));
-}
-
-void vm_request_cache_drain(void)
-{
-	while (request_cached)
-		kmem_free(request_cache[--request_cached], sizeof(struct vm_request));
-}
-
-/* Takes the request off every list (PENDING -> ENDING): from here on no
- * walk finds it, so whatever ending it sets off (a waiter's task dying,
- * its endpoints dying) cannot end it again. */
-static inline __attribute__((always_inline)) void request_unlink(struct vm_request *req)
-{
-	KASSERT(req->state == REQ_PENDING);
-	req->state = REQ_ENDING;
-	ipc_kmsg_cancel(&req->msg);
-	vmo_request_del(req);
-	list_del(&req->all_link);
-}
-
-/* Frees an ENDING request whose waiters are gone. */
-static inline __attribute__((always_inline)) void request_release(struct vm_request *req)
-{
-	KASSERT(req->state == REQ_ENDING && list_empty(&req->waiters.head));
-	struct vm_object *o = req->obj;
-	req->state = 0;
-	if (request_cached < REQUEST_CACHE)
-		request_cache[request_cached++] = req;
-	else
-		kmem_free(req, sizeof(*req));
-	kobj_put(&o->obj);
-}
-
-/* Inlined (with kernel_zero_fill) into both fault entries: see fault_common. */
-static inline __attribute__((always_inline)) struct vm_request *
-request_new(struct vm_object *o, uint64_t page, uint32_t access,
-	    uint64_t trap_stamp)
-{
-	struct vm_request *req = request_alloc();
-	if (!req)
-		return 0;
-	kobj_get(&o->obj);
-	req->obj = o;
-	req->page = page;
-	req->access = access;
-	req->fault_id = next_fault_id++;
-	request_set_deadline(req, arch_time() + o->deadline_ticks);
-	waitq_init(&req->waiters);
-	list_init(&req->msg.link);
-	vmo_request_add(req);
-	list_add_tail(&outstanding, &req->all_link);
-	req->trace = trace_open(req->fault_id, o->pager->id, trap_stamp);
-	req->state = REQ_PENDING;
-	return req;
-}
-
-/* Blocks t on the request; it resumes at the faulting instruction. The
- * request, not the thread, carries the deadline (vm_tick). */
-static void wait_on(struct thread *t, struct vm_request *req, uaddr_t va, uint32_t access)
-{
-	t->fault_va = va;
-	t->fault_access = access;
-	t->fault_req = req;
-	thread_block(t, &req->waiters, TIMEOUT_NEVER);
-}
-
-void vm_stats_fill(struct vm_stats *st)
-{
-	st->faults_minor = faults_minor;
-	st->faults_major = faults_major;
-	st->faults_kernel = faults_kernel;
-	st->supplies = vm_pages_supplied;
-	st->objects = vm_objects_live;
-	uint64_t n = 0;
-	list_for_each(pos, &outstanding)
-		n++;
-	st->requests = n;
-}
-
-struct vm_region *vm_request_region(struct vm_request *req)
-{
-	if (list_empty(&req->waiters.head))
-		return 0;
-	struct thread *t = list_entry(req->waiters.head.next, struct thread, qlink);
-	struct vm_region *r = vm_region_find(t->task, t->fault_va);
-	return r && r->obj == req->obj ? r : 0;
-}
-
-void vm_request_complete(struct vm_request *req)
-{
-	struct vm_object *o = req->obj;
-	uint64_t e = vmo_lookup(o, req->page);
-	request_unlink(req);
-	while (!list_empty(&req->waiters.head)) {
-		struct thread *t = list_entry(req->waiters.head.next, struct thread, qlink);
-		struct vm_region *r = vm_region_find(t->task, t->fault_va);
-		/* Map it now so the retried instruction does not fault again;
-		 * if that cannot be done the retry takes a minor fault. */
-		if (r && r->obj == o && (e & VPE_PRESENT) &&
-		    !((t->fault_access & VM_W) && (e & VPE_NOWRITE)))
-			vm_map_page(r, t->fault_va, t->fault_access);
-		t->fault_req = 0;
-		t->fault_trace = req->trace + 1;
-		thread_ready(t);
-	}
-	request_release(req);
-}
-
-bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64_t *slot,
-		    pte_t *src_pte, uaddr_t src, uint32_t prot, struct endpoint *ep,
-		    uint64_t stamp)
-{
-	struct vm_request *req = vmo_find_request(o, page);
-	if (!req || list_empty(&req->waiters.head) ||
-	    req->waiters.head.next != req->waiters.head.prev)
-		return false;
-	struct thread *w = list_entry(req->waiters.head.next, struct thread, qlink);
-	struct vm_region *r = vm_region_find(w->task, w->fault_va);
-	pte_t *wpte;
-	if (!r || r->obj != o || r->flags != VM_SHARED || w->prio < t->prio ||
-	    sched_top_ready() > (int)w->prio || ((w->fault_access & VM_W) && !(prot & VM_W)) ||
-	    !(wpte = sv39_walk(w->task->pt_root, w->fault_va, true)) || (*wpte & PTE_V) ||
-	    (!src_pte && !pmm_free_count())) /* after the walk: it may take frames */
-		return false;
-	/* Commit: nothing below can fail. */
-	paddr_t f;
-	if (src_pte) {
-		f = pte_pa(*src_pte);
-		*src_pte = 0;
-		arch_tlb_flush_page(t->task->asid, src);
-		t->task->frames--;
-	} else {
-		f = pmm_alloc();
-	}
-	*slot = f | VPE_PRESENT | (prot & VM_W ? 0 : VPE_NOWRITE) | (prot & VM_X ? 0 : VPE_NOEXEC) |
-		(o->anon && src_pte ? VPE_PAGED : 0);
-	o->resident++;
-	o->supplies++;
-	vm_pages_supplied++;
-	trace_set(req->trace, TRACE_SUPPLY, stamp);
-	/* Map it for the waiter (a shared mapping: vm_map_page's rules, the
-	 * walk done above). */
-	uint32_t mprot = r->prot & prot;
-	*wpte = pte_make(f, PTE_V | PTE_U | (mprot & VM_R ? PTE_R : 0) |
-			       (mprot & VM_W ? PTE_W : 0) | (mprot & VM_X ? PTE_X : 0));
-	pmm_ref(f);
-	w->task->frames++;
-	list_del(&w->qlink);
-	w->wq = 0;
-	w->fault_req = 0;
-	w->fault_trace = req->trace + 1;
-	request_unlink(req);
-	request_release(req);
-	/* The pager waits for its next message; the faulting thread runs. */
-	t->ipc_state = IPC_RECV_WAIT;
-	t->state = TH_BLOCKED;
-	t->wq = &ep->recvq;
-	list_add_tail(&ep->recvq.head, &t->qlink);
-	sched_handoff(w);
-	return true;
-}
-
-static void kill_waiter(struct thread *t, struct vm_request *req, int err)
-{
-	struct task *k = t->task;
-	klog("task %u (%s): killed: pager error %d on object %lu page %lu (va %lx)\n", k->id,
-	     k->name, err, (unsigned long)req->obj->id, (unsigned long)req->page,
-	     (unsigned long)t->fault_va);
-	t->fault_req = 0;
-	task_exit(k, TASK_STATUS_KILLED | TASK_KILLED_PAGER); /* takes t off the waiters */
-}
-
-void vm_request_fail(struct vm_request *req, int err)
-{
-	request_unlink(req);
-	while (!list_empty(&req->waiters.head))
-		kill_waiter(list_entry(req->waiters.head.next, struct thread, qlink), req, err);
-	request_release(req);
-}
-
-void vm_fault_waiter_gone(struct thread *t)
-{
-	struct vm_request *req = t->fault_req;
-	t->fault_req = 0;
-	/* Nobody waits any more: the pager need not answer (a late supply is
-	 * a prefetch), and the object is not kept for a deadline far off. */
-	if (req->state == REQ_PENDING && list_empty(&req->waiters.head)) {
-		request_unlink(req);
-		request_release(req);
-	}
-}
-
-/* The pager is gone or late: hand the object to its fallback, or fail
- * everything that waits on it. */
-void vmo_pager_failed(struct vm_object *o, const char *why)
-{
-	struct endpoint *fb = o->fallback;
-	klog("vm: object %lu: pager %s; %s\n", (unsigned long)o->id, why,
-	     fb && !fb->dead ? "switching to the fallback pager" : "failing its faults");
-	if (fb && !fb->dead) {
-		kobj_get(&fb->obj);
-		uint64_t badge = o->fallback_badge;
-		vm_set_fallback(o, 0, 0);
-		vm_object_unbind(o);
-		vm_object_bind(o, fb, badge);
-		kobj_put(&fb->obj);
-		list_for_each(pos, &o->requests) {
-			struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
-			ipc_kmsg_cancel(&req->msg);
-			request_set_deadline(req, arch_time() + o->deadline_ticks);
-			request_post(req, false);
-		}
-		return;
-	}
-	/* An anonymous object only loses what it had paged out (its faults
-	 * there fail); its other pages are zeros or in memory as before. */
-	o->failed = !o->anon;
-	/* The last request may hold the last reference: keep o until done. */
-	kobj_get(&o->obj);
-	while (!list_empty(&o->requests))
-		vm_request_fail(list_entry(o->requests.next, struct vm_request, obj_link), -E_DEAD);
-	kobj_put(&o->obj);
-}
-
-void vm_tick(uint64_t now)
-{
-	if (now < earliest_deadline)
-		return; /* the common tick: nothing due, no walk */
-	/* Failing over changes the list: start over after each one. */
-	for (bool again = true; again;) {
-		again = false;
-		earliest_deadline = UINT64_MAX;
-		list_for_each(pos, &outstanding) {
-			struct vm_request *req = list_entry(pos, struct vm_request, all_link);
-			if (req->deadline <= now) {
-				vmo_pager_failed(req->obj, "missed its deadline");
-				again = true;
-				break;
-			}
-			if (req->deadline < earliest_deadline)
-				earliest_deadline = req->deadline;
-		}
-	}
-}
-
-void vm_pager_died(struct endpoint *ep)
-{
-	if (vmo_default_pager() == ep)
-		vmo_set_default_pager(0);
-	while (!list_empty(&ep->fallbacks))
-		vm_set_fallback(list_entry(ep->fallbacks.next, struct vm_object, fallback_link),
-				0, 0);
-	while (!list_empty(&ep->objects)) {
-		struct vm_object *o = list_entry(ep->objects.next, struct vm_object, pager_link);
-		kobj_get(&o->obj); /* failing its requests may drop the last reference */
-		vmo_pager_failed(o, "died");
-		if (o->pager == ep) /* no fallback: the object has no pager now */
-			vm_object_unbind(o);
-		kobj_put(&o->obj);
-	}
-}
-
-static void terminate_delivered(struct ipc_kmsg *m)
-{
-	kmem_free(m, sizeof(*m));
-}
-
-void vm_pager_terminate(struct vm_object *o)
-{
-	if (o->pager->dead)
-		return;
-	struct ipc_kmsg *m = kmem_alloc(sizeof(*m));
-	if (!m) {
-		klog("vm: object %lu: no memory to send TERMINATE\n", (unsigned long)o->id);
-		return;
-	}
-	m->tag = IPC_TAG(PAGER_TERMINATE, 1, 0) | IPC_TAG_KERNEL;
-	m->w[0] = o->npages << PAGE_SHIFT;
-	m->badge = o->pager_badge;
-	m->delivered = terminate_delivered;
-	ipc_kmsg_post(o->pager, m, false);
-}
-
-/* --- the fault itself ----------------------------------------------------- */
 
 /* The kernel's own zero-fill object: the baseline without IPC. */
 static inline __attribute__((always_inline)) enum vm_fault_result
@@ -484,32 +36,12 @@ kernel_zero_fill(struct vm_region *r, uaddr_t va, uint64_t page,
 		return FAULT_BAD;
 	}
 	o->minor++;
-	faults_kernel++;
+	vm_faults_kernel++;
 	if (vm_map_page(r, va, access))
 		return FAULT_BAD;
-	int slot = trace_open(next_fault_id++, 0, trap_stamp);
+	int slot = trace_open(vm_next_fault_id++, 0, trap_stamp);
 	trace_stamp(slot, TRACE_RESUME);
 	return FAULT_RESOLVED;
-}
-
-/* A FAULT for page of o (or a wait on the one already asked for). */
-static inline __attribute__((always_inline)) enum vm_fault_result
-pager_request(struct thread *t, struct vm_object *o, uint64_t page, uaddr_t va, uint32_t access,
-	      uint64_t trap_stamp)
-{
-	struct vm_request *req = vmo_find_request(o, page);
-	if (req) { /* someone asked already: wait on the same request */
-		wait_on(t, req, va, access);
-		return FAULT_BLOCKED;
-	}
-	req = request_new(o, page, access, trap_stamp);
-	if (!req)
-		return FAULT_BAD;
-	o->faults++;
-	faults_major++;
-	wait_on(t, req, va, access);
-	request_post(req, true);
-	return FAULT_BLOCKED;
 }
 
 /* A page of an anonymous object that went to the default pager: back
@@ -518,7 +50,7 @@ static enum vm_fault_result paged_out(struct thread *t, struct vm_object *o, uin
 				      uaddr_t va, uint32_t access, uint64_t trap_stamp)
 {
 	if (o->pager && !o->pager->dead)
-		return pager_request(t, o, page, va, access, trap_stamp);
+		return vm_request_page(t, o, page, va, access, trap_stamp);
 	if (task_may_log(t->task))
 		klog("vm: task %u (%s): page %lu of object %lu was paged out and has no pager\n",
 		     t->task->id, t->task->name, (unsigned long)page, (unsigned long)o->id);
@@ -546,7 +78,7 @@ static enum vm_fault_result copy_up(struct vm_region *r, uaddr_t va, uint64_t pa
 	*s = f | VPE_PRESENT | VPE_DIRTY | (below & VPE_NOEXEC);
 	o->resident++;
 	o->minor++;
-	faults_cow++;
+	vm_faults_cow++;
 	return vm_map_page(r, va, VM_W) ? FAULT_BAD : FAULT_RESOLVED;
 }
 
@@ -571,7 +103,7 @@ fault_below(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t page, ui
 			if (access & VM_W)
 				return copy_up(r, va, page, e);
 			top->minor++;
-			faults_minor++;
+			vm_faults_minor++;
 			return vm_map_entry(r, va, e, false) ? FAULT_BAD : FAULT_RESOLVED;
 		}
 		if (b->failed)
@@ -579,7 +111,7 @@ fault_below(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t page, ui
 		if (e & VPE_PAGED)
 			return paged_out(t, b, p, va, access, trap_stamp);
 		if (!b->anon && b->pager)
-			return pager_request(t, b, p, va, access, trap_stamp);
+			return vm_request_page(t, b, p, va, access, trap_stamp);
 		p += b->backing_off;
 		b = b->backing;
 	}
@@ -600,13 +132,13 @@ fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp)
 	bool write_locked = (e & VPE_PRESENT) && (access & VM_W) && (e & VPE_NOWRITE);
 	if ((e & VPE_PRESENT) && !write_locked) {
 		o->minor++;
-		faults_minor++;
+		vm_faults_minor++;
 		return vm_map_page(r, va, access) ? FAULT_BAD : FAULT_RESOLVED;
 	}
 	if (o->failed)
 		return FAULT_BAD;
 	if (write_locked || (o->pager && !o->anon))
-		return pager_request(t, o, page, va, access, trap_stamp);
+		return vm_request_page(t, o, page, va, access, trap_stamp);
 	if ((e & VPE_PAGED) || o->backing)
 		return fault_below(t, r, va, page, access, trap_stamp);
 	/* Anonymous, never paged out: zeros, no IPC (the existence map). */
@@ -623,4 +155,17 @@ __attribute__((noinline)) enum vm_fault_result vm_fault_syscall(struct thread *t
 								uint32_t access)
 {
 	return fault_common(t, va, access, vm_now());
+}
+
+void vm_stats_fill(struct vm_stats *st)
+{
+	st->faults_minor = vm_faults_minor;
+	st->faults_major = vm_faults_major;
+	st->faults_kernel = vm_faults_kernel;
+	st->supplies = vm_pages_supplied;
+	st->objects = vm_objects_live;
+	uint64_t n = 0;
+	list_for_each(pos, &vm_outstanding)
+		n++;
+	st->requests = n;
 }

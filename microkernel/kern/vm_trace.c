@@ -1,0 +1,53 @@
+/* The fault trace ring; see kern/vm_trace.h. */
+#include "kern/vm_trace.h"
+
+#include "kern/arch.h"
+#include "kern/usercopy.h"
+#include "uapi/pager.h"
+
+#define TRACE_SLOTS 16384 /* >= the benchmarks' sample count */
+static struct trace_record trace_ring[TRACE_SLOTS];
+static uint64_t trace_next; /* records ever opened */
+
+uint64_t vm_now(void)
+{
+	return arch_instret();
+}
+
+int trace_open(uint64_t fault_id, uint64_t pager, uint64_t trap_stamp)
+{
+	int slot = (int)(trace_next++ % TRACE_SLOTS);
+	struct trace_record *r = &trace_ring[slot];
+	*r = (struct trace_record){ .fault_id = fault_id, .pager = pager };
+	r->stamp[TRACE_TRAP] = trap_stamp;
+	return slot;
+}
+
+void trace_set(int slot, int stage, uint64_t value)
+{
+	if (slot >= 0 && stage < TRACE_NSTAGES)
+		trace_ring[slot].stamp[stage] = value;
+}
+
+void trace_stamp(int slot, int stage)
+{
+	trace_set(slot, stage, vm_now());
+}
+
+int64_t trace_read(struct task *t, uint64_t first, uaddr_t out, uint64_t max)
+{
+	/* Records older than the ring are gone; first past the end: none. */
+	uint64_t lo = trace_next > TRACE_SLOTS ? trace_next - TRACE_SLOTS : 0;
+	if (first < lo)
+		first = lo;
+	uint64_t n = first < trace_next ? MIN(max, trace_next - first) : 0;
+	if (n > 64)
+		n = 64; /* one page's worth a call */
+	int err = user_check(t, out, n * sizeof(struct trace_record), true);
+	if (err)
+		return err;
+	for (uint64_t i = 0; i < n; i++)
+		copy_to_user(t, out + i * sizeof(struct trace_record),
+			     &trace_ring[(first + i) % TRACE_SLOTS], sizeof(struct trace_record));
+	return (int64_t)n;
+}
