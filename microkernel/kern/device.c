@@ -1,5 +1,6 @@
 /* Devices for user-space drivers; see kern/device.h. */
 #include "kern/device.h"
+#include "arch/riscv/pmap.h"
 
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/sv39.h"
@@ -119,8 +120,8 @@ int64_t sys_dev_map(struct thread *t, const uint64_t *a)
 	/* Device pages are not RAM frames: the task's frame accounting and
 	 * teardown leave them alone (pmm_owns is false for them). */
 	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE)
-		*sv39_walk(k->pt_root, va + off, false) =
-			pte_make(d->base + off, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
+		pmap_enter(sv39_walk(k->pt_root, va + off, false), d->base + off,
+			   PTE_R | PTE_W | PTE_A | PTE_D);
 	return 0;
 }
 

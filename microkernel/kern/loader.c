@@ -1,5 +1,6 @@
 /* ELF loading; see kern/loader.h. */
 #include "kern/loader.h"
+#include "arch/riscv/pmap.h"
 
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/sv39.h"
@@ -38,7 +39,7 @@ static int load_segment(struct task *t, const char *file, const struct elf_segme
 		pte_t *e = sv39_walk(t->pt_root, va, false);
 		paddr_t pa;
 		if (e && (*e & PTE_V)) {
-			*e |= flags;
+			pmap_set_bits(e, flags);
 			pa = pte_pa(*e);
 		} else {
 			int err = task_map_new(t, va, flags, &pa);

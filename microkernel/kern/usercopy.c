@@ -1,5 +1,6 @@
 /* User memory access; see kern/usercopy.h. */
 #include "kern/usercopy.h"
+#include "arch/riscv/pmap.h"
 
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/sv39.h"
@@ -73,7 +74,7 @@ static void user_move(struct task *t, uaddr_t u, void *k, size_t n, bool to_user
 	while (n) {
 		size_t chunk = MIN(n, PAGE_SIZE - (u & PAGE_MASK));
 		pte_t *e = user_pte(t, u, to_user ? PTE_W : PTE_R);
-		*e |= PTE_A | (to_user ? PTE_D : 0);
+		pmap_set_bits(e, PTE_A | (to_user ? PTE_D : 0));
 		void *up = pa_to_kva(pte_pa(*e) | (u & PAGE_MASK));
 		if (to_user)
 			memcpy(up, kp, chunk);

@@ -1,5 +1,6 @@
 /* Page-table-owned memory; see kern/vm.h. */
 #include "kern/vm.h"
+#include "arch/riscv/pmap.h"
 
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/sv39.h"
@@ -87,9 +88,7 @@ int64_t vm_unmap(struct task *t, uaddr_t va, uint64_t len)
 	/* A range walk: only the pages mapped cost anything. */
 	pte_t *e;
 	for (uaddr_t p = va; (e = sv39_next_leaf(t->pt_root, &p, va + len)); p += PAGE_SIZE) {
-		paddr_t f = pte_pa(*e);
-		*e = 0;
-		arch_tlb_flush_page(t->asid, p);
+		paddr_t f = pmap_clear(e, t->asid, p);
 		if (pmm_owns(f)) { /* not device registers */
 			pmm_unref(f);
 			t->frames--;

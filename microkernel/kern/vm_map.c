@@ -1,5 +1,6 @@
 /* Regions: mappings of memory objects; see kern/vm_map.h. */
 #include "kern/vm_map.h"
+#include "arch/riscv/pmap.h"
 
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/sv39.h"
@@ -134,10 +135,8 @@ int64_t vm_map(struct task *t, struct vm_object *o, uaddr_t va, uint64_t len,
 static void region_drop_entry(struct vm_region *r, uaddr_t va, pte_t *e)
 {
 	struct task *t = r->task;
-	paddr_t f = pte_pa(*e);
-	vmo_fold_ad(r->obj, r->offset + ((va - r->start) >> PAGE_SHIFT), f, *e);
-	*e = 0;
-	arch_tlb_flush_page(t->asid, va);
+	vmo_fold_ad(r->obj, r->offset + ((va - r->start) >> PAGE_SHIFT), pte_pa(*e), *e);
+	paddr_t f = pmap_clear(e, t->asid, va);
 	t->frames--;
 	pmm_unref(f);
 }
@@ -243,15 +242,14 @@ static inline __attribute__((always_inline)) int map_entry(struct vm_region *r, 
 	if (!pte)
 		return -E_NOMEM;
 	if ((*pte & PTE_V) && pte_pa(*pte) == frame) { /* same frame, other rights */
-		*pte = pte_make(frame, pte_flags(prot) | PTE_V | (*pte & (PTE_A | PTE_D)));
-		arch_tlb_flush_page(t->asid, va);
+		pmap_protect(pte, t->asid, va, pte_flags(prot) & ~PTE_U);
 		return 0;
 	}
 	if (*pte & PTE_V) /* an older view of the page (one below, since copied up) */
 		region_drop_entry(r, va, pte);
 	/* A and D start clear: the hardware sets them (QEMU does), which is
 	 * what query harvests. */
-	*pte = pte_make(frame, pte_flags(prot) | PTE_V);
+	pmap_enter(pte, frame, pte_flags(prot) & ~PTE_U);
 	pmm_ref(frame);
 	t->frames++;
 	return 0;

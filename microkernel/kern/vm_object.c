@@ -1,5 +1,6 @@
 /* Memory objects and their page cache; see kern/vm_object.h. */
 #include "kern/vm_object.h"
+#include "arch/riscv/pmap.h"
 
 #include "arch/riscv/sv39.h"
 #include "kern/arch.h"
@@ -278,9 +279,7 @@ static void fold_ad(struct vm_region *r, uint64_t va, pte_t *e, void *ctx)
 static void unmap_one(struct vm_region *r, uint64_t va, pte_t *e, void *ctx)
 {
 	fold_ad(r, va, e, ctx);
-	paddr_t f = pte_pa(*e);
-	*e = 0;
-	arch_tlb_flush_page(r->task->asid, va);
+	paddr_t f = pmap_clear(e, r->task->asid, va);
 	r->task->frames--;
 	pmm_unref(f);
 }
@@ -307,10 +306,7 @@ uint64_t vmo_remove(struct vm_object *o, uint64_t page)
 static void clear_accessed(struct vm_region *r, uint64_t va, pte_t *e, void *ctx)
 {
 	fold_ad(r, va, e, ctx);
-	if (*e & PTE_A) {
-		*e &= ~PTE_A;
-		arch_tlb_flush_page(r->task->asid, va);
-	}
+	pmap_clear_bits(e, r->task->asid, va, PTE_A);
 }
 
 uint64_t vmo_harvest(struct vm_object *o, uint64_t page, bool clear)
@@ -330,10 +326,7 @@ uint64_t vmo_harvest(struct vm_object *o, uint64_t page, bool clear)
 static void drop_write(struct vm_region *r, uint64_t va, pte_t *e, void *ctx)
 {
 	fold_ad(r, va, e, ctx);
-	if (*e & PTE_W) {
-		*e &= ~PTE_W;
-		arch_tlb_flush_page(r->task->asid, va);
-	}
+	pmap_clear_bits(e, r->task->asid, va, PTE_W);
 }
 
 void vmo_write_protect(struct vm_object *o, uint64_t page)
@@ -348,10 +341,7 @@ void vmo_write_protect(struct vm_object *o, uint64_t page)
 
 static void clear_dirty(struct vm_region *r, uint64_t va, pte_t *e, void *ctx)
 {
-	if (*e & PTE_D) {
-		*e &= ~PTE_D;
-		arch_tlb_flush_page(r->task->asid, va);
-	}
+	pmap_clear_bits(e, r->task->asid, va, PTE_D);
 }
 
 void vmo_clean(struct vm_object *o, uint64_t page)

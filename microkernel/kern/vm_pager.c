@@ -4,6 +4,7 @@
  * every argument, then commits; nothing is left half done.
  */
 #include "arch/riscv/memlayout.h"
+#include "arch/riscv/pmap.h"
 #include "arch/riscv/sv39.h"
 #include "kern/arch.h"
 #include "kern/log.h"
@@ -229,9 +230,7 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		if (zero) {
 			f = pmm_alloc();
 		} else {
-			f = pte_pa(*ptes[i]);
-			*ptes[i] = 0;
-			arch_tlb_flush_page(k->asid, src + (i << PAGE_SHIFT));
+			f = pmap_clear(ptes[i], k->asid, src + (i << PAGE_SHIFT));
 			k->frames--;
 		}
 		*slots[i] = f | flags | (o->anon && !zero ? VPE_PAGED : 0); /* the pager keeps a copy */

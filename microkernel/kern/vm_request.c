@@ -1,5 +1,6 @@
 /* Pager bindings and requests; see kern/vm_request.h. */
 #include "kern/vm_request.h"
+#include "arch/riscv/pmap.h"
 
 #include "kern/arch.h"
 #include "kern/cpu.h"
@@ -234,9 +235,7 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	/* Commit: nothing below can fail. */
 	paddr_t f;
 	if (src_pte) {
-		f = pte_pa(*src_pte);
-		*src_pte = 0;
-		arch_tlb_flush_page(t->task->asid, src);
+		f = pmap_clear(src_pte, t->task->asid, src);
 		t->task->frames--;
 	} else {
 		f = pmm_alloc();
@@ -250,8 +249,8 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	/* Map it for the waiter (a shared mapping: vm_map_page's rules, the
 	 * walk done above). */
 	uint32_t mprot = r->prot & prot;
-	*wpte = pte_make(f, PTE_V | PTE_U | (mprot & VM_R ? PTE_R : 0) |
-			       (mprot & VM_W ? PTE_W : 0) | (mprot & VM_X ? PTE_X : 0));
+	pmap_enter(wpte, f, (mprot & VM_R ? PTE_R : 0) | (mprot & VM_W ? PTE_W : 0) |
+				    (mprot & VM_X ? PTE_X : 0));
 	pmm_ref(f);
 	w->task->frames++;
 	list_del(&w->qlink);
