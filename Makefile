@@ -70,6 +70,7 @@ SRC_uhelper := tests/qemu/uhelper.c
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c
 SRC_libctest := tests/qemu/libc_test.c
 SRC_conflood := tests/qemu/conflood.c
+include mk/fuzz-guest.mk
 
 $(B)/u/%.o: %.c | deps $(MUSL_STAMP)
 	@mkdir -p $(dir $@)

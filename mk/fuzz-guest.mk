@@ -1,0 +1,8 @@
+# In-guest fuzzers (tests/fuzz/): the programs, a fixed-seed slice for
+# `make test` and long runs for `make fuzz`. Included from the Makefile
+# before the program rules are made.
+
+FUZZ_COMMON := tests/fuzz/fuzz.c
+PROGS += sysfuzz fuzzleaf
+SRC_sysfuzz := tests/fuzz/sysfuzz.c tests/fuzz/sysgen.c tests/fuzz/sysargs.c $(FUZZ_COMMON)
+SRC_fuzzleaf := tests/fuzz/leaf.c
