@@ -3,6 +3,8 @@
 # before the program rules are made.
 
 FUZZ_COMMON := tests/fuzz/fuzz.c
-PROGS += sysfuzz fuzzleaf
+PROGS += sysfuzz fuzzleaf pagerfuzz
 SRC_sysfuzz := tests/fuzz/sysfuzz.c tests/fuzz/sysgen.c tests/fuzz/sysargs.c $(FUZZ_COMMON)
 SRC_fuzzleaf := tests/fuzz/leaf.c
+SRC_pagerfuzz := tests/fuzz/pagerfuzz.c tests/fuzz/pagerbad.c tests/fuzz/pagerkids.c \
+	$(FUZZ_COMMON)
