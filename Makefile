@@ -106,7 +106,7 @@ $(B)/gdbinit-user: $(UELFS)
 HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
-UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto vm_fault vm_failure ipc
+UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto vm_fault vm_failure vm_robust ipc
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_cpio := microkernel/kern/cpio.c
@@ -119,6 +119,7 @@ USRC_name_proto :=
 USRC_vm_object := microkernel/kern/vm_object.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
 USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_object.c vm_map.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
 USRC_vm_failure := $(USRC_vm_fault)
+USRC_vm_robust := $(USRC_vm_fault)
 USRC_ipc := $(USRC_vm_fault)
 
 # Host tests include kernel headers with inline code (the IPC fast path,

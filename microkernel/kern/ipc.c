@@ -135,16 +135,16 @@ static int xfer_prepare(struct thread *s, struct thread *r, uint64_t tag, struct
 	uint32_t words = IPC_TAG_WORDS(tag), nh = IPC_TAG_HANDLES(tag);
 	if (!s->ipc_buffer)
 		return -E_INVAL; /* sender named buffer content without a buffer */
-	if (!r->ipc_buffer || user_check(r->task, r->ipc_buffer, sizeof(struct ipc_buffer), true))
+	if (!r->ipc_buffer || user_check_mapped(r->task, r->ipc_buffer, sizeof(struct ipc_buffer), true))
 		return -E_RANGE; /* the receiver cannot take a long message */
 	int err = 0;
 	if (words > IPC_REG_WORDS)
-		err = copy_from_user(s->task, x->words, BUF_MR(s->ipc_buffer),
+		err = copy_from_user_mapped(s->task, x->words, BUF_MR(s->ipc_buffer),
 				     (words - IPC_REG_WORDS) * sizeof(uint64_t));
 	if (!err && nh)
-		err = copy_from_user(s->task, x->hs, BUF_HANDLES(s->ipc_buffer), nh * sizeof(int32_t));
+		err = copy_from_user_mapped(s->task, x->hs, BUF_HANDLES(s->ipc_buffer), nh * sizeof(int32_t));
 	if (!err && nh)
-		err = copy_from_user(s->task, x->rights, BUF_RIGHTS(s->ipc_buffer),
+		err = copy_from_user_mapped(s->task, x->rights, BUF_RIGHTS(s->ipc_buffer),
 				     nh * sizeof(uint32_t));
 	for (uint32_t i = 0; !err && i < nh; i++)
 		err = handle_lookup(s->task->handles, x->hs[i], OBJ_NONE, R_GRANT, &x->src[i]);
@@ -157,7 +157,7 @@ static void xfer_commit(struct thread *r, uint64_t tag, struct xfer *x)
 {
 	uint32_t words = IPC_TAG_WORDS(tag), nh = IPC_TAG_HANDLES(tag);
 	if (words > IPC_REG_WORDS)
-		copy_to_user(r->task, BUF_MR(r->ipc_buffer), x->words,
+		copy_to_user_mapped(r->task, BUF_MR(r->ipc_buffer), x->words,
 			     (words - IPC_REG_WORDS) * sizeof(uint64_t));
 	for (uint32_t i = 0; i < nh; i++) {
 		struct handle *h = x->src[i];
@@ -165,7 +165,7 @@ static void xfer_commit(struct thread *r, uint64_t tag, struct xfer *x)
 					  h->badge);
 	}
 	if (nh)
-		copy_to_user(r->task, BUF_HANDLES(r->ipc_buffer), x->hs, nh * sizeof(int32_t));
+		copy_to_user_mapped(r->task, BUF_HANDLES(r->ipc_buffer), x->hs, nh * sizeof(int32_t));
 }
 
 /*
@@ -425,8 +425,11 @@ int64_t ipc_set_buffer(struct thread *t, const uint64_t *a)
 	uint64_t va = A(t, 0);
 	if (va && (va & 7))
 		return -E_INVAL;
-	if (va && user_check(t->task, va, sizeof(struct ipc_buffer), true))
-		return -E_FAULT;
+	if (va) {
+		int err = user_check(t->task, va, sizeof(struct ipc_buffer), true);
+		if (err)
+			return err;
+	}
 	t->ipc_buffer = va;
 	return 0;
 }

@@ -362,6 +362,8 @@ void syscall_dispatch(struct thread *t)
 	uint64_t nr = t->tf.x[REG_A7];
 	int64_t r = nr < SYS_NCALLS && table[nr] ? table[nr](t, &t->tf.x[REG_A0])
 						: -E_NOSYS;
-	if (r != SYS_BLOCKED)
+	if (r == USER_BLOCKED) /* waits for a page of its buffer: run the call again then */
+		t->tf.sepc -= SYSCALL_INSN_BYTES;
+	else if (r != SYS_BLOCKED)
 		t->tf.x[REG_A0] = (uint64_t)r;
 }

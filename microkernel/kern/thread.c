@@ -7,6 +7,7 @@
 #include "kern/log.h"
 #include "kern/sched.h"
 #include "kern/task.h"
+#include "kern/vm_fault.h"
 #include "uapi/errors.h"
 
 /* Threads with a deadline, sorted by it, earliest first. */
@@ -109,6 +110,8 @@ static void unblock(struct thread *t)
 		list_del(&t->qlink);
 		t->wq = 0;
 	}
+	if (t->fault_req)
+		vm_fault_waiter_gone(t);
 	if (list_on_list(&t->sleep_link))
 		list_del(&t->sleep_link);
 	if (t->ipc_state != IPC_NONE)

@@ -128,7 +128,7 @@ static bool request_hand_to_pager(struct vm_request *req)
 		return false;
 	uint64_t *r = &p->tf.x[REG_A0];
 	r[0] = 0;
-	r[1] = IPC_TAG(PAGER_FAULT, 4, 0);
+	r[1] = (IPC_TAG(PAGER_FAULT, 4, 0) | IPC_TAG_KERNEL);
 	r[2] = req->page << PAGE_SHIFT;
 	r[3] = req->access;
 	r[4] = req->fault_id;
@@ -153,7 +153,7 @@ static void request_post(struct vm_request *req, bool from_fault)
 	struct vm_object *o = req->obj;
 	if (from_fault && request_hand_to_pager(req))
 		return;
-	req->msg.tag = IPC_TAG(PAGER_FAULT, 4, 0);
+	req->msg.tag = (IPC_TAG(PAGER_FAULT, 4, 0) | IPC_TAG_KERNEL);
 	req->msg.w[0] = req->page << PAGE_SHIFT;
 	req->msg.w[1] = req->access;
 	req->msg.w[2] = req->fault_id;
@@ -183,13 +183,24 @@ void vm_request_cache_drain(void)
 		kmem_free(request_cache[--request_cached], sizeof(struct vm_request));
 }
 
-static inline __attribute__((always_inline)) void request_free(struct vm_request *req)
+/* Takes the request off every list (PENDING -> ENDING): from here on no
+ * walk finds it, so whatever ending it sets off (a waiter's task dying,
+ * its endpoints dying) cannot end it again. */
+static inline __attribute__((always_inline)) void request_unlink(struct vm_request *req)
 {
+	KASSERT(req->state == REQ_PENDING);
+	req->state = REQ_ENDING;
 	ipc_kmsg_cancel(&req->msg);
 	list_del(&req->obj_link);
 	list_del(&req->all_link);
-	KASSERT(list_empty(&req->waiters.head));
+}
+
+/* Frees an ENDING request whose waiters are gone. */
+static inline __attribute__((always_inline)) void request_release(struct vm_request *req)
+{
+	KASSERT(req->state == REQ_ENDING && list_empty(&req->waiters.head));
 	struct vm_object *o = req->obj;
+	req->state = 0;
 	if (request_cached < REQUEST_CACHE)
 		request_cache[request_cached++] = req;
 	else
@@ -214,6 +225,7 @@ static struct vm_request *request_new(struct vm_object *o, uint64_t page, uint32
 	list_add_tail(&o->requests, &req->obj_link);
 	list_add_tail(&outstanding, &req->all_link);
 	req->trace = trace_open(req->fault_id, o->pager->id, trap_stamp);
+	req->state = REQ_PENDING;
 	return req;
 }
 
@@ -253,6 +265,7 @@ void vm_request_complete(struct vm_request *req)
 {
 	struct vm_object *o = req->obj;
 	uint64_t e = vmo_lookup(o, req->page);
+	request_unlink(req);
 	while (!list_empty(&req->waiters.head)) {
 		struct thread *t = list_entry(req->waiters.head.next, struct thread, qlink);
 		struct vm_region *r = vm_region_find(t->task, t->fault_va);
@@ -265,7 +278,7 @@ void vm_request_complete(struct vm_request *req)
 		t->fault_trace = req->trace + 1;
 		thread_ready(t);
 	}
-	request_free(req);
+	request_release(req);
 }
 
 bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64_t *slot,
@@ -310,7 +323,8 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	w->wq = 0;
 	w->fault_req = 0;
 	w->fault_trace = req->trace + 1;
-	request_free(req);
+	request_unlink(req);
+	request_release(req);
 	/* The pager waits for its next message; the faulting thread runs. */
 	t->ipc_state = IPC_RECV_WAIT;
 	t->state = TH_BLOCKED;
@@ -331,14 +345,27 @@ static void kill_waiter(struct thread *t, struct vm_request *req, int err)
 	     k->name, err, (unsigned long)req->obj->id, (unsigned long)req->page,
 	     (unsigned long)t->fault_va);
 	t->fault_req = 0;
-	task_exit(k, TASK_STATUS_KILLED | TASK_KILLED_PAGER);
+	task_exit(k, TASK_STATUS_KILLED | TASK_KILLED_PAGER); /* takes t off the waiters */
 }
 
 void vm_request_fail(struct vm_request *req, int err)
 {
+	request_unlink(req);
 	while (!list_empty(&req->waiters.head))
 		kill_waiter(list_entry(req->waiters.head.next, struct thread, qlink), req, err);
-	request_free(req);
+	request_release(req);
+}
+
+void vm_fault_waiter_gone(struct thread *t)
+{
+	struct vm_request *req = t->fault_req;
+	t->fault_req = 0;
+	/* Nobody waits any more: the pager need not answer (a late supply is
+	 * a prefetch), and the object is not kept for a deadline far off. */
+	if (req->state == REQ_PENDING && list_empty(&req->waiters.head)) {
+		request_unlink(req);
+		request_release(req);
+	}
 }
 
 /* The pager is gone or late: hand the object to its fallback, or fail
@@ -416,7 +443,7 @@ void vm_pager_terminate(struct vm_object *o)
 		klog("vm: object %lu: no memory to send TERMINATE\n", (unsigned long)o->id);
 		return;
 	}
-	m->tag = IPC_TAG(PAGER_TERMINATE, 1, 0);
+	m->tag = IPC_TAG(PAGER_TERMINATE, 1, 0) | IPC_TAG_KERNEL;
 	m->w[0] = o->npages << PAGE_SHIFT;
 	m->badge = o->pager_badge;
 	m->delivered = terminate_delivered;

@@ -41,8 +41,14 @@ bool vm_supply_fast(struct thread *pager, struct vm_object *o, uint64_t page, ui
 
 /* The object's page arrived: wake and map every waiter on the request. */
 void vm_request_complete(struct vm_request *req);
-/* The request failed: every waiter's task dies with one log line. */
+/* The request failed: every waiter's task dies with one log line. The
+ * request is off the object's list before the first task dies, so the
+ * deaths (which may end the pager's endpoints and fail the object's
+ * other requests) never reach it again. */
 void vm_request_fail(struct vm_request *req, int err);
+/* t, waiting on its fault_req, stopped waiting without the page (it was
+ * stopped): the request goes when its last waiter has gone. */
+void vm_fault_waiter_gone(struct thread *t);
 
 struct vm_stats;
 /* System-wide fault and object counts (SYS_VM_STATS). */

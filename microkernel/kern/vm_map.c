@@ -89,20 +89,30 @@ int64_t vm_map(struct task *t, struct vm_object *o, uaddr_t va, uint64_t len,
 	return 0;
 }
 
+/* Drops the translation at va of r's task, if any. A PTE that maps the
+ * object's own frame hands its accessed/dirty bits to the page's cache
+ * entry first: a page written through this mapping stays dirty after the
+ * mapping is gone (a private copy's bits go with the copy). */
+static void region_drop_pte(struct vm_region *r, uaddr_t va)
+{
+	struct task *t = r->task;
+	pte_t *e = sv39_walk(t->pt_root, va, false);
+	if (!e || !(*e & PTE_V))
+		return;
+	paddr_t f = pte_pa(*e);
+	vmo_fold_ad(r->obj, r->offset + ((va - r->start) >> PAGE_SHIFT), f, *e);
+	*e = 0;
+	arch_tlb_flush_page(t->asid, va);
+	t->frames--;
+	pmm_unref(f);
+}
+
 /* Drops the translations of [from, to) of r's task. */
 static void region_unmap_range(struct vm_region *r, uaddr_t from, uaddr_t to)
 {
-	struct task *t = r->task;
-	for (uaddr_t p = from; p < to; p += PAGE_SIZE) {
-		paddr_t f;
-		if (sv39_unmap(t->pt_root, p, &f) == 0) {
-			arch_tlb_flush_page(t->asid, p);
-			t->frames--;
-			pmm_unref(f);
-		}
-	}
+	for (uaddr_t p = from; p < to; p += PAGE_SIZE)
+		region_drop_pte(r, p);
 }
-
 
 static void region_free(struct vm_region *r)
 {
@@ -174,14 +184,11 @@ int64_t vm_protect(struct task *t, uaddr_t va, uint64_t len, uint32_t prot)
 			continue;
 		uint64_t page = r->offset + ((p - r->start) >> PAGE_SHIFT);
 		if (pte_pa(*e) == PAGE_DOWN(vmo_lookup(r->obj, page))) {
-			paddr_t f = 0;
-			sv39_unmap(t->pt_root, p, &f);
-			t->frames--;
-			pmm_unref(f);
+			region_drop_pte(r, p);
 		} else { /* a private copy: adjust in place */
 			*e = (*e & ~(PTE_R | PTE_W | PTE_X)) | (pte_flags(r->prot) & ~PTE_U);
+			arch_tlb_flush_page(t->asid, p);
 		}
-		arch_tlb_flush_page(t->asid, p);
 	}
 	return 0;
 }
@@ -194,12 +201,7 @@ static int copy_on_write(struct vm_region *r, uaddr_t va, paddr_t src)
 	if (!f)
 		return -E_NOMEM;
 	memcpy(pa_to_kva(f), pa_to_kva(src), PAGE_SIZE);
-	paddr_t old;
-	if (sv39_unmap(t->pt_root, va, &old) == 0) {
-		arch_tlb_flush_page(t->asid, va);
-		t->frames--;
-		pmm_unref(old);
-	}
+	region_drop_pte(r, va); /* the object's page, mapped read-only */
 	int err = sv39_map(t->pt_root, va, f, pte_flags(r->prot) | PTE_A | PTE_D);
 	if (err) {
 		pmm_unref(f);
@@ -217,6 +219,15 @@ int vm_map_page(struct vm_region *r, uaddr_t va, uint32_t access)
 	KASSERT(e & VPE_PRESENT);
 	paddr_t frame = PAGE_DOWN(e);
 	va = PAGE_DOWN(va);
+	pte_t *pte = sv39_walk(t->pt_root, va, false);
+	if (pte && (*pte & PTE_V) && pte_pa(*pte) != frame) {
+		/* The task's private copy (another thread's write got there
+		 * first): newer than the object's page, so it stays. */
+		KASSERT(r->flags == VM_PRIVATE);
+		*pte = (*pte & ~(PTE_R | PTE_W | PTE_X)) | (pte_flags(r->prot) & ~PTE_U);
+		arch_tlb_flush_page(t->asid, va);
+		return 0;
+	}
 	if (r->flags == VM_PRIVATE && (access & VM_W))
 		return copy_on_write(r, va, frame);
 	uint32_t prot = r->prot;
@@ -224,7 +235,8 @@ int vm_map_page(struct vm_region *r, uaddr_t va, uint32_t access)
 		prot &= ~VM_W;
 	if (e & VPE_NOEXEC)
 		prot &= ~VM_X;
-	pte_t *pte = sv39_walk(t->pt_root, va, true);
+	if (!pte)
+		pte = sv39_walk(t->pt_root, va, true);
 	if (!pte)
 		return -E_NOMEM;
 	if (*pte & PTE_V) { /* same frame, fewer rights (e.g. after a lock) */

@@ -119,6 +119,13 @@ static void each_mapping(struct vm_object *o, uint64_t page, paddr_t frame,
 	}
 }
 
+void vmo_fold_ad(struct vm_object *o, uint64_t page, paddr_t frame, uint64_t e)
+{
+	uint64_t *s = vmo_slot(o, page, false);
+	if (s && (*s & VPE_PRESENT) && PAGE_DOWN(*s) == frame)
+		*s |= (e & PTE_D ? VPE_DIRTY : 0) | (e & PTE_A ? VPE_ACCESSED : 0);
+}
+
 static void fold_ad(struct vm_region *r, uint64_t va, pte_t *e, void *ctx)
 {
 	uint64_t *flags = ctx;

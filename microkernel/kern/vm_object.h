@@ -69,6 +69,15 @@ struct vm_object {
 	uint64_t faults, minor, supplies;
 };
 
+/* A request's life: PENDING from the first fault until supply, fail or
+ * the loss of its last waiter ends it; ENDING while that end runs (it is
+ * off every list already, so nothing started by the end, such as a task
+ * dying, can find it and end it a second time). */
+enum vm_request_state {
+	REQ_PENDING = 1,
+	REQ_ENDING,
+};
+
 struct vm_request {
 	struct ipc_kmsg msg;    /* the FAULT message, queued on the pager until received */
 	struct list obj_link;   /* in object->requests */
@@ -80,6 +89,7 @@ struct vm_request {
 	uint64_t deadline;      /* timebase */
 	struct waitq waiters;   /* threads faulting on this page */
 	int trace;              /* trace slot, or -1 */
+	enum vm_request_state state;
 };
 
 void vmo_init(void);
@@ -117,6 +127,9 @@ struct vm_request *vmo_find_request(struct vm_object *o, uint64_t page);
  * returns the entry as seen; with clear_accessed the accessed state
  * (page tables and entry) starts over. 0 if not resident. */
 uint64_t vmo_harvest(struct vm_object *o, uint64_t page, bool clear_accessed);
+/* A mapping of page by frame goes away: if frame is the page's own, its
+ * PTE e's accessed/dirty bits become the entry's sticky flags. */
+void vmo_fold_ad(struct vm_object *o, uint64_t page, paddr_t frame, uint64_t e);
 /* Removes write permission from every mapping of page. */
 void vmo_write_protect(struct vm_object *o, uint64_t page);
 /* Clears the D bits of every mapping of page and the sticky flag. */

@@ -27,16 +27,15 @@ static int lookup_vmo(struct thread *t, int64_t h, uint32_t need, struct vm_obje
 	return err;
 }
 
-/* An endpoint to bind objects to: the pager itself (R_RECV) or anyone
- * who may send to it (R_SEND) may do so. */
+/* An endpoint to bind objects to (as pager or fallback): only whoever
+ * receives on it may, so no sender can make the pager's badges mean
+ * objects of its choosing. */
 static int lookup_pager_ep(struct thread *t, int64_t h, struct endpoint **ep)
 {
 	struct handle *s;
-	int err = handle_lookup(t->task->handles, h, OBJ_ENDPOINT, 0, &s);
+	int err = handle_lookup(t->task->handles, h, OBJ_ENDPOINT, R_RECV, &s);
 	if (err)
 		return err;
-	if (!(s->rights & (R_SEND | R_RECV)))
-		return -E_PERM;
 	*ep = container_of(s->obj, struct endpoint, obj);
 	return (*ep)->dead ? -E_DEAD : 0;
 }
@@ -250,6 +249,16 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 	return ipc_recv(t, &t->tf.x[REG_A0]);
 }
 
+static struct vm_request *first_request_in(struct vm_object *o, uint64_t first, uint64_t end)
+{
+	list_for_each(pos, &o->requests) {
+		struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
+		if (req->page >= first && req->page < end)
+			return req;
+	}
+	return 0;
+}
+
 int64_t sys_pager_fail(struct thread *t, const uint64_t *a)
 {
 	struct vm_object *o;
@@ -260,11 +269,15 @@ int64_t sys_pager_fail(struct thread *t, const uint64_t *a)
 		return err;
 	int code = (int)a[3];
 	uint64_t first = a[1] >> PAGE_SHIFT, end = first + a[2];
-	list_for_each_safe(pos, tmp, &o->requests) {
-		struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
-		if (req->page >= first && req->page < end)
-			vm_request_fail(req, code);
-	}
+	/* Failing one request may kill tasks whose deaths end others (the
+	 * caller's own threads may be among the waiters): look again from
+	 * the start after each. Those deaths may close the last handle on
+	 * o: keep it until done. */
+	kobj_get(&o->obj);
+	for (struct vm_request *req = first_request_in(o, first, end); req;
+	     req = first_request_in(o, first, end))
+		vm_request_fail(req, code);
+	kobj_put(&o->obj);
 	return 0;
 }
 
@@ -384,6 +397,8 @@ int64_t sys_vmo_set(struct thread *t, const uint64_t *a)
 	int err = lookup_vmo(t, (int64_t)a[0], R_CONTROL, &o);
 	if (!err && (int64_t)a[1] >= 0)
 		err = lookup_pager_ep(t, (int64_t)a[1], &fb);
+	if (!err && fb && fb == o->pager)
+		err = -E_INVAL; /* a pager cannot stand in for itself */
 	if (!err && (a[3] == 0 || a[3] > 3600 * 1000))
 		err = -E_INVAL;
 	if (err)

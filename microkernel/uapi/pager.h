@@ -19,6 +19,11 @@
  * its fallback pager if one is set; otherwise the waiting threads get a
  * fault error (their task is killed with one log line).
  *
+ * Binding an object to an endpoint (as its pager or its fallback) needs
+ * R_RECV on it. Kernel -> pager messages carry IPC_TAG_KERNEL in their
+ * tag, which no task can send: a pager acts on a FAULT or TERMINATE only
+ * with that flag, and the badge then names one of its own objects.
+ *
  * Kernel -> pager messages (received on the pager endpoint):
  *   PAGER_FAULT      w0 offset (bytes, page aligned), w1 access (VM_R/W/X),
  *                    w2 fault id, w3 object size (bytes)

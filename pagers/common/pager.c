@@ -180,10 +180,14 @@ long pager_run(struct pager *p)
 			err = ipc_recv(p->ep, &m, 0);
 			continue;
 		}
+		/* Only the kernel's own messages (IPC_TAG_KERNEL, which no
+		 * task can send) speak for objects; anything else is a client
+		 * request, checked by the handler table. */
 		uint32_t label = IPC_TAG_LABEL(m.tag);
-		if (label == PAGER_FAULT && m.badge)
+		bool kernel = m.tag & IPC_TAG_KERNEL;
+		if (kernel && label == PAGER_FAULT)
 			err = handle_fault(p, &m);
-		else if (label == PAGER_TERMINATE)
+		else if (kernel && label == PAGER_TERMINATE)
 			err = handle_terminate(p, &m);
 		else
 			err = handle_request(p, &m);

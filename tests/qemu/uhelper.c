@@ -170,7 +170,7 @@ int main(int argc, char **argv)
 		ipc_buffer_setup(&buf);
 		long pep = sys0(SYS_ENDPOINT_CREATE);
 		buf.handles[0] = (int32_t)pep;
-		buf.rights[0] = R_SEND | R_GRANT;
+		buf.rights[0] = R_SEND | R_RECV | R_GRANT; /* binding needs R_RECV */
 		struct ipc_msg m = { .tag = IPC_TAG(1, 0, 1) };
 		if (ipc_call(EP, &m, 0))
 			return 201;

@@ -28,6 +28,9 @@
  *    written to the frame only if the kernel switches to another thread
  *    (entry.S), and t0..t6 come back zeroed.
  */
+/* The ecall's length: a system call is restarted by moving sepc back. */
+#define SYSCALL_INSN_BYTES 4
+
 struct trapframe {
 	uint64_t x[32];     /* x[0] unused; x[2] is the user sp */
 	uint64_t sepc;      /* user pc to resume at */
