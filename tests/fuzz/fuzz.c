@@ -189,12 +189,23 @@ uint64_t fuzz_now_ms(void)
 	return rd_time() / (hz / 1000);
 }
 
+void fuzz_prefault(void *p, size_t n)
+{
+	volatile char *c = p;
+	for (size_t off = 0; off < n; off += FUZZ_PAGE)
+		c[off] = 0;
+	if (n)
+		c[n - 1] = 0;
+}
+
 /*
  * A thread of ours blocks in SYS_TASK_WAIT (which has no timeout) and
  * signals `done`; the caller waits on that with a deadline. After a
  * timeout the waiter still waits for the same task: the caller must kill
  * it (fuzz_kill_task) before waiting for another.
  */
+static uint64_t echo_stack[512] __attribute__((aligned(16)));
+
 static struct {
 	int go, done;       /* notifications */
 	volatile int target;
@@ -224,6 +235,8 @@ static bool waiter_start(void)
 		return false;
 	waiter.go = (int)go;
 	waiter.done = (int)done;
+	fuzz_prefault(waiter_stack, sizeof(waiter_stack));
+	fuzz_prefault(echo_stack, sizeof(echo_stack));
 	return thread_spawn(waiter_thread, 0, waiter_stack, sizeof(waiter_stack),
 			    PRIO_DEFAULT) > 0;
 }
@@ -355,8 +368,6 @@ static void echo_thread(void *arg)
 		err = i == 0 ? ipc_reply_recv(ep, &m, SERVER_TIMEOUT) : ipc_reply(&m);
 	}
 }
-
-static uint64_t echo_stack[512] __attribute__((aligned(16)));
 
 /* Two calls to a thread of ours: register-only (fast path), then the
  * same forced onto the slow path. */

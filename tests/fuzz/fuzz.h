@@ -24,6 +24,7 @@
 #define TESTS_FUZZ_FUZZ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "libipc/ipc.h"
@@ -80,6 +81,11 @@ int fuzz_finish(void);
 /* --- time and tasks ------------------------------------------------------- */
 
 uint64_t fuzz_now_ms(void);
+/* Writes every page of [p, p + n) once, so that the frames behind a
+ * static array (a thread stack in .bss) are there before the baseline is
+ * taken, not counted as lost when a thread first reaches them. Call it
+ * before the thread using the array starts. */
+void fuzz_prefault(void *p, size_t n);
 /* Waits up to ms for task h to end; its status, or -E_TIMEOUT. Polls, so
  * the caller keeps the CPU free for the task. */
 long fuzz_wait_task(int h, uint64_t ms);

@@ -18,16 +18,20 @@
 #define KICK_LABEL 0x6b1c
 
 enum kind { KIND_OURS, KIND_SUB, KIND_SELF };
-static const char *const kind_names[] = { "ours", "child pager", "own pager" };
+static const char *const kind_names[] = { "pager: the fuzzer", "pager: a child",
+					  "pager: the toucher itself" };
 
 static struct ipc_buffer buf;
 static struct {
 	int ep;            /* our pager endpoint, receive side */
+	int fb;            /* the fallback endpoint the fallback thread serves */
+	volatile int fb_vmo; /* the round's object for it, -1: none */
+	volatile uint64_t fb_badge, fb_answers;
 	volatile int kick; /* a send handle to it for the kicker thread, -1: none */
 	int obj;           /* a kernel zero-fill object mapped at OBJ_VA */
 	uint64_t src_next; /* next free SRC slot */
 	volatile uint64_t recv_since; /* ms the main thread entered a receive */
-	uint64_t rounds, faults, anomalies;
+	uint64_t rounds, faults, anomalies, killed;
 } pf;
 
 /* --- supply pages ---------------------------------------------------------- */
@@ -100,6 +104,33 @@ static void kicker(void *arg)
 
 static uint64_t kicker_stack[512] __attribute__((aligned(16)));
 
+/* --- the fallback pager: a well-behaved thread on its own endpoint --------- */
+
+/* Answers the FAULTs an object's failover brings: zeros, or an unlock
+ * for a resident page. Results are not judged here (the main thread may
+ * close the object under it); the toucher's fate is. */
+static void fallback_thread(void *arg)
+{
+	for (;;) {
+		struct ipc_msg m;
+		if (ipc_recv(pf.fb, &m, 50 * FUZZ_MS) != 0)
+			continue;
+		int vmo = pf.fb_vmo;
+		if (!(m.tag & IPC_TAG_KERNEL) || IPC_TAG_LABEL(m.tag) != PAGER_FAULT ||
+		    m.badge != pf.fb_badge || vmo < 0)
+			continue;
+		uint8_t st = 0;
+		pager_query(vmo, m.w[0], 1, &st, 0);
+		if (st & PAGE_RESIDENT)
+			pager_lock(vmo, m.w[0], 1, LOCK_UNLOCK);
+		else
+			pager_supply(vmo, m.w[0], 0, 1, VM_R | VM_W);
+		pf.fb_answers++;
+	}
+}
+
+static uint64_t fallback_stack[512] __attribute__((aligned(16)));
+
 /* A new endpoint (at start, and after a round destroyed the last one). */
 static bool new_endpoint(void)
 {
@@ -121,7 +152,8 @@ static bool new_endpoint(void)
 struct setup {
 	enum kind kind;
 	uint64_t deadline_ms;
-	int fallback; /* 0 none, 1 us under fb_badge, 2 the zero pager */
+	int fallback; /* 0 none, 1 our fallback thread; refused: 2 the zero
+		       * pager (no R_RECV), 3 the object's own pager */
 	bool private_map;
 	int threads;
 	enum sub_act act;
@@ -155,9 +187,9 @@ static long sub_hello(struct round *rd, struct setup *su)
 		     (int)su->act, su->fallback == 1, (unsigned long)rd->fb_badge,
 		     (unsigned long)su->deadline_ms);
 	long hello = sys_handle_mint(pf.ep, R_SEND | R_GRANT, HELLO_BADGE);
-	int32_t hs[1] = { (int32_t)hello };
-	uint32_t rights[1] = { R_SEND | R_GRANT };
-	su->sub = hello < 0 ? (int)hello : spawn_kid(args, hs, rights, 1);
+	int32_t hs[2] = { (int32_t)hello, pf.fb };
+	uint32_t rights[2] = { R_SEND | R_GRANT, R_RECV };
+	su->sub = hello < 0 ? (int)hello : spawn_kid(args, hs, rights, 2);
 	if (hello >= 0)
 		sys_handle_close((int)hello);
 	if (su->sub < 0)
@@ -178,6 +210,19 @@ static long sub_hello(struct round *rd, struct setup *su)
 	return -E_TIMEOUT;
 }
 
+/* The deadline and fallback of our object. A fallback we only send to
+ * (the zero pager) or the object's own pager must be refused. */
+static long set_fallback(struct round *rd, const struct setup *su)
+{
+	static const long want[] = { 0, 0, -E_PERM, -E_INVAL };
+	int fb = (int[]){ -1, pf.fb, fuzz_zero_pager(), pf.ep }[su->fallback];
+	long err = vmo_set(rd->vmo, fb, rd->fb_badge, su->deadline_ms);
+	if (err != want[su->fallback])
+		round_anomaly(rd, "vmo_set with fallback %d returned %s", su->fallback,
+			      err_name(err));
+	return err == want[su->fallback] && err ? vmo_set(rd->vmo, -1, 0, su->deadline_ms) : err;
+}
+
 /* Makes the round's object (ours or a child pager's) and starts the
  * toucher. */
 static long round_start(struct round *rd, struct setup *su)
@@ -195,9 +240,8 @@ static long round_start(struct round *rd, struct setup *su)
 		err = sub_hello(rd, su);
 	} else {
 		long v = vmo_create(rd->npages * FUZZ_PAGE, pf.ep, rd->badge);
-		int fb = su->fallback == 1 ? pf.ep : su->fallback == 2 ? fuzz_zero_pager() : -1;
-		err = v < 0 ? v : vmo_set((int)v, fb, rd->fb_badge, su->deadline_ms);
 		rd->vmo = v < 0 ? -1 : (int)v;
+		err = v < 0 ? v : set_fallback(rd, su);
 	}
 	long weak = err ? err : sys_handle_copy(rd->vmo, R_MAP | R_READ | R_GRANT);
 	if (weak < 0)
@@ -242,7 +286,7 @@ static bool round_serve(struct round *rd, struct setup *su)
 				continue;
 		}
 		pending = false;
-		bool ours = m.badge == rd->badge || m.badge == rd->fb_badge;
+		bool ours = (m.tag & IPC_TAG_KERNEL) && m.badge == rd->badge;
 		if (IPC_TAG_LABEL(m.tag) == PAGER_FAULT && ours) {
 			rd->faults++;
 			pf.recv_since = fuzz_now_ms(); /* answers may receive without deadline */
@@ -258,6 +302,7 @@ static void round_judge(struct round *rd, const struct setup *su, long st, bool 
 {
 	bool by_pager = st == (TASK_STATUS_KILLED | TASK_KILLED_PAGER);
 	bool harmful = rd->harmful || su->kind != KIND_OURS;
+	pf.killed += by_pager;
 	if (!ended)
 		round_anomaly(rd, "the toucher was still there after %d ms", ROUND_MS);
 	else if (st == 0 && su->kind != KIND_SELF)
@@ -277,7 +322,7 @@ static void round_setup(struct round *rd, struct setup *su)
 	*su = (struct setup){
 		.kind = k < 75 ? KIND_OURS : k < 93 ? KIND_SUB : KIND_SELF,
 		.deadline_ms = 20 + rng_below(r, 81),
-		.fallback = (int)(uint64_t[]){ 0, 0, 0, 1, 1, 2 }[rng_below(r, 6)],
+		.fallback = (int)(uint64_t[]){ 0, 0, 0, 1, 1, 1, 2, 3 }[rng_below(r, 8)],
 		.private_map = rng_one_in(r, 3),
 		.threads = rng_one_in(r, 3) ? 2 : 1,
 		.act = (enum sub_act)rng_below(r, SUB_NACTS),
@@ -286,10 +331,12 @@ static void round_setup(struct round *rd, struct setup *su)
 	rd->npages = 1 + rng_below(r, MAX_PAGES);
 	rd->badge = (rd->n + 1) << 8 | 1;
 	rd->fb_badge = (rd->n + 1) << 8 | 2;
+	if (su->kind == KIND_SUB && su->fallback > 1)
+		su->fallback = 1; /* the refusals are checked on our own objects */
 	if (su->kind == KIND_SUB && su->act == SUB_WAIT)
 		su->kill_sub_at = fuzz_now_ms() + 10 + rng_below(r, 60);
 	if (rd->verbose)
-		uprintf("pagerfuzz: round %lu: %s pager, %lu pages, deadline %lu ms, fallback %d, "
+		uprintf("pagerfuzz: round %lu: %s, %lu pages, deadline %lu ms, fallback %d, "
 			"%s mapping, %d threads, child act %d\n",
 			(unsigned long)rd->n, kind_names[su->kind], (unsigned long)rd->npages,
 			(unsigned long)su->deadline_ms, su->fallback,
@@ -300,6 +347,7 @@ static void round_setup(struct round *rd, struct setup *su)
 static bool round_cleanup(struct round *rd, struct setup *su)
 {
 	bool ok = true;
+	pf.fb_vmo = -1;
 	if (su->sub >= 0) {
 		ok = fuzz_kill_task(su->sub, 2000) != -E_TIMEOUT;
 		sys_handle_close(su->sub);
@@ -326,6 +374,8 @@ static bool run_round(uint64_t seed, uint64_t n, bool verbose)
 	rd.ep = pf.ep;
 	round_setup(&rd, &su);
 	long err = round_start(&rd, &su);
+	pf.fb_badge = rd.fb_badge;
+	pf.fb_vmo = su.fallback == 1 ? rd.vmo : -1;
 	long st = 0;
 	bool ended = true;
 	if (err) {
@@ -356,14 +406,22 @@ static bool run_round(uint64_t seed, uint64_t n, bool verbose)
 static bool setup(char *why, int n)
 {
 	pf.kick = -1;
-	long obj = vmo_create(FUZZ_PAGE, VMO_KERNEL_ZERO, 0);
+	pf.fb_vmo = -1;
+	long fb = sys_endpoint_create();
+	long obj = fb < 0 ? fb : vmo_create(FUZZ_PAGE, VMO_KERNEL_ZERO, 0);
+	pf.fb = (int)fb;
 	long err = obj < 0 ? obj : vm_map((int)obj, OBJ_VA, FUZZ_PAGE, 0, VM_R | VM_W | VM_SHARED);
 	if (!err)
 		err = new_endpoint() ? 0 : -E_NOMEM;
 	if (!err)
 		err = mem_wire(SRC_VA, SRC_SLOTS * FUZZ_PAGE, VM_R | VM_W);
+	fuzz_prefault(kicker_stack, sizeof(kicker_stack));
+	fuzz_prefault(fallback_stack, sizeof(fallback_stack));
 	if (!err)
 		err = thread_spawn(kicker, 0, kicker_stack, sizeof(kicker_stack), PRIO_DEFAULT) < 0;
+	if (!err)
+		err = thread_spawn(fallback_thread, 0, fallback_stack, sizeof(fallback_stack),
+				   PRIO_DEFAULT) < 0;
 	if (err) {
 		fmt_snprintf(why, (size_t)n, "setup: %s", err_name(err));
 		return false;
@@ -377,18 +435,23 @@ static bool setup(char *why, int n)
 static bool run_seed(uint64_t seed, uint64_t first, uint64_t nrounds, bool verbose,
 		     const struct fuzz_health *base)
 {
-	uint64_t r0 = pf.rounds, f0 = pf.faults, a0 = pf.anomalies, start = fuzz_now_ms();
+	uint64_t r0 = pf.rounds, f0 = pf.faults, a0 = pf.anomalies, k0 = pf.killed;
+	uint64_t b0 = pf.fb_answers, start = fuzz_now_ms();
 	bool go_on = true;
 	for (uint64_t n = first; n < first + nrounds && go_on; n++) {
 		if (!verbose && n % 50 == 0)
 			uprintf("pagerfuzz: seed %lu round %lu\n", (unsigned long)seed, (unsigned long)n);
 		go_on = run_round(seed, n, verbose);
 	}
+	vm_unmap(SRC_VA, SRC_SLOTS * FUZZ_PAGE); /* pages no supply took */
+	pf.src_next = 0;
 	char why[320], name[40];
 	fmt_snprintf(name, sizeof(name), "pagerfuzz_seed_%lu", (unsigned long)seed);
 	bool healthy = go_on && fuzz_health(base, 5000, why, sizeof(why));
-	uprintf("\npagerfuzz: totals seed=%lu rounds=%lu faults=%lu anomalies=%lu time_ms=%lu\n",
+	uprintf("\npagerfuzz: totals seed=%lu rounds=%lu faults=%lu fallback_answers=%lu "
+		"touchers_killed=%lu anomalies=%lu time_ms=%lu\n",
 		(unsigned long)seed, (unsigned long)(pf.rounds - r0), (unsigned long)(pf.faults - f0),
+		(unsigned long)(pf.fb_answers - b0), (unsigned long)(pf.killed - k0),
 		(unsigned long)(pf.anomalies - a0), (unsigned long)(fuzz_now_ms() - start));
 	if (!go_on)
 		fuzz_fail(name, "a task would not die; stopped");

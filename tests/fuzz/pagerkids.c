@@ -19,6 +19,7 @@
 #include "libipc/vm.h"
 
 #define EP 1 /* the object (touch) or the fuzzer's endpoint (sub) */
+#define FB 2 /* sub: the fuzzer's fallback endpoint (R_RECV) */
 
 static struct ipc_buffer kid_buf;
 
@@ -177,7 +178,7 @@ int pagerkid_sub(int argc, char **argv)
 	long ep = sys_endpoint_create();
 	long vmo = ep < 0 ? ep : vmo_create(fuzz_opt(opts, nopts, "pages") * FUZZ_PAGE, (int)ep, 1);
 	long err = vmo < 0 ? vmo
-		: vmo_set((int)vmo, fuzz_opt(opts, nopts, "fallback") ? EP : -1,
+		: vmo_set((int)vmo, fuzz_opt(opts, nopts, "fallback") ? FB : -1,
 			  fuzz_opt(opts, nopts, "fbbadge"), fuzz_opt(opts, nopts, "deadline"));
 	if (err)
 		return 3;

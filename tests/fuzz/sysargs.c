@@ -435,6 +435,12 @@ const char *sysgen_name(long nr, char *tmp, int n)
 bool sysgen_may_block(const struct sys_call *c, uint64_t ms)
 {
 	uint64_t ns = ms * FUZZ_MS / 2, t;
+	/* A buffer in the arena may be a page of an object the child pages
+	 * itself: the kernel faults it in and the call waits on that pager
+	 * (the child), until the object's deadline. */
+	for (int i = 0; i < 7; i++)
+		if (c->a[i] >= ARENA_VA && c->a[i] < VM_USER_HI)
+			return true;
 	switch (c->nr) {
 	case SYS_SLEEP:
 		return c->a[0] >= ns;
