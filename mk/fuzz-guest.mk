@@ -8,3 +8,5 @@ SRC_sysfuzz := tests/fuzz/sysfuzz.c tests/fuzz/sysgen.c tests/fuzz/sysargs.c $(F
 SRC_fuzzleaf := tests/fuzz/leaf.c
 SRC_pagerfuzz := tests/fuzz/pagerfuzz.c tests/fuzz/pagerbad.c tests/fuzz/pagerkids.c \
 	$(FUZZ_COMMON)
+PROGS += msgfuzz
+SRC_msgfuzz := tests/fuzz/msgfuzz.c $(FUZZ_COMMON)

@@ -439,7 +439,7 @@ static bool run_seed(uint64_t seed, uint64_t first, uint64_t nrounds, bool verbo
 	uint64_t b0 = pf.fb_answers, start = fuzz_now_ms();
 	bool go_on = true;
 	for (uint64_t n = first; n < first + nrounds && go_on; n++) {
-		if (!verbose && n % 50 == 0)
+		if (!verbose) /* the host script replays the last one after a panic */
 			uprintf("pagerfuzz: seed %lu round %lu\n", (unsigned long)seed, (unsigned long)n);
 		go_on = run_round(seed, n, verbose);
 	}
