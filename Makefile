@@ -172,8 +172,9 @@ shell-test: all
 	-bash tests/shell/run-shell-tests $(B)/kernel.elf $(B)/bootimg.cpio \
 	  > $(B)/logs/shell.log 2>&1; tail -n 1 $(B)/logs/shell.log
 
-test: unit-test qemu-test shell-test
-	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/qemu.log $(B)/logs/shell.log
+test: unit-test qemu-test shell-test fuzz-slice
+	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/qemu.log $(B)/logs/shell.log \
+	  $(B)/logs/fuzz-slice.log
 
 # Deterministic instruction counts under -icount; writes bench/results.*
 bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio
