@@ -19,6 +19,8 @@ enum kind {
 	K_NONE, K_ANY, K_H, K_OUT, K_IN, K_TEXT, K_LEN, K_VA, K_SIZE, K_OFF, K_NPAGES,
 	K_PROT, K_NS, K_SLEEP, K_TAG, K_WORD, K_RIGHTS, K_BADGE, K_PRIO, K_ENTRY,
 	K_SPAWN, K_ERR, K_LOCKOP, K_IDX, K_BUF, K_FLAGS, K_COUNT, K_EP, K_KEEP,
+	/* handles of one object type: mostly the child's own of that type */
+	K_HTASK, K_HEP, K_HNOTE, K_HVMO, K_HMOD,
 };
 
 struct call_row {
@@ -35,47 +37,47 @@ static const struct call_row calls[] = {
 	ROW(EXIT, 0, K_ANY), /* weight 0: drawn separately, rarely */
 	ROW(YIELD, 2),
 	ROW(TASK_SPAWN, 3, K_SPAWN),
-	ROW(TASK_WAIT, 2, K_H),
-	ROW(TASK_KILL, 2, K_H),
-	ROW(TASK_INFO, 3, K_H, K_OUT),
+	ROW(TASK_WAIT, 2, K_HTASK),
+	ROW(TASK_KILL, 2, K_HTASK),
+	ROW(TASK_INFO, 3, K_HTASK, K_OUT),
 	ROW(HANDLE_COPY, 4, K_H, K_RIGHTS),
 	ROW(HANDLE_CLOSE, 4, K_H),
 	ROW(HANDLE_INFO, 3, K_H, K_OUT),
-	ROW(MODULE_NAME, 2, K_H, K_OUT, K_COUNT),
+	ROW(MODULE_NAME, 2, K_HMOD, K_OUT, K_COUNT),
 	ROW(SYSINFO, 2, K_OUT),
 	ROW(POWEROFF, 1, K_H, K_ANY),
 	ROW(SLEEP, 1, K_SLEEP),
 	ROW(NOP, 1),
 	ROW(ENDPOINT_CREATE, 4),
 	ROW(NOTIFY_CREATE, 3),
-	ROW(CALL, 5, K_H, K_TAG, K_WORD, K_WORD, K_WORD, K_WORD, K_NS),
-	ROW(SEND, 4, K_H, K_TAG, K_WORD, K_WORD, K_WORD, K_WORD),
-	ROW(RECV, 4, K_H, K_ANY, K_ANY, K_ANY, K_ANY, K_ANY, K_NS),
+	ROW(CALL, 5, K_HEP, K_TAG, K_WORD, K_WORD, K_WORD, K_WORD, K_NS),
+	ROW(SEND, 4, K_HEP, K_TAG, K_WORD, K_WORD, K_WORD, K_WORD),
+	ROW(RECV, 4, K_HEP, K_ANY, K_ANY, K_ANY, K_ANY, K_ANY, K_NS),
 	ROW(REPLY, 3, K_ANY, K_TAG, K_WORD, K_WORD, K_WORD, K_WORD),
-	ROW(REPLY_RECV, 3, K_H, K_TAG, K_WORD, K_WORD, K_WORD, K_WORD, K_NS),
-	ROW(NOTIFY_SIGNAL, 3, K_H, K_WORD),
-	ROW(NOTIFY_WAIT, 3, K_H, K_NS),
+	ROW(REPLY_RECV, 3, K_HEP, K_TAG, K_WORD, K_WORD, K_WORD, K_WORD, K_NS),
+	ROW(NOTIFY_SIGNAL, 3, K_HNOTE, K_WORD),
+	ROW(NOTIFY_WAIT, 3, K_HNOTE, K_NS),
 	ROW(IPC_BUFFER, 2, K_BUF),
-	ROW(HANDLE_MINT, 3, K_H, K_RIGHTS, K_BADGE),
-	ROW(OBJ_DESTROY, 2, K_H),
+	ROW(HANDLE_MINT, 3, K_HEP, K_RIGHTS, K_BADGE),
+	ROW(OBJ_DESTROY, 2, K_HEP),
 	ROW(THREAD_CREATE, 2, K_ENTRY, K_KEEP, K_KEEP, K_PRIO),
 	ROW(THREAD_EXIT, 0),
 	ROW(MEM_WIRE, 4, K_VA, K_SIZE, K_PROT),
 	ROW(MEM_UNMAP, 3, K_VA, K_SIZE),
 	ROW(VMO_CREATE, 4, K_SIZE, K_EP, K_BADGE),
-	ROW(VM_MAP, 5, K_H, K_VA, K_SIZE, K_OFF, K_PROT),
+	ROW(VM_MAP, 5, K_HVMO, K_VA, K_SIZE, K_OFF, K_PROT),
 	ROW(VM_PROTECT, 3, K_VA, K_SIZE, K_PROT),
-	ROW(PAGER_SUPPLY, 4, K_H, K_OFF, K_VA, K_NPAGES, K_PROT, K_EP, K_NS),
-	ROW(PAGER_FAIL, 3, K_H, K_OFF, K_NPAGES, K_ERR),
-	ROW(PAGER_QUERY, 3, K_H, K_OFF, K_NPAGES, K_OUT, K_FLAGS),
-	ROW(PAGER_EVICT, 3, K_H, K_OFF, K_NPAGES, K_VA, K_OUT),
-	ROW(PAGER_LOCK, 3, K_H, K_OFF, K_NPAGES, K_LOCKOP),
-	ROW(VMO_SET, 3, K_H, K_EP, K_BADGE, K_COUNT),
-	ROW(VMO_INFO, 3, K_H, K_OUT),
+	ROW(PAGER_SUPPLY, 4, K_HVMO, K_OFF, K_VA, K_NPAGES, K_PROT, K_EP, K_NS),
+	ROW(PAGER_FAIL, 3, K_HVMO, K_OFF, K_NPAGES, K_ERR),
+	ROW(PAGER_QUERY, 3, K_HVMO, K_OFF, K_NPAGES, K_OUT, K_FLAGS),
+	ROW(PAGER_EVICT, 3, K_HVMO, K_OFF, K_NPAGES, K_VA, K_OUT),
+	ROW(PAGER_LOCK, 3, K_HVMO, K_OFF, K_NPAGES, K_LOCKOP),
+	ROW(VMO_SET, 3, K_HVMO, K_EP, K_BADGE, K_COUNT),
+	ROW(VMO_INFO, 3, K_HVMO, K_OUT),
 	ROW(TRACE_READ, 2, K_COUNT, K_OUT, K_COUNT),
 	ROW(DEV_INFO, 1, K_H, K_OUT),
 	ROW(DEV_MAP, 1, K_H, K_VA),
-	ROW(IRQ_BIND, 1, K_H, K_H, K_WORD),
+	ROW(IRQ_BIND, 1, K_H, K_HNOTE, K_WORD),
 	ROW(IRQ_ACK, 1, K_H),
 	ROW(TASK_ENUM, 2, K_H, K_IDX, K_OUT),
 	ROW(VM_STATS, 2, K_OUT),
@@ -99,13 +101,35 @@ static uint64_t gen_handle(struct sysgen *g)
 	struct rng *r = &g->rng;
 	uint64_t p = rng_below(r, 100);
 	if (p < 45 && g->nknown)
-		return (uint64_t)g->known[rng_below(r, (uint64_t)g->nknown)];
+		return (uint64_t)g->known[rng_below(r, (uint64_t)g->nknown)].h;
 	if (p < 70)
 		return rng_below(r, CHILD_SLOTS + 2);
 	if (p < 85)
 		return rng_below(r, 128);
 	return PICK(r, (uint64_t)-1, 127, 128, 129, 1ull << 31, (1ull << 32) + 1,
 		    0x8000000000000000ull, rng_edge(r));
+}
+
+/* A handle of the given object type: one the child made (or holds from
+ * the start) most of the time, else any handle value. */
+static uint64_t gen_typed(struct sysgen *g, uint32_t type)
+{
+	struct rng *r = &g->rng;
+	int match[16], n = 0;
+	for (int i = 0; i < g->nknown; i++)
+		if (g->known[i].type == type)
+			match[n++] = g->known[i].h;
+	if (type == OBJ_TASK)
+		match[n++] = H_SELF;
+	if (type == OBJ_ENDPOINT)
+		match[n++] = SLOT_NAME;
+	if (type == OBJ_MODULE)
+		match[n++] = SLOT_LEAF;
+	if (type == OBJ_VMO)
+		match[n++] = SLOT_PROGRESS;
+	if (n && rng_below(r, 100) < 75)
+		return (uint64_t)match[rng_below(r, (uint64_t)n)];
+	return gen_handle(g);
 }
 
 /* Addresses the child itself lives at: text, data, stack. Rarely drawn,
@@ -250,7 +274,7 @@ static uint64_t gen_rest(struct sysgen *g, enum kind k)
 	case K_COUNT:
 		return PICK(r, 0, 1, 2, 16, 64, 1000, 1ull << 20, rng_edge(r));
 	case K_EP:
-		return rng_one_in(r, 3) ? (uint64_t)VMO_KERNEL_ZERO : gen_handle(g);
+		return rng_one_in(r, 3) ? (uint64_t)VMO_KERNEL_ZERO : gen_typed(g, OBJ_ENDPOINT);
 	default:
 		return rng_edge(r);
 	}
@@ -264,13 +288,26 @@ static uint64_t gen_arg(struct sysgen *g, enum kind k, struct sys_call *c, int i
 	if (k == K_KEEP)
 		return c->a[i]; /* an earlier argument's generator chose it */
 	/* Any kind, any value; but timeouts only in gen_timeout, which keeps
-	 * the long ones (that only the watchdog ends) rare, and debug_write
-	 * lengths only from K_LEN. */
-	if (k != K_ANY && k != K_NS && k != K_SLEEP && k != K_LEN && rng_one_in(r, 16))
+	 * the long ones (that only the watchdog ends) rare, debug_write
+	 * lengths only from K_LEN, and addresses and lengths of mappings
+	 * only from gen_va and gen_size, which keep the ones that end the
+	 * child rare. */
+	if (k != K_ANY && k != K_NS && k != K_SLEEP && k != K_LEN && k != K_VA && k != K_SIZE &&
+	    rng_one_in(r, 16))
 		return rng_edge(r);
 	switch (k) {
 	case K_H:
 		return gen_handle(g);
+	case K_HTASK:
+		return gen_typed(g, OBJ_TASK);
+	case K_HEP:
+		return gen_typed(g, OBJ_ENDPOINT);
+	case K_HNOTE:
+		return gen_typed(g, OBJ_NOTIFY);
+	case K_HVMO:
+		return gen_typed(g, OBJ_VMO);
+	case K_HMOD:
+		return gen_typed(g, OBJ_MODULE);
 	case K_OUT:
 	case K_IN:
 		return gen_pointer(r, k == K_IN);
@@ -341,8 +378,10 @@ static uint64_t gen_entry(struct sysgen *g, struct sys_call *c)
 	if (slot < 0 || rng_one_in(r, 4)) {
 		c->a[1] = PICK(r, STACKS_VA + STACK_PAGES * FUZZ_PAGE, STACKS_VA + 8, 0, 1,
 			       VM_USER_HI, VM_USER_HI + 16, rng_edge(r));
-		return PICK(r, 0, VM_USER_LO - 4, VM_USER_HI, ARENA_VA, 0xffffffc080200000ull,
-			    (uint64_t)-1, rng_edge(r));
+		if (rng_one_in(r, 50)) /* starts, and faults at once: the child dies */
+			return ARENA_VA;
+		return PICK(r, 0, VM_USER_LO - 4, VM_USER_HI, 0xffffffc080200000ull, (uint64_t)-1,
+			    rng_edge(r) | 1ull << 40);
 	}
 	uint64_t top = STACKS_VA + (uint64_t)(slot + 1) * STACK_PAGES * FUZZ_PAGE;
 	uint64_t *rec = (uint64_t *)(top - 64);
@@ -364,7 +403,9 @@ static void fill_ipc_buffer(struct sysgen *g, uint64_t tag)
 	for (uint32_t i = IPC_REG_WORDS; i < words && i < IPC_MAX_WORDS; i++)
 		b->mr[i] = rng_edge(&g->rng);
 	for (int i = 0; i < IPC_MAX_HANDLES; i++) {
-		b->handles[i] = (int32_t)gen_handle(g);
+		b->handles[i] = (int32_t)(rng_one_in(&g->rng, 2) ? gen_handle(g)
+				: gen_typed(g, (uint32_t)(uint64_t[]){ OBJ_ENDPOINT, OBJ_NOTIFY, OBJ_VMO,
+							    OBJ_TASK }[rng_below(&g->rng, 4)]));
 		b->rights[i] = (uint32_t)gen_rest(g, K_RIGHTS);
 	}
 }

@@ -75,7 +75,10 @@ struct sys_call {
 /* The child's state: generator, handles it made, stacks in use. */
 struct sysgen {
 	struct rng rng;
-	int32_t known[16]; /* handles the child made, most recent first */
+	struct {
+		int32_t h;
+		uint32_t type; /* enum obj_type */
+	} known[16]; /* handles the child made, most recent first */
 	int nknown;
 	volatile uint8_t stack_busy[NSTACKS];
 	uint64_t tp; /* the thread pointer new threads share */

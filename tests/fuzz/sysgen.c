@@ -64,9 +64,12 @@ static void remember(const struct sys_call *c, long r)
 		     c->nr == SYS_THREAD_CREATE;
 	if (!makes || r < 0)
 		return;
+	struct handle_info hi = { 0 };
+	sys_handle_info((int)r, &hi); /* no effect on anything: replays stay the same */
 	int n = gen.nknown < 16 ? gen.nknown++ : 15;
 	memmove(&gen.known[1], &gen.known[0], (size_t)n * sizeof(gen.known[0]));
-	gen.known[0] = (int32_t)r;
+	gen.known[0].h = (int32_t)r;
+	gen.known[0].type = hi.type;
 }
 
 static bool result_ok(const struct sys_call *c, long r)
