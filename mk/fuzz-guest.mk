@@ -10,18 +10,18 @@ SRC_pagerfuzz := tests/fuzz/pagerfuzz.c tests/fuzz/pagerbad.c tests/fuzz/pagerki
 	$(FUZZ_COMMON)
 SRC_msgfuzz := tests/fuzz/msgfuzz.c $(FUZZ_COMMON)
 
-# The long run: at least 10^6 system calls over five seeds, 1,250 pager
-# rounds, 100,000 messages. Each can be set on the command line, e.g.
-# make fuzz FUZZ_SEEDS="7 8" FUZZ_SYS_BATCHES=50.
+# The long run: 10^6 system calls over five seeds, 1,250 pager rounds,
+# 100,000 messages. Each can be set on the command line, e.g.
+# make fuzz FUZZ_SEEDS="7 8" FUZZ_SYS_TOTAL=50000.
 FUZZ_SEEDS ?= 1 2 3 4 5
-FUZZ_SYS_BATCHES ?= 200
+FUZZ_SYS_TOTAL ?= 200000
 FUZZ_SYS_CALLS ?= 1000
 FUZZ_PAGER_ROUNDS ?= 250
 FUZZ_MSG_COUNT ?= 20000
 FUZZ_TIMEOUT ?= 1800
 
 # The slice: fixed seeds, small counts.
-FUZZ_SLICE := --sys-seeds "1 2" --sys-batches 25 --pager-seeds 1 --pager-rounds 400 \
+FUZZ_SLICE := --sys-seeds "1 2" --sys-total 25000 --pager-seeds 1 --pager-rounds 400 \
 	--msg-seeds 1 --msg-count 6000 --timeout 300
 
 .PHONY: fuzz fuzz-guest fuzz-slice
@@ -32,7 +32,7 @@ fuzz-slice: all
 	  $(B)/kernel.elf $(B)/bootimg.cpio
 
 fuzz-guest: all
-	scripts/fuzz-guest --sys-seeds "$(FUZZ_SEEDS)" --sys-batches $(FUZZ_SYS_BATCHES) \
+	scripts/fuzz-guest --sys-seeds "$(FUZZ_SEEDS)" --sys-total $(FUZZ_SYS_TOTAL) \
 	  --sys-calls $(FUZZ_SYS_CALLS) --pager-seeds "$(FUZZ_SEEDS)" \
 	  --pager-rounds $(FUZZ_PAGER_ROUNDS) --msg-seeds "$(FUZZ_SEEDS)" \
 	  --msg-count $(FUZZ_MSG_COUNT) --timeout $(FUZZ_TIMEOUT) \

@@ -402,8 +402,9 @@ bool fuzz_servers_answer(char *why, int n)
 	       ipc_answers(why, n);
 }
 
-/* The zero pager's pool at its usual 64 pages and clusters of one: the
- * baseline and the final check see the same wired memory there. */
+/* The zero pager's pool at its usual 64 pages (emptied first: a prefill
+ * only adds) and clusters of one: the baseline and the final check see
+ * the same wired memory there. */
 static bool zero_pager_reset(char *why, int n)
 {
 	int zp = fuzz_zero_pager();
@@ -411,6 +412,9 @@ static bool zero_pager_reset(char *why, int n)
 	long err = zp < 0 ? zp
 		: ipc_request_timed(zp, ibuf, ZERO_CLUSTER, one, 1, 0, 0, 0, 0, 0, 0,
 				    SERVER_TIMEOUT);
+	if (!err)
+		err = ipc_request_timed(zp, ibuf, ZERO_DRAIN, 0, 0, 0, 0, 0, 0, 0, 0,
+					SERVER_TIMEOUT);
 	if (!err)
 		err = ipc_request_timed(zp, ibuf, ZERO_PREFILL, pool, 1, 0, 0, 0, 0, 0, 0,
 					SERVER_TIMEOUT);

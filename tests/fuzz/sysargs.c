@@ -168,7 +168,11 @@ static uint64_t gen_pointer(struct rng *r, bool in)
 
 /* A user address for maps, wires and unmaps: the arena mostly; odd
  * values the kernel must refuse; and, rarely, addresses where the child
- * lives (text at VM_USER_LO, the stack below VM_USER_HI), which end it. */
+ * lives (text at VM_USER_LO, the stack below VM_USER_HI), which end it.
+ * Nothing is mapped next to the scratch areas: a buffer running past
+ * their end must find nothing there, not an object the child pages
+ * itself (the call would wait on the child; sysgen_may_block counts on
+ * such waits coming only from arena addresses). */
 static uint64_t gen_va(struct rng *r)
 {
 	uint64_t p = rng_below(r, 1000);
@@ -179,7 +183,7 @@ static uint64_t gen_va(struct rng *r)
 	if (p < 997)
 		return PICK(r, 0, VM_USER_LO - FUZZ_PAGE, VM_USER_HI, 0xffffffc000000000ull,
 			    (uint64_t)-FUZZ_PAGE, 1ull << 38, ARENA_VA - FUZZ_PAGE,
-			    TEXT_VA + TEXT_PAGES * FUZZ_PAGE, rng_edge(r) | 1ull << 39);
+			    rng_edge(r) | 1ull << 39);
 	return rng_one_in(r, 2) ? own_address(r)
 				: PICK(r, VM_USER_LO, VM_USER_HI - FUZZ_PAGE, PROGRESS_VA);
 }
@@ -346,14 +350,19 @@ static uint64_t gen_spawn_req(struct sysgen *g)
 		hs[i] = (int32_t)gen_handle(g);
 		rights[i] = (uint32_t)gen_rest(g, K_RIGHTS);
 	}
+	uint64_t odd_argv = gen_pointer(r, true), odd_handles = gen_pointer(r, true);
+	if (odd_argv >= ARENA_VA && odd_argv < VM_USER_HI)
+		odd_argv = 8; /* not in the arena: see gen_va */
+	if (odd_handles >= ARENA_VA && odd_handles < VM_USER_HI)
+		odd_handles = 8;
 	*q = (struct spawn_req){
 		.module = rng_one_in(r, 4) ? (int32_t)gen_handle(g) : SLOT_LEAF,
 		.prio = (uint32_t)PICK(r, PRIO_DEFAULT - 1, PRIO_DEFAULT - 1, 8, 0, PRIO_MAX,
 				       PRIO_MAX + 1),
-		.argv = rng_one_in(r, 8) ? gen_pointer(r, true) : (uint64_t)(uintptr_t)argv,
+		.argv = rng_one_in(r, 8) ? odd_argv : (uint64_t)(uintptr_t)argv,
 		.argv_len = PICK(r, sizeof(args), sizeof(args), 9, 0, 1, sizeof(args) - 1,
 				 SPAWN_MAX_ARGS, SPAWN_MAX_ARGS + 1, rng_edge(r)),
-		.handles = rng_one_in(r, 8) ? gen_pointer(r, true) : (uint64_t)(uintptr_t)hs,
+		.handles = rng_one_in(r, 8) ? odd_handles : (uint64_t)(uintptr_t)hs,
 		.rights = rng_one_in(r, 3) ? 0 : (uint64_t)(uintptr_t)rights,
 		.nhandles = (uint32_t)PICK(r, 0, 1, 2, 4, SPAWN_MAX_HANDLES, SPAWN_MAX_HANDLES + 1,
 					   rng_edge(r)),

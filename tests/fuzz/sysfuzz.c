@@ -2,9 +2,12 @@
  * sysfuzz: random system calls in child tasks (tests/fuzz/sysfuzz.h).
  *
  *   sysfuzz [seed=S] [seeds=K] [batches=N] [first=B] [calls=C] [watchdog=MS]
+ *           [total=T]
  *   sysfuzz seed=S batch=B [calls=C]     replay one batch, every call printed
  *
- * Seeds S..S+K-1 each run batches first..first+N-1 of C calls and end
+ * Seeds S..S+K-1 each run batches first..first+N-1 of C calls (with
+ * total=T: as many batches as it takes to make T calls, as batches a call
+ * ended early make fewer) and end
  * with a health check: one PASS or FAIL line per seed. Anomalies (a call
  * stuck past the watchdog that may not block, a child the kill does not
  * end, a result outside the error set) are printed with their replay
@@ -22,7 +25,7 @@ static volatile struct sysfuzz_progress *const prog =
 	(volatile struct sysfuzz_progress *)PROGRESS_VA;
 
 static struct {
-	uint64_t calls_per_batch, watchdog_ms, verbose;
+	uint64_t calls_per_batch, watchdog_ms, verbose, total;
 	int progress_vmo, leaf;
 } cfg;
 
@@ -163,8 +166,11 @@ static bool run_seed(uint64_t seed, uint64_t first, uint64_t nbatches,
 	struct totals t = { 0 };
 	bool go_on = true;
 	uint64_t start = fuzz_now_ms();
-	for (uint64_t b = first; b < first + nbatches && go_on; b++)
+	for (uint64_t b = first; go_on; b++) {
+		if (cfg.total ? t.calls >= cfg.total : b >= first + nbatches)
+			break;
 		go_on = run_batch(seed, b, &t);
+	}
 	char why[320], name[40];
 	fmt_snprintf(name, sizeof(name), "sysfuzz_seed_%lu", (unsigned long)seed);
 	bool healthy = go_on && fuzz_health(base, 5000, why, sizeof(why));
@@ -210,7 +216,7 @@ int main(int argc, char **argv)
 	struct fuzz_opt opts[] = {
 		{ "seed", 1, false }, { "seeds", 1, false }, { "batches", 10, false },
 		{ "first", 0, false }, { "batch", 0, false }, { "calls", 1000, false },
-		{ "watchdog", 1500, false },
+		{ "watchdog", 1500, false }, { "total", 0, false },
 	};
 	int nopts = sizeof(opts) / sizeof(opts[0]);
 	fuzz_init("sysfuzz", &buf);
@@ -218,6 +224,7 @@ int main(int argc, char **argv)
 		return 2;
 	cfg.calls_per_batch = fuzz_opt(opts, nopts, "calls");
 	cfg.watchdog_ms = fuzz_opt(opts, nopts, "watchdog");
+	cfg.total = fuzz_opt(opts, nopts, "total");
 	uint64_t first = fuzz_opt(opts, nopts, "first"), nb = fuzz_opt(opts, nopts, "batches");
 	uint64_t seed = fuzz_opt(opts, nopts, "seed"), nseeds = fuzz_opt(opts, nopts, "seeds");
 	if (fuzz_opt_given(opts, nopts, "batch")) { /* replay one batch, loudly */
@@ -225,6 +232,7 @@ int main(int argc, char **argv)
 		nb = 1;
 		nseeds = 1;
 		cfg.verbose = 1;
+		cfg.total = 0;
 	}
 	char why[320];
 	struct fuzz_health base;
