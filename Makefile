@@ -60,12 +60,14 @@ ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 # program name -> source files
 PROGS := init name zero console shell hello testrunner uhelper bench libctest conflood
 SRC_init := servers/init/init.c
-SRC_name := servers/name/name.c
+SRC_name := servers/name/name.c servers/name/name_table.c
 SRC_console := servers/console/console.c
 SRC_shell := servers/shell/shell.c servers/shell/stats.c
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c
 SRC_hello := servers/hello/hello.c
-SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c
+SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
+	tests/qemu/vm_robust_tests.c \
+	tests/qemu/name_tests.c
 SRC_uhelper := tests/qemu/uhelper.c
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c
 SRC_libctest := tests/qemu/libc_test.c
@@ -106,7 +108,8 @@ $(B)/gdbinit-user: $(UELFS)
 HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
-UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto vm_fault vm_failure vm_robust ipc
+UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
+	vm_failure vm_robust ipc
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_cpio := microkernel/kern/cpio.c
@@ -116,6 +119,7 @@ USRC_handle := microkernel/kern/handle.c microkernel/kern/kobj.c tests/unit/fake
 USRC_kmem := microkernel/kern/kmem.c microkernel/kern/pmm.c tests/unit/fake_phys.c
 USRC_fmt := lib/fmt.c
 USRC_name_proto :=
+USRC_name_table := servers/name/name_table.c
 USRC_vm_object := microkernel/kern/vm_object.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
 USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_object.c vm_map.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
 USRC_vm_failure := $(USRC_vm_fault)
@@ -136,6 +140,8 @@ UNIT_BINS := $(patsubst %,$(B)/unit/test_%,$(UNIT))
 
 $(B)/virt.dtb: scripts/mkdtb-fixture | deps
 	scripts/mkdtb-fixture $@
+
+include mk/fuzz-host.mk
 
 # --- top-level targets ------------------------------------------------------
 .PHONY: all deps run run-gdb test unit-test qemu-test shell-test bench clean
@@ -172,9 +178,9 @@ shell-test: all
 	-bash tests/shell/run-shell-tests $(B)/kernel.elf $(B)/bootimg.cpio \
 	  > $(B)/logs/shell.log 2>&1; tail -n 1 $(B)/logs/shell.log
 
-test: unit-test qemu-test shell-test fuzz-slice
-	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/qemu.log $(B)/logs/shell.log \
-	  $(B)/logs/fuzz-slice.log
+test: unit-test fuzz-replay qemu-test shell-test fuzz-slice
+	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/fuzz-replay.log $(B)/logs/qemu.log \
+	  $(B)/logs/shell.log $(B)/logs/fuzz-slice.log
 
 # Deterministic instruction counts under -icount; writes bench/results.*
 bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio

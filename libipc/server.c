@@ -2,6 +2,7 @@
 #include "libipc/server.h"
 
 #include "libipc/sys.h"
+#include "libipc/ulib.h"
 #include "lib/string.h"
 
 static const struct ipc_handler *find(const struct ipc_server *s, uint32_t label)
@@ -20,6 +21,7 @@ long ipc_dispatch(struct ipc_server *s, const struct ipc_request *req,
 	resp->words = 0;
 	resp->nhandles = 0;
 	resp->move = 0;
+	resp->undo = 0;
 	if (!h)
 		status = -E_NOSYS;
 	else if ((req->badge & h->need_badge) != h->need_badge)
@@ -37,6 +39,7 @@ long ipc_dispatch(struct ipc_server *s, const struct ipc_request *req,
 		resp->words = 0;
 		resp->nhandles = 0;
 		resp->move = 0;
+		resp->undo = 0;
 	}
 	/* Handles of a rejected request must not pile up in our table. */
 	if (status < 0 || !h)
@@ -76,6 +79,41 @@ static void pack(struct ipc_server *s, long status, const struct ipc_response *r
 	memcpy(s->buf->rights, resp->rights, nh * sizeof(uint32_t));
 }
 
+/* The handles the reply moved go whether it was delivered or not: the
+ * caller has its copies, or nothing needs them any more. */
+static void close_moved(struct ipc_server *s)
+{
+	for (uint32_t i = 0; i < s->resp.nhandles && i < IPC_MAX_HANDLES; i++)
+		if (s->resp.move & (1u << i))
+			sys_handle_close(s->resp.handles[i]);
+	s->resp.move = 0;
+}
+
+long ipc_server_answer(struct ipc_server *s, int ep, struct ipc_msg *m)
+{
+	ipc_undo_fn undo = s->resp.undo;
+	s->resp.undo = 0;
+	if (!undo) {
+		long err = ipc_reply_recv(ep, m, 0);
+		close_moved(s);
+		return err;
+	}
+	long err = ipc_reply(m);
+	if (err < 0) {
+		/* Logged the 1st, 2nd, 4th, 8th... time: a flood of them does
+		 * not flood the log. */
+		s->undone++;
+		if ((s->undone & (s->undone - 1)) == 0)
+			uprintf("%s: reply to label %u from badge %lx not delivered (%s), "
+				"undone (%lu so far)\n", s->name, s->req.label,
+				(unsigned long)s->req.badge, err_name(err),
+				(unsigned long)s->undone);
+		undo(s->ctx, &s->req, &s->resp);
+	}
+	close_moved(s);
+	return ipc_recv(ep, m, 0);
+}
+
 long ipc_serve(struct ipc_server *s)
 {
 	long err = ipc_buffer_setup(s->buf);
@@ -93,13 +131,7 @@ long ipc_serve(struct ipc_server *s)
 		unpack(s, &m, &s->req);
 		long status = ipc_dispatch(s, &s->req, &s->resp);
 		pack(s, status, &s->resp, &m);
-		err = ipc_reply_recv(s->ep, &m, 0);
-		/* The reply has copied the moved handles (or the caller is
-		 * gone): ours go either way. */
-		for (uint32_t i = 0; i < s->resp.nhandles && i < IPC_MAX_HANDLES; i++)
-			if (s->resp.move & (1u << i))
-				sys_handle_close(s->resp.handles[i]);
-		s->resp.move = 0;
+		err = ipc_server_answer(s, s->ep, &m);
 	}
 }
 

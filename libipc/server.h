@@ -8,10 +8,20 @@
  *      handles came along;
  *   3. run the handler, which fills the reply;
  *   4. reply (label = status: 0 or an error code) and wait again, in one
- *      system call.
+ *      system call; or, when the handler succeeded and set an undo hook
+ *      (resp->undo), reply alone (SYS_REPLY reports a failed delivery,
+ *      reply_recv does not), run the hook if the reply did not arrive,
+ *      then wait.
  * Unknown labels get E_NOSYS, malformed requests E_INVAL, failed access
  * checks E_PERM; handles that arrived with a rejected request are closed.
  * The loop never stops on a bad request.
+ *
+ * Undo: a handler that commits something for its caller (a new object
+ * whose handle rides in the reply) sets resp->undo. A reply that cannot
+ * be delivered (the caller died or gave up, has no IPC buffer for the
+ * handles, or no free slot in its table) leaves the caller with nothing,
+ * so the hook takes the commitment back; without it each such request
+ * would leak server state for good.
  */
 #ifndef LIBIPC_SERVER_H
 #define LIBIPC_SERVER_H
@@ -30,6 +40,13 @@ struct ipc_request {
 	int32_t handles[IPC_MAX_HANDLES];
 };
 
+struct ipc_response;
+
+/* Takes back what a successful handler committed: resp is the reply that
+ * could not be delivered. Cannot fail. */
+typedef void (*ipc_undo_fn)(void *ctx, const struct ipc_request *req,
+			    const struct ipc_response *resp);
+
 struct ipc_response {
 	uint32_t words;
 	uint32_t nhandles;
@@ -37,7 +54,9 @@ struct ipc_response {
 	int32_t handles[IPC_MAX_HANDLES];
 	uint32_t rights[IPC_MAX_HANDLES];
 	uint32_t move; /* bit i: close handles[i] once the reply carried a copy
-			* (ipc_serve only; a handle minted for the caller) */
+			* (a handle minted for the caller) */
+	ipc_undo_fn undo; /* set by a handler that committed something for
+			   * its caller: runs if the reply is not delivered */
 };
 
 /* Returns 0 or a negated error code, which becomes the reply label. */
@@ -61,6 +80,7 @@ struct ipc_server {
 	struct ipc_buffer *buf; /* this thread's IPC buffer */
 	const char *name;       /* for log lines */
 	uint64_t served, rejected;
+	uint64_t undone;         /* replies not delivered, their handler undone */
 	struct ipc_request req;  /* scratch for the loop */
 	struct ipc_response resp;
 };
@@ -72,6 +92,13 @@ long ipc_serve(struct ipc_server *s);
  * dispatches req, filling resp; returns the status. */
 long ipc_dispatch(struct ipc_server *s, const struct ipc_request *req,
 		  struct ipc_response *resp);
+
+/* The end of one step, for servers with their own loop (the pagers):
+ * sends the reply packed in m for the request ipc_dispatch just handled
+ * in s->req / s->resp, undoes the handler if it had an undo hook and the
+ * reply was not delivered, closes the reply's moved handles, then waits
+ * on ep. Returns the receive status; the next message is then in m. */
+long ipc_server_answer(struct ipc_server *s, int ep, struct ipc_msg *m);
 
 /* Client side: sends label with words (and handles from the buffer) and
  * waits for the reply. Returns the reply status (label) or a call error;

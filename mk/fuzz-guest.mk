@@ -1,14 +1,14 @@
-# In-guest fuzzers (tests/fuzz/, see README "Fuzzing"): the programs, a
+# In-guest fuzzers (tests/fuzz/guest/, see README "Fuzzing"): the programs, a
 # fixed-seed slice that `make test` runs (about a minute) and long runs
 # for `make fuzz`. Included from the Makefile before the program rules.
 
-FUZZ_COMMON := tests/fuzz/fuzz.c
+GUEST_FUZZ_COMMON := tests/fuzz/guest/fuzz.c
 PROGS += sysfuzz fuzzleaf pagerfuzz msgfuzz
-SRC_sysfuzz := tests/fuzz/sysfuzz.c tests/fuzz/sysgen.c tests/fuzz/sysargs.c $(FUZZ_COMMON)
-SRC_fuzzleaf := tests/fuzz/leaf.c
-SRC_pagerfuzz := tests/fuzz/pagerfuzz.c tests/fuzz/pagerbad.c tests/fuzz/pagerkids.c \
-	$(FUZZ_COMMON)
-SRC_msgfuzz := tests/fuzz/msgfuzz.c $(FUZZ_COMMON)
+SRC_sysfuzz := $(addprefix tests/fuzz/guest/,sysfuzz.c sysgen.c sysargs.c) $(GUEST_FUZZ_COMMON)
+SRC_fuzzleaf := tests/fuzz/guest/leaf.c
+SRC_pagerfuzz := $(addprefix tests/fuzz/guest/,pagerfuzz.c pagerbad.c pagerkids.c) \
+	$(GUEST_FUZZ_COMMON)
+SRC_msgfuzz := tests/fuzz/guest/msgfuzz.c $(GUEST_FUZZ_COMMON)
 
 # The long run: 10^6 system calls over five seeds, 1,250 pager rounds,
 # 100,000 messages. Each can be set on the command line, e.g.

@@ -33,14 +33,20 @@ static void endpoint_destroy(struct kobj *o)
 			m->delivered(m);
 	}
 	list_del(&ep->owner_link);
+	struct task *payer = ep->payer;
 	kmem_free(ep, sizeof(*ep));
+	task_kmem_uncharge(payer, sizeof(*ep));
+	kobj_put(&payer->obj);
 }
 
 static void notify_destroy(struct kobj *o)
 {
 	struct notify *n = container_of(o, struct notify, obj);
 	waitq_wake_all(&n->waiters, -E_CANCELED); /* as in endpoint_destroy */
+	struct task *payer = n->payer;
 	kmem_free(n, sizeof(*n));
+	task_kmem_uncharge(payer, sizeof(*n));
+	kobj_put(&payer->obj);
 }
 
 void ipc_init(void)
@@ -59,10 +65,18 @@ static int64_t install_new(struct thread *t, struct kobj *o, uint32_t rights)
 
 int64_t ipc_endpoint_create(struct thread *t, const uint64_t *a)
 {
-	struct endpoint *ep = kmem_alloc(sizeof(*ep));
-	if (!ep)
+	if (handle_room(t->task->handles, 1))
+		return -E_FULL;
+	if (task_kmem_charge(t->task, sizeof(struct endpoint)))
 		return -E_NOMEM;
+	struct endpoint *ep = kmem_alloc(sizeof(*ep));
+	if (!ep) {
+		task_kmem_uncharge(t->task, sizeof(*ep));
+		return -E_NOMEM;
+	}
 	kobj_init(&ep->obj, OBJ_ENDPOINT);
+	ep->payer = t->task;
+	kobj_get(&t->task->obj);
 	ep->id = next_endpoint_id++;
 	list_init(&ep->kmsgs);
 	list_init(&ep->objects);
@@ -76,10 +90,18 @@ int64_t ipc_endpoint_create(struct thread *t, const uint64_t *a)
 
 int64_t ipc_notify_create(struct thread *t, const uint64_t *a)
 {
-	struct notify *n = kmem_alloc(sizeof(*n));
-	if (!n)
+	if (handle_room(t->task->handles, 1))
+		return -E_FULL;
+	if (task_kmem_charge(t->task, sizeof(struct notify)))
 		return -E_NOMEM;
+	struct notify *n = kmem_alloc(sizeof(*n));
+	if (!n) {
+		task_kmem_uncharge(t->task, sizeof(*n));
+		return -E_NOMEM;
+	}
 	kobj_init(&n->obj, OBJ_NOTIFY);
+	n->payer = t->task;
+	kobj_get(&t->task->obj);
 	waitq_init(&n->waiters);
 	return install_new(t, &n->obj, R_SEND | R_RECV | R_GRANT | R_CONTROL);
 }

@@ -55,12 +55,14 @@ struct endpoint {
 	struct waitq sendq;      /* callers, in arrival order */
 	struct waitq recvq;      /* receivers, in arrival order */
 	struct task *owner;      /* creator; NULL once it died */
+	struct task *payer;      /* creator, charged for it (with a ref) */
 	struct list owner_link;  /* in owner->endpoints */
 	int32_t dead;            /* 0, or the error every operation now returns */
 };
 
 struct notify {
 	struct kobj obj;
+	struct task *payer; /* creator, charged for it (with a ref) */
 	uint64_t bits;
 	struct waitq waiters;
 };

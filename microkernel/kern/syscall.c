@@ -38,6 +38,13 @@ static int64_t sys_debug_write(struct thread *t, const uint64_t *a)
 		copy_from_user(t->task, chunk, buf + off, n);
 		arch_console_write(chunk, n);
 	}
+	/* Nothing is dropped, but a task writing past its share sleeps until
+	 * it has paid for it, so no task can keep the console busy. */
+	uint64_t debt = task_console_charge(t->task, len);
+	if (debt) {
+		thread_sleep(t, arch_time() + debt, (long)len);
+		return SYS_BLOCKED;
+	}
 	return (int64_t)len;
 }
 
@@ -112,8 +119,11 @@ static int64_t sys_task_spawn(struct thread *t, const uint64_t *a)
 	int err = read_spawn_args(p, a[0], s, &m);
 	if (!err)
 		err = handle_room(p->handles, 1);
+	bool charged = !err && !(err = task_kmem_charge(p, TASK_SPAWN_KMEM));
 	if (!err)
 		err = spawn_prepare(m, s->argv, s->req.argv_len, s->req.prio, &child);
+	if (err && charged)
+		task_kmem_uncharge(p, TASK_SPAWN_KMEM);
 	int64_t ret = err;
 	if (!err) {
 		/* Point of no return: the child's table is empty past H_SELF and
@@ -123,6 +133,8 @@ static int64_t sys_task_spawn(struct thread *t, const uint64_t *a)
 					  p->handles->slot[s->handles[i]].obj,
 					  p->handles->slot[s->handles[i]].rights & s->rights[i],
 					  p->handles->slot[s->handles[i]].badge);
+		child->payer = p;
+		kobj_get(&p->obj);
 		ret = handle_install(p->handles, &child->obj, R_READ | R_CONTROL | R_GRANT, 0);
 		task_start(child);
 		kobj_put(&child->obj);
@@ -187,7 +199,9 @@ static int64_t sys_handle_info(struct thread *t, const uint64_t *a)
 	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_NONE, 0, &h);
 	if (err)
 		return err;
-	struct handle_info info = { h->obj->type, h->rights, h->badge };
+	struct handle_info info = { h->obj->type, h->rights, h->badge, 0, 0 };
+	if (h->obj->type == OBJ_ENDPOINT && container_of(h->obj, struct endpoint, obj)->dead)
+		info.flags |= HANDLE_INFO_DEAD;
 	return copy_to_user(t->task, a[1], &info, sizeof(info));
 }
 
@@ -212,7 +226,9 @@ static int64_t sys_sysinfo(struct thread *t, const uint64_t *a)
 			      .timebase_hz = arch_timebase_hz(),
 			      .ntasks = task_count(),
 			      .nthreads = thread_count,
-			      .kmem_bytes = kmem_bytes_in_use() };
+			      .kmem_bytes = kmem_bytes_in_use(),
+			      .log_suppressed = task_log_suppressed,
+			      .console_throttled = task_console_throttled };
 	return copy_to_user(t->task, a[0], &si, sizeof(si));
 }
 
@@ -258,9 +274,14 @@ static int64_t sys_thread_create(struct thread *t, const uint64_t *a)
 		return -E_INVAL;
 	if (handle_room(k->handles, 1))
 		return -E_FULL;
-	struct thread *n = task_add_thread(k, entry, sp, prio);
-	if (!n)
+	if (task_kmem_charge(k, sizeof(struct thread)))
 		return -E_NOMEM;
+	struct thread *n = task_add_thread(k, entry, sp, prio);
+	if (!n) {
+		task_kmem_uncharge(k, sizeof(struct thread));
+		return -E_NOMEM;
+	}
+	n->charged = true;
 	n->tf.x[REG_A0] = arg;
 	int h = handle_install(k->handles, &n->obj, R_READ | R_CONTROL, 0);
 	sched_enqueue(n);

@@ -5,6 +5,7 @@
 #include "kern/arch.h"
 #include "kern/cpu.h"
 #include "kern/ipc.h"
+#include "kern/vm.h"
 #include "kern/vm_map.h"
 #include "kern/kmem.h"
 #include "kern/log.h"
@@ -23,7 +24,12 @@ static void task_destroy(struct kobj *o)
 	KASSERT(t->state == TASK_DEAD);
 	list_del(&t->all_link);
 	ntasks--;
+	struct task *payer = t->payer;
 	kmem_free(t, sizeof(*t));
+	if (payer) {
+		task_kmem_uncharge(payer, TASK_SPAWN_KMEM);
+		kobj_put(&payer->obj);
+	}
 }
 
 struct task *task_create(const char *name, uint32_t prio_max)
@@ -48,6 +54,9 @@ struct task *task_create(const char *name, uint32_t prio_max)
 	t->state = TASK_ALIVE;
 	t->prio_max = prio_max;
 	t->quota = UINT64_MAX;
+	t->kmem_limit = TASK_KMEM_LIMIT;
+	t->log_rate = (struct rate_bucket){ TASK_LOG_BURST, arch_time() };
+	t->console_rate = (struct rate_bucket){ TASK_CONSOLE_BURST, arch_time() };
 	size_t n = strnlen(name, sizeof(t->name) - 1);
 	memcpy(t->name, name, n);
 	list_init(&t->threads);
@@ -169,6 +178,69 @@ void task_fill_info(struct task *k, struct task_info *info)
 				    .nthreads = k->nthreads, .ticks = task_ticks(k),
 				    .frames = k->frames };
 	memcpy(info->name, k->name, sizeof(k->name));
+}
+
+uint64_t task_log_suppressed, task_console_throttled;
+
+int task_kmem_charge(struct task *t, uint64_t bytes)
+{
+	if (bytes > t->kmem_limit - t->kmem)
+		return -E_NOMEM;
+	/* Frames this allocation may take from the free pool. */
+	uint64_t frames = (bytes + PAGE_SIZE - 1) / PAGE_SIZE + 1;
+	if (!t->is_pager && pmm_free_count() <= VM_RESERVE_FRAMES + frames)
+		return -E_NOMEM;
+	t->kmem += bytes;
+	return 0;
+}
+
+void task_kmem_uncharge(struct task *t, uint64_t bytes)
+{
+	KASSERT(t->kmem >= bytes);
+	t->kmem -= bytes;
+}
+
+/* Adds the tokens earned since b's last refill, up to burst (a debt is
+ * paid off first); returns the tokens there are now. */
+static int64_t bucket_refill(struct rate_bucket *b, uint64_t per_sec, uint64_t burst)
+{
+	uint64_t now = arch_time(), hz = arch_timebase_hz();
+	if (now - b->stamp >= hz * 2 * burst / per_sec) { /* long idle: full, no overflow */
+		b->tokens = (int64_t)burst;
+		b->stamp = now;
+		return b->tokens;
+	}
+	uint64_t add = (now - b->stamp) * per_sec / hz;
+	if (add) {
+		b->tokens = MIN(b->tokens + (int64_t)add, (int64_t)burst);
+		b->stamp += add * hz / per_sec;
+	}
+	return b->tokens;
+}
+
+bool task_may_log(struct task *t)
+{
+	if (bucket_refill(&t->log_rate, TASK_LOG_PER_SEC, TASK_LOG_BURST) < 1) {
+		t->log_dropped++;
+		task_log_suppressed++;
+		return false;
+	}
+	t->log_rate.tokens--;
+	if (t->log_dropped)
+		klog("task %u (%s): %lu log lines suppressed\n", t->id, t->name,
+		     (unsigned long)t->log_dropped);
+	t->log_dropped = 0;
+	return true;
+}
+
+uint64_t task_console_charge(struct task *t, uint64_t n)
+{
+	bucket_refill(&t->console_rate, TASK_CONSOLE_PER_SEC, TASK_CONSOLE_BURST);
+	int64_t left = t->console_rate.tokens -= (int64_t)n;
+	if (left >= 0)
+		return 0;
+	task_console_throttled++;
+	return (uint64_t)-left * arch_timebase_hz() / TASK_CONSOLE_PER_SEC;
 }
 
 uint64_t task_count(void)

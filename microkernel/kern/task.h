@@ -17,6 +17,13 @@
 #include "kern/handle.h"
 #include "kern/thread.h"
 
+/* A token bucket (task_may_log, task_console_charge): tokens refill at a
+ * fixed rate up to a burst; a cost taken beyond them is a debt. */
+struct rate_bucket {
+	int64_t tokens;
+	uint64_t stamp; /* arch_time of the last refill */
+};
+
 struct task {
 	struct kobj obj;
 	uint32_t id;
@@ -36,7 +43,13 @@ struct task {
 	uint64_t frames; /* user frames mapped */
 	uint64_t quota;  /* most user frames it may hold */
 	bool is_pager;   /* may use the frame reserve (vm.h) */
+	uint64_t kmem;       /* bytes of kernel memory charged to it */
+	uint64_t kmem_limit; /* most it may be charged (TASK_KMEM_LIMIT) */
+	struct task *payer;  /* who was charged for this task (its spawner), with a ref */
 	uint64_t ticks;  /* ticks of threads that have ended */
+	struct rate_bucket log_rate;     /* kernel log lines it causes */
+	uint64_t log_dropped;            /* lines suppressed since the last one shown */
+	struct rate_bucket console_rate; /* bytes of SYS_DEBUG_WRITE */
 	struct list all_link;
 };
 
@@ -51,6 +64,35 @@ void task_exit_thread(struct thread *th);
 
 /* Maps a fresh zeroed frame at va in t; counts it. */
 int task_map_new(struct task *t, uint64_t va, uint64_t pte_flags, paddr_t *pa);
+
+/* Kernel log lines a task causes (a refused call, say) are limited to
+ * TASK_LOG_BURST at once and TASK_LOG_PER_SEC a second, so that no task
+ * floods the console or spends kernel time on it. True if t may have one
+ * more line now (a line saying how many were suppressed goes first). */
+#define TASK_LOG_BURST 16
+#define TASK_LOG_PER_SEC 8
+bool task_may_log(struct task *t);
+extern uint64_t task_log_suppressed; /* lines suppressed, all tasks */
+
+/* SYS_DEBUG_WRITE: TASK_CONSOLE_BURST bytes at once, TASK_CONSOLE_PER_SEC
+ * a second. Charges n bytes; returns how many timebase ticks the writer
+ * must now sleep to pay for what it took beyond its share (0: none). */
+#define TASK_CONSOLE_BURST 16384
+#define TASK_CONSOLE_PER_SEC 16384
+uint64_t task_console_charge(struct task *t, uint64_t n);
+extern uint64_t task_console_throttled; /* writes that had to sleep */
+
+/*
+ * Kernel memory a task causes (the objects it creates, its regions, the
+ * tasks it spawns) is charged to it, up to kmem_limit; and, but for
+ * pagers, only while free frames stay above the pager reserve, so no task
+ * can starve the pagers of kernel memory. An object that may outlive its
+ * payer keeps the payer (a zombie at worst) until it is freed.
+ */
+#define TASK_KMEM_LIMIT (4ull << 20)
+#define TASK_SPAWN_KMEM 12288 /* a new task's struct, handle table and root table */
+int task_kmem_charge(struct task *t, uint64_t bytes); /* 0 or -E_NOMEM */
+void task_kmem_uncharge(struct task *t, uint64_t bytes);
 
 uint64_t task_count(void);
 /* The first live or zombie task with id >= from, or NULL. */

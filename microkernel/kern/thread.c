@@ -21,6 +21,8 @@ static void thread_free(struct cpu *c, struct thread *t)
 		c->fpu_owner = 0;
 	struct task *task = t->task;
 	thread_count--;
+	if (t->charged)
+		task_kmem_uncharge(task, sizeof(*t));
 	kmem_free(t, sizeof(*t));
 	kobj_put(&task->obj);
 }
@@ -116,6 +118,12 @@ static void unblock(struct thread *t)
 		list_del(&t->sleep_link);
 	if (t->ipc_state != IPC_NONE)
 		ipc_abort(t);
+}
+
+void thread_sleep(struct thread *t, uint64_t deadline, long result)
+{
+	thread_block(t, 0, deadline);
+	t->timeout_result = result;
 }
 
 void thread_wake(struct thread *t, long result)

@@ -48,6 +48,7 @@ struct thread {
 	struct thread *reply_server; /* caller: the thread that holds our reply */
 	uint64_t ipc_buffer;         /* user address of struct ipc_buffer, or 0 */
 	/* Page faults waiting for a pager; see kern/vm_fault.h */
+	bool charged; /* its memory is charged to its task (SYS_THREAD_CREATE) */
 	struct vm_request *fault_req;
 	uint64_t fault_va;
 	uint32_t fault_access;
@@ -63,6 +64,8 @@ static inline void waitq_init(struct waitq *q)
 
 struct thread *thread_create(struct task *task, uint32_t prio);
 
+/* Blocks t until deadline; its system call then returns result. */
+void thread_sleep(struct thread *t, uint64_t deadline, long result);
 /* Blocks t on q (q may be NULL) until woken or until the timebase
  * reaches deadline (TIMEOUT_NEVER: no deadline). On timeout the thread's
  * a0 becomes -E_TIMEOUT, or 0 for a pure sleep (q NULL, no IPC). */

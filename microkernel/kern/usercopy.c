@@ -26,7 +26,7 @@ static int fault_in(struct task *t, uaddr_t va, bool write)
 	struct thread *cur = this_cpu()->cur;
 	if (!cur || cur->task != t || cur->state != TH_RUNNING)
 		return -E_FAULT; /* another task's memory: only what is mapped */
-	switch (vm_fault(cur, va, write ? VM_W : VM_R, vm_now())) {
+	switch (vm_fault_syscall(cur, va, write ? VM_W : VM_R)) {
 	case FAULT_RESOLVED:
 		return user_pte(t, va, write ? PTE_W : PTE_R) ? 0 : -E_FAULT;
 	case FAULT_BLOCKED:

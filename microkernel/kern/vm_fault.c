@@ -208,8 +208,10 @@ static inline __attribute__((always_inline)) void request_release(struct vm_requ
 	kobj_put(&o->obj);
 }
 
-static struct vm_request *request_new(struct vm_object *o, uint64_t page, uint32_t access,
-				      uint64_t trap_stamp)
+/* Inlined (with kernel_zero_fill) into both fault entries: see fault_common. */
+static inline __attribute__((always_inline)) struct vm_request *
+request_new(struct vm_object *o, uint64_t page, uint32_t access,
+	    uint64_t trap_stamp)
 {
 	struct vm_request *req = request_alloc();
 	if (!req)
@@ -453,15 +455,17 @@ void vm_pager_terminate(struct vm_object *o)
 /* --- the fault itself ----------------------------------------------------- */
 
 /* The kernel's own zero-fill object: the baseline without IPC. */
-static enum vm_fault_result kernel_zero_fill(struct vm_region *r, uaddr_t va, uint64_t page,
-					     uint32_t access, uint64_t trap_stamp)
+static inline __attribute__((always_inline)) enum vm_fault_result
+kernel_zero_fill(struct vm_region *r, uaddr_t va, uint64_t page,
+		 uint32_t access, uint64_t trap_stamp)
 {
 	struct vm_object *o = r->obj;
 	paddr_t f = vm_frame_for(r->task);
 	if (!f || vmo_insert(o, page, f, 0)) {
 		if (f)
 			pmm_unref(f);
-		klog("vm: task %u (%s): no memory for a page at %lx\n", r->task->id, r->task->name,
+		if (task_may_log(r->task))
+			klog("vm: task %u (%s): no memory for a page at %lx\n", r->task->id, r->task->name,
 		     (unsigned long)va);
 		return FAULT_BAD;
 	}
@@ -474,8 +478,10 @@ static enum vm_fault_result kernel_zero_fill(struct vm_region *r, uaddr_t va, ui
 	return FAULT_RESOLVED;
 }
 
-enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,
-			      uint64_t trap_stamp)
+/* The fault itself, inlined into both entries below so that the trap's
+ * (the hot one) stays one function with the trap handler after LTO. */
+static inline __attribute__((always_inline)) enum vm_fault_result
+fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp)
 {
 	struct vm_region *r = vm_region_find(t->task, va);
 	if (!r || (access & ~r->prot))
@@ -507,4 +513,16 @@ enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,
 	wait_on(t, req, va, access);
 	request_post(req, true);
 	return FAULT_BLOCKED;
+}
+
+enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,
+			      uint64_t trap_stamp)
+{
+	return fault_common(t, va, access, trap_stamp);
+}
+
+__attribute__((noinline)) enum vm_fault_result vm_fault_syscall(struct thread *t, uaddr_t va,
+								uint32_t access)
+{
+	return fault_common(t, va, access, vm_now());
 }

@@ -19,6 +19,9 @@ enum vm_fault_result {
 enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,
 			      uint64_t trap_stamp);
 
+/* The same for a system call's access to t's own memory (usercopy). */
+enum vm_fault_result vm_fault_syscall(struct thread *t, uaddr_t va, uint32_t access);
+
 /* Binds an object to its pager (NULL: kernel zero-fill) / undoes it. */
 void vm_object_bind(struct vm_object *o, struct endpoint *pager, uint64_t badge);
 void vm_object_unbind(struct vm_object *o);

@@ -44,6 +44,17 @@ static bool range_has_ptes(struct task *t, uaddr_t va, uint64_t len)
 	return false;
 }
 
+/* A region's memory, charged to the task whose map it is in. */
+static struct vm_region *region_alloc(struct task *t)
+{
+	if (task_kmem_charge(t, sizeof(struct vm_region)))
+		return 0;
+	struct vm_region *r = kmem_alloc(sizeof(*r));
+	if (!r)
+		task_kmem_uncharge(t, sizeof(*r));
+	return r;
+}
+
 static void region_link(struct task *t, struct vm_region *r)
 {
 	/* Keep the task's list sorted by address. */
@@ -80,7 +91,7 @@ int64_t vm_map(struct task *t, struct vm_object *o, uaddr_t va, uint64_t len,
 		below->end = va + len;
 		return 0;
 	}
-	struct vm_region *r = kmem_alloc(sizeof(*r));
+	struct vm_region *r = region_alloc(t);
 	if (!r)
 		return -E_NOMEM;
 	*r = (struct vm_region){ .task = t, .start = va, .end = va + len, .obj = o,
@@ -120,6 +131,7 @@ static void region_free(struct vm_region *r)
 	list_del(&r->task_link);
 	list_del(&r->obj_link);
 	struct vm_object *o = r->obj;
+	task_kmem_uncharge(r->task, sizeof(*r));
 	kmem_free(r, sizeof(*r));
 	vmo_user(o, false);
 	kobj_put(&o->obj);
@@ -133,7 +145,7 @@ int vm_unmap_regions(struct task *t, uaddr_t va, uint64_t len)
 	struct vm_region *spare = 0;
 	struct vm_region *in = vm_region_find(t, va);
 	if (in && in->start < va && in->end > end) {
-		spare = kmem_alloc(sizeof(*spare));
+		spare = region_alloc(t);
 		if (!spare)
 			return -E_NOMEM;
 	}

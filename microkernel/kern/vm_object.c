@@ -47,8 +47,14 @@ static void vmo_destroy(struct kobj *k)
 	}
 	kmem_free(o->dir, PAGE_SIZE);
 	vm_object_unbind(o);
+	struct task *payer = o->payer;
+	uint64_t charged = o->charged;
 	kmem_free(o, sizeof(*o));
 	vm_objects_live--;
+	if (payer) {
+		task_kmem_uncharge(payer, charged);
+		kobj_put(&payer->obj);
+	}
 }
 
 void vmo_init(void)
@@ -57,18 +63,28 @@ void vmo_init(void)
 	kobj_register_handle_hook(OBJ_VMO, vmo_handle_event);
 }
 
-struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t badge)
+struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t badge,
+			     struct task *payer)
 {
 	if (npages == 0 || npages > VMO_MAX_PAGES)
+		return 0;
+	if (payer && task_kmem_charge(payer, VMO_CREATE_KMEM))
 		return 0;
 	struct vm_object *o = kmem_alloc(sizeof(*o));
 	uint64_t **dir = kmem_alloc(PAGE_SIZE);
 	if (!o || !dir) {
 		kmem_free(o, sizeof(*o));
 		kmem_free(dir, PAGE_SIZE);
+		if (payer)
+			task_kmem_uncharge(payer, VMO_CREATE_KMEM);
 		return 0;
 	}
 	kobj_init(&o->obj, OBJ_VMO);
+	if (payer) {
+		o->payer = payer;
+		o->charged = VMO_CREATE_KMEM;
+		kobj_get(&payer->obj);
+	}
 	o->id = next_vmo_id++;
 	vm_objects_live++;
 	o->npages = npages;
@@ -85,8 +101,13 @@ struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t b
 uint64_t *vmo_slot_alloc(struct vm_object *o, uint64_t page)
 {
 	uint64_t **leaf = &o->dir[page / VMO_LEAF_ENTRIES];
-	if (!*leaf)
+	if (!*leaf && (!o->payer || !task_kmem_charge(o->payer, PAGE_SIZE))) {
 		*leaf = kmem_alloc(PAGE_SIZE); /* zeroed: no pages */
+		if (*leaf)
+			o->charged += o->payer ? PAGE_SIZE : 0;
+		else if (o->payer)
+			task_kmem_uncharge(o->payer, PAGE_SIZE);
+	}
 	return *leaf ? &(*leaf)[page % VMO_LEAF_ENTRIES] : 0;
 }
 

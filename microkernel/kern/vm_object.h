@@ -67,6 +67,8 @@ struct vm_object {
 	struct list requests;      /* struct vm_request.obj_link */
 	struct list regions;       /* struct vm_region.obj_link */
 	uint64_t faults, minor, supplies;
+	struct task *payer;        /* charged for it and its leaves (with a ref); NULL: the kernel's */
+	uint64_t charged;          /* bytes charged to payer */
 };
 
 /* A request's life: PENDING from the first fault until supply, fail or
@@ -93,7 +95,11 @@ struct vm_request {
 };
 
 void vmo_init(void);
-struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t badge);
+/* A new object; its memory (struct, directory, later leaves) is charged to
+ * payer (NULL: nobody). NULL if out of memory or over payer's limit. */
+struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t badge,
+			     struct task *payer);
+#define VMO_CREATE_KMEM (PAGE_SIZE + sizeof(struct vm_object))
 
 uint64_t *vmo_slot_alloc(struct vm_object *o, uint64_t page);
 

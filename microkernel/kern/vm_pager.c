@@ -62,7 +62,7 @@ int64_t sys_vmo_create(struct thread *t, const uint64_t *a)
 		if (err)
 			return err;
 	}
-	struct vm_object *o = vmo_create(size / PAGE_SIZE, ep, a[2]);
+	struct vm_object *o = vmo_create(size / PAGE_SIZE, ep, a[2], t->task);
 	if (!o)
 		return -E_NOMEM;
 	int h = handle_install(t->task->handles, &o->obj,
@@ -200,7 +200,8 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 	if (!err && zero && pmm_free_count() < n)
 		err = -E_NOMEM; /* after the leaves took theirs: the allocations below cannot fail */
 	if (err) {
-		klog("pager supply refused: task %u (%s), offset %lx, %lu pages: error %d\n", k->id,
+		if (task_may_log(k))
+			klog("pager supply refused: task %u (%s), offset %lx, %lu pages: error %d\n", k->id,
 		     k->name, (unsigned long)offset, (unsigned long)n, err);
 		return err;
 	}
@@ -303,7 +304,9 @@ int64_t sys_pager_query(struct thread *t, const uint64_t *a)
 			buf[i] = (e & VPE_PRESENT ? PAGE_RESIDENT : 0) |
 				 (e & VPE_ACCESSED ? PAGE_ACCESSED : 0) | (e & VPE_DIRTY ? PAGE_DIRTY : 0);
 		}
-		copy_to_user(t->task, a[3] + done, buf, m);
+		err = copy_to_user(t->task, a[3] + done, buf, m);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -315,6 +318,17 @@ static bool free_slot(struct task *k, uaddr_t va)
 		return false;
 	pte_t *e = sv39_walk(k->pt_root, va, true); /* tables made now: commit cannot fail */
 	return e && !(*e & PTE_V);
+}
+
+/* Whether [va, va+n) lies in a mapping of o, which evict may unmap. */
+static bool status_in_object(struct task *k, uaddr_t va, uint64_t n, struct vm_object *o)
+{
+	for (uaddr_t p = PAGE_DOWN(va); p < va + n; p += PAGE_SIZE) {
+		struct vm_region *r = vm_region_find(k, p);
+		if (r && r->obj == o)
+			return true;
+	}
+	return false;
 }
 
 int64_t sys_pager_evict(struct thread *t, const uint64_t *a)
@@ -334,6 +348,8 @@ int64_t sys_pager_evict(struct thread *t, const uint64_t *a)
 			err = -E_BUSY;
 	if (!err)
 		err = user_check(k, a[4], n, true);
+	if (!err && status_in_object(k, a[4], n, o))
+		err = -E_INVAL; /* evicting would unmap the status bytes themselves */
 	if (err)
 		return err;
 	uint64_t first = a[1] >> PAGE_SHIFT;
@@ -353,7 +369,9 @@ int64_t sys_pager_evict(struct thread *t, const uint64_t *a)
 				pmm_unref(PAGE_DOWN(e));
 			}
 		}
-		copy_to_user(k, a[4] + i, &st, 1);
+		err = copy_to_user(k, a[4] + i, &st, 1);
+		if (err)
+			return err; /* cannot happen: checked above */
 	}
 	return returned;
 }

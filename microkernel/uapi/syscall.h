@@ -21,7 +21,7 @@ enum sys_nr {
 	SYS_TASK_INFO = 6,   /* (task h, struct task_info *) */
 	SYS_HANDLE_COPY = 7, /* (h, rights mask) -> new handle, rights only shrink */
 	SYS_HANDLE_CLOSE = 8,
-	SYS_HANDLE_INFO = 9,  /* (h, struct handle_info *) */
+	SYS_HANDLE_INFO = 9,  /* (h, struct handle_info *): type, rights, badge, dead */
 	SYS_MODULE_NAME = 10, /* (module h, buf, len) -> name length */
 	SYS_SYSINFO = 11,     /* (struct sysinfo *) */
 	SYS_POWEROFF = 12,    /* (system h, code): CONTROL right */
@@ -144,8 +144,15 @@ struct handle_info {
 	uint32_t type;   /* enum obj_type */
 	uint32_t rights;
 	uint64_t badge;
+	uint32_t flags;  /* HANDLE_INFO_* */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct handle_info) == 16, "handle_info ABI");
+_Static_assert(sizeof(struct handle_info) == 24, "handle_info ABI");
+
+/* handle_info.flags: the endpoint is dead (destroyed, or the task that
+ * created it ended); every call on it fails. A holder of a send handle
+ * learns it without sending (the name server purges such entries). */
+#define HANDLE_INFO_DEAD 1u
 
 struct sysinfo {
 	uint64_t frames_total;
@@ -154,7 +161,9 @@ struct sysinfo {
 	uint64_t ntasks;
 	uint64_t nthreads;
 	uint64_t kmem_bytes; /* kernel object memory in use */
+	uint64_t log_suppressed;    /* kernel log lines tasks caused, not shown (rate limit) */
+	uint64_t console_throttled; /* SYS_DEBUG_WRITE calls that slept (rate limit) */
 };
-_Static_assert(sizeof(struct sysinfo) == 48, "sysinfo ABI");
+_Static_assert(sizeof(struct sysinfo) == 64, "sysinfo ABI");
 
 #endif

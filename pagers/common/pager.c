@@ -26,6 +26,23 @@ struct pager_object *pager_object_new(struct pager *p, uint64_t size, long *err)
 	return 0;
 }
 
+void pager_object_drop(struct pager *p, struct pager_object *obj)
+{
+	if (p->ops->terminate)
+		p->ops->terminate(p, obj);
+	sys_handle_close(obj->vmo);
+	*obj = (struct pager_object){ 0 };
+}
+
+void pager_undo_create(void *ctx, const struct ipc_request *req,
+		       const struct ipc_response *resp)
+{
+	struct pager *p = ctx;
+	for (int i = 0; i < PAGER_MAX_OBJECTS && resp->nhandles; i++)
+		if (p->objects[i].vmo && p->objects[i].vmo == resp->handles[0])
+			pager_object_drop(p, &p->objects[i]);
+}
+
 static struct pager_object *object_of(struct pager *p, uint64_t badge)
 {
 	if (badge == 0 || badge > PAGER_MAX_OBJECTS || !p->objects[badge - 1].vmo)
@@ -162,7 +179,7 @@ static long handle_request(struct pager *p, struct ipc_msg *m)
 		s->buf->handles[i] = r->handles[i];
 		s->buf->rights[i] = r->rights[i];
 	}
-	return ipc_reply_recv(p->ep, m, 0);
+	return ipc_server_answer(s, p->ep, m);
 }
 
 long pager_run(struct pager *p)

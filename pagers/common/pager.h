@@ -10,7 +10,9 @@
  *   3. PAGER_TERMINATE: ops->terminate, forget the object;
  *   4. anything else is a client request: dispatched through the libipc
  *      handler table (the pager's own protocol, e.g. "create an object"),
- *      answered with reply_recv.
+ *      answered by ipc_server_answer: a create whose reply does not reach
+ *      the client is undone (pager_undo_create), so the object table
+ *      cannot fill with objects nobody holds.
  *
  * Contract of the ops (each may be NULL where noted):
  *   fill(ctx, obj, offset, page): write the object's 4 KiB at offset into
@@ -78,6 +80,17 @@ long pager_run(struct pager *p);
  * (badge = index + 1) or NULL. The caller hands clients a copy of
  * obj->vmo without R_PAGER. */
 struct pager_object *pager_object_new(struct pager *p, uint64_t size, long *err);
+
+/* Forgets obj: ops->terminate, then the pager's handle closes (with no
+ * other handle or mapping left, the kernel frees the object). */
+void pager_object_drop(struct pager *p, struct pager_object *obj);
+
+/* The undo hook (libipc/server.h) of a client request that creates an
+ * object and hands its handle back as the reply's handles[0]: the reply
+ * was not delivered, so nobody else holds the object; it is dropped.
+ * The server's ctx must be the pager. */
+void pager_undo_create(void *ctx, const struct ipc_request *req,
+		       const struct ipc_response *resp);
 
 /* Refills the pool up to its size now (on demand: the cold path). */
 void pager_pool_refill(struct pager *p);

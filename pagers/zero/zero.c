@@ -33,6 +33,7 @@ static long do_create(void *ctx, const struct ipc_request *req, struct ipc_respo
 	resp->nhandles = 1;
 	resp->handles[0] = o->vmo;
 	resp->rights[0] = R_MAP | R_READ | R_GRANT | R_CONTROL;
+	resp->undo = pager_undo_create; /* a client that cannot take it leaks nothing */
 	return 0;
 }
 
@@ -97,7 +98,7 @@ int main(int argc, char **argv)
 	zp.ops = &zero_ops;
 	zp.server = (struct ipc_server){ .table = handlers,
 					 .ntable = sizeof(handlers) / sizeof(handlers[0]),
-					 .buf = &buf, .name = "zero" };
+					 .ctx = &zp, .buf = &buf, .name = "zero" };
 	zp.pool_base = POOL_BASE;
 	zp.pool_cap = POOL_MAX;
 	zp.pool_size = 64;

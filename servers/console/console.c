@@ -45,7 +45,10 @@
 #define DEL 0x7f
 #define ESC 0x1b
 
-static volatile uint8_t *const uart = (volatile uint8_t *)UART_VA;
+/* The registers, at UART_VA once uart_setup has mapped them. A pointer
+ * rather than a constant so that host tests can put memory of their own
+ * there (tests/fuzz/host/fuzz_console.c). */
+static volatile uint8_t *uart;
 
 /* --- output ----------------------------------------------------------------- */
 
@@ -399,6 +402,7 @@ static long uart_setup(void)
 	err = sys_dev_map(CONS_H_UART, UART_VA);
 	if (err)
 		return setup_failed("map", err);
+	uart = (volatile uint8_t *)UART_VA;
 	long note = sys_notify_create();
 	long ep = sys_handle_mint(CONS_H_EP, R_SEND, CONS_BADGE_IRQ);
 	if (note < 0 || ep < 0)

@@ -6,14 +6,18 @@
  *
  * Boot steps:
  *   1. create the name server's endpoint and start the name server with
- *      the receive side (its H_NAME);
+ *      the receive side (its H_NAME); reserve the names of init's
+ *      services (init_names) before any other program runs, so that only
+ *      init can ever publish them;
  *   2. start the zero-fill pager and publish it as "pager.zero";
  *   3. start the console server with its endpoint (receive side, and an
  *      unbadged send side it mints client badges from), the UART's
  *      registers and its interrupt; publish it as "console";
  *   4. start the programs named in bootargs (separate several with ";"),
  *      each with the standard handles (libipc/ulib.h spawn_std): the name
- *      endpoint (H_NAME), the system object read-only (H_SYSINFO; the
+ *      endpoint minted with a badge of its own (H_NAME: the name server
+ *      tells its clients apart by it; init's own handle is the only
+ *      unbadged one), the system object read-only (H_SYSINFO; the
  *      program named `shell` may also power off), the console endpoint
  *      minted with a badge of its own (H_CONSOLE), every boot module;
  *   5. wait for those programs and power the machine off with the first
@@ -28,9 +32,13 @@
 #define MAX_PROGS 8
 #define MAX_SLOTS 128
 
-static int name_ep = -1;
+static int name_ep = -1;    /* unbadged (NAME_BADGE_INIT): init mints one badge per program */
+static uint64_t name_badge; /* the last badge minted */
 static int console_ep = -1; /* unbadged: init mints one badge per program */
 static uint64_t console_badge; /* the last badge minted */
+
+/* Names only init may register ('.' at the end: every name it begins). */
+static const char *const init_names[] = { "console", "pager." };
 
 static void start_name_server(void)
 {
@@ -61,6 +69,21 @@ static long publish(const char *name, int h)
 		return -E_INVAL;
 	return ipc_request(name_ep, &buf, NAME_REGISTER, w, NAME_WORDS, send, send_rights, 1, 0,
 			   0, 0);
+}
+
+/* The rest of step 1: nobody can squat the names of init's services,
+ * even those that fail to start or are still to come. */
+static void reserve_names(void)
+{
+	for (size_t i = 0; i < sizeof(init_names) / sizeof(init_names[0]); i++) {
+		uint64_t w[NAME_WORDS];
+		long err = name_pack(init_names[i], w)
+				   ? ipc_request(name_ep, &buf, NAME_RESERVE, w, NAME_WORDS, 0, 0, 0, 0,
+						 0, 0)
+				   : -E_INVAL;
+		if (err < 0)
+			uprintf("init: cannot reserve %s: %s\n", init_names[i], err_name(err));
+	}
 }
 
 /* Starts a pager with its endpoint's receive side at slot 1 and
@@ -143,8 +166,9 @@ static int start(char **argv)
 	bool shell = strcmp(argv[0], "shell") == 0;
 	long con = console_ep < 0 ? -1
 		: sys_handle_mint(console_ep, R_SEND | R_GRANT, ++console_badge);
+	long ns = name_ep < 0 ? -1 : sys_handle_mint(name_ep, R_SEND | R_GRANT, ++name_badge);
 	struct std_handles sh = {
-		.name = name_ep,
+		.name = (int32_t)ns,
 		.sys = system_grantable() ? H_SYSTEM : -1,
 		.sys_rights = shell ? R_READ | R_CONTROL | R_GRANT : R_READ,
 		.console = (int32_t)con,
@@ -152,6 +176,8 @@ static int start(char **argv)
 	int h = spawn_std((const char *const *)argv, &sh);
 	if (con >= 0)
 		sys_handle_close((int)con);
+	if (ns >= 0)
+		sys_handle_close((int)ns);
 	if (h < 0)
 		uprintf("init: cannot start %s: %s\n", argv[0], err_name(h));
 	else
@@ -172,8 +198,10 @@ int main(int argc, char **argv)
 	int first = 1;
 	ipc_buffer_setup(&buf);
 	start_name_server();
-	if (name_ep >= 0)
+	if (name_ep >= 0) {
+		reserve_names();
 		start_pager("zero", "pager.zero");
+	}
 	start_console();
 	for (int i = 1; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], ";") != 0)

@@ -127,6 +127,43 @@ static void destroyed_endpoint_refuses_calls(void)
 	sys_handle_close((int)ep);
 }
 
+static void handle_info_tells_a_dead_endpoint(void)
+{
+	long ep = new_endpoint();
+	CHECK(ep > 0);
+	long send = sys_handle_copy((int)ep, R_SEND);
+	CHECK(send > 0);
+	struct handle_info hi;
+	CHECK_EQ(sys_handle_info((int)send, &hi), 0);
+	CHECK_EQ(hi.flags & HANDLE_INFO_DEAD, 0);
+	CHECK_EQ(sys1(SYS_OBJ_DESTROY, ep), 0);
+	CHECK_EQ(sys_handle_info((int)send, &hi), 0);
+	CHECK_EQ(hi.type, OBJ_ENDPOINT);
+	CHECK_EQ(hi.flags & HANDLE_INFO_DEAD, HANDLE_INFO_DEAD);
+	/* An endpoint dies with the task that created it: the "pagerdie"
+	 * helper creates one, hands it over and exits. */
+	CHECK_EQ(ipc_buffer_setup(&buf), 0);
+	long ep2 = new_endpoint();
+	int h = helper_on((int)ep2, R_SEND, "pagerdie", 0, 0);
+	CHECK(h > 0);
+	struct ipc_msg m;
+	CHECK_EQ(ipc_recv((int)ep2, &m, 0), 0);
+	int theirs = buf.handles[0];
+	CHECK_EQ(sys_handle_info(theirs, &hi), 0);
+	CHECK_EQ(hi.flags & HANDLE_INFO_DEAD, 0);
+	m.tag = IPC_TAG(0, 0, 0);
+	CHECK_EQ(ipc_reply(&m), 0);
+	m.tag = IPC_TAG(1, 0, 0); /* it takes this one and exits unanswered */
+	CHECK_EQ(ipc_call(theirs, &m, 0), -E_DEAD);
+	finish(h, 0);
+	CHECK_EQ(sys_handle_info(theirs, &hi), 0);
+	CHECK_EQ(hi.flags & HANDLE_INFO_DEAD, HANDLE_INFO_DEAD);
+	sys_handle_close(theirs);
+	sys_handle_close((int)ep2);
+	sys_handle_close((int)send);
+	sys_handle_close((int)ep);
+}
+
 struct waiter {
 	int ep, note;
 	volatile long result;
@@ -374,6 +411,7 @@ const struct qtest ipc_tests[] = {
 	{ "server_death_wakes_blocked_caller", server_death_wakes_blocked_caller },
 	{ "destroyed_endpoint_refuses_calls", destroyed_endpoint_refuses_calls },
 	{ "destroying_endpoint_wakes_blocked_receiver", destroying_endpoint_wakes_blocked_receiver },
+	{ "handle_info_tells_a_dead_endpoint", handle_info_tells_a_dead_endpoint },
 	{ "handle_transfer_reduces_rights", handle_transfer_reduces_rights },
 	{ "badge_identifies_the_sender", badge_identifies_the_sender },
 	{ "sixteen_clients_lose_and_duplicate_nothing", sixteen_clients_lose_and_duplicate_nothing },

@@ -2,7 +2,8 @@
  * In-guest test runner: init starts it when bootargs name it. Each
  * scenario prints "PASS name" or "FAIL name: why"; the run ends with
  * "N passed, N failed" and the runner's exit status is the failure
- * count, which init turns into QEMU's exit code.
+ * count, which init turns into QEMU's exit code. `testrunner NAME...`
+ * runs only the scenarios named.
  */
 #include "tests/qemu/runner.h"
 #include "uapi/dev.h"
@@ -11,9 +12,16 @@
 int npass, nfail;
 const char *cur;
 bool cur_failed;
+static int only_n;
+static char **only; /* scenario names given as arguments: run just those */
 
 static void run(const char *name, void (*fn)(void))
 {
+	bool wanted = only_n == 0;
+	for (int i = 0; i < only_n && !wanted; i++)
+		wanted = strcmp(only[i], name) == 0;
+	if (!wanted)
+		return;
 	cur = name;
 	cur_failed = false;
 	fn();
@@ -346,6 +354,8 @@ static void device_and_system_calls_check_their_handles(void)
 int main(int argc, char **argv)
 {
 	uprintf("testrunner: starting\n");
+	only_n = argc - 1;
+	only = argv + 1;
 	run("task_exits_with_its_code", task_exits_with_its_code);
 	run("two_spinning_tasks_are_preempted", two_spinning_tasks_are_preempted);
 	run("bad_user_pointers_get_efault", bad_user_pointers_get_efault);
@@ -369,6 +379,10 @@ int main(int argc, char **argv)
 		run(ipc_tests[i].name, ipc_tests[i].fn);
 	for (size_t i = 0; i < n_vm_tests; i++)
 		run(vm_tests[i].name, vm_tests[i].fn);
+	for (size_t i = 0; i < n_vm_robust_tests; i++)
+		run(vm_robust_tests[i].name, vm_robust_tests[i].fn);
+	for (size_t i = 0; i < n_name_tests; i++)
+		run(name_tests[i].name, name_tests[i].fn);
 	uprintf("%d passed, %d failed\n", npass, nfail);
 	return nfail;
 }

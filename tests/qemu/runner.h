@@ -43,6 +43,10 @@ extern const struct qtest ipc_tests[];
 extern const size_t n_ipc_tests;
 extern const struct qtest vm_tests[];
 extern const size_t n_vm_tests;
+extern const struct qtest vm_robust_tests[];
+extern const size_t n_vm_robust_tests;
+extern const struct qtest name_tests[];
+extern const size_t n_name_tests;
 
 /* Starts uhelper with argv {a1, a2} and no handles. */
 int helper(const char *a1, const char *a2);

@@ -14,10 +14,22 @@
  *   recvexit receive one message, then exit without answering
  *   client N [slow]  N calls with a running sequence number, checking
  *            each reply; exit 0 if all were right
+ *   names N  (slot 1: the name server) register an endpoint of its own
+ *            as gone.0 .. gone.N-1, exit with how many were taken
+ * Tasks that page themselves (regressions of kernel panics):
+ *   selfpage  one thread touches an object whose pager is the task's own
+ *             endpoint, which never answers: the deadline kills the task
+ *   selffail  two threads touch pages 0 and 1 of such an object, a third
+ *             fails both requests (pager_fail): the task dies
+ *   privrace  (slot 1: an object paged by the runner) maps it private,
+ *             one thread writes page 0 while another reads it; exits 0 if
+ *             the write is seen and the page can be written again
  */
 #include "libipc/ipc.h"
+#include "libipc/server.h"
 #include "libipc/vm.h"
 #include "libipc/ulib.h"
+#include "servers/name/name_proto.h"
 
 #define EP 1
 
@@ -86,6 +98,25 @@ static int client(long n, bool slow)
 	return 0;
 }
 
+/* Publishes one endpoint under n names; the endpoint dies when we exit. */
+static int register_names(long n)
+{
+	ipc_buffer_setup(&buf);
+	long ep = sys_endpoint_create();
+	int taken = 0;
+	for (long i = 0; ep > 0 && i < n; i++) {
+		char name[NAME_MAX_LEN + 1];
+		uint64_t w[NAME_WORDS];
+		fmt_snprintf(name, sizeof(name), "gone.%ld", i);
+		int32_t hs[1] = { (int32_t)ep };
+		uint32_t rs[1] = { R_SEND | R_GRANT };
+		if (name_pack(name, w) &&
+		    ipc_request(EP, &buf, NAME_REGISTER, w, NAME_WORDS, hs, rs, 1, 0, 0, 0) == 0)
+			taken++;
+	}
+	return taken;
+}
+
 static long parse_num(const char *s)
 {
 	long v = 0;
@@ -109,6 +140,83 @@ static int fpu_rounds(long rounds)
 			return 1;
 	}
 	return 0;
+}
+
+#define SELF_AREA 0x3000000000ul
+#define SELF_STACKS 0x3800000000ul
+
+struct touch {
+	volatile uint64_t *addr;
+	bool write;
+	volatile int done;
+};
+
+static void touch_fn(void *arg)
+{
+	struct touch *t = arg;
+	if (t->write)
+		*t->addr = 0x1234;
+	else
+		(void)*t->addr;
+	t->done = 1;
+	for (;;)
+		sys_sleep(1000000000ull);
+}
+
+static int start_touch(struct touch *t, int i)
+{
+	uint64_t stack = SELF_STACKS + (uint64_t)i * 0x10000;
+	if (mem_wire(stack, 0x4000, VM_R | VM_W))
+		return -1;
+	return thread_spawn(touch_fn, t, (void *)stack, 0x4000, PRIO_DEFAULT);
+}
+
+/* An object of npages paged by this task's own endpoint, mapped at SELF_AREA. */
+static long self_paged(uint64_t npages, uint64_t deadline_ms)
+{
+	long ep = sys0(SYS_ENDPOINT_CREATE);
+	long vmo = vmo_create(npages * 4096, (int)ep, 1);
+	if (ep < 0 || vmo < 0 || vmo_set((int)vmo, -1, 0, deadline_ms) ||
+	    vm_map((int)vmo, SELF_AREA, npages * 4096, 0, VM_R | VM_W | VM_SHARED))
+		return -1;
+	return vmo;
+}
+
+static int self_modes(const char *cmd)
+{
+	if (strcmp(cmd, "selfpage") == 0) {
+		if (self_paged(1, 50) < 0)
+			return 200;
+		return (int)*(volatile uint64_t *)SELF_AREA; /* the deadline kills us here */
+	}
+	if (strcmp(cmd, "selffail") == 0) {
+		long vmo = self_paged(2, 5000);
+		struct touch t[2] = { { (volatile uint64_t *)SELF_AREA, false, 0 },
+				      { (volatile uint64_t *)(SELF_AREA + 4096), false, 0 } };
+		if (vmo < 0 || start_touch(&t[0], 0) < 0 || start_touch(&t[1], 1) < 0)
+			return 200;
+		sys_sleep(50000000ull); /* both wait on their requests */
+		pager_fail((int)vmo, 0, 2, -E_DEAD);
+		return 201; /* not reached: failing them killed this task */
+	}
+	if (strcmp(cmd, "privrace") == 0) {
+		volatile uint64_t *p = (volatile uint64_t *)SELF_AREA;
+		if (vm_map(EP, SELF_AREA, 4096, 0, VM_R | VM_W | VM_PRIVATE))
+			return 200;
+		struct touch w = { p, true, 0 }, r = { p, false, 0 };
+		if (start_touch(&w, 0) < 0)
+			return 201;
+		sys_sleep(20000000ull); /* the writer's fault is first */
+		if (start_touch(&r, 1) < 0)
+			return 202;
+		while (!w.done || !r.done)
+			sys_sleep(1000000ull);
+		if (p[0] != 0x1234)
+			return 203;
+		p[0] = 0x5678; /* the private copy again, not the object's page */
+		return p[0] == 0x5678 ? 0 : 204;
+	}
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -177,6 +285,11 @@ int main(int argc, char **argv)
 		ipc_recv((int)pep, &m, 0);
 		return 0;
 	}
+	int self = self_modes(cmd);
+	if (self >= 0)
+		return self;
+	if (strcmp(cmd, "names") == 0)
+		return register_names(n);
 	if (strcmp(cmd, "client") == 0)
 		return client(n, argc > 3 && strcmp(argv[3], "slow") == 0);
 	return 3;

@@ -4,17 +4,10 @@
  * object), a thread or a helper task faults, and the runner receives the
  * FAULT and supplies, so races are played out in a fixed order.
  */
-#include "libipc/server.h"
-#include "libipc/vm.h"
+#include "tests/qemu/vm_helpers.h" /* first: libipc/server.h before name_proto.h */
+#include "pagers/common/pager.h"
 #include "pagers/zero/zero_proto.h"
 #include "servers/name/name_proto.h"
-#include "tests/qemu/runner.h"
-
-#define MS 1000000ull
-#define PG 4096ul
-#define AREA 0x3000000000ul   /* object mappings */
-#define SRC 0x3800000000ul    /* pages the runner supplies from */
-#define STACKS 0x3c00000000ul /* thread stacks, never reused */
 
 static uint64_t next_stack = STACKS;
 
@@ -52,18 +45,6 @@ static bool toucher_done(struct toucher *tc, uint64_t ms)
 {
 	uint64_t bits;
 	return notify_wait(tc->note, &bits, ms * MS) == 0;
-}
-
-/* A page of the runner's own memory filled with `fill`, ready to supply. */
-static void *src_page(uint64_t slot, uint64_t fill)
-{
-	uint64_t va = SRC + slot * PG;
-	if (mem_wire(va, PG, VM_R | VM_W))
-		return 0;
-	uint64_t *p = (uint64_t *)va;
-	for (size_t i = 0; i < PG / 8; i++)
-		p[i] = fill + i;
-	return p;
 }
 
 struct hand_pager {
@@ -349,15 +330,6 @@ static void private_mapping_copies_on_write(void)
 	sys_handle_close((int)vmo);
 }
 
-/* Starts uhelper touching the object through its own mapping. */
-static int touch_in_task(long vmo, const char *mode)
-{
-	const char *argv[] = { "uhelper", mode, 0 };
-	int32_t hs[1] = { (int32_t)vmo };
-	uint32_t rs[1] = { R_MAP | R_READ };
-	return spawn(argv, hs, rs, 1);
-}
-
 static void two_tasks_share_an_object(void)
 {
 	long vmo = vmo_create(4 * PG, VMO_KERNEL_ZERO, 0);
@@ -575,6 +547,72 @@ static void zero_pager_fills_1000_pages_with_zeros(void)
 	sys_handle_close((int)zp);
 }
 
+static struct ipc_buffer zbuf;
+
+/* The number of objects the zero pager keeps (ZERO_STATS w3), or < 0. */
+static long zero_objects(int zp)
+{
+	uint64_t st[4];
+	uint32_t nw = 0;
+	long err = ipc_request(zp, &zbuf, ZERO_STATS, 0, 0, 0, 0, 0, st, 4, &nw);
+	return err ? err : nw == 4 ? (long)st[3] : -E_FORMAT;
+}
+
+/* A ZERO_CREATE through a raw call, so the caller may lack a buffer. */
+static long zero_create_raw(int zp)
+{
+	struct ipc_msg m = { .tag = IPC_TAG(ZERO_CREATE, 1, 0), .w = { 4096 } };
+	return ipc_call(zp, &m, 0);
+}
+
+/* Fills this task's handle table with copies of H_SELF; returns how many. */
+static int fill_handle_table(int32_t *out, int max)
+{
+	int n = 0;
+	for (long h; n < max && (h = sys_handle_copy(H_SELF, R_READ)) >= 0;)
+		out[n++] = (int32_t)h;
+	return n;
+}
+
+/*
+ * A create whose reply cannot be delivered (the caller has no IPC buffer
+ * to take the handle, or no free slot) must not leave the object behind:
+ * more of them than the pager's table holds would lock every later
+ * client out with E_FULL.
+ */
+static void zero_pager_forgets_objects_it_could_not_hand_over(void)
+{
+	CHECK_EQ(ipc_buffer_setup(&zbuf), 0);
+	long zp = name_lookup(H_NAME, &zbuf, "pager.zero");
+	CHECK(zp > 0);
+	long before = zero_objects((int)zp);
+	CHECK(before >= 0);
+	CHECK_EQ(ipc_buffer_setup(0), 0);
+	long err = 0;
+	for (int i = 0; i < PAGER_MAX_OBJECTS + 8 && !err; i++)
+		err = zero_create_raw((int)zp) == -E_RANGE ? 0 : i + 1;
+	CHECK_EQ(ipc_buffer_setup(&zbuf), 0);
+	CHECK_EQ(err, 0); /* each of them refused for want of a buffer */
+	CHECK_EQ(zero_objects((int)zp), before);
+	static int32_t fill[128];
+	int nfill = fill_handle_table(fill, 128);
+	long full[4];
+	for (int i = 0; i < 4; i++)
+		full[i] = zero_create_raw((int)zp);
+	for (int i = 0; i < nfill; i++)
+		sys_handle_close(fill[i]);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(full[i], -E_FULL);
+	CHECK_EQ(zero_objects((int)zp), before);
+	/* And the pager still creates objects for a client that can take them. */
+	uint64_t w[1] = { 4096 };
+	CHECK_EQ(ipc_request((int)zp, &zbuf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0), 0);
+	int vmo = zbuf.handles[0];
+	CHECK_EQ(zero_objects((int)zp), before + 1);
+	CHECK_EQ(sys_handle_close(vmo), 0);
+	sys_handle_close((int)zp);
+}
+
 static void partial_unmap_trims_and_splits_mappings(void)
 {
 	long vmo = vmo_create(4 * PG, VMO_KERNEL_ZERO, 0);
@@ -607,6 +645,8 @@ const struct qtest vm_tests[] = {
 	{ "partial_unmap_trims_and_splits_mappings", partial_unmap_trims_and_splits_mappings },
 	{ "zero_supply_fills_zeros_and_maps_around", zero_supply_fills_zeros_and_maps_around },
 	{ "zero_pager_fills_1000_pages_with_zeros", zero_pager_fills_1000_pages_with_zeros },
+	{ "zero_pager_forgets_objects_it_could_not_hand_over",
+	  zero_pager_forgets_objects_it_could_not_hand_over },
 	{ "kernel_zero_object_reads_zeros_and_keeps_writes",
 	  kernel_zero_object_reads_zeros_and_keeps_writes },
 	{ "hand_driven_pager_supplies_a_fault", hand_driven_pager_supplies_a_fault },

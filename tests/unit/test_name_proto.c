@@ -62,6 +62,22 @@ static void test_name_unpack_refuses_empty_and_bad_characters(void **state)
 	assert_false(name_unpack(w, out));
 }
 
+static void test_name_register_refuses_handle_it_cannot_hand_on(void **state)
+{
+	struct handle_info hi = { .type = OBJ_ENDPOINT, .rights = R_SEND | R_GRANT };
+	assert_int_equal(name_publishable(&hi), 0);
+	hi.rights = R_ALL;
+	assert_int_equal(name_publishable(&hi), 0);
+	/* Lookups would fail with E_PERM in the kernel: no copy to hand on. */
+	hi.rights = R_SEND;
+	assert_int_equal(name_publishable(&hi), -E_PERM);
+	/* A copy that reaches nobody. */
+	hi.rights = R_GRANT | R_RECV;
+	assert_int_equal(name_publishable(&hi), -E_PERM);
+	hi = (struct handle_info){ .type = OBJ_NOTIFY, .rights = R_ALL };
+	assert_int_equal(name_publishable(&hi), -E_INVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -70,6 +86,7 @@ int main(void)
 		cmocka_unit_test(test_name_unpack_refuses_missing_terminator),
 		cmocka_unit_test(test_name_unpack_refuses_junk_after_the_name),
 		cmocka_unit_test(test_name_unpack_refuses_empty_and_bad_characters),
+		cmocka_unit_test(test_name_register_refuses_handle_it_cannot_hand_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

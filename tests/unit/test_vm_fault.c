@@ -266,7 +266,7 @@ static void test_kernel_zero_object_resolves_faults_without_a_pager(void **state
 {
     struct task *k = new_task("client");
     struct thread *t = new_thread(k);
-    struct vm_object *o = vmo_create(4, NULL, 0);
+    struct vm_object *o = vmo_create(4, NULL, 0, NULL);
     assert_non_null(o);
     assert_int_equal(vm_map(k, o, AREA, 4 * PG, 0, VM_R | VM_W, VM_SHARED), 0);
     kobj_put(&o->obj); /* the mapping holds it now */

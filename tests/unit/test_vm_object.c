@@ -49,6 +49,18 @@ uint64_t vm_objects_live;
 static int terminate_calls, bind_calls, unbind_calls, tlb_flushes;
 static struct vm_object *terminated;
 
+/* Objects made here have no payer: the accounting is never reached. */
+int task_kmem_charge(struct task *t, uint64_t bytes)
+{
+    fail();
+    return 0;
+}
+
+void task_kmem_uncharge(struct task *t, uint64_t bytes)
+{
+    fail();
+}
+
 void vm_pager_terminate(struct vm_object *o)
 {
     terminate_calls++;
@@ -125,7 +137,7 @@ static int teardown(void **state)
 
 static struct vm_object *new_object(uint64_t npages)
 {
-    struct vm_object *o = vmo_create(npages, 0, 0);
+    struct vm_object *o = vmo_create(npages, 0, 0, NULL);
     assert_non_null(o);
     return o;
 }
@@ -199,14 +211,14 @@ static void drop_all(struct vm_object *o)
 
 static void test_vmo_create_refuses_empty_and_oversized(void **state)
 {
-    assert_null(vmo_create(0, 0, 0));
-    assert_null(vmo_create(VMO_MAX_PAGES + 1, 0, 0));
-    assert_null(vmo_create(UINT64_MAX, 0, 0));
+    assert_null(vmo_create(0, 0, 0, NULL));
+    assert_null(vmo_create(VMO_MAX_PAGES + 1, 0, 0, NULL));
+    assert_null(vmo_create(UINT64_MAX, 0, 0, NULL));
     assert_int_equal(bind_calls, 0);
     assert_int_equal(vm_objects_live, 0);
     assert_int_equal(kmem_bytes_in_use(), 0);
 
-    struct vm_object *o = vmo_create(VMO_MAX_PAGES, 0, 0);
+    struct vm_object *o = vmo_create(VMO_MAX_PAGES, 0, 0, NULL);
     assert_non_null(o);
     assert_int_equal(o->npages, VMO_MAX_PAGES);
     kobj_put(&o->obj);
@@ -214,7 +226,7 @@ static void test_vmo_create_refuses_empty_and_oversized(void **state)
 
 static void test_vmo_fresh_object_is_empty(void **state)
 {
-    struct vm_object *o = vmo_create(NPAGES, &fake_pager, 42);
+    struct vm_object *o = vmo_create(NPAGES, &fake_pager, 42, NULL);
     assert_non_null(o);
     assert_int_equal(o->obj.type, OBJ_VMO);
     assert_int_equal(o->obj.refs, 1);
@@ -535,7 +547,7 @@ static void test_vmo_write_protect_then_clean(void **state)
 
 static void test_vmo_last_user_terminates_pager(void **state)
 {
-    struct vm_object *o = vmo_create(NPAGES, &fake_pager, 1);
+    struct vm_object *o = vmo_create(NPAGES, &fake_pager, 1, NULL);
     assert_non_null(o);
     vmo_user(o, true);
     vmo_user(o, true);
@@ -568,7 +580,7 @@ static void test_vmo_zero_fill_object_has_no_pager_to_terminate(void **state)
 
 static void test_vmo_pager_handles_are_not_users(void **state)
 {
-    struct vm_object *o = vmo_create(NPAGES, &fake_pager, 1);
+    struct vm_object *o = vmo_create(NPAGES, &fake_pager, 1, NULL);
     assert_non_null(o);
     kobj_handle_event(&o->obj, R_PAGER | R_READ, true);
     assert_int_equal(o->users, 0);
@@ -586,7 +598,7 @@ static void test_vmo_pager_handles_are_not_users(void **state)
 static void test_vmo_last_reference_frees_frames_and_leaves(void **state)
 {
     uint64_t frames = pmm_free_count(), bytes = kmem_bytes_in_use();
-    struct vm_object *o = vmo_create(NPAGES, &fake_pager, 3);
+    struct vm_object *o = vmo_create(NPAGES, &fake_pager, 3, NULL);
     assert_non_null(o);
     static const uint64_t pages[] = { 0, 1, 511, 512, FAR_PAGE, NPAGES - 1 };
     for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)

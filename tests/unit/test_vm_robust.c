@@ -221,6 +221,50 @@ static void test_syscall_buffer_in_untouched_memory_is_faulted_in(void **state)
     assert_int_equal(copy_to_user(s.client, AREA + PG, &v, sizeof(v)), -E_FAULT);
 }
 
+/* F9: kernel memory a task causes counts against its limit, and an
+ * ordinary task cannot take the frames kept for pagers. */
+static void test_kernel_memory_a_task_causes_is_charged_and_limited(void **state)
+{
+    struct task *k = new_task("greedy");
+    static struct vm_object *objs[2048];
+    int n = 0;
+    while (n < 2048 && (objs[n] = vmo_create(1, NULL, 0, k)))
+        n++;
+    assert_true(n > 0 && n < 2048);
+    assert_true(k->kmem <= TASK_KMEM_LIMIT);
+    assert_true(k->kmem + VMO_CREATE_KMEM > TASK_KMEM_LIMIT);
+    while (n > 0)
+        kobj_put(&objs[--n]->obj);
+    assert_int_equal(k->kmem, 0);
+
+    int held_n = hold_frames_but(VM_RESERVE_FRAMES + 2);
+    assert_null(vmo_create(1, NULL, 0, k)); /* the reserve is the pagers' */
+    struct pager p;
+    pager_new(&p, "pager");
+    struct vm_object *o = vmo_create(1, NULL, 0, p.task);
+    assert_non_null(o);
+    kobj_put(&o->obj);
+    release_frames(held_n);
+}
+
+/* F11: the kernel's log lines a task causes, and its console writes,
+ * are rate limited per task. */
+static void test_log_lines_and_console_writes_are_rate_limited(void **state)
+{
+    struct task *k = new_task("noisy");
+    int shown = 0;
+    for (int i = 0; i < 100; i++)
+        shown += task_may_log(k);
+    assert_int_equal(shown, TASK_LOG_BURST);
+    now_ticks += arch_timebase_hz(); /* a second later */
+    shown = 0;
+    for (int i = 0; i < 100; i++)
+        shown += task_may_log(k);
+    assert_int_equal(shown, TASK_LOG_PER_SEC);
+    assert_int_equal(task_console_charge(k, TASK_CONSOLE_BURST), 0);
+    assert_int_equal(task_console_charge(k, TASK_CONSOLE_PER_SEC), arch_timebase_hz());
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -235,6 +279,8 @@ int main(void)
 		T(test_dirty_bits_survive_unmap_protect_and_exit),
 		T(test_kernel_write_to_user_page_marks_it_dirty),
 		T(test_syscall_buffer_in_untouched_memory_is_faulted_in),
+		T(test_kernel_memory_a_task_causes_is_charged_and_limited),
+		T(test_log_lines_and_console_writes_are_rate_limited),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

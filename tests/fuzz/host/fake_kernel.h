@@ -1,0 +1,116 @@
+/*
+ * A stand-in kernel for running a server's own code on the host.
+ *
+ * Under HOST_TEST, libipc/sys.h declares sys_ecall() instead of trapping;
+ * this file defines it, so a server's loop, handlers and libipc run
+ * unchanged. One fuzz input, step by step:
+ *   1. fk_reset(input): empty handle table, a cursor on the input bytes;
+ *      the harness installs the handles the server starts with.
+ *   2. The harness starts the server's loop. Each receive asks the
+ *      harness's fk_next() for the next message, which it decodes from
+ *      the input; the fake installs the message's handles (fresh slots),
+ *      puts the words in registers and the IPC buffer as the kernel does,
+ *      and poisons the request words and handle slots that did not come
+ *      (fk_poison_req), so a handler reading them is caught by ASan.
+ *   3. A reply is checked as the kernel checks it (tag, handles that
+ *      exist and carry R_GRANT); a rejected request must have had its
+ *      handles closed. The harness sees each reply through fk_on_reply().
+ *   4. When the input runs out the receive fails with E_DEAD and the loop
+ *      returns.
+ * What the fake does not model: other tasks, blocking, time, devices.
+ */
+#ifndef TESTS_FUZZ_HOST_FAKE_KERNEL_H
+#define TESTS_FUZZ_HOST_FAKE_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libipc/server.h"
+#include "uapi/ipc.h"
+#include "uapi/syscall.h"
+
+#define FK_SLOTS 128
+#define FK_MAX_MSGS 64 /* messages per input: keeps one input cheap */
+#define FK_PAGE 4096u
+
+struct fk_handle {
+	bool used;
+	uint32_t type, rights;
+	uint64_t badge;
+	uint32_t object; /* identity of the object: copies and mints share it */
+	uint32_t gen;    /* bumped on every install: tells reuse of a slot */
+	uint32_t vmo;    /* OBJ_VMO: index + 1 in fk.vmo */
+};
+
+/* A message the harness wants delivered. */
+struct fk_msg {
+	uint32_t label;
+	uint32_t words;    /* 0..IPC_MAX_WORDS */
+	uint32_t nhandles; /* 0..IPC_MAX_HANDLES */
+	uint64_t badge;
+	uint64_t w[IPC_MAX_WORDS];
+	uint32_t htype[IPC_MAX_HANDLES], hrights[IPC_MAX_HANDLES];
+	bool call;   /* a client's call, which waits for a reply (else a send) */
+	bool kernel; /* the kernel's own message: delivered with IPC_TAG_KERNEL */
+};
+
+/* A reply the server gave, as the kernel would pass it on. */
+struct fk_reply {
+	long status; /* minus the label */
+	uint32_t words, nhandles;
+	uint64_t w[IPC_MAX_WORDS];
+	const struct fk_handle *h[IPC_MAX_HANDLES]; /* the server's handles */
+	uint32_t rights[IPC_MAX_HANDLES];
+};
+
+/* A memory object made with SYS_VMO_CREATE (for pagers). */
+struct fk_vmo {
+	uint64_t size, badge;
+	int pager_ep;
+	bool terminated;
+};
+
+#define FK_MAX_VMOS 64
+
+struct fake_kernel {
+	struct fk_handle h[FK_SLOTS];
+	uint32_t next_object, next_gen;
+	const uint8_t *in;
+	size_t in_len, in_pos;
+	unsigned delivered;
+	struct ipc_buffer *buf;      /* the server's registered buffer */
+	struct ipc_request *req;     /* what the server unpacks into */
+	bool pending_call;           /* a caller waits for the reply */
+	struct fk_msg cur;           /* the message being served */
+	int cur_slot[IPC_MAX_HANDLES];
+	uint32_t cur_gen[IPC_MAX_HANDLES];
+	struct fk_vmo vmo[FK_MAX_VMOS];
+	int nvmo;
+	bool fault_answered;         /* the PAGER_FAULT served got its supply or fail */
+};
+
+extern struct fake_kernel fk;
+
+/* The harness's hooks: the next message (false: none left, the server's
+ * receive gets E_DEAD) and the reply to the message last delivered. */
+extern bool (*fk_next)(struct fk_msg *m);
+extern void (*fk_on_reply)(const struct fk_msg *req, const struct fk_reply *r);
+
+void fk_reset(const uint8_t *data, size_t size);
+
+/* Installs a handle at a given slot, or at the lowest free one (slot -1);
+ * returns the slot. */
+int fk_install(int slot, uint32_t type, uint32_t rights, uint64_t badge);
+
+/* Input bytes; zeros once the input is used up. */
+bool fk_more(void);
+uint8_t fk_byte(void);
+uint64_t fk_bytes(unsigned n); /* n <= 8, little-endian */
+
+/* Common decodings of input bytes. */
+uint64_t fk_badge(uint8_t b); /* 0..191 as is; 192..255: one bit 0..63 */
+void fk_fill_words(struct fk_msg *m);
+void fk_fill_handles(struct fk_msg *m, uint32_t n);
+
+#endif

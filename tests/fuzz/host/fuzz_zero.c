@@ -1,0 +1,162 @@
+/*
+ * libFuzzer harness for the zero pager (pagers/zero/ on the shared loop
+ * of pagers/common/pager.c), run whole from its own main over the fake
+ * kernel. The input interleaves what clients send (any label, words and
+ * handles, on the unbadged send side they are given) with what the
+ * kernel sends: PAGER_FAULT for a page of an object the pager made, and
+ * PAGER_TERMINATE.
+ *
+ * The pager's source is included so that its state can be reset between
+ * inputs. Checked, besides what the fake kernel checks of replies and
+ * supplies (whole pages inside the object that faulted, from the
+ * faulting page on): each answer as zero_proto.h describes it (a new
+ * object never comes with R_PAGER), and the pool's bookkeeping between
+ * messages.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "tests/fuzz/host/fake_kernel.h"
+#include "tests/fuzz/host/fuzz_check.h"
+
+#define main zero_pager_main
+#include "pagers/zero/zero.c"
+#undef main
+
+#define ZERO_EP 1
+
+static void check_pool(void)
+{
+	uint8_t on_stack[POOL_MAX] = { 0 };
+	FUZZ_CHECK(zp.pool_cap == POOL_MAX && zp.pool_size <= zp.pool_cap);
+	FUZZ_CHECK(zp.pool_count <= zp.pool_cap);
+	FUZZ_CHECK(zp.cluster >= 1 && zp.cluster <= PAGER_SUPPLY_MAX);
+	for (uint32_t i = 0; i < zp.pool_count; i++) {
+		uint32_t slot = zp.pool_free[i];
+		FUZZ_CHECK(slot < zp.pool_cap && !on_stack[slot] && zp.pool_ready[slot]);
+		on_stack[slot] = 1;
+	}
+	for (uint32_t s = 0; s < zp.pool_cap; s++)
+		FUZZ_CHECK(zp.pool_ready[s] == on_stack[s]);
+}
+
+static void on_reply(const struct fk_msg *m, const struct fk_reply *r)
+{
+	if (r->status != 0)
+		return;
+	switch (m->label) {
+	case ZERO_CREATE:
+		FUZZ_CHECK(m->words == 1 && m->w[0] != 0 && m->w[0] % FK_PAGE == 0);
+		FUZZ_CHECK(r->nhandles == 1 && r->h[0]->type == OBJ_VMO);
+		FUZZ_CHECK(fk.vmo[r->h[0]->vmo - 1].size == m->w[0]);
+		FUZZ_CHECK(!(r->rights[0] & R_PAGER)); /* clients never page it */
+		break;
+	case ZERO_STATS:
+		FUZZ_CHECK(r->words == 4 && r->nhandles == 0);
+		break;
+	case ZERO_PREFILL:
+		FUZZ_CHECK(m->words == 1 && m->w[0] <= POOL_MAX);
+		break;
+	case ZERO_CLUSTER:
+		FUZZ_CHECK(m->words == 1 && m->w[0] >= 1 && m->w[0] <= PAGER_SUPPLY_MAX);
+		break;
+	case ZERO_DRAIN:
+		FUZZ_CHECK(zp.pool_count == 0);
+		break;
+	default:
+		FUZZ_CHECK(false); /* an unknown label succeeded */
+	}
+}
+
+/* A live object (one not terminated) picked by the input, or NULL. */
+static struct fk_vmo *pick_vmo(void)
+{
+	int live[FK_MAX_VMOS], n = 0;
+	for (int i = 0; i < fk.nvmo; i++)
+		if (!fk.vmo[i].terminated)
+			live[n++] = i;
+	uint8_t b = fk_byte();
+	return n ? &fk.vmo[live[b % n]] : 0;
+}
+
+/* What the kernel sends: a fault on a page of the object, or its end. */
+static bool kernel_message(struct fk_msg *m, bool fault)
+{
+	struct fk_vmo *v = pick_vmo();
+	if (!v)
+		return false;
+	m->badge = v->badge;
+	m->kernel = true;
+	m->words = fault ? 4 : 1;
+	if (fault) {
+		m->label = PAGER_FAULT;
+		m->w[0] = fk_bytes(2) % (v->size / FK_PAGE) * FK_PAGE;
+		m->w[1] = fk_byte() & 7;
+		m->w[2] = fk.delivered;
+		m->w[3] = v->size;
+	} else {
+		m->label = PAGER_TERMINATE;
+		m->w[0] = v->size;
+		v->terminated = true;
+	}
+	return true;
+}
+
+/* What a client sends: mostly the pager's own requests, well shaped. */
+static void client_message(struct fk_msg *m, uint8_t b)
+{
+	/* Some pass for the kernel's own labels: forged, they must be refused
+	 * as unknown requests (no IPC_TAG_KERNEL). */
+	m->label = b < 0xb8 ? b % 8
+		 : b < 0xc8 ? (b & 1 ? PAGER_FAULT : PAGER_TERMINATE)
+			    : (uint32_t)fk_bytes(4);
+	m->badge = 0;
+	m->call = true;
+	uint8_t how = fk_byte();
+	if (how >= 0xc0) {
+		m->words = fk_byte() % (IPC_MAX_WORDS + 1);
+		fk_fill_words(m);
+		fk_fill_handles(m, fk_byte() % (IPC_MAX_HANDLES + 1));
+		return;
+	}
+	m->words = m->label == ZERO_STATS || m->label == ZERO_DRAIN ? 0 : 1;
+	fk_fill_words(m);
+	if (m->label == ZERO_CREATE)
+		m->w[0] = how & 1 ? m->w[0] % 0x20000 : (m->w[0] % 32) * FK_PAGE;
+	else if (m->label == ZERO_PREFILL || m->label == ZERO_CLUSTER)
+		m->w[0] %= 300;
+}
+
+static bool next_message(struct fk_msg *m)
+{
+	check_pool();
+	while (fk_more()) {
+		uint8_t b = fk_byte();
+		if (b >= 0xc0) {
+			if (kernel_message(m, b < 0xf8))
+				return true;
+			continue; /* no object yet */
+		}
+		client_message(m, b);
+		return true;
+	}
+	return false;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fk_reset(data, size);
+	fk_next = next_message;
+	fk_on_reply = on_reply;
+	fk_install(H_SELF, OBJ_TASK, R_READ, 0);
+	fk_install(ZERO_EP, OBJ_ENDPOINT, R_RECV | R_SEND | R_GRANT, 0);
+	memset(&zp, 0, sizeof(zp));
+	memset(pool_slots, 0, sizeof(pool_slots));
+	memset(pool_ready, 0, sizeof(pool_ready));
+	fk.req = &zp.server.req;
+
+	zero_pager_main(0, 0);
+	check_pool();
+	return 0;
+}
