@@ -10,19 +10,19 @@ SRC_pagerfuzz := $(addprefix tests/fuzz/guest/,pagerfuzz.c pagerbad.c pagerkids.
 	$(GUEST_FUZZ_COMMON)
 SRC_msgfuzz := tests/fuzz/guest/msgfuzz.c $(GUEST_FUZZ_COMMON)
 
-# The long run: 10^6 system calls over five seeds, 1,250 pager rounds,
-# 100,000 messages. Each can be set on the command line, e.g.
+# The long run: 10^6 system calls over five seeds, 2,000 pager rounds,
+# 10^6 messages. Each can be set on the command line, e.g.
 # make fuzz FUZZ_SEEDS="7 8" FUZZ_SYS_TOTAL=50000.
 FUZZ_SEEDS ?= 1 2 3 4 5
 FUZZ_SYS_TOTAL ?= 200000
 FUZZ_SYS_CALLS ?= 1000
-FUZZ_PAGER_ROUNDS ?= 250
-FUZZ_MSG_COUNT ?= 20000
+FUZZ_PAGER_ROUNDS ?= 400
+FUZZ_MSG_COUNT ?= 200000
 FUZZ_TIMEOUT ?= 1800
 
 # The slice: fixed seeds, small counts.
 FUZZ_SLICE := --sys-seeds "1 2" --sys-total 25000 --pager-seeds 1 --pager-rounds 400 \
-	--msg-seeds 1 --msg-count 6000 --timeout 300
+	--msg-seeds 1 --msg-count 20000 --timeout 300
 
 .PHONY: fuzz fuzz-guest fuzz-slice
 

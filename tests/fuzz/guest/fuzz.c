@@ -481,7 +481,7 @@ bool fuzz_health(const struct fuzz_health *base, uint64_t settle_ms, char *why, 
 		}
 		sys_sleep(20 * FUZZ_MS);
 	}
-	uprintf("%s: health: frames free %lu (baseline %lu), kernel memory %lu bytes "
+	uprintf("\n%s: health: frames free %lu (baseline %lu), kernel memory %lu bytes "
 		"(baseline %lu)\n",
 		prog_name, (unsigned long)now.frames_free, (unsigned long)base->frames_free,
 		(unsigned long)now.kmem, (unsigned long)base->kmem);
