@@ -309,8 +309,10 @@ static void round_judge(struct round *rd, const struct setup *su, long st, bool 
 		return;
 	else if (by_pager && harmful)
 		return;
+	else if (st == 1)
+		round_anomaly(rd, "the toucher read a word no supply put there (its line says which)");
 	else if (st >= 0 && st < 0x100 && st != 0)
-		round_anomaly(rd, "the toucher found wrong data (exit %ld)", st);
+		round_anomaly(rd, "the toucher exited with %ld (2 and up: it could not start)", st);
 	else
 		round_anomaly(rd, "the toucher ended with status 0x%lx", (unsigned long)st);
 }
