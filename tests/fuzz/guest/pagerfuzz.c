@@ -325,8 +325,8 @@ static void round_setup(struct round *rd, struct setup *su)
 		.kind = k < 75 ? KIND_OURS : k < 93 ? KIND_SUB : KIND_SELF,
 		.deadline_ms = 20 + rng_below(r, 81),
 		.fallback = (int)(uint64_t[]){ 0, 0, 0, 1, 1, 1, 2, 3 }[rng_below(r, 8)],
-		.private_map = rng_one_in(r, 3),
-		.threads = rng_one_in(r, 3) ? 2 : 1,
+		.private_map = rng_one_in(r, 2),
+		.threads = rng_one_in(r, 2) ? 2 : 1,
 		.act = (enum sub_act)rng_below(r, SUB_NACTS),
 		.toucher = -1, .sub = -1,
 	};

@@ -35,29 +35,50 @@ static bool word_ok(uint64_t v, uint64_t round, uint64_t p, uint64_t w)
 	return v == 0 || v == pat_word(round, p, w);
 }
 
-/* A few touches: reads of the pattern words and writes (then reads) of
- * words only this thread writes. */
+/* Reads pattern word w of page p: the round's pattern or zeros. */
+static void touch_read(struct touch_plan *tp, uint64_t p, uint64_t w, uint64_t i)
+{
+	uint64_t v = ((volatile uint64_t *)(TOUCH_VA + p * FUZZ_PAGE))[w];
+	if (!word_ok(v, tp->round, p, w)) {
+		uprintf("pagerfuzz touch: round %lu page %lu word %lu: 0x%lx\n",
+			(unsigned long)tp->round, (unsigned long)p, (unsigned long)w, (unsigned long)v);
+		tp->bad = 1 + (int)i;
+	}
+}
+
+/* Writes a word only this thread writes, and reads it back. */
+static void touch_write(struct touch_plan *tp, struct rng *r, uint64_t p, uint64_t w, uint64_t i)
+{
+	volatile uint64_t *page = (volatile uint64_t *)(TOUCH_VA + p * FUZZ_PAGE);
+	uint64_t mine = 256 + (uint64_t)tp->tid * 64 + w, val = rng_next(r) | 1;
+	page[mine] = val;
+	if (page[mine] != val) {
+		uprintf("pagerfuzz touch: round %lu page %lu word %lu: wrote 0x%lx, read 0x%lx\n",
+			(unsigned long)tp->round, (unsigned long)p, (unsigned long)mine,
+			(unsigned long)val, (unsigned long)page[mine]);
+		tp->bad = 1 + (int)i;
+	}
+}
+
+/* A few touches, each a read, a write first, or a read then a write (so
+ * a page's first touch is a read fault or a write fault). Half the time
+ * both threads start on page 0, racing on one missing page. */
 static void touch_run(struct touch_plan *tp)
 {
 	struct rng r;
 	rng_seed(&r, tp->seed, tp->round * 4 + 1 + (uint64_t)tp->tid);
+	struct rng both; /* the same draw in both threads */
+	rng_seed(&both, tp->seed, tp->round * 4 + 3);
+	bool race = rng_one_in(&both, 2);
 	uint64_t n = 1 + rng_below(&r, 4);
 	for (uint64_t i = 0; i < n && !tp->bad; i++) {
-		uint64_t p = rng_below(&r, tp->pages), w = rng_below(&r, 64);
-		volatile uint64_t *page = (volatile uint64_t *)(TOUCH_VA + p * FUZZ_PAGE);
-		uint64_t v = page[w];
-		if (!word_ok(v, tp->round, p, w)) {
-			uprintf("pagerfuzz touch: round %lu page %lu word %lu: 0x%lx\n",
-				(unsigned long)tp->round, (unsigned long)p, (unsigned long)w,
-				(unsigned long)v);
-			tp->bad = 1 + (int)i;
-		}
-		if (rng_one_in(&r, 2)) {
-			uint64_t mine = 256 + (uint64_t)tp->tid * 64 + w, val = rng_next(&r) | 1;
-			page[mine] = val;
-			if (page[mine] != val)
-				tp->bad = 1 + (int)i;
-		}
+		uint64_t p = i == 0 && race ? 0 : rng_below(&r, tp->pages), w = rng_below(&r, 64);
+		uint64_t op = rng_below(&r, 3);
+		if (op == 1)
+			touch_write(tp, &r, p, w, i);
+		touch_read(tp, p, w, i);
+		if (op == 2)
+			touch_write(tp, &r, p, w, i);
 	}
 }
 
