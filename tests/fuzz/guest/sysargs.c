@@ -21,6 +21,7 @@ enum kind {
 	K_SPAWN, K_ERR, K_LOCKOP, K_IDX, K_BUF, K_FLAGS, K_COUNT, K_EP, K_KEEP,
 	/* handles of one object type: mostly the child's own of that type */
 	K_HTASK, K_HEP, K_HNOTE, K_HVMO, K_HMOD,
+	K_TOUCH, /* a0 and a1 of TOUCH */
 };
 
 struct call_row {
@@ -81,6 +82,7 @@ static const struct call_row calls[] = {
 	ROW(IRQ_ACK, 1, K_H),
 	ROW(TASK_ENUM, 2, K_H, K_IDX, K_OUT),
 	ROW(VM_STATS, 2, K_OUT),
+	{ SYSGEN_TOUCH, "TOUCH", 4, { K_TOUCH, K_KEEP } },
 };
 #define NROWS (sizeof(calls) / sizeof(calls[0]))
 
@@ -233,6 +235,7 @@ static uint64_t gen_tag(struct rng *r)
 }
 
 static uint64_t gen_spawn_req(struct sysgen *g);
+static uint64_t gen_touch(struct sysgen *g, struct sys_call *c);
 static uint64_t gen_entry(struct sysgen *g, struct sys_call *c);
 
 static uint64_t gen_rest(struct sysgen *g, enum kind k)
@@ -294,7 +297,7 @@ static uint64_t gen_arg(struct sysgen *g, enum kind k, struct sys_call *c, int i
 	 * only from gen_va and gen_size, which keep the ones that end the
 	 * child rare. */
 	if (k != K_ANY && k != K_NS && k != K_SLEEP && k != K_LEN && k != K_VA && k != K_SIZE &&
-	    rng_one_in(r, 16))
+	    k != K_TOUCH && rng_one_in(r, 16))
 		return rng_edge(r);
 	switch (k) {
 	case K_H:
@@ -327,6 +330,8 @@ static uint64_t gen_arg(struct sysgen *g, enum kind k, struct sys_call *c, int i
 		return gen_spawn_req(g);
 	case K_ENTRY:
 		return gen_entry(g, c);
+	case K_TOUCH:
+		return gen_touch(g, c);
 	default:
 		return gen_rest(g, k);
 	}
@@ -365,6 +370,57 @@ static uint64_t gen_spawn_req(struct sysgen *g)
 					   rng_edge(r)),
 	};
 	return rng_one_in(r, 10) ? gen_pointer(r, true) : BUILD_VA;
+}
+
+/* TOUCH: a page some call mapped readable (a store only where it was
+ * writable) mostly; now and then any arena address, which may end the
+ * child; the scratch pages while nothing readable is mapped. */
+static uint64_t gen_touch(struct sysgen *g, struct sys_call *c)
+{
+	struct rng *r = &g->rng;
+	int readable[16], n = 0;
+	for (int i = 0; i < g->nmaps; i++)
+		if (g->maps[i].prot & VM_R)
+			readable[n++] = i;
+	if (rng_one_in(r, 1000)) {
+		c->a[1] = rng_one_in(r, 2);
+		return ARENA_VA + rng_below(r, ARENA_PAGES * FUZZ_PAGE);
+	}
+	if (!n) {
+		c->a[1] = 1;
+		return SCRATCH_VA + rng_below(r, SCRATCH_PAGES * FUZZ_PAGE);
+	}
+	int m = readable[rng_below(r, (uint64_t)n)];
+	uint64_t pages = g->maps[m].len / FUZZ_PAGE;
+	c->a[1] = (g->maps[m].prot & VM_W) && rng_one_in(r, 2);
+	return g->maps[m].va + rng_below(r, pages < 64 ? pages : 64) * FUZZ_PAGE +
+	       rng_below(r, FUZZ_PAGE);
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+void sysgen_track_maps(struct sysgen *g, const struct sys_call *c, long r)
+{
+	uint64_t va = c->a[c->nr == SYS_VM_MAP ? 1 : 0], len = c->a[c->nr == SYS_VM_MAP ? 2 : 1];
+	uint32_t prot = (uint32_t)c->a[c->nr == SYS_VM_MAP ? 4 : 2] & (VM_R | VM_W | VM_X);
+	if (r != 0 || len == 0 || len > (1ull << 32))
+		return;
+	if (c->nr == SYS_MEM_UNMAP) {
+		for (int i = 0; i < g->nmaps; i++)
+			if (overlaps(va, len, g->maps[i].va, g->maps[i].len))
+				g->maps[i--] = g->maps[--g->nmaps];
+	} else if (c->nr == SYS_VM_PROTECT) {
+		for (int i = 0; i < g->nmaps; i++)
+			if (overlaps(va, len, g->maps[i].va, g->maps[i].len))
+				g->maps[i].prot = prot;
+	} else if ((c->nr == SYS_MEM_WIRE || c->nr == SYS_VM_MAP) && g->nmaps < 16) {
+		g->maps[g->nmaps].va = va;
+		g->maps[g->nmaps].len = len;
+		g->maps[g->nmaps++].prot = prot & VM_W ? prot | VM_R : prot;
+	}
 }
 
 void _thread_entry(void);
@@ -493,6 +549,7 @@ bool sysgen_may_block(const struct sys_call *c, uint64_t ms)
 	case SYS_NOTIFY_WAIT:
 		t = c->a[1];
 		return t == 0 || t >= ns;
+	case SYSGEN_TOUCH: /* a page of an object the child pages itself waits on it */
 	case SYS_PAGER_SUPPLY: /* with a receive endpoint: a receive without timeout */
 	case SYS_TASK_WAIT:
 	case SYS_EXIT:

@@ -66,6 +66,12 @@ struct sysfuzz_progress {
 	int64_t bad_result;
 };
 
+/* Not a system call: a load or store by the child itself (a0 the
+ * address, a1 non-zero for a store), so faults on what the calls mapped
+ * (kernel zero-fill, copy-on-write, protections, objects the child pages
+ * itself) are fuzzed too. Recorded on the progress page like a call. */
+#define SYSGEN_TOUCH (-100)
+
 /* One call as generated. */
 struct sys_call {
 	long nr;
@@ -80,12 +86,19 @@ struct sysgen {
 		uint32_t type; /* enum obj_type */
 	} known[16]; /* handles the child made, most recent first */
 	int nknown;
+	struct {
+		uint64_t va, len;
+		uint32_t prot; /* VM_R/W/X */
+	} maps[16]; /* what calls mapped, for TOUCH to hit */
+	int nmaps;
 	volatile uint8_t stack_busy[NSTACKS];
 	uint64_t tp; /* the thread pointer new threads share */
 };
 
 /* Fills c with the next random call (sysargs.c). */
 void sysgen_make(struct sysgen *g, struct sys_call *c);
+/* Notes what a call that returned r mapped, unmapped or protected. */
+void sysgen_track_maps(struct sysgen *g, const struct sys_call *c, long r);
 /* The name of call number nr ("nr_NNN" for numbers with no call). */
 const char *sysgen_name(long nr, char *tmp, int n);
 /* Whether call c may block for ms (a long or no timeout, a wait): the

@@ -90,6 +90,17 @@ static void print_call(uint64_t i, const struct sys_call *c)
 		(unsigned long)c->a[4], (unsigned long)c->a[5], (unsigned long)c->a[6]);
 }
 
+/* A load, or a store of what is there already; a bad address ends the
+ * child, as it should. */
+static uint64_t touch(uint64_t va, bool store)
+{
+	volatile uint64_t *p = (volatile uint64_t *)(va & ~7ul);
+	uint64_t v = *p;
+	if (store)
+		*p = v;
+	return 0;
+}
+
 /* One call: noted, made, checked. */
 static void run_call(uint64_t i, bool verbose)
 {
@@ -104,7 +115,10 @@ static void run_call(uint64_t i, bool verbose)
 	prog->started = i + 1;
 	uint64_t regs[7];
 	memcpy(regs, c.a, sizeof(regs));
-	sys_ecall(c.nr, regs);
+	if (c.nr == SYSGEN_TOUCH)
+		regs[0] = touch(c.a[0], c.a[1] != 0);
+	else
+		sys_ecall(c.nr, regs);
 	long r = (long)regs[0];
 	prog->in_call = 0;
 	if (verbose)
@@ -120,6 +134,7 @@ static void run_call(uint64_t i, bool verbose)
 		prog->bad_result = r;
 	}
 	remember(&c, r);
+	sysgen_track_maps(&gen, &c, r);
 }
 
 int sysgen_child(int argc, char **argv)
