@@ -58,8 +58,10 @@ ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o
 
 # program name -> source files
-PROGS := init name zero console shell hello testrunner uhelper bench libctest conflood
-SRC_init := servers/init/init.c
+PROGS := init name zero console blk shell hello testrunner uhelper bench libctest conflood
+SRC_init := servers/init/init.c servers/blk/virtio_mmio.c servers/blk/virtq.c
+SRC_blk := servers/blk/blk.c servers/blk/blk_dev.c servers/blk/virtio_mmio.c servers/blk/virtq.c
+LIBBLK := servers/blk/libblk.c
 SRC_name := servers/name/name.c servers/name/name_table.c
 SRC_console := servers/console/console.c
 SRC_shell := servers/shell/shell.c servers/shell/stats.c
@@ -67,9 +69,9 @@ SRC_zero := pagers/zero/zero.c pagers/common/pager.c
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
 	tests/qemu/vm_robust_tests.c \
-	tests/qemu/name_tests.c
-SRC_uhelper := tests/qemu/uhelper.c
-SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c
+	tests/qemu/name_tests.c tests/qemu/blk_tests.c $(LIBBLK)
+SRC_uhelper := tests/qemu/uhelper.c $(LIBBLK)
+SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c $(LIBBLK)
 SRC_libctest := tests/qemu/libc_test.c
 SRC_conflood := tests/qemu/conflood.c
 include mk/fuzz-guest.mk
@@ -104,12 +106,34 @@ all: $(B)/kernel.elf $(B)/bootimg.cpio $(B)/gdbinit-user
 $(B)/gdbinit-user: $(UELFS)
 	scripts/mk-gdbinit-user $@ $(UELFS)
 
+# --- disks: an ext2 root disk made from disk/ and a raw swap disk -------------
+# Kept across runs: a guest's writes stay until disk/ changes (then the
+# image is made again) or `make clean`. make run DISK=... SWAP=... attaches
+# other images; the tests make copies of their own (tests/blk/).
+DISK ?= $(B)/disk.img
+SWAP ?= $(B)/swap.img
+DISK_MB := 16
+SWAP_MB := 32
+DISK_FILES := $(shell find disk -type f 2>/dev/null)
+
+$(B)/disk.img: $(DISK_FILES) | deps
+	@mkdir -p $(B)
+	rm -f $@.tmp
+	truncate -s $(DISK_MB)M $@.tmp
+	mke2fs -q -F -t ext2 -b 1024 -L mkroot -d disk $@.tmp
+	mv $@.tmp $@
+$(B)/swap.img:
+	@mkdir -p $(B)
+	truncate -s $(SWAP_MB)M $@
+
+disks: $(B)/disk.img $(B)/swap.img
+
 # --- host unit tests (cmocka, ASan + UBSan) ---------------------------------
 HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
-	vm_failure vm_robust ipc
+	vm_failure vm_robust ipc avl vm_map timeout dma virtq
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_cpio := microkernel/kern/cpio.c
@@ -118,13 +142,18 @@ USRC_sv39 := microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c tests/unit/fak
 USRC_handle := microkernel/kern/handle.c microkernel/kern/kobj.c tests/unit/fake_phys.c
 USRC_kmem := microkernel/kern/kmem.c microkernel/kern/pmm.c tests/unit/fake_phys.c
 USRC_fmt := lib/fmt.c
+USRC_avl := microkernel/kern/avl.c
+USRC_timeout := microkernel/kern/timeout.c microkernel/kern/kmem.c microkernel/kern/pmm.c tests/unit/fake_phys.c
 USRC_name_proto :=
 USRC_name_table := servers/name/name_table.c
-USRC_vm_object := microkernel/kern/vm_object.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
-USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_object.c vm_map.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
+USRC_vm_object := microkernel/kern/vm_object.c microkernel/kern/avl.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
+USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_object.c vm_map.c avl.c timeout.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
 USRC_vm_failure := $(USRC_vm_fault)
 USRC_vm_robust := $(USRC_vm_fault)
 USRC_ipc := $(USRC_vm_fault)
+USRC_vm_map := $(USRC_vm_fault)
+USRC_dma := $(USRC_vm_fault) microkernel/kern/dma.c
+USRC_virtq := servers/blk/virtq.c
 
 # Host tests include kernel headers with inline code (the IPC fast path,
 # page-table walks): any header change rebuilds them.
@@ -144,17 +173,19 @@ $(B)/virt.dtb: scripts/mkdtb-fixture | deps
 include mk/fuzz-host.mk
 
 # --- top-level targets ------------------------------------------------------
-.PHONY: all deps run run-gdb test unit-test qemu-test shell-test bench clean
+.PHONY: all deps run run-gdb test unit-test qemu-test shell-test blk-test bench clean disks
 .DEFAULT_GOAL := all
 
 deps:
 	@scripts/setup
 
-run: all
-	scripts/qemu-run --append "$(RUN_ARGS)" $(B)/kernel.elf $(B)/bootimg.cpio
+run: all $(DISK) $(SWAP)
+	scripts/qemu-run --disk $(DISK) --disk $(SWAP) --append "$(RUN_ARGS)" \
+	  $(B)/kernel.elf $(B)/bootimg.cpio
 
-run-gdb: all
-	scripts/qemu-run --gdb --append "$(RUN_ARGS)" $(B)/kernel.elf $(B)/bootimg.cpio
+run-gdb: all $(DISK) $(SWAP)
+	scripts/qemu-run --gdb --disk $(DISK) --disk $(SWAP) --append "$(RUN_ARGS)" \
+	  $(B)/kernel.elf $(B)/bootimg.cpio
 
 # Each test binary's output goes to its own log; test-summary adds them up
 # and prints the closing "N passed, N failed" line.
@@ -178,9 +209,16 @@ shell-test: all
 	-bash tests/shell/run-shell-tests $(B)/kernel.elf $(B)/bootimg.cpio \
 	  > $(B)/logs/shell.log 2>&1; tail -n 1 $(B)/logs/shell.log
 
-test: unit-test fuzz-replay qemu-test shell-test fuzz-slice
+# Disk scenarios on disks of their own, legacy and modern virtio-mmio,
+# blkdebug errors; the host compares what the guest wrote.
+blk-test: all
+	@mkdir -p $(B)/logs
+	-bash tests/blk/run-blk-tests $(B)/kernel.elf $(B)/bootimg.cpio \
+	  > $(B)/logs/blk.log 2>&1; tail -n 1 $(B)/logs/blk.log
+
+test: unit-test fuzz-replay qemu-test shell-test blk-test fuzz-slice
 	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/fuzz-replay.log $(B)/logs/qemu.log \
-	  $(B)/logs/shell.log $(B)/logs/fuzz-slice.log
+	  $(B)/logs/shell.log $(B)/logs/blk.log $(B)/logs/fuzz-slice.log
 
 # Deterministic instruction counts under -icount; writes bench/results.*
 bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio

@@ -13,6 +13,10 @@ void arch_backtrace(void);
 uint64_t arch_time(void); /* timebase ticks since boot */
 uint64_t arch_timebase_hz(void);
 uint64_t arch_instret(void); /* instructions retired on this hart */
+/* Of arch_instret, what passed while the hart had nothing to run (wfi,
+ * and timer ticks that woke nobody): under qemu -icount the counter
+ * follows the virtual clock, which jumps to the next timer while idle. */
+uint64_t arch_idle_instret(void);
 
 /* Address spaces: a new root with the kernel half, and an ASID if the
  * hardware has them. arch_as_destroy flushes the ASID and makes sure satp

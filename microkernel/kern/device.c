@@ -8,6 +8,7 @@
 #include "kern/log.h"
 #include "kern/task.h"
 #include "kern/usercopy.h"
+#include "kern/vm.h"
 #include "kern/vm_map.h"
 #include "lib/string.h"
 #include "uapi/dev.h"
@@ -108,11 +109,8 @@ int64_t sys_dev_map(struct thread *t, const uint64_t *a)
 		return -E_INVAL;
 	if (va < USER_LO || va >= USER_HI || d->size > USER_HI - va)
 		return -E_RANGE;
-	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE) {
-		pte_t *e = sv39_walk(k->pt_root, va + off, false);
-		if ((e && (*e & PTE_V)) || vm_region_find(k, va + off))
-			return -E_BUSY;
-	}
+	if (vm_range_mapped(k, va, d->size) || vm_region_overlaps(k, va, d->size))
+		return -E_BUSY;
 	/* Page tables first (creating them is harmless), so the mapping
 	 * itself cannot fail halfway. */
 	for (uint64_t off = 0; off < d->size; off += PAGE_SIZE)

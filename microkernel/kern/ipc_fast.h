@@ -2,8 +2,9 @@
  * IPC fast path: call and reply_recv with register-only messages when the
  * partner already waits. The message moves register to register and the
  * kernel switches straight to the partner: no scheduler pass, no queue
- * search, no buffer. Any condition it does not handle returns NULL and
- * the slow path (ipc.c) runs instead, with the same result.
+ * search, no buffer, no timeout heap work (cancelling is a store). Any
+ * condition it does not handle returns NULL and the slow path (ipc.c)
+ * runs instead, with the same result.
  *
  * Header-only and inline so that the trap code's fast entry compiles to
  * one leaf function with no calls (arch/riscv/trap.c).
@@ -69,8 +70,7 @@ static inline struct thread *ipc_fast_call(struct thread *t)
 		return 0;
 	list_del(&r->qlink);
 	r->wq = 0;
-	if (list_on_list(&r->sleep_link))
-		list_del(&r->sleep_link);
+	timeout_cancel(&r->timeout);
 	r->ipc_state = IPC_NONE;
 	r->reply_to = t;
 	t->reply_server = r;
@@ -88,8 +88,7 @@ static inline struct thread *ipc_fast_reply_recv(struct thread *t)
 	struct endpoint *ep = fast_ep(t, R_RECV, &badge);
 	if (!ep || !list_empty(&ep->sendq.head) || !list_empty(&ep->kmsgs))
 		return 0;
-	if (list_on_list(&c->sleep_link))
-		list_del(&c->sleep_link);
+	timeout_cancel(&c->timeout);
 	c->reply_server = 0;
 	c->ipc_state = IPC_NONE;
 	t->reply_to = 0;

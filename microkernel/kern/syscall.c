@@ -5,6 +5,7 @@
 #include "kern/arch.h"
 #include "kern/cpu.h"
 #include "kern/device.h"
+#include "kern/dma.h"
 #include "kern/ipc.h"
 #include "kern/kmem.h"
 #include "kern/log.h"
@@ -259,6 +260,12 @@ static int64_t sys_nop(struct thread *t, const uint64_t *a)
 	return 0;
 }
 
+static int64_t sys_idle_count(struct thread *t, const uint64_t *a)
+{
+	(void)t, (void)a;
+	return (int64_t)arch_idle_instret();
+}
+
 static int64_t sys_handle_mint(struct thread *t, const uint64_t *a)
 {
 	return handle_mint(t->task->handles, (int64_t)a[0], (uint32_t)a[1], a[2]);
@@ -329,6 +336,8 @@ static int64_t sys_task_enum(struct thread *t, const uint64_t *a)
 
 static const sys_fn table[SYS_NCALLS] = {
 	[SYS_DEV_INFO] = sys_dev_info,
+	[SYS_DMA_PIN] = sys_dma_pin,
+	[SYS_IDLE_COUNT] = sys_idle_count,
 	[SYS_DEV_MAP] = sys_dev_map,
 	[SYS_IRQ_BIND] = sys_irq_bind,
 	[SYS_IRQ_ACK] = sys_irq_ack,

@@ -61,7 +61,6 @@ struct task *task_create(const char *name, uint32_t prio_max)
 	memcpy(t->name, name, n);
 	list_init(&t->threads);
 	list_init(&t->endpoints);
-	list_init(&t->regions);
 	waitq_init(&t->exit_waiters);
 	list_add_tail(&all_tasks, &t->all_link);
 	ntasks++;

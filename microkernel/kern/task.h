@@ -14,6 +14,7 @@
 #ifndef KERN_TASK_H
 #define KERN_TASK_H
 
+#include "kern/avl.h"
 #include "kern/handle.h"
 #include "kern/thread.h"
 
@@ -39,7 +40,8 @@ struct task {
 	uint32_t nthreads;
 	struct waitq exit_waiters;
 	struct list endpoints; /* struct endpoint.owner_link: they die with the task */
-	struct list regions;   /* struct vm_region.task_link, sorted by address */
+	struct avl_tree regions; /* struct vm_region.task_node, keyed by start */
+	struct vm_region *region_hint; /* the last region looked up, or NULL */
 	uint64_t frames; /* user frames mapped */
 	uint64_t quota;  /* most user frames it may hold */
 	bool is_pager;   /* may use the frame reserve (vm.h) */

@@ -10,8 +10,6 @@
 #include "kern/vm_fault.h"
 #include "uapi/errors.h"
 
-/* Threads with a deadline, sorted by it, earliest first. */
-static struct list timeouts = LIST_INIT(timeouts);
 static uint32_t next_thread_id = 1;
 uint64_t thread_count;
 
@@ -20,7 +18,9 @@ static void thread_free(struct cpu *c, struct thread *t)
 	if (c->fpu_owner == t)
 		c->fpu_owner = 0;
 	struct task *task = t->task;
+	timeout_forget(&t->timeout);
 	thread_count--;
+	timeout_trim(thread_count);
 	if (t->charged)
 		task_kmem_uncharge(task, sizeof(*t));
 	kmem_free(t, sizeof(*t));
@@ -61,6 +61,9 @@ struct thread *thread_create(struct task *task, uint32_t prio)
 		kobj_register(OBJ_THREAD, thread_destroy);
 		registered = true;
 	}
+	/* Every thread may sleep at once: arming a deadline never fails. */
+	if (timeout_reserve(thread_count + 1))
+		return 0;
 	struct thread *t = kmem_alloc(sizeof(*t));
 	if (!t)
 		return 0;
@@ -69,7 +72,6 @@ struct thread *thread_create(struct task *task, uint32_t prio)
 	t->task = task;
 	list_init(&t->task_link);
 	list_init(&t->qlink);
-	list_init(&t->sleep_link);
 	t->id = next_thread_id++;
 	t->state = TH_BLOCKED;
 	t->prio = prio;
@@ -77,16 +79,6 @@ struct thread *thread_create(struct task *task, uint32_t prio)
 	t->tf.full = 1;
 	thread_count++;
 	return t;
-}
-
-static void thread_set_deadline(struct thread *t, uint64_t deadline)
-{
-	list_del(&t->sleep_link);
-	t->deadline = deadline;
-	struct list *pos = timeouts.next;
-	while (pos != &timeouts && list_entry(pos, struct thread, sleep_link)->deadline <= deadline)
-		pos = pos->next;
-	list_add_tail(pos, &t->sleep_link); /* inserts before pos */
 }
 
 void thread_block(struct thread *t, struct waitq *q, uint64_t deadline)
@@ -100,7 +92,9 @@ void thread_block(struct thread *t, struct waitq *q, uint64_t deadline)
 	if (q)
 		list_add_tail(&q->head, &t->qlink);
 	if (deadline != TIMEOUT_NEVER)
-		thread_set_deadline(t, deadline);
+		timeout_arm(&t->timeout, deadline);
+	else
+		timeout_cancel(&t->timeout);
 	if (t == this_cpu()->cur)
 		this_cpu()->need_resched = true;
 }
@@ -114,8 +108,7 @@ static void unblock(struct thread *t)
 	}
 	if (t->fault_req)
 		vm_fault_waiter_gone(t);
-	if (list_on_list(&t->sleep_link))
-		list_del(&t->sleep_link);
+	timeout_cancel(&t->timeout);
 	if (t->ipc_state != IPC_NONE)
 		ipc_abort(t);
 }
@@ -185,10 +178,9 @@ void thread_stop(struct thread *t)
 
 void thread_expire_timeouts(uint64_t now)
 {
-	while (!list_empty(&timeouts)) {
-		struct thread *t = list_entry(timeouts.next, struct thread, sleep_link);
-		if (t->deadline > now)
-			break;
+	struct timeout *to;
+	while ((to = timeout_take_due(now))) {
+		struct thread *t = container_of(to, struct thread, timeout);
 		thread_wake(t, t->timeout_result);
 	}
 }

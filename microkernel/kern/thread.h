@@ -15,6 +15,7 @@
 
 #include "arch/riscv/trapframe.h"
 #include "kern/kobj.h"
+#include "kern/timeout.h"
 #include "lib/list.h"
 
 enum thread_state { TH_BLOCKED, TH_READY, TH_RUNNING, TH_DEAD };
@@ -33,8 +34,7 @@ struct thread {
 	struct list task_link; /* in task->threads */
 	struct list qlink;     /* in a run queue or a wait queue */
 	struct waitq *wq;      /* the wait queue qlink is on, if blocked */
-	struct list sleep_link; /* in the timeout list while a deadline is set */
-	uint64_t deadline;     /* timebase ticks; valid while on the timeout list */
+	struct timeout timeout; /* armed while blocked with a deadline */
 	int64_t timeout_result; /* a0 if the deadline passes first */
 	uint32_t id;
 	uint32_t state;        /* enum thread_state */
@@ -56,6 +56,12 @@ struct thread {
 };
 
 #define TIMEOUT_NEVER UINT64_MAX
+
+/* Whether t is blocked with a deadline. */
+static inline bool thread_has_deadline(const struct thread *t)
+{
+	return t->timeout.armed;
+}
 
 static inline void waitq_init(struct waitq *q)
 {

@@ -28,6 +28,11 @@ int vm_check_range(uaddr_t va, uint64_t len)
 	return 0;
 }
 
+bool vm_range_mapped(struct task *t, uaddr_t va, uint64_t len)
+{
+	return sv39_next_leaf(t->pt_root, &va, va + len) != 0;
+}
+
 static uint64_t pte_prot(uint32_t prot)
 {
 	uint64_t f = 0;
@@ -48,11 +53,8 @@ int64_t vm_wire(struct task *t, uaddr_t va, uint64_t len, uint32_t prot)
 	if (prot & ~(VM_R | VM_W | VM_X) || !prot)
 		return -E_INVAL;
 	uint64_t n = len >> PAGE_SHIFT;
-	for (uint64_t i = 0; i < n; i++) {
-		pte_t *e = sv39_walk(t->pt_root, va + i * PAGE_SIZE, false);
-		if (e && (*e & PTE_V))
-			return -E_BUSY;
-	}
+	if (vm_range_mapped(t, va, len))
+		return -E_BUSY;
 	uint64_t avail = pmm_free_count();
 	if (!t->is_pager)
 		avail = avail > VM_RESERVE_FRAMES ? avail - VM_RESERVE_FRAMES : 0;
@@ -82,14 +84,15 @@ int64_t vm_unmap(struct task *t, uaddr_t va, uint64_t len)
 	int err = vm_check_range(va, len);
 	if (err)
 		return err;
-	for (uaddr_t p = va; p < va + len; p += PAGE_SIZE) {
-		paddr_t f;
-		if (sv39_unmap(t->pt_root, p, &f) == 0) {
-			arch_tlb_flush_page(t->asid, p);
-			if (pmm_owns(f)) { /* not device registers */
-				pmm_unref(f);
-				t->frames--;
-			}
+	/* A range walk: only the pages mapped cost anything. */
+	pte_t *e;
+	for (uaddr_t p = va; (e = sv39_next_leaf(t->pt_root, &p, va + len)); p += PAGE_SIZE) {
+		paddr_t f = pte_pa(*e);
+		*e = 0;
+		arch_tlb_flush_page(t->asid, p);
+		if (pmm_owns(f)) { /* not device registers */
+			pmm_unref(f);
+			t->frames--;
 		}
 	}
 	return 0;

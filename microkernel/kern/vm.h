@@ -19,6 +19,11 @@ int64_t vm_unmap(struct task *t, uaddr_t va, uint64_t len);
 /* A page-aligned, non-empty range inside user space: 0, -E_INVAL or -E_RANGE. */
 int vm_check_range(uaddr_t va, uint64_t len);
 
+/* Whether any page of [va, va+len) has a translation (wired memory,
+ * device registers or a mapped object page). A range walk: it costs the
+ * page tables present, not len. */
+bool vm_range_mapped(struct task *t, uaddr_t va, uint64_t len);
+
 /* A frame for task t if its quota and the reserve allow, else 0. */
 paddr_t vm_frame_for(struct task *t);
 

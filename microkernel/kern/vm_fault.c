@@ -19,6 +19,16 @@ static uint64_t next_fault_id = 1;
 static uint64_t faults_minor, faults_major, faults_kernel;
 uint64_t vm_objects_live, vm_pages_supplied;
 static struct list outstanding = LIST_INIT(outstanding); /* vm_request.all_link */
+/* No outstanding request has a deadline before this (it may be earlier
+ * than the earliest: vm_tick then walks once and sets it right). */
+static uint64_t earliest_deadline = UINT64_MAX;
+
+static inline void request_set_deadline(struct vm_request *req, uint64_t deadline)
+{
+	req->deadline = deadline;
+	if (deadline < earliest_deadline)
+		earliest_deadline = deadline;
+}
 
 void vm_object_bind(struct vm_object *o, struct endpoint *pager, uint64_t badge)
 {
@@ -124,7 +134,7 @@ static bool request_hand_to_pager(struct vm_request *req)
 	if (ep->dead || list_empty(&ep->recvq.head) || !list_empty(&ep->kmsgs))
 		return false;
 	struct thread *p = list_entry(ep->recvq.head.next, struct thread, qlink);
-	if (!sched_may_run_now(p) || list_on_list(&p->sleep_link))
+	if (!sched_may_run_now(p) || thread_has_deadline(p))
 		return false;
 	uint64_t *r = &p->tf.x[REG_A0];
 	r[0] = 0;
@@ -191,7 +201,7 @@ static inline __attribute__((always_inline)) void request_unlink(struct vm_reque
 	KASSERT(req->state == REQ_PENDING);
 	req->state = REQ_ENDING;
 	ipc_kmsg_cancel(&req->msg);
-	list_del(&req->obj_link);
+	vmo_request_del(req);
 	list_del(&req->all_link);
 }
 
@@ -221,10 +231,10 @@ request_new(struct vm_object *o, uint64_t page, uint32_t access,
 	req->page = page;
 	req->access = access;
 	req->fault_id = next_fault_id++;
-	req->deadline = arch_time() + o->deadline_ticks;
+	request_set_deadline(req, arch_time() + o->deadline_ticks);
 	waitq_init(&req->waiters);
 	list_init(&req->msg.link);
-	list_add_tail(&o->requests, &req->obj_link);
+	vmo_request_add(req);
 	list_add_tail(&outstanding, &req->all_link);
 	req->trace = trace_open(req->fault_id, o->pager->id, trap_stamp);
 	req->state = REQ_PENDING;
@@ -387,7 +397,7 @@ void vmo_pager_failed(struct vm_object *o, const char *why)
 		list_for_each(pos, &o->requests) {
 			struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
 			ipc_kmsg_cancel(&req->msg);
-			req->deadline = arch_time() + o->deadline_ticks;
+			request_set_deadline(req, arch_time() + o->deadline_ticks);
 			request_post(req, false);
 		}
 		return;
@@ -402,9 +412,12 @@ void vmo_pager_failed(struct vm_object *o, const char *why)
 
 void vm_tick(uint64_t now)
 {
+	if (now < earliest_deadline)
+		return; /* the common tick: nothing due, no walk */
 	/* Failing over changes the list: start over after each one. */
 	for (bool again = true; again;) {
 		again = false;
+		earliest_deadline = UINT64_MAX;
 		list_for_each(pos, &outstanding) {
 			struct vm_request *req = list_entry(pos, struct vm_request, all_link);
 			if (req->deadline <= now) {
@@ -412,6 +425,8 @@ void vm_tick(uint64_t now)
 				again = true;
 				break;
 			}
+			if (req->deadline < earliest_deadline)
+				earliest_deadline = req->deadline;
 		}
 	}
 }

@@ -13,35 +13,44 @@
 #include "uapi/errors.h"
 #include "uapi/pager.h"
 
-struct vm_region *vm_region_find(struct task *t, uaddr_t va)
+static inline struct vm_region *region_of(struct avl_node *n)
 {
-	list_for_each(pos, &t->regions) {
-		struct vm_region *r = list_entry(pos, struct vm_region, task_link);
-		if (va >= r->start && va < r->end)
-			return r;
-	}
-	return 0;
+	return n ? container_of(n, struct vm_region, task_node) : 0;
 }
 
-/* Whether any region overlaps [va, va+len). */
-static bool vm_region_overlaps(struct task *t, uaddr_t va, uint64_t len)
+/* The first region that ends above va (the one holding va, if any, else
+ * the next one up), or NULL: one descent of the tree. */
+static struct vm_region *region_from(struct task *t, uaddr_t va)
 {
-	list_for_each(pos, &t->regions) {
-		struct vm_region *r = list_entry(pos, struct vm_region, task_link);
-		if (va < r->end && r->start < va + len)
-			return true;
+	struct vm_region *best = 0;
+	struct avl_node *n = t->regions.root;
+	while (n) {
+		struct vm_region *r = region_of(n);
+		if (va < r->end) {
+			if (va >= r->start)
+				return r;
+			best = r;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
 	}
-	return false;
+	return best;
 }
 
-static bool range_has_ptes(struct task *t, uaddr_t va, uint64_t len)
+struct vm_region *vm_region_lookup(struct task *t, uaddr_t va)
 {
-	for (uaddr_t p = va; p < va + len; p += PAGE_SIZE) {
-		pte_t *e = sv39_walk(t->pt_root, p, false);
-		if (e && (*e & PTE_V))
-			return true;
-	}
-	return false;
+	struct vm_region *r = region_from(t, va);
+	if (!r || va < r->start)
+		return 0;
+	t->region_hint = r;
+	return r;
+}
+
+bool vm_region_overlaps(struct task *t, uaddr_t va, uint64_t len)
+{
+	struct vm_region *r = len ? region_from(t, va) : 0;
+	return r && r->start < va + len;
 }
 
 /* A region's memory, charged to the task whose map it is in. */
@@ -55,13 +64,16 @@ static struct vm_region *region_alloc(struct task *t)
 	return r;
 }
 
+/* Puts r, which overlaps no region, into its task's tree and its
+ * object's list; r holds a reference on the object and counts as a user. */
 static void region_link(struct task *t, struct vm_region *r)
 {
-	/* Keep the task's list sorted by address. */
-	struct list *pos = t->regions.next;
-	while (pos != &t->regions && list_entry(pos, struct vm_region, task_link)->start < r->start)
-		pos = pos->next;
-	list_add_tail(pos, &r->task_link);
+	struct avl_node **link = &t->regions.root, *parent = 0;
+	while (*link) {
+		parent = *link;
+		link = r->start < region_of(parent)->start ? &parent->left : &parent->right;
+	}
+	avl_insert(&t->regions, &r->task_node, parent, link);
 	list_add_tail(&r->obj->regions, &r->obj_link);
 	kobj_get(&r->obj->obj);
 	vmo_user(r->obj, true);
@@ -79,7 +91,7 @@ int64_t vm_map(struct task *t, struct vm_object *o, uaddr_t va, uint64_t len,
 		return -E_INVAL;
 	if (offset / PAGE_SIZE > o->npages || len / PAGE_SIZE > o->npages - offset / PAGE_SIZE)
 		return -E_RANGE;
-	if (vm_region_overlaps(t, va, len) || range_has_ptes(t, va, len))
+	if (vm_region_overlaps(t, va, len) || vm_range_mapped(t, va, len))
 		return -E_BUSY;
 	prot = prot & VM_W ? prot | VM_R : prot;
 	/* The next pages of the region just below (a growing heap): extend it
@@ -100,16 +112,13 @@ int64_t vm_map(struct task *t, struct vm_object *o, uaddr_t va, uint64_t len,
 	return 0;
 }
 
-/* Drops the translation at va of r's task, if any. A PTE that maps the
+/* Drops the translation e (valid) at va of r's task. A PTE that maps the
  * object's own frame hands its accessed/dirty bits to the page's cache
  * entry first: a page written through this mapping stays dirty after the
  * mapping is gone (a private copy's bits go with the copy). */
-static void region_drop_pte(struct vm_region *r, uaddr_t va)
+static void region_drop_entry(struct vm_region *r, uaddr_t va, pte_t *e)
 {
 	struct task *t = r->task;
-	pte_t *e = sv39_walk(t->pt_root, va, false);
-	if (!e || !(*e & PTE_V))
-		return;
 	paddr_t f = pte_pa(*e);
 	vmo_fold_ad(r->obj, r->offset + ((va - r->start) >> PAGE_SHIFT), f, *e);
 	*e = 0;
@@ -118,50 +127,65 @@ static void region_drop_pte(struct vm_region *r, uaddr_t va)
 	pmm_unref(f);
 }
 
-/* Drops the translations of [from, to) of r's task. */
+/* Drops the translation at va of r's task, if any. */
+static void region_drop_pte(struct vm_region *r, uaddr_t va)
+{
+	pte_t *e = sv39_walk(r->task->pt_root, va, false);
+	if (e && (*e & PTE_V))
+		region_drop_entry(r, va, e);
+}
+
+/* Drops the translations of [from, to) of r's task: a range walk, so it
+ * costs what is mapped there, not the range's length. */
 static void region_unmap_range(struct vm_region *r, uaddr_t from, uaddr_t to)
 {
-	for (uaddr_t p = from; p < to; p += PAGE_SIZE)
-		region_drop_pte(r, p);
+	pte_t *e;
+	for (uaddr_t p = from; (e = sv39_next_leaf(r->task->pt_root, &p, to)); p += PAGE_SIZE)
+		region_drop_entry(r, p, e);
 }
 
 static void region_free(struct vm_region *r)
 {
+	struct task *t = r->task;
 	region_unmap_range(r, r->start, r->end);
-	list_del(&r->task_link);
+	avl_remove(&t->regions, &r->task_node);
+	if (t->region_hint == r)
+		t->region_hint = 0;
 	list_del(&r->obj_link);
 	struct vm_object *o = r->obj;
-	task_kmem_uncharge(r->task, sizeof(*r));
+	task_kmem_uncharge(t, sizeof(*r));
 	kmem_free(r, sizeof(*r));
 	vmo_user(o, false);
 	kobj_put(&o->obj);
 }
 
+/* Unmaps [va, end), strictly inside r: r keeps what is below, a new
+ * region what is above. -E_NOMEM (nothing changed) without memory. */
+static int region_split(struct task *t, struct vm_region *r, uaddr_t va, uaddr_t end)
+{
+	struct vm_region *above = region_alloc(t);
+	if (!above)
+		return -E_NOMEM;
+	*above = *r;
+	above->start = end;
+	above->offset = r->offset + ((end - r->start) >> PAGE_SHIFT);
+	region_unmap_range(r, va, end);
+	r->end = va;
+	region_link(t, above);
+	return 0;
+}
+
 int vm_unmap_regions(struct task *t, uaddr_t va, uint64_t len)
 {
 	uaddr_t end = va + len;
-	/* A range strictly inside one region splits it in two: the only
-	 * case that needs memory, so get it before changing anything. */
-	struct vm_region *spare = 0;
-	struct vm_region *in = vm_region_find(t, va);
-	if (in && in->start < va && in->end > end) {
-		spare = region_alloc(t);
-		if (!spare)
-			return -E_NOMEM;
-	}
-	list_for_each_safe(pos, tmp, &t->regions) {
-		struct vm_region *r = list_entry(pos, struct vm_region, task_link);
-		if (r->end <= va || r->start >= end)
-			continue;
+	struct vm_region *r = region_from(t, va);
+	if (r && r->start < va && r->end > end)
+		return region_split(t, r, va, end); /* the one case that needs memory */
+	/* Trimming keeps the order of the tree: regions never overlap. */
+	while (r && r->start < end) {
+		struct vm_region *next = region_of(avl_next(&r->task_node));
 		if (r->start >= va && r->end <= end) {
 			region_free(r);
-		} else if (r->start < va && r->end > end) {
-			*spare = *r;
-			spare->start = end;
-			spare->offset = r->offset + ((end - r->start) >> PAGE_SHIFT);
-			region_unmap_range(r, va, end);
-			r->end = va;
-			region_link(t, spare);
 		} else if (r->start < va) { /* the range cuts r's tail */
 			region_unmap_range(r, va, r->end);
 			r->end = va;
@@ -170,6 +194,7 @@ int vm_unmap_regions(struct task *t, uaddr_t va, uint64_t len)
 			r->offset += (end - r->start) >> PAGE_SHIFT;
 			r->start = end;
 		}
+		r = next;
 	}
 	return 0;
 }
@@ -190,13 +215,11 @@ int64_t vm_protect(struct task *t, uaddr_t va, uint64_t len, uint32_t prot)
 	r->prot = prot & VM_W ? prot | VM_R : prot;
 	/* Drop the existing translations; the next access faults them back
 	 * in with the new rights (a minor fault). */
-	for (uaddr_t p = r->start; p < r->end; p += PAGE_SIZE) {
-		pte_t *e = sv39_walk(t->pt_root, p, false);
-		if (!e || !(*e & PTE_V))
-			continue;
+	pte_t *e;
+	for (uaddr_t p = r->start; (e = sv39_next_leaf(t->pt_root, &p, r->end)); p += PAGE_SIZE) {
 		uint64_t page = r->offset + ((p - r->start) >> PAGE_SHIFT);
 		if (pte_pa(*e) == PAGE_DOWN(vmo_lookup(r->obj, page))) {
-			region_drop_pte(r, p);
+			region_drop_entry(r, p, e);
 		} else { /* a private copy: adjust in place */
 			*e = (*e & ~(PTE_R | PTE_W | PTE_X)) | (pte_flags(r->prot) & ~PTE_U);
 			arch_tlb_flush_page(t->asid, p);
@@ -266,6 +289,6 @@ int vm_map_page(struct vm_region *r, uaddr_t va, uint32_t access)
 
 void vm_task_exit(struct task *t)
 {
-	while (!list_empty(&t->regions))
-		region_free(list_entry(t->regions.next, struct vm_region, task_link));
+	while (t->regions.root)
+		region_free(region_of(t->regions.root));
 }

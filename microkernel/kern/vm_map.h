@@ -1,6 +1,12 @@
 /*
  * A task's mappings of memory objects (regions), beside its page-table
  * owned memory (kern/vm.h).
+ *
+ * A task's regions never overlap; they sit in an AVL tree keyed by start
+ * (task->regions) with the last one found as a hint. Map, unmap and
+ * protect find regions in O(log regions) and touch page tables through
+ * range walks (sv39_next_leaf), so they cost the pages actually mapped,
+ * never the length of the range.
  */
 #ifndef KERN_VM_MAP_H
 #define KERN_VM_MAP_H
@@ -20,7 +26,20 @@ int vm_unmap_regions(struct task *t, uaddr_t va, uint64_t len);
 /* Changes the protection of the region that starts at va and is len long. */
 int64_t vm_protect(struct task *t, uaddr_t va, uint64_t len, uint32_t prot);
 
-struct vm_region *vm_region_find(struct task *t, uaddr_t va);
+/* The region holding va, or NULL. The task's last hit is tried first
+ * (a fault, its supply and the resumed access all look up one address),
+ * then the tree: O(log regions). Inline: every fault looks up twice. */
+struct vm_region *vm_region_lookup(struct task *t, uaddr_t va);
+static inline struct vm_region *vm_region_find(struct task *t, uaddr_t va)
+{
+	struct vm_region *r = t->region_hint;
+	if (r && va - r->start < r->end - r->start)
+		return r;
+	return vm_region_lookup(t, va);
+}
+
+/* Whether any region overlaps [va, va+len): O(log regions). */
+bool vm_region_overlaps(struct task *t, uaddr_t va, uint64_t len);
 
 /* Maps one resident page of r's object at va for the given access,
  * copying it first for a write to a private region. */

@@ -35,7 +35,7 @@ static void vmo_handle_event(struct kobj *k, uint32_t rights, bool opened)
 static void vmo_destroy(struct kobj *k)
 {
 	struct vm_object *o = container_of(k, struct vm_object, obj);
-	KASSERT(list_empty(&o->regions) && list_empty(&o->requests));
+	KASSERT(list_empty(&o->regions) && list_empty(&o->requests) && !o->request_tree.root);
 	for (unsigned d = 0; d < VMO_LEAF_ENTRIES; d++) {
 		uint64_t *leaf = o->dir[d];
 		if (!leaf)
@@ -236,14 +236,4 @@ void vmo_clean(struct vm_object *o, uint64_t page)
 		return;
 	each_mapping(o, page, PAGE_DOWN(*s), clear_dirty, 0);
 	*s &= ~VPE_DIRTY;
-}
-
-struct vm_request *vmo_find_request(struct vm_object *o, uint64_t page)
-{
-	list_for_each(pos, &o->requests) {
-		struct vm_request *r = list_entry(pos, struct vm_request, obj_link);
-		if (r->page == page)
-			return r;
-	}
-	return 0;
 }

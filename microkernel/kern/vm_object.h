@@ -10,7 +10,8 @@
  *
  * Requests: a fault on a page that is neither resident nor requested
  * creates a struct vm_request (the FAULT message) and queues it for the
- * pager; later faults on the page wait on the same request. Supply or
+ * pager; later faults on the page wait on the same request, found in the
+ * object's tree of requests by page in O(log requests). Supply or
  * fail completes it; the pager's death or a missed deadline hands it to
  * the fallback pager or fails it.
  *
@@ -20,6 +21,7 @@
 #ifndef KERN_VM_OBJECT_H
 #define KERN_VM_OBJECT_H
 
+#include "kern/avl.h"
 #include "kern/ipc.h"
 #include "kern/kobj.h"
 #include "kern/log.h"
@@ -27,7 +29,7 @@
 #include "lib/list.h"
 
 struct vm_region {
-	struct list task_link;  /* in task->regions, sorted by start */
+	struct avl_node task_node; /* in task->regions, keyed by start */
 	struct list obj_link;   /* in object->regions */
 	struct task *task;
 	uint64_t start, end;    /* user addresses, page aligned */
@@ -46,6 +48,8 @@ struct vm_region {
 #define VPE_ACCESSED 0x4ul  /* sticky: harvested from page tables */
 #define VPE_NOWRITE 0x8ul   /* write-protected by the pager (lock or supply prot) */
 #define VPE_NOEXEC 0x10ul
+#define VPE_PIN_ONE 0x20ul  /* pins for devices: a count in bits 5..11 (kern/dma.h) */
+#define VPE_PIN_MASK 0xfe0ul
 #define VPE_FLAGS 0xffful
 
 struct vm_object {
@@ -64,7 +68,8 @@ struct vm_object {
 	uint32_t users;            /* regions + handles without R_PAGER; at 0 the
 				    * pager is told (PAGER_TERMINATE) */
 	uint64_t deadline_ticks;   /* timebase ticks a request may wait */
-	struct list requests;      /* struct vm_request.obj_link */
+	struct list requests;      /* struct vm_request.obj_link, oldest first */
+	struct avl_tree request_tree; /* the same, by page: vmo_find_request */
 	struct list regions;       /* struct vm_region.obj_link */
 	uint64_t faults, minor, supplies;
 	struct task *payer;        /* charged for it and its leaves (with a ref); NULL: the kernel's */
@@ -83,6 +88,7 @@ enum vm_request_state {
 struct vm_request {
 	struct ipc_kmsg msg;    /* the FAULT message, queued on the pager until received */
 	struct list obj_link;   /* in object->requests */
+	struct avl_node page_node; /* in object->request_tree, keyed by page */
 	struct list all_link;   /* in the list of outstanding requests (deadlines) */
 	struct vm_object *obj;  /* holds a reference */
 	uint64_t page;          /* page index */
@@ -127,7 +133,46 @@ int vmo_insert(struct vm_object *o, uint64_t page, paddr_t frame, uint64_t flags
  * not resident. Dirty bits from the mappings are folded in. */
 uint64_t vmo_remove(struct vm_object *o, uint64_t page);
 
-struct vm_request *vmo_find_request(struct vm_object *o, uint64_t page);
+static inline struct vm_request *vmo_request_of(struct avl_node *n)
+{
+	return container_of(n, struct vm_request, page_node);
+}
+
+/* The pending request for page, or NULL. Inline, as the two below:
+ * every pager fault looks up, adds and removes a request. */
+static inline struct vm_request *vmo_find_request(struct vm_object *o, uint64_t page)
+{
+	struct avl_node *n = o->request_tree.root;
+	while (n) {
+		struct vm_request *r = vmo_request_of(n);
+		if (r->page == page)
+			return r;
+		n = page < r->page ? n->left : n->right;
+	}
+	return 0;
+}
+
+/* Puts req (obj and page set, no request for that page yet) on its
+ * object's list and tree. */
+static inline void vmo_request_add(struct vm_request *req)
+{
+	struct vm_object *o = req->obj;
+	struct avl_node **link = &o->request_tree.root, *parent = 0;
+	while (*link) {
+		parent = *link;
+		KASSERT(vmo_request_of(parent)->page != req->page);
+		link = req->page < vmo_request_of(parent)->page ? &parent->left : &parent->right;
+	}
+	avl_insert(&o->request_tree, &req->page_node, parent, link);
+	list_add_tail(&o->requests, &req->obj_link);
+}
+
+/* Takes req off its object's list and tree. */
+static inline void vmo_request_del(struct vm_request *req)
+{
+	avl_remove(&req->obj->request_tree, &req->page_node);
+	list_del(&req->obj_link);
+}
 
 /* Folds the A/D bits of every mapping of page into its entry and
  * returns the entry as seen; with clear_accessed the accessed state

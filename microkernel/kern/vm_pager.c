@@ -16,6 +16,7 @@
 #include "kern/vm_pager.h"
 #include "uapi/errors.h"
 #include "uapi/dev.h"
+#include "uapi/dma.h"
 #include "uapi/pager.h"
 
 static int lookup_vmo(struct thread *t, int64_t h, uint32_t need, struct vm_object **o)
@@ -302,7 +303,8 @@ int64_t sys_pager_query(struct thread *t, const uint64_t *a)
 		for (uint64_t i = 0; i < m; i++) {
 			uint64_t e = vmo_harvest(o, first + done + i, a[4] & QUERY_CLEAR_ACCESSED);
 			buf[i] = (e & VPE_PRESENT ? PAGE_RESIDENT : 0) |
-				 (e & VPE_ACCESSED ? PAGE_ACCESSED : 0) | (e & VPE_DIRTY ? PAGE_DIRTY : 0);
+				 (e & VPE_ACCESSED ? PAGE_ACCESSED : 0) | (e & VPE_DIRTY ? PAGE_DIRTY : 0) |
+				 (e & VPE_PIN_MASK ? PAGE_PINNED : 0);
 		}
 		err = copy_to_user(t->task, a[3] + done, buf, m);
 		if (err)
@@ -355,8 +357,10 @@ int64_t sys_pager_evict(struct thread *t, const uint64_t *a)
 	uint64_t first = a[1] >> PAGE_SHIFT;
 	int64_t returned = 0;
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t e = vmo_remove(o, first + i);
-		uint8_t st = 0;
+		/* A page pinned for a device stays (uapi/dma.h). */
+		bool pinned = vmo_lookup(o, first + i) & VPE_PIN_MASK;
+		uint64_t e = pinned ? 0 : vmo_remove(o, first + i);
+		uint8_t st = pinned ? PAGE_RESIDENT | PAGE_PINNED : 0;
 		if (e & VPE_PRESENT) {
 			st = PAGE_RESIDENT;
 			if (e & VPE_DIRTY) {
@@ -395,7 +399,7 @@ int64_t sys_pager_lock(struct thread *t, const uint64_t *a)
 		} else if (op == LOCK_CLEAN) {
 			vmo_clean(o, page);
 		} else if (op == LOCK_FLUSH) {
-			uint64_t e = vmo_remove(o, page);
+			uint64_t e = s && (*s & VPE_PIN_MASK) ? 0 : vmo_remove(o, page);
 			if (e & VPE_PRESENT)
 				pmm_unref(PAGE_DOWN(e));
 		} else if (s && (*s & VPE_PRESENT)) { /* unlock */

@@ -64,6 +64,9 @@ enum sys_nr {
 	SYS_IRQ_ACK = 45,       /* (irq h): handled; the IRQ may fire again */
 	SYS_TASK_ENUM = 46,     /* (system h R_READ, index, struct task_info *) -> next index */
 	SYS_VM_STATS = 47,      /* (struct vm_stats *) */
+	/* DMA: see uapi/dma.h */
+	SYS_DMA_PIN = 48,       /* (dma h, vmo h, offset, npages, flags, u64 *paddrs) -> pin h */
+	SYS_IDLE_COUNT = 49,    /* () -> instret counted while the hart idled (benchmarks) */
 	SYS_NCALLS
 };
 
@@ -79,6 +82,8 @@ enum obj_type {
 	OBJ_VMO = 7, /* memory object */
 	OBJ_DEVMEM = 8, /* a device's registers (physical MMIO range) */
 	OBJ_IRQ = 9,    /* a device interrupt line */
+	OBJ_DMA = 10,   /* the right to pin memory for devices (uapi/dma.h) */
+	OBJ_PIN = 11,   /* pinned pages of a memory object; closing unpins */
 	OBJ_NTYPES
 };
 

@@ -13,6 +13,9 @@
  *   3. start the console server with its endpoint (receive side, and an
  *      unbadged send side it mints client badges from), the UART's
  *      registers and its interrupt; publish it as "console";
+ *   3b. start one virtio-blk driver per disk (servers/blk) with the
+ *      disk's registers, interrupt and the DMA right, and publish them as
+ *      blk0, blk1, ... in command-line order;
  *   4. start the programs named in bootargs (separate several with ";"),
  *      each with the standard handles (libipc/ulib.h spawn_std): the name
  *      endpoint minted with a badge of its own (H_NAME: the name server
@@ -26,6 +29,8 @@
 #include "libipc/ipc.h"
 #include "libipc/server.h"
 #include "libipc/ulib.h"
+#include "servers/blk/blk_proto.h"
+#include "servers/blk/virtio_mmio.h"
 #include "servers/console/console_proto.h"
 #include "servers/name/name_proto.h"
 
@@ -71,19 +76,22 @@ static long publish(const char *name, int h)
 			   0, 0);
 }
 
+static void reserve(const char *name)
+{
+	uint64_t w[NAME_WORDS];
+	long err = name_pack(name, w)
+			   ? ipc_request(name_ep, &buf, NAME_RESERVE, w, NAME_WORDS, 0, 0, 0, 0, 0, 0)
+			   : -E_INVAL;
+	if (err < 0)
+		uprintf("init: cannot reserve %s: %s\n", name, err_name(err));
+}
+
 /* The rest of step 1: nobody can squat the names of init's services,
  * even those that fail to start or are still to come. */
 static void reserve_names(void)
 {
-	for (size_t i = 0; i < sizeof(init_names) / sizeof(init_names[0]); i++) {
-		uint64_t w[NAME_WORDS];
-		long err = name_pack(init_names[i], w)
-				   ? ipc_request(name_ep, &buf, NAME_RESERVE, w, NAME_WORDS, 0, 0, 0, 0,
-						 0, 0)
-				   : -E_INVAL;
-		if (err < 0)
-			uprintf("init: cannot reserve %s: %s\n", init_names[i], err_name(err));
-	}
+	for (size_t i = 0; i < sizeof(init_names) / sizeof(init_names[0]); i++)
+		reserve(init_names[i]);
 }
 
 /* Starts a pager with its endpoint's receive side at slot 1 and
@@ -149,6 +157,82 @@ static void start_console(void)
 	uprintf("init: started console\n");
 }
 
+/* --- disks (step 3b) --- */
+
+#define PROBE_VA 0x2800000000ul /* virtio slots mapped here to read their ids */
+#define MAX_DISKS 8
+
+struct disk_slot {
+	int regs, irq;
+	uint64_t base;
+};
+
+/* The virtio-mmio slots that hold a block device, highest address first:
+ * QEMU plugs the first -device into the highest free slot, so blk0 is
+ * the first disk on the command line. */
+static int find_disks(struct disk_slot *out)
+{
+	int n = 0;
+	for (int h = 0; h < MAX_SLOTS; h++) {
+		struct dev_info di;
+		if (!handle_is(h, OBJ_DEVMEM, R_MAP) || sys_dev_info(h, &di) ||
+		    strncmp(di.name, "virtio", 6) != 0)
+			continue;
+		uint64_t va = PROBE_VA + (uint64_t)h * 0x10000;
+		if (sys_dev_map(h, va))
+			continue;
+		uint32_t id = vmmio_probe((volatile void *)va);
+		sys2(SYS_MEM_UNMAP, va, di.size);
+		if (id != VIRTIO_DEV_BLOCK)
+			continue;
+		int irq = device_handle(OBJ_IRQ, di.name);
+		if (irq < 0 || n == MAX_DISKS)
+			continue;
+		int i = n++;
+		for (; i > 0 && out[i - 1].base < di.base; i--)
+			out[i] = out[i - 1];
+		out[i] = (struct disk_slot){ h, irq, di.base };
+	}
+	return n;
+}
+
+static int dma_handle(void)
+{
+	for (int h = 0; h < MAX_SLOTS; h++)
+		if (handle_is(h, OBJ_DMA, R_CONTROL | R_GRANT))
+			return h;
+	return -E_NOENT;
+}
+
+/* One driver per disk, published as blk0, blk1, ... (badge
+ * BLK_BADGE_PUBLIC); only drivers get the DMA right. */
+static void start_disks(void)
+{
+	struct disk_slot d[MAX_DISKS];
+	int n = find_disks(d), dma = dma_handle();
+	if (n && dma < 0)
+		uprintf("init: no DMA right among my handles: no disks\n");
+	for (int i = 0; i < n && dma >= 0; i++) {
+		char name[8] = "blk0";
+		name[3] = (char)('0' + i);
+		reserve(name);
+		long ep = sys_endpoint_create();
+		char *argv[] = { "blk", name, 0 };
+		int32_t hs[4] = { (int32_t)ep, d[i].regs, d[i].irq, dma };
+		uint32_t rights[4] = { R_RECV | R_SEND | R_GRANT, R_READ | R_MAP,
+				       R_READ | R_CONTROL, R_READ | R_CONTROL };
+		long err = ep < 0 ? ep : spawn((const char *const *)argv, hs, rights, 4);
+		long pub = err < 0 ? err : sys_handle_mint((int)ep, R_SEND | R_GRANT, BLK_BADGE_PUBLIC);
+		err = pub < 0 ? pub : publish(name, (int)pub);
+		if (pub >= 0)
+			sys_handle_close((int)pub);
+		if (err < 0)
+			uprintf("init: no %s: %s\n", name, err_name(err));
+		else
+			uprintf("init: started blk as %s\n", name);
+	}
+}
+
 /* H_SYSTEM can be handed on only with R_GRANT. */
 static bool system_grantable(void)
 {
@@ -203,6 +287,8 @@ int main(int argc, char **argv)
 		start_pager("zero", "pager.zero");
 	}
 	start_console();
+	if (name_ep >= 0)
+		start_disks();
 	for (int i = 1; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], ";") != 0)
 			continue;

@@ -4,11 +4,12 @@
  * firmware alike) and runs repeat exactly. Each benchmark takes WARMUP
  * untimed rounds, then N timed samples; the cost of reading the counter
  * is measured and subtracted. One line per benchmark:
- *   BENCH <name> <unit> <n> <min> <median> <p99> <max>
+ *   BENCH <name> <unit> <n> <min> <median> <mean> <p99> <max>
+ * (the mean with one decimal: it shows costs that come in bursts).
  *
  * `bench server` is the IPC partner: a second task that answers calls.
- * `bench trace` and `bench faulttrace` run a few IPC round trips or
- * zero-pager faults only, to look at with qemu -singlestep -d exec.
+ * `bench trace`, `bench faulttrace` and `bench blktrace` run a few IPC
+ * round trips, zero-pager faults or 4 KiB disk reads only, to look at with qemu -singlestep -d exec.
  */
 #include "tests/bench/bench.h"
 
@@ -34,10 +35,20 @@ void report_n(const char *name, size_t n, bool subtract)
 {
 	for (size_t i = 0; subtract && i < n; i++)
 		samples[i] = samples[i] > overhead ? samples[i] - overhead : 0;
+	uint64_t sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += samples[i];
+	uint64_t mean10 = (sum * 10 + n / 2) / n; /* tenths, rounded */
 	sort(samples, n);
-	uprintf("BENCH %s instructions %zu %lu %lu %lu %lu\n", name, n, (unsigned long)samples[0],
-		(unsigned long)samples[n / 2], (unsigned long)samples[n * 99 / 100],
-		(unsigned long)samples[n - 1]);
+	uprintf("BENCH %s instructions %zu %lu %lu %lu.%lu %lu %lu\n", name, n,
+		(unsigned long)samples[0], (unsigned long)samples[n / 2],
+		(unsigned long)(mean10 / 10), (unsigned long)(mean10 % 10),
+		(unsigned long)samples[n * 99 / 100], (unsigned long)samples[n - 1]);
+}
+
+uint64_t counter_overhead(void)
+{
+	return overhead;
 }
 
 static void report(const char *name)
@@ -80,6 +91,51 @@ static void bench_roundtrip(int ep, const char *name, uint64_t tag)
 			samples[i - WARMUP] = b - a;
 	}
 	report(name);
+}
+
+/* Calls with a timeout: the slow path, where the caller's deadline goes
+ * on the timeout list while it waits for the reply and comes off when the
+ * reply comes (the fast path takes no timeouts). */
+#define CALL_TIMEOUT_NS (3000ull * 1000000000ull) /* 3,000 s: never passes */
+static void bench_roundtrip_timeout(int ep, const char *name)
+{
+	for (int i = 0; i < WARMUP + N; i++) {
+		struct ipc_msg m = { .tag = IPC_TAG(L_FAST, 1, 0) };
+		uint64_t a = rd_instret();
+		ipc_call(ep, &m, CALL_TIMEOUT_NS);
+		uint64_t b = rd_instret();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = b - a;
+	}
+	report(name);
+}
+
+/* SLEEPERS threads of this task asleep with timeouts (due before the
+ * calls' deadlines, long after the run) while the timed calls run. They
+ * sleep until the task exits. */
+#define SLEEPERS 64
+#define SLEEP_NS (1000ull * 1000000000ull) /* 1,000 s */
+static volatile int asleep;
+
+static void sleeper(void *arg)
+{
+	for (;;) {
+		asleep++;
+		sys_sleep(SLEEP_NS);
+	}
+}
+
+static void bench_roundtrip_sleepers(int ep)
+{
+	static char stacks[SLEEPERS][4096] __attribute__((aligned(16)));
+	for (int i = 0; i < SLEEPERS; i++)
+		if (thread_spawn(sleeper, 0, stacks[i], sizeof(stacks[i]), PRIO_DEFAULT) < 0) {
+			uprintf("bench: cannot start the sleepers\n");
+			return;
+		}
+	while (asleep < SLEEPERS)
+		sys_yield();
+	bench_roundtrip_timeout(ep, "ipc_roundtrip_64_sleepers");
 }
 
 /* One-way costs: the server stamps the counter on arrival (w1) and just
@@ -145,6 +201,10 @@ int main(int argc, char **argv)
 		bench_fault_trace();
 		return 0;
 	}
+	if (argc > 1 && strcmp(argv[1], "blktrace") == 0) {
+		bench_blk_trace();
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "trace") == 0) {
 		/* A few round trips, for instruction traces (qemu -d exec). */
 		for (int i = 0; i < 3; i++) {
@@ -164,6 +224,9 @@ int main(int argc, char **argv)
 	bench_roundtrip((int)ep, "ipc_roundtrip_slow", IPC_TAG(L_SLOW, 1, 0) | IPC_TAG_SLOW);
 	bench_oneway((int)ep);
 	bench_faults();
+	bench_blk();
+	bench_roundtrip_timeout((int)ep, "ipc_roundtrip_timeout");
+	bench_roundtrip_sleepers((int)ep); /* last: the sleepers stay */
 	struct ipc_msg stop = { .tag = IPC_TAG(L_STOP, 0, 0) };
 	ipc_call((int)ep, &stop, 0);
 	sys_task_wait(srv);

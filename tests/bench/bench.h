@@ -17,7 +17,11 @@ extern uint64_t samples[N];
  * subtract (samples that were not taken around a counter pair don't). */
 void report_n(const char *name, size_t n, bool subtract);
 
+uint64_t counter_overhead(void); /* instructions of an rd_instret pair */
+
 void bench_faults(void);
+void bench_blk(void); /* blk0: the scratch disk scripts/bench attaches */
+void bench_blk_trace(void);
 void bench_fault_trace(void);
 
 #endif

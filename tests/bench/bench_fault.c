@@ -7,9 +7,13 @@
  *   fault_zero_pager_cold     the same with the pool empty: zeroing counted
  *   fault_zero_pager_batch16  16 pages per supply: cost per page (one
  *                             sample = 16 stores / 16)
+ *   fault_zero_pager_regions1024  as fault_zero_pager, with 1,024 more
+ *                             regions mapped below the one that faults
  * and, from the kernel's fault trace of the warm pager run, the median
- * cost of each stage (fault_stage_*).
- * Objects are recycled every CHUNK pages so memory stays small.
+ * cost of each stage (fault_stage_*). Objects are recycled every CHUNK
+ * pages so memory stays small. Also
+ *   vm_map_unmap_1g           map, then unmap, an empty 1 GiB range (no
+ *                             page of it ever touched)
  */
 #include "libipc/server.h"
 #include "libipc/vm.h"
@@ -20,6 +24,10 @@
 #define PG 4096ul
 #define CHUNK 1024 /* pages per object */
 #define AREA 0x3000000000ul
+#define MANY 0x2800000000ul    /* the 1,024 extra regions */
+#define MANY_REGIONS 1024
+#define GIB_AREA 0x2000000000ul /* the 1 GiB map, 1 GiB aligned */
+#define GIB (1ul << 30)
 
 static struct ipc_buffer buf;
 static int zero_ep = -1;
@@ -128,6 +136,40 @@ static void bench_batch16(void)
 	report_n("fault_zero_pager_batch16", N, false);
 }
 
+/* The warm pager fault again, with 1,024 one-page regions (a page apart,
+ * so none extends another) mapped below AREA. */
+static void bench_many_regions(void)
+{
+	long vmo = vmo_create(PG, VMO_KERNEL_ZERO, 0);
+	for (uint64_t i = 0; vmo >= 0 && i < MANY_REGIONS; i++)
+		if (vm_map((int)vmo, MANY + i * 2 * PG, PG, 0, VM_R | VM_SHARED)) {
+			uprintf("bench: cannot map region %lu\n", (unsigned long)i);
+			return;
+		}
+	touch_run("fault_zero_pager_regions1024", false, N);
+	vm_unmap(MANY, MANY_REGIONS * 2 * PG);
+	sys_handle_close((int)vmo);
+}
+
+static void bench_map_unmap_1g(void)
+{
+	long vmo = vmo_create(GIB, VMO_KERNEL_ZERO, 0);
+	for (int i = 0; i < WARMUP + N; i++) {
+		uint64_t a = rd_instret();
+		long err = vm_map((int)vmo, GIB_AREA, GIB, 0, VM_R | VM_W | VM_SHARED);
+		vm_unmap(GIB_AREA, GIB);
+		uint64_t b = rd_instret();
+		if (err) {
+			uprintf("bench: vm_map_unmap_1g: %s\n", err_name(err));
+			return;
+		}
+		if (i >= WARMUP)
+			samples[i - WARMUP] = b - a;
+	}
+	sys_handle_close((int)vmo);
+	report_n("vm_map_unmap_1g", N, true);
+}
+
 /* Per-stage medians from the trace records of the last n pager faults. */
 static void stages_from_trace(size_t n)
 {
@@ -169,10 +211,12 @@ void bench_faults(void)
 	zero_call(ZERO_PREFILL, 256);
 	if (touch_run("fault_zero_pager", false, N))
 		stages_from_trace(N);
+	bench_many_regions(); /* the same warm pool */
 	zero_call(ZERO_DRAIN, 0);
 	touch_run("fault_zero_pager_cold", false, N);
 	zero_call(ZERO_PREFILL, 64);
 	bench_batch16();
+	bench_map_unmap_1g();
 }
 
 /* A few warm zero-pager faults; the one after the marker is the one to

@@ -196,6 +196,37 @@ static void destroying_endpoint_wakes_blocked_receiver(void)
 	sys_handle_close(w.note);
 }
 
+/* Threads asleep with deadlines given out of order wake in deadline
+ * order (the timeout heap), each once. */
+#define SLEEPERS 8
+static volatile int wake_seq, woke[SLEEPERS];
+static uint8_t sleeper_stacks[SLEEPERS][4096] __attribute__((aligned(16)));
+
+static void sleeper_thread(void *arg)
+{
+	int i = (int)(uintptr_t)arg;
+	sys_sleep((uint64_t)((i * 5) % SLEEPERS + 1) * 40 * MS);
+	woke[i] = __atomic_add_fetch(&wake_seq, 1, __ATOMIC_SEQ_CST);
+}
+
+static void sleepers_wake_in_deadline_order(void)
+{
+	wake_seq = 0;
+	int th[SLEEPERS];
+	for (int i = 0; i < SLEEPERS; i++) {
+		woke[i] = 0;
+		th[i] = thread_spawn(sleeper_thread, (void *)(uintptr_t)i, sleeper_stacks[i],
+				     sizeof(sleeper_stacks[i]), PRIO_DEFAULT);
+		CHECK(th[i] > 0);
+	}
+	sys_sleep((SLEEPERS + 2) * 40 * MS);
+	CHECK_EQ(wake_seq, SLEEPERS);
+	for (int i = 0; i < SLEEPERS; i++)
+		CHECK_EQ(woke[i], (i * 5) % SLEEPERS + 1);
+	for (int i = 0; i < SLEEPERS; i++)
+		sys_handle_close(th[i]);
+}
+
 static void handle_transfer_reduces_rights(void)
 {
 	CHECK_EQ(ipc_buffer_setup(&buf), 0);
@@ -411,6 +442,7 @@ const struct qtest ipc_tests[] = {
 	{ "server_death_wakes_blocked_caller", server_death_wakes_blocked_caller },
 	{ "destroyed_endpoint_refuses_calls", destroyed_endpoint_refuses_calls },
 	{ "destroying_endpoint_wakes_blocked_receiver", destroying_endpoint_wakes_blocked_receiver },
+	{ "sleepers_wake_in_deadline_order", sleepers_wake_in_deadline_order },
 	{ "handle_info_tells_a_dead_endpoint", handle_info_tells_a_dead_endpoint },
 	{ "handle_transfer_reduces_rights", handle_transfer_reduces_rights },
 	{ "badge_identifies_the_sender", badge_identifies_the_sender },

@@ -15,9 +15,9 @@ bool cur_failed;
 static int only_n;
 static char **only; /* scenario names given as arguments: run just those */
 
-static void run(const char *name, void (*fn)(void))
+static void run_if(const char *name, void (*fn)(void), bool by_default)
 {
-	bool wanted = only_n == 0;
+	bool wanted = only_n == 0 && by_default;
 	for (int i = 0; i < only_n && !wanted; i++)
 		wanted = strcmp(only[i], name) == 0;
 	if (!wanted)
@@ -31,6 +31,11 @@ static void run(const char *name, void (*fn)(void))
 		npass++;
 		uprintf("PASS %s\n", name);
 	}
+}
+
+static void run(const char *name, void (*fn)(void))
+{
+	run_if(name, fn, true);
 }
 
 int helper(const char *a1, const char *a2)
@@ -383,6 +388,10 @@ int main(int argc, char **argv)
 		run(vm_robust_tests[i].name, vm_robust_tests[i].fn);
 	for (size_t i = 0; i < n_name_tests; i++)
 		run(name_tests[i].name, name_tests[i].fn);
+	for (size_t i = 0; i < n_dma_tests; i++)
+		run(dma_tests[i].name, dma_tests[i].fn);
+	for (size_t i = 0; i < n_blk_tests; i++)
+		run_if(blk_tests[i].name, blk_tests[i].fn, false);
 	uprintf("%d passed, %d failed\n", npass, nfail);
 	return nfail;
 }

@@ -47,6 +47,10 @@ extern const struct qtest vm_robust_tests[];
 extern const size_t n_vm_robust_tests;
 extern const struct qtest name_tests[];
 extern const size_t n_name_tests;
+extern const struct qtest blk_tests[]; /* run only when named: they need disks */
+extern const size_t n_blk_tests;
+extern const struct qtest dma_tests[];
+extern const size_t n_dma_tests;
 
 /* Starts uhelper with argv {a1, a2} and no handles. */
 int helper(const char *a1, const char *a2);

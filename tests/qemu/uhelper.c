@@ -21,6 +21,11 @@
  *             endpoint, which never answers: the deadline kills the task
  *   selffail  two threads touch pages 0 and 1 of such an object, a third
  *             fails both requests (pager_fail): the task dies
+ * Disk clients (slot 1: the name server; tests/qemu/blk_tests.c):
+ *   blkio S   four async writes at sectors S, S+64, ... then four async
+ *             reads back; exit 0 if the checksums match
+ *   blkdie    eight async 128 KiB reads, then wait to be killed
+ *   blksync S 40 synchronous 4 KiB writes near sector S, each read back
  *   privrace  (slot 1: an object paged by the runner) maps it private,
  *             one thread writes page 0 while another reads it; exits 0 if
  *             the write is seen and the page can be written again
@@ -29,7 +34,9 @@
 #include "libipc/server.h"
 #include "libipc/vm.h"
 #include "libipc/ulib.h"
+#include "servers/blk/libblk.h"
 #include "servers/name/name_proto.h"
+#include "tests/qemu/blk_pattern.h"
 
 #define EP 1
 
@@ -219,6 +226,58 @@ static int self_modes(const char *cmd)
 	return -1;
 }
 
+#define BLK_VA 0x3000000000ul
+
+static int blk_modes(const char *cmd, uint64_t base)
+{
+	struct blk_dev d;
+	ipc_buffer_setup(&buf);
+	if (blk_open_name(&d, EP, "blk0", 1u << 20, BLK_VA, &buf))
+		return 210;
+	unsigned tags[8];
+	if (strcmp(cmd, "blkdie") == 0) {
+		for (unsigned i = 0; i < 8; i++)
+			blk_submit(&d, BLK_OP_READ, i * 256, 256, i * 131072, &tags[i]);
+		for (;;)
+			sys_sleep(1000000000ull);
+	}
+	if (strcmp(cmd, "blksync") == 0) {
+		/* Synchronous writes and reads back, 40 rounds. */
+		int bad = 0;
+		for (unsigned i = 0; i < 40; i++) {
+			uint64_t sector = base + (i % 8) * 8;
+			blk_pat_fill(d.buf, sector * 512, 4096, 0x5500 + i);
+			bad += blk_write(&d, sector, 8, 0) != BLK_OK;
+			bad += blk_read(&d, sector, 8, 8192) != BLK_OK;
+			bad += !blk_pat_check(d.buf + 8192, sector * 512, 4096, 0x5500 + i);
+		}
+		blk_close(&d);
+		return bad;
+	}
+	uint64_t sums[4];
+	for (unsigned i = 0; i < 4; i++) {
+		blk_pat_fill(d.buf + i * 32768, (base + i * 64) * 512, 32768, 0x99 + i);
+		sums[i] = blk_sum(d.buf + i * 32768, 32768);
+		if (blk_submit(&d, BLK_OP_WRITE, base + i * 64, 64, i * 32768, &tags[i]))
+			return 211;
+	}
+	for (unsigned i = 0; i < 4; i++)
+		if (blk_wait(&d, tags[i]))
+			return 212;
+	for (unsigned i = 0; i < 4; i++)
+		if (blk_submit(&d, BLK_OP_READ, base + i * 64, 64, 524288 + i * 32768, &tags[i]))
+			return 213;
+	int bad = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		unsigned t;
+		bad += blk_wait_any(&d, &t) != BLK_OK;
+	}
+	for (unsigned i = 0; i < 4; i++)
+		bad += blk_sum(d.buf + 524288 + i * 32768, 32768) != sums[i];
+	blk_close(&d);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -288,6 +347,8 @@ int main(int argc, char **argv)
 	int self = self_modes(cmd);
 	if (self >= 0)
 		return self;
+	if (strncmp(cmd, "blk", 3) == 0)
+		return blk_modes(cmd, (uint64_t)n);
 	if (strcmp(cmd, "names") == 0)
 		return register_names(n);
 	if (strcmp(cmd, "client") == 0)

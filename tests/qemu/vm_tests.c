@@ -641,8 +641,47 @@ static void partial_unmap_trims_and_splits_mappings(void)
 	sys_handle_close((int)vmo);
 }
 
+/* 1,024 regions, each a page apart so that none extends another: data
+ * stays where it was put while half of them go and come back, a map over
+ * one in the middle is refused, and an empty gigabyte maps and unmaps. */
+static void thousand_regions_keep_their_pages(void)
+{
+	enum { NR = 1024 };
+	const uint64_t gib = 1ul << 30, gib_area = 0x2000000000ul;
+	long vmo = vmo_create(NR * PG, VMO_KERNEL_ZERO, 0);
+	CHECK(vmo >= 0);
+	for (uint64_t i = 0; i < NR; i++) {
+		CHECK_EQ(vm_map((int)vmo, AREA + 2 * i * PG, PG, i * PG, VM_R | VM_W | VM_SHARED), 0);
+		*(volatile uint64_t *)(AREA + 2 * i * PG) = 1000 + i;
+	}
+	CHECK_EQ(vm_map((int)vmo, AREA + 1000 * PG, PG, 0, VM_R | VM_SHARED), -E_BUSY);
+	CHECK_EQ(vm_map((int)vmo, AREA + 1001 * PG, PG, 0, VM_R | VM_SHARED), 0); /* a gap */
+	CHECK_EQ(*(volatile uint64_t *)(AREA + 1001 * PG), 1000);
+	CHECK_EQ(vm_unmap(AREA + 1001 * PG, PG), 0);
+	for (uint64_t i = 1; i < NR; i += 2)
+		CHECK_EQ(vm_unmap(AREA + 2 * i * PG, PG), 0);
+	for (uint64_t i = 0; i < NR; i += 2)
+		CHECK_EQ(*(volatile uint64_t *)(AREA + 2 * i * PG), 1000 + i);
+	for (uint64_t i = 1; i < NR; i += 2) { /* back, with their data */
+		CHECK_EQ(vm_map((int)vmo, AREA + 2 * i * PG, PG, i * PG, VM_R | VM_SHARED), 0);
+		CHECK_EQ(*(volatile uint64_t *)(AREA + 2 * i * PG), 1000 + i);
+	}
+	CHECK_EQ(vm_unmap(AREA, 2 * NR * PG), 0); /* one unmap for all */
+	long big = vmo_create(gib, VMO_KERNEL_ZERO, 0);
+	CHECK(big >= 0);
+	CHECK_EQ(vm_map((int)big, gib_area, gib, 0, VM_R | VM_W | VM_SHARED), 0);
+	*(volatile uint64_t *)(gib_area + gib - PG) = 7;
+	CHECK_EQ(vm_unmap(gib_area, gib), 0);
+	CHECK_EQ(vm_map((int)big, gib_area, gib, 0, VM_R | VM_SHARED), 0);
+	CHECK_EQ(*(volatile uint64_t *)(gib_area + gib - PG), 7);
+	CHECK_EQ(vm_unmap(gib_area, gib), 0);
+	sys_handle_close((int)big);
+	sys_handle_close((int)vmo);
+}
+
 const struct qtest vm_tests[] = {
 	{ "partial_unmap_trims_and_splits_mappings", partial_unmap_trims_and_splits_mappings },
+	{ "thousand_regions_keep_their_pages", thousand_regions_keep_their_pages },
 	{ "zero_supply_fills_zeros_and_maps_around", zero_supply_fills_zeros_and_maps_around },
 	{ "zero_pager_fills_1000_pages_with_zeros", zero_pager_fills_1000_pages_with_zeros },
 	{ "zero_pager_forgets_objects_it_could_not_hand_over",

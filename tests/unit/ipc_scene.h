@@ -125,7 +125,7 @@ static inline void expect_woken(struct thread *t, int64_t status)
 	assert_int_equal(t->ipc_state, IPC_NONE);
 	assert_null(t->wq);
 	assert_null(t->reply_server);
-	assert_false(list_on_list(&t->sleep_link));
+	assert_false(thread_has_deadline(t));
 }
 
 static inline void expect_blocked(struct thread *t, struct waitq *q, enum ipc_state st)

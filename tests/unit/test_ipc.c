@@ -456,7 +456,7 @@ static void test_fast_call_leaves_the_registers_the_slow_path_leaves(void **stat
 	expect_reply_link(s.srv, s.cli);
 	assert_int_equal(sched_top_ready(), -1);
 	/* The receive's deadline went with it. */
-	assert_false(list_on_list(&s.srv->sleep_link));
+	assert_false(thread_has_deadline(s.srv));
 	expire_at(now_ticks + MS_TICKS + 1);
 	assert_int_equal(s.srv->state, TH_RUNNING);
 	expect_regs(s.srv, slow_srv);
@@ -543,7 +543,7 @@ static void test_fast_reply_recv_returns_the_caller_and_leaves_the_server_waitin
 	run(s.srv);
 	load(s.srv, s.ep, IPC_TAG(2, 3, 0), 20, 0);
 	assert_ptr_equal(ipc_fast_reply_recv(s.srv), s.cli);
-	assert_false(list_on_list(&s.cli->sleep_link));
+	assert_false(thread_has_deadline(s.cli));
 	expire_at(now_ticks + MS_TICKS + 1);
 	assert_int_equal(s.cli->state, TH_RUNNING);
 	expect_regs(s.cli, slow_cli);
@@ -564,6 +564,50 @@ static void test_fast_reply_recv_returns_the_caller_and_leaves_the_server_waitin
 	load(s.srv, s.ep, IPC_TAG(2, 3, 0), 20, 0);
 	assert_null(ipc_fast_reply_recv(s.srv));
 	assert_int_equal(s.srv->state, TH_RUNNING);
+}
+
+/* Both fast paths cancel a partner's deadline wherever it sits in the
+ * timeout heap (here at the top, above a sleeper's): the cancelled entry
+ * never wakes anyone, and the sleeper still wakes on time. */
+static void test_fast_paths_cancel_deadlines_anywhere_in_the_heap(void **state)
+{
+	struct ipc_scene s;
+	ipc_scene_new(&s);
+	struct thread *sleeper = new_thread(s.ctask);
+	run(sleeper);
+	thread_sleep(sleeper, now_ticks + 100 * MS_TICKS, 0);
+
+	/* A call to a receiver whose deadline is the earliest. */
+	assert_int_equal(sys(ipc_recv, s.srv, s.ep, 0, 0, MS), SYS_BLOCKED);
+	assert_int_equal(s.srv->timeout.slot, 1);
+	run(s.cli);
+	load(s.cli, s.cep, IPC_TAG(3, 1, 0), 30, 0);
+	assert_ptr_equal(ipc_fast_call(s.cli), s.srv);
+	assert_false(thread_has_deadline(s.srv));
+	expire_at(now_ticks + MS_TICKS + 1);
+	assert_int_equal(s.srv->state, TH_RUNNING);
+	expect_msg(s.srv, IPC_TAG(3, 1, 0), 30, CBADGE);
+	load(s.srv, s.ep, IPC_TAG(4, 1, 0), 40, 0);
+	assert_ptr_equal(ipc_fast_reply_recv(s.srv), s.cli);
+
+	/* reply_recv to a caller whose deadline is the earliest. */
+	assert_int_equal(call(s.cli, s.cep, IPC_TAG(1, 1, 0), 10, MS), SYS_BLOCKED);
+	assert_int_equal(s.cli->timeout.slot, 1);
+	run(s.srv);
+	load(s.srv, s.ep, IPC_TAG(2, 1, 0), 20, 0);
+	assert_ptr_equal(ipc_fast_reply_recv(s.srv), s.cli);
+	assert_false(thread_has_deadline(s.cli));
+	expire_at(now_ticks + MS_TICKS + 1);
+	assert_int_equal(s.cli->state, TH_RUNNING);
+	expect_msg(s.cli, IPC_TAG(2, 1, 0), 20, 0);
+	assert_true(timeout_check());
+
+	/* The sleeper wakes at its deadline, not before. */
+	assert_int_equal(sleeper->state, TH_BLOCKED);
+	assert_true(thread_has_deadline(sleeper));
+	expire_at(now_ticks + 100 * MS_TICKS);
+	expect_woken(sleeper, 0);
+	assert_int_equal(timeout_count, 0);
 }
 
 /* --- notifications ------------------------------------------------------------------------ */
@@ -652,6 +696,7 @@ int main(void)
 		T(test_fast_call_leaves_the_registers_the_slow_path_leaves),
 		T(test_fast_call_declines_what_only_the_slow_path_handles),
 		T(test_fast_reply_recv_returns_the_caller_and_leaves_the_server_waiting),
+		T(test_fast_paths_cancel_deadlines_anywhere_in_the_heap),
 		T(test_notify_signals_accumulate_and_wait_takes_them),
 		T(test_closing_the_last_handle_cancels_the_waiters),
 	};

@@ -375,6 +375,72 @@ static void test_sv39_destroy_without_callback(void **state)
     assert_int_equal(pmm_refcount(f), 1);
 }
 
+/* --- range walks ------------------------------------------------------------- */
+
+/* Every page the range walk finds in [va, end), in order, into out. */
+static int walk_range(uint64_t va, uint64_t end, uint64_t *out, int max)
+{
+    int n = 0;
+    pte_t *e;
+    while ((e = sv39_next_leaf(root, &va, end))) {
+        assert_ptr_equal(e, sv39_walk(root, va, false));
+        assert_true(n < max);
+        out[n++] = va;
+        va += PAGE_SIZE;
+    }
+    return n;
+}
+
+static void test_sv39_next_leaf_finds_nothing_in_empty_space(void **state)
+{
+    uint64_t va = 0;
+    assert_null(sv39_next_leaf(root, &va, USER_TOP));
+    /* Tables present, leaves cleared: still nothing. */
+    paddr_t f = pmm_alloc();
+    assert_int_equal(sv39_map(root, 3 * GIB + 5 * MIB2, f, URW), 0);
+    assert_int_equal(sv39_unmap(root, 3 * GIB + 5 * MIB2, NULL), 0);
+    va = 0;
+    assert_null(sv39_next_leaf(root, &va, USER_TOP));
+    /* A range past the user half stops at its end. */
+    va = USER_TOP - PAGE_SIZE;
+    assert_null(sv39_next_leaf(root, &va, KERNEL_VA));
+    pmm_unref(f);
+}
+
+/* Pages at the edges of leaf tables and of top-level entries, found in
+ * order by the walk over any sub-range, just as a page-by-page scan. */
+static void test_sv39_next_leaf_visits_mapped_pages_in_order(void **state)
+{
+    static const uint64_t pages[] = {
+        0x1000, MIB2 - PAGE_SIZE, MIB2, 7 * MIB2 + 0x5000, GIB - PAGE_SIZE, GIB,
+        5 * GIB + 0x123000, USER_TOP - PAGE_SIZE,
+    };
+    enum { NP = sizeof(pages) / sizeof(pages[0]) };
+    for (int i = 0; i < NP; i++)
+        assert_int_equal(sv39_map(root, pages[i], pmm_alloc(), URW), 0);
+    uint64_t got[NP + 1];
+    assert_int_equal(walk_range(0, USER_TOP, got, NP), NP);
+    for (int i = 0; i < NP; i++)
+        assert_int_equal(got[i], pages[i]);
+    /* Every sub-range with ends at, just before and just after each page. */
+    for (int a = 0; a < NP; a++)
+        for (int b = a; b < NP; b++)
+            for (int da = -1; da <= 1; da++)
+                for (int db = -1; db <= 1; db++) {
+                    uint64_t lo = pages[a] + (uint64_t)da * PAGE_SIZE;
+                    uint64_t hi = pages[b] + (uint64_t)db * PAGE_SIZE;
+                    if (lo > hi)
+                        continue;
+                    int want = 0;
+                    for (int i = 0; i < NP; i++)
+                        want += pages[i] >= lo && pages[i] < hi;
+                    int n = walk_range(lo, hi, got, NP);
+                    assert_int_equal(n, want);
+                    for (int i = 0; i < n; i++)
+                        assert_true(got[i] >= lo && got[i] < hi);
+                }
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -403,6 +469,8 @@ int main(void)
         T(test_sv39_destroy_calls_leaf_once_per_shared_frame),
         T(test_sv39_destroy_leaves_kernel_half),
         T(test_sv39_destroy_without_callback),
+        T(test_sv39_next_leaf_finds_nothing_in_empty_space),
+        T(test_sv39_next_leaf_visits_mapped_pages_in_order),
     };
     return cmocka_run_group_tests_name("sv39", tests, NULL, NULL);
 }

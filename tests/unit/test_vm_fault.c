@@ -98,6 +98,46 @@ static void test_faults_on_one_page_share_one_request(void **state)
     assert_int_equal(info_of(&s).pending, 0);
 }
 
+/* Requests on many pages of one object: each fault finds (or makes) the
+ * request of its own page, and each supply ends exactly that one. */
+static void test_faults_on_many_pages_each_find_their_own_request(void **state)
+{
+    enum { NPAGES = 64, NFAULT = 48 };
+    struct scene s;
+    scene_new(&s, NPAGES);
+    struct thread *t[NFAULT];
+    for (int i = 0; i < NFAULT; i++) {
+        t[i] = i ? new_thread(s.client) : s.faulter;
+        uint64_t page = (uint64_t)(i * 37) % NPAGES;
+        assert_int_equal(fault(t[i], AREA + page * PG, VM_R), FAULT_BLOCKED);
+        assert_ptr_equal(vmo_find_request(s.obj, page), t[i]->fault_req);
+        for (int j = 0; j < i; j++)
+            assert_ptr_not_equal(t[j]->fault_req, t[i]->fault_req);
+    }
+    assert_int_equal(avl_check(&s.obj->request_tree), NFAULT);
+    assert_int_equal(outstanding_requests(), NFAULT);
+    for (uint64_t page = 0; page < NPAGES; page++) {
+        struct vm_request *req = vmo_find_request(s.obj, page);
+        assert_true(!req || req->page == page);
+        int i = 0;
+        while (i < NFAULT && (uint64_t)(i * 37) % NPAGES != page)
+            i++;
+        assert_ptr_equal(req, i < NFAULT ? t[i]->fault_req : 0);
+    }
+    /* Supplies in another order: each wakes its own waiter only. */
+    for (int k = 0; k < NFAULT; k++) {
+        int i = (k * 29) % NFAULT;
+        uint64_t page = (uint64_t)(i * 37) % NPAGES;
+        assert_int_equal(t[i]->state, TH_BLOCKED);
+        assert_int_equal(supply(&s, page * PG, 0, 1, VM_R | VM_W), 1);
+        assert_int_equal(t[i]->state, TH_READY);
+        assert_null(vmo_find_request(s.obj, page));
+        assert_int_equal(avl_check(&s.obj->request_tree), NFAULT - k - 1);
+    }
+    assert_null(s.obj->request_tree.root);
+    assert_int_equal(outstanding_requests(), 0);
+}
+
 /* --- supply ---------------------------------------------------------------------- */
 
 static void test_supply_moves_pager_frame_into_object_and_maps_it(void **state)
@@ -383,6 +423,7 @@ int main(void)
 		T(test_fault_on_missing_page_blocks_and_queues_one_fault),
 		T(test_fault_goes_straight_to_pager_waiting_in_receive),
 		T(test_faults_on_one_page_share_one_request),
+		T(test_faults_on_many_pages_each_find_their_own_request),
 		T(test_supply_moves_pager_frame_into_object_and_maps_it),
 		T(test_fault_on_resident_page_resolves_without_pager),
 		T(test_bad_supply_is_refused_and_changes_nothing),

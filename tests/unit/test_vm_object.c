@@ -110,7 +110,6 @@ static int setup(void **state)
         tasks[i].pt_root = sv39_new_root(0);
         assert_int_not_equal(tasks[i].pt_root, 0);
         tasks[i].asid = (uint32_t)i + 1;
-        list_init(&tasks[i].regions);
     }
     memset(&fake_pager, 0, sizeof(fake_pager));
     terminate_calls = bind_calls = unbind_calls = tlb_flushes = 0;
@@ -142,7 +141,8 @@ static struct vm_object *new_object(uint64_t npages)
     return o;
 }
 
-/* A region of t mapping pages [offset, offset + npages) of o at start. */
+/* A region of t mapping pages [offset, offset + npages) of o at start
+ * (on the object's list only: vm_object.c never looks at the task's map). */
 static void region_link(struct vm_region *r, struct task *t, uint64_t start,
                         struct vm_object *o, uint64_t offset, uint64_t npages)
 {
@@ -154,8 +154,6 @@ static void region_link(struct vm_region *r, struct task *t, uint64_t start,
     r->offset = offset;
     r->prot = VM_R | VM_W;
     r->flags = VM_SHARED;
-    list_init(&r->task_link);
-    list_add_tail(&t->regions, &r->task_link);
     list_add_tail(&o->regions, &r->obj_link);
     kobj_get(&o->obj);
     vmo_user(o, true);
@@ -163,7 +161,6 @@ static void region_link(struct vm_region *r, struct task *t, uint64_t start,
 
 static void region_unlink(struct vm_region *r)
 {
-    list_del(&r->task_link);
     list_del(&r->obj_link);
     vmo_user(r->obj, false);
     kobj_put(&r->obj->obj);
@@ -633,7 +630,6 @@ static void test_vmo_destroy_with_regions_panics(void **state)
     expect_assert_failure(kobj_put(&o->obj));
     /* Nothing was freed; undo the poison and destroy it properly. */
     assert_int_equal(vm_objects_live, 1);
-    list_del(&r.task_link);
     list_del(&r.obj_link);
     o->obj.type = OBJ_VMO;
     o->obj.refs = 1;

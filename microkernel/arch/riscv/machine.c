@@ -28,6 +28,8 @@ static struct {
 	uint32_t asid_bits;
 	uint32_t nasids;   /* ASIDs in use: 1 .. nasids-1; 0 means none */
 	uint64_t asid_used[ASID_MAX / 64];
+	uint64_t idle_instret; /* counter ticks with nothing to run (machine_idle_account) */
+	uint64_t last_wake;    /* the counter when wfi last returned */
 } mach;
 
 #define UART_THR 0
@@ -123,10 +125,21 @@ void machine_idle(void (*handler)(uint64_t cause))
 	/* wfi wakes on a pending interrupt even with sstatus.SIE clear, so
 	 * the kernel stays non-preemptible and polls sip instead. */
 	__asm__ volatile("wfi");
+	mach.last_wake = arch_instret();
 	uint64_t pending = csr_read(sip) & csr_read(sie);
 	for (uint64_t c = 0; c < 64; c++)
 		if (pending & (1ul << c))
 			handler(c);
+}
+
+void machine_idle_account(uint64_t since)
+{
+	mach.idle_instret += mach.last_wake - since;
+}
+
+uint64_t arch_idle_instret(void)
+{
+	return mach.idle_instret;
 }
 
 paddr_t machine_kernel_root(void)

@@ -14,6 +14,10 @@ void machine_timer_tick(void);
 /* Waits for an interrupt with interrupts masked, then hands each pending
  * one to handler (cause number). */
 void machine_idle(void (*handler)(uint64_t cause));
+/* The hart had nothing to run from `since` (the counter) until the last
+ * machine_idle's wfi returned: timer ticks that woke nobody count as idle,
+ * the handler of the wake-up that found work does not. */
+void machine_idle_account(uint64_t since);
 
 /* Loads an address-space token (arch_as_token). Without an ASID every
  * switch must flush the TLB; with one, the ASID is flushed when it is

@@ -15,6 +15,7 @@
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/plic.h"
 #include "kern/device.h"
+#include "kern/dma.h"
 #include "kern/arch.h"
 #include "kern/cpu.h"
 #include "kern/fdt.h"
@@ -155,6 +156,7 @@ static void start_init(void)
 							: R_READ | R_CONTROL | R_GRANT;
 		handle_install_at(t->handles, h++, o, rights, 0);
 	}
+	handle_install_at(t->handles, h, &dma_obj, R_READ | R_CONTROL | R_GRANT, 0);
 	task_start(t);
 	kobj_put(&t->obj); /* init lives on through its H_SELF handle */
 	klog("started init (task %u) with %d modules, %d device objects\n", t->id,
@@ -178,6 +180,7 @@ void kmain(uint64_t hartid, paddr_t dtb)
 	sched_init();
 	ipc_init();
 	vmo_init();
+	dma_init();
 	if (!dt.initrd_start)
 		kpanic("no boot image (start QEMU with -initrd)");
 	add_devices();

@@ -87,6 +87,36 @@ int sv39_unmap(paddr_t root, uint64_t va, paddr_t *pa)
 	return 0;
 }
 
+pte_t *sv39_next_leaf(paddr_t root, uint64_t *va, uint64_t end)
+{
+	const uint64_t l1_span = 1ul << (PAGE_SHIFT + 18), l0_span = 1ul << (PAGE_SHIFT + 9);
+	uint64_t p = *va;
+	KASSERT(!(p & PAGE_MASK));
+	end = MIN(end, 1ul << (VA_BITS - 1)); /* the user half only */
+	pte_t *l2 = pa_to_kva(root);
+	while (p < end) {
+		pte_t *l1 = next_table(&l2[vpn(p, 2)], false);
+		if (!l1) {
+			p = (p | (l1_span - 1)) + 1;
+			continue;
+		}
+		pte_t *l0 = next_table(&l1[vpn(p, 1)], false);
+		uint64_t stop = (p | (l0_span - 1)) + 1;
+		if (!l0) {
+			p = stop;
+			continue;
+		}
+		for (stop = MIN(stop, end); p < stop; p += PAGE_SIZE) {
+			pte_t *e = &l0[vpn(p, 0)];
+			if (*e & PTE_V) {
+				*va = p;
+				return e;
+			}
+		}
+	}
+	return 0;
+}
+
 paddr_t sv39_user_pa(paddr_t root, uint64_t va, uint64_t need)
 {
 	pte_t *e = sv39_walk(root, va, false);

@@ -67,6 +67,13 @@ int sv39_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t flags);
 /* Removes the mapping of va; returns its frame in *pa. -E_NOENT if none. */
 int sv39_unmap(paddr_t root, uint64_t va, paddr_t *pa);
 
+/* The first valid leaf entry for a page in [*va, end), *va page
+ * aligned; *va becomes that page's address. NULL if there is none. A
+ * range walk: absent tables are skipped whole (1 GiB or 2 MiB at a
+ * time), so its cost follows the tables present, not the range's length.
+ * Callers step past the page found and call again. */
+pte_t *sv39_next_leaf(paddr_t root, uint64_t *va, uint64_t end);
+
 /* Translates a user address for an access needing `need` (PTE_R/W/X)
  * with PTE_U set. Returns the physical address or 0. */
 paddr_t sv39_user_pa(paddr_t root, uint64_t va, uint64_t need);

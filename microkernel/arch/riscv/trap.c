@@ -9,6 +9,7 @@
 #include "arch/riscv/machine.h"
 #include "arch/riscv/plic.h"
 #include "arch/riscv/trapframe.h"
+#include "kern/arch.h"
 #include "kern/cpu.h"
 #include "kern/device.h"
 #include "kern/ipc.h"
@@ -155,8 +156,14 @@ static struct trapframe *resume(void)
 	/* A hand-off (IPC, fault, supply) already chose the next thread. */
 	if (n && n->state == TH_RUNNING && !c->need_resched)
 		return enter(c, n);
-	while (!(n = sched_pick()))
+	uint64_t idle_since = 0;
+	while (!(n = sched_pick())) {
+		if (!idle_since)
+			idle_since = arch_instret();
 		machine_idle(interrupt);
+	}
+	if (idle_since)
+		machine_idle_account(idle_since);
 	return enter(c, n);
 }
 
