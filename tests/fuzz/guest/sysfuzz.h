@@ -99,6 +99,9 @@ struct sysgen {
 void sysgen_make(struct sysgen *g, struct sys_call *c);
 /* Notes what a call that returned r mapped, unmapped or protected. */
 void sysgen_track_maps(struct sysgen *g, const struct sys_call *c, long r);
+/* A call number below SYS_NCALLS with no row in the fuzzer's table (a
+ * call added to the kernel since), or -1. */
+int sysgen_unfuzzed(void);
 /* The name of call number nr ("nr_NNN" for numbers with no call). */
 const char *sysgen_name(long nr, char *tmp, int n);
 /* Whether call c may block for ms (a long or no timeout, a wait): the
