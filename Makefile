@@ -74,6 +74,7 @@ SRC_uhelper := tests/qemu/uhelper.c $(LIBBLK)
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c $(LIBBLK)
 SRC_libctest := tests/qemu/libc_test.c
 SRC_conflood := tests/qemu/conflood.c
+include mk/fuzz-guest.mk
 
 $(B)/u/%.o: %.c | deps $(MUSL_STAMP)
 	@mkdir -p $(dir $@)
@@ -216,9 +217,9 @@ blk-test: all
 	-bash tests/blk/run-blk-tests $(B)/kernel.elf $(B)/bootimg.cpio \
 	  > $(B)/logs/blk.log 2>&1; tail -n 1 $(B)/logs/blk.log
 
-test: unit-test fuzz-replay qemu-test shell-test blk-test
+test: unit-test fuzz-replay qemu-test shell-test blk-test fuzz-slice
 	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/fuzz-replay.log $(B)/logs/qemu.log \
-	  $(B)/logs/shell.log $(B)/logs/blk.log
+	  $(B)/logs/shell.log $(B)/logs/blk.log $(B)/logs/fuzz-slice.log
 
 # Deterministic instruction counts under -icount; writes bench/results.*
 bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio
