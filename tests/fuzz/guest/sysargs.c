@@ -84,6 +84,8 @@ static const struct call_row calls[] = {
 	ROW(VM_STATS, 2, K_OUT),
 	ROW(DMA_PIN, 2, K_H, K_HVMO, K_OFF, K_NPAGES, K_FLAGS, K_OUT), /* no DMA handle here */
 	ROW(IDLE_COUNT, 1),
+	ROW(VMO_ANON, 4, K_SIZE, K_HVMO, K_OFF, K_EP, K_BADGE),
+	ROW(DEFAULT_PAGER, 1, K_H, K_EP), /* the child has no system CONTROL: refused */
 	{ SYSGEN_TOUCH, "TOUCH", 4, { K_TOUCH, K_KEEP } },
 };
 #define NROWS (sizeof(calls) / sizeof(calls[0]))
