@@ -55,6 +55,7 @@ UCFLAGS = -std=c11 $(WARN) -O2 -g -fno-pie -mcmodel=medany -fno-stack-protector 
 	$(MUSL_CFLAGS) $(INC) -MMD -MP
 ULDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,libipc/user.ld
 ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
+	$(B)/u/libipc/spawn.o $(B)/u/libipc/spawn_plan.o $(B)/u/microkernel/kern/elf.o \
 	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o
 
 # program name -> source files
@@ -146,7 +147,7 @@ USRC_timeout := microkernel/kern/timeout.c microkernel/kern/kmem.c microkernel/k
 USRC_name_proto :=
 USRC_name_table := servers/name/name_table.c
 USRC_vm_object := microkernel/kern/vm_object.c microkernel/kern/avl.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
-USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_object.c vm_map.c avl.c timeout.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
+USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_object.c vm_map.c avl.c timeout.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c module.c module_object.c cpio.c task_build.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
 USRC_vm_failure := $(USRC_vm_fault)
 USRC_vm_robust := $(USRC_vm_fault)
 USRC_ipc := $(USRC_vm_fault)

@@ -27,6 +27,7 @@
 #include "kern/pmm.h"
 #include "kern/sched.h"
 #include "kern/spawn.h"
+#include "kern/task_build.h"
 #include "kern/syscall.h"
 #include "lib/string.h"
 
@@ -180,6 +181,7 @@ void kmain(uint64_t hartid, paddr_t dtb)
 	sched_init();
 	ipc_init();
 	vmo_init();
+	task_build_init();
 	dma_init();
 	if (!dt.initrd_start)
 		kpanic("no boot image (start QEMU with -initrd)");
