@@ -46,6 +46,14 @@ struct vm_object *module_object(struct module *m)
 	return o;
 }
 
+void module_objects_init(void)
+{
+	for (int i = 0; i < module_count(); i++)
+		if (!module_object(module_at(i)))
+			klog("boot image: no memory for module %s's object (made on first use)\n",
+			     module_at(i)->name);
+}
+
 bool module_object_writable(const struct vm_object *o)
 {
 	for (int i = 0; i < module_count(); i++)

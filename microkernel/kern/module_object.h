@@ -3,11 +3,12 @@
  * copied (DESIGN section 9).
  *
  * Lifecycle:
- *   1. The first SYS_MODULE_OBJECT on a module copies its bytes once into
+ *   1. At boot (module_objects_init) each module's bytes are copied once into
  *      fresh frames (the boot image's bytes are only 4-byte aligned in the
- *      cpio archive) and makes them the pages of a memory object: all
+ *      cpio archive), which become the pages of a memory object: all
  *      resident from the start, write-protected, the tail of the last page
- *      zero. The object has no pager, so nothing ever evicts them.
+ *      zero. The object has no pager, so nothing ever evicts them. (If
+ *      memory ran out at boot, the first SYS_MODULE_OBJECT tries again.)
  *   2. The module keeps that object for the kernel's lifetime; every later
  *      call hands out a handle to the same object (R_READ | R_MAP |
  *      R_GRANT), so every program started from the module maps the same
@@ -23,9 +24,12 @@
 #include "kern/thread.h"
 #include "kern/vm_object.h"
 
-/* The module's object, made on first use; NULL if out of memory (then
+/* The module's object, made if need be; NULL if out of memory (then
  * nothing is left behind, and a later call tries again). */
 struct vm_object *module_object(struct module *m);
+
+/* Makes every module's object (at boot, after module_scan). */
+void module_objects_init(void);
 
 /* False for a module's object: its pages may be mapped shared only
  * without VM_W. */

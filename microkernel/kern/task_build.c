@@ -141,6 +141,16 @@ static int lookup_task(struct thread *t, const char *call, int64_t h, uint32_t n
 	return 0;
 }
 
+static const char *map_error(int64_t err)
+{
+	switch (err) {
+	case -E_INVAL: return "misaligned, empty, or bad protection or flags";
+	case -E_RANGE: return "outside user space or beyond the object";
+	case -E_BUSY: return "overlaps a mapping of the task";
+	default: return "no memory for the region";
+	}
+}
+
 int64_t sys_vm_map_task(struct thread *t, const uint64_t *a)
 {
 	struct task *target;
@@ -158,8 +168,7 @@ int64_t sys_vm_map_task(struct thread *t, const uint64_t *a)
 		return refuse(t, "vm_map_task", "shared writable mapping of a module", -E_PERM);
 	int64_t r = vm_map(target, o, a[2], a[3], a[4], prot, flags);
 	if (r < 0)
-		return refuse(t, "vm_map_task", "bad range, overlap or offset beyond the object",
-			      (int)r);
+		return refuse(t, "vm_map_task", map_error(r), (int)r);
 	return r;
 }
 
