@@ -133,9 +133,10 @@ HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
-	vm_failure vm_robust ipc avl vm_map timeout dma virtq
+	vm_failure vm_robust ipc avl vm_map timeout dma virtq spawn_plan task_build
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
+USRC_spawn_plan := microkernel/kern/elf.c libipc/spawn_plan.c
 USRC_cpio := microkernel/kern/cpio.c
 USRC_pmm := microkernel/kern/pmm.c tests/unit/fake_phys.c
 USRC_sv39 := microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c tests/unit/fake_phys.c
@@ -153,6 +154,7 @@ USRC_vm_robust := $(USRC_vm_fault)
 USRC_ipc := $(USRC_vm_fault)
 USRC_vm_map := $(USRC_vm_fault)
 USRC_dma := $(USRC_vm_fault) microkernel/kern/dma.c
+USRC_task_build := $(USRC_vm_fault)
 USRC_virtq := servers/blk/virtq.c
 
 # Host tests include kernel headers with inline code (the IPC fast path,
