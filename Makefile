@@ -94,10 +94,17 @@ endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 UELFS := $(patsubst %,$(B)/user/%.elf,$(PROGS))
 
+# A valid ELF whose text and data share a page: the loader must refuse it.
+$(B)/user/sharedpage.elf: tests/qemu/sharedpage.S tests/qemu/sharedpage.ld | deps
+	@mkdir -p $(dir $@)
+	$(UCC) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,tests/qemu/sharedpage.ld \
+		-Wl,--no-warn-rwx-segments $< -o $@
+
 # --- boot image: a cpio archive of the programs (QEMU -initrd) ---------------
-$(B)/bootimg.cpio: $(UELFS)
+$(B)/bootimg.cpio: $(UELFS) $(B)/user/sharedpage.elf
 	@rm -rf $(B)/rootfs && mkdir -p $(B)/rootfs
 	@for p in $(PROGS); do cp $(B)/user/$$p.elf $(B)/rootfs/$$p; done
+	@cp $(B)/user/sharedpage.elf $(B)/rootfs/sharedpage
 	@printf 'this is not an executable\n' > $(B)/rootfs/notelf
 	cd $(B)/rootfs && ls | LC_ALL=C sort | cpio --quiet -o -H newc > ../bootimg.cpio
 

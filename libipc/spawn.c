@@ -169,8 +169,10 @@ static int load(struct loader *l, const char *argv, uint64_t argv_len, int argc,
 	int err = elf_parse(l->file, l->size, VM_USER_LO, SPAWN_SCRATCH, &img);
 	if (!err)
 		err = spawn_plan(&img, l->size, &plan);
-	if (err)
+	if (err) {
+		uprintf("spawn: %s is not a loadable executable (%s)\n", argv, err_name(err));
 		return err;
+	}
 	long t = sys_task_create(req);
 	if (t < 0)
 		return (int)t;

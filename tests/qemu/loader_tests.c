@@ -112,6 +112,23 @@ static void spawn_maps_segments(void)
 	sys_handle_close((int)vmo);
 }
 
+/* A valid ELF whose segments share a page, and a file that is no ELF:
+ * refused with E_FORMAT before any task exists; nothing is left. */
+static void spawn_refuses_bad_layouts(void)
+{
+	const char *shared[] = { "sharedpage", 0 }, *notelf[] = { "notelf", 0 };
+	CHECK_EQ(spawn(notelf, 0, 0, 0), -E_FORMAT); /* the scratch window's tables stay */
+	uint64_t kmem0 = kmem_bytes(), free0 = free_frames();
+	struct sysinfo si0, si1;
+	sys_sysinfo(&si0);
+	CHECK_EQ(spawn(shared, 0, 0, 0), -E_FORMAT);
+	CHECK_EQ(spawn(notelf, 0, 0, 0), -E_FORMAT);
+	sys_sysinfo(&si1);
+	CHECK_EQ(si1.ntasks, si0.ntasks);
+	CHECK_EQ(kmem_bytes(), kmem0);
+	CHECK_EQ(free_frames(), free0);
+}
+
 /* A task made empty, for the checks below; handle with every right. */
 static long empty_task(void)
 {
@@ -200,5 +217,6 @@ const struct qtest loader_tests[] = {
 	{ "program_text_shared", program_text_shared },
 	{ "spawn_maps_segments", spawn_maps_segments },
 	{ "map_into_other_task_needs_right", map_into_other_task_needs_right },
+	{ "spawn_refuses_bad_layouts", spawn_refuses_bad_layouts },
 };
 const size_t n_loader_tests = sizeof(loader_tests) / sizeof(loader_tests[0]);
