@@ -3,12 +3,15 @@
  * (kern/task_build.c): SYS_TASK_CREATE, SYS_VM_MAP_TASK and
  * SYS_THREAD_START check every argument before they change anything, a
  * task handle needs R_MAP to map and R_CONTROL to start, and a task
- * that is never started ends with the last handle naming it. The real
+ * that is never started ends with the last handle naming it; and a boot
+ * module's object (kern/module_object.c) hands the same frames to every
+ * shared mapping while private writes never reach them. The real
  * kernel runs underneath (tests/unit/vm_scene.h); the teardown checks
  * that no task, object, kernel memory or frame is left.
  */
 #include "tests/unit/vm_scene.h"
 
+#include "kern/module_object.h"
 #include "kern/task_build.h"
 
 #define REQ 0x3a00000000ul /* the creator's page for requests and names */
@@ -195,6 +198,47 @@ static void test_thread_start_needs_control_and_starts_once(void **state)
     assert_int_equal(child->state, TASK_ALIVE);
 }
 
+/* A module's object: its bytes in write-protected resident frames, the
+ * last page's tail zero; two tasks mapping it shared see the very same
+ * frames (text shared), a private mapping's write gets a copy and leaves
+ * the object's frame as it was (data private). */
+static void test_module_object_frames_are_shared_and_stay_unwritten(void **state)
+{
+    static uint8_t bytes[5000];
+    for (size_t i = 0; i < sizeof(bytes); i++)
+        bytes[i] = (uint8_t)(i * 7 + 1);
+    struct module m = { .data = bytes, .size = sizeof(bytes) };
+    struct vm_object *o = module_object(&m);
+    assert_non_null(o);
+    assert_ptr_equal(module_object(&m), o); /* made once */
+    assert_int_equal(o->npages, 2);
+    assert_int_equal(o->resident, 2);
+    assert_null(o->pager);
+    uint64_t e0 = vmo_lookup(o, 0), e1 = vmo_lookup(o, 1);
+    assert_true((e0 & VPE_PRESENT) && (e0 & VPE_NOWRITE) && (e1 & VPE_NOWRITE));
+    const uint8_t *p1 = pa_to_kva(PAGE_DOWN(e1));
+    assert_memory_equal(p1, bytes + PG, sizeof(bytes) - PG);
+    for (size_t i = sizeof(bytes) - PG; i < PG; i++)
+        assert_int_equal(p1[i], 0);
+    struct task *a = new_task("copy-a"), *b = new_task("copy-b");
+    struct thread *ta = new_thread(a), *tb = new_thread(b);
+    assert_int_equal(vm_map(a, o, CHILD_VA, 2 * PG, 0, VM_R | VM_X, VM_SHARED), 0);
+    assert_int_equal(vm_map(b, o, CHILD_VA, PG, 0, VM_R | VM_X, VM_SHARED), 0);
+    assert_int_equal(vm_map(b, o, CHILD_VA + PG, PG, PG, VM_R | VM_W, VM_PRIVATE), 0);
+    assert_int_equal(fault(ta, CHILD_VA, VM_X), FAULT_RESOLVED);
+    assert_int_equal(fault(tb, CHILD_VA, VM_X), FAULT_RESOLVED);
+    assert_int_equal(frame_at(a, CHILD_VA), PAGE_DOWN(e0));
+    assert_int_equal(frame_at(b, CHILD_VA), PAGE_DOWN(e0));
+    assert_int_equal(fault(ta, CHILD_VA + PG, VM_R), FAULT_RESOLVED);
+    assert_int_equal(fault(tb, CHILD_VA + PG, VM_W), FAULT_RESOLVED);
+    assert_int_equal(frame_at(a, CHILD_VA + PG), PAGE_DOWN(e1));
+    assert_int_not_equal(frame_at(b, CHILD_VA + PG), PAGE_DOWN(e1));
+    *(uint8_t *)pa_to_kva(frame_at(b, CHILD_VA + PG)) = 0xee;
+    assert_int_equal(p1[0], bytes[PG]);
+    assert_int_equal(o->resident, 2);
+    kobj_put(&o->obj); /* the module's reference: the mappings keep it */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -204,6 +248,7 @@ int main(void)
         T(test_map_into_task_needs_map_right_and_refusals_change_nothing),
         T(test_unstarted_task_ends_with_its_last_handle),
         T(test_thread_start_needs_control_and_starts_once),
+        T(test_module_object_frames_are_shared_and_stay_unwritten),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
