@@ -106,6 +106,13 @@ static void spawn_maps_segments(void)
 	}
 	CHECK_EQ(count_words(file, info.size, LOADER_MARK), marks);
 	CHECK_EQ(count_words(file, info.size, LOADER_MARK ^ n), 0);
+	/* Only a module handle with R_READ names a module's object. */
+	CHECK_EQ(sys_module_object(H_SELF), -E_BADH);
+	CHECK_EQ(sys_module_object((int)vmo), -E_BADH);
+	long blind = sys_handle_copy(module_lookup("uhelper"), R_GRANT);
+	CHECK(blind >= 0);
+	CHECK_EQ(sys_module_object((int)blind), -E_PERM);
+	sys_handle_close((int)blind);
 	/* The module's pages cannot be mapped shared and writable. */
 	CHECK_EQ(vm_map((int)vmo, VIEW + 0x10000000ul, PG, 0, VM_R | VM_W | VM_SHARED), -E_PERM);
 	CHECK_EQ(vm_unmap(VIEW, info.size), 0);
