@@ -55,6 +55,7 @@ UCFLAGS = -std=c11 $(WARN) -O2 -g -fno-pie -mcmodel=medany -fno-stack-protector 
 	$(MUSL_CFLAGS) $(INC) -MMD -MP
 ULDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,libipc/user.ld
 ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
+	$(B)/u/libipc/spawn.o $(B)/u/libipc/spawn_plan.o $(B)/u/microkernel/kern/elf.o \
 	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o
 
 # program name -> source files
@@ -68,7 +69,7 @@ SRC_shell := servers/shell/shell.c servers/shell/stats.c
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
-	tests/qemu/vm_robust_tests.c tests/qemu/vm_shadow_tests.c \
+	tests/qemu/vm_robust_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
 	tests/qemu/name_tests.c tests/qemu/blk_tests.c $(LIBBLK)
 SRC_uhelper := tests/qemu/uhelper.c $(LIBBLK)
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c $(LIBBLK)
@@ -94,10 +95,17 @@ endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 UELFS := $(patsubst %,$(B)/user/%.elf,$(PROGS))
 
+# A valid ELF whose text and data share a page: the loader must refuse it.
+$(B)/user/sharedpage.elf: tests/qemu/sharedpage.S tests/qemu/sharedpage.ld | deps
+	@mkdir -p $(dir $@)
+	$(UCC) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,tests/qemu/sharedpage.ld \
+		-Wl,--no-warn-rwx-segments $< -o $@
+
 # --- boot image: a cpio archive of the programs (QEMU -initrd) ---------------
-$(B)/bootimg.cpio: $(UELFS)
+$(B)/bootimg.cpio: $(UELFS) $(B)/user/sharedpage.elf
 	@rm -rf $(B)/rootfs && mkdir -p $(B)/rootfs
 	@for p in $(PROGS); do cp $(B)/user/$$p.elf $(B)/rootfs/$$p; done
+	@cp $(B)/user/sharedpage.elf $(B)/rootfs/sharedpage
 	@printf 'this is not an executable\n' > $(B)/rootfs/notelf
 	cd $(B)/rootfs && ls | LC_ALL=C sort | cpio --quiet -o -H newc > ../bootimg.cpio
 
@@ -133,9 +141,10 @@ HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
-	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq
+	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
+USRC_spawn_plan := microkernel/kern/elf.c libipc/spawn_plan.c
 USRC_cpio := microkernel/kern/cpio.c
 USRC_pmm := microkernel/kern/pmm.c tests/unit/fake_phys.c
 USRC_sv39 := microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c tests/unit/fake_phys.c
@@ -147,13 +156,14 @@ USRC_timeout := microkernel/kern/timeout.c microkernel/kern/kmem.c microkernel/k
 USRC_name_proto :=
 USRC_name_table := servers/name/name_table.c
 USRC_vm_object := microkernel/kern/vm_object.c microkernel/kern/avl.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
-USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_request.c vm_trace.c vm_deadline.c vm_object.c vm_map.c avl.c timeout.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
+USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_request.c vm_trace.c vm_deadline.c vm_object.c vm_map.c avl.c timeout.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c module.c module_object.c cpio.c task_build.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
 USRC_vm_failure := $(USRC_vm_fault)
 USRC_vm_robust := $(USRC_vm_fault)
 USRC_vm_shadow := $(USRC_vm_fault)
 USRC_ipc := $(USRC_vm_fault)
 USRC_vm_map := $(USRC_vm_fault)
 USRC_dma := $(USRC_vm_fault) microkernel/kern/dma.c
+USRC_task_build := $(USRC_vm_fault)
 USRC_virtq := servers/blk/virtq.c
 
 # Host tests include kernel headers with inline code (the IPC fast path,

@@ -77,6 +77,27 @@ static inline long sys_task_spawn(const struct spawn_req *r)
 {
 	return sys1(SYS_TASK_SPAWN, r);
 }
+static inline long sys_module_object(int module)
+{
+	return sys1(SYS_MODULE_OBJECT, module);
+}
+
+static inline long sys_task_create(const struct task_create_req *r)
+{
+	return sys1(SYS_TASK_CREATE, r);
+}
+
+static inline long sys_vm_map_task(int task, int vmo, uint64_t addr, uint64_t len,
+				   uint64_t offset, uint32_t prot_flags)
+{
+	return sys6(SYS_VM_MAP_TASK, task, vmo, (long)addr, (long)len, (long)offset, prot_flags);
+}
+
+static inline long sys_thread_start(int task, uint64_t entry, uint64_t sp, uint64_t arg)
+{
+	return sys6(SYS_THREAD_START, task, (long)entry, (long)sp, (long)arg, 0, 0);
+}
+
 static inline long sys_task_wait(int h)
 {
 	return sys1(SYS_TASK_WAIT, h);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 
 #include "libipc/ipc.h"
+#include "libipc/spawn.h"
 
 struct ipc_buffer *ipc_registered_buffer;
 
@@ -56,10 +57,7 @@ int spawn(const char *const argv[], const int32_t *handles, const uint32_t *righ
 		memcpy(blob + len, argv[i], n);
 		len += n;
 	}
-	struct spawn_req r = { .module = m, .prio = PRIO_DEFAULT, .argv = (uint64_t)blob,
-			       .argv_len = len, .handles = (uint64_t)handles,
-			       .rights = (uint64_t)rights, .nhandles = nhandles };
-	return (int)sys_task_spawn(&r);
+	return spawn_module(m, blob, len, handles, rights, nhandles, PRIO_DEFAULT);
 }
 
 bool handle_is(int h, uint32_t type, uint32_t rights)

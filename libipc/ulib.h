@@ -19,8 +19,9 @@ int uprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int module_lookup(const char *name);
 
 /* Spawns module argv[0] with argv (NULL-terminated), handing over
- * nhandles handles, each masked by rights[i] (rights NULL: as held).
- * Returns the task handle. */
+ * nhandles handles, each masked by rights[i] (rights NULL: as held),
+ * through the user-space loader (libipc/spawn.h). Returns the task
+ * handle (R_READ | R_MAP | R_CONTROL | R_GRANT). */
 int spawn(const char *const argv[], const int32_t *handles, const uint32_t *rights,
 	  uint32_t nhandles);
 

@@ -20,7 +20,7 @@ FUZZ_CORPUS := tests/fuzz/corpus
 FUZZ := elf cpio fdt ipc_server name console zero
 FUZZ_FAKE := tests/fuzz/host/fake_kernel.c libipc/server.c lib/fmt.c
 # target -> sources linked besides tests/fuzz/host/fuzz_TARGET.c
-FSRC_elf := microkernel/kern/elf.c
+FSRC_elf := microkernel/kern/elf.c libipc/spawn_plan.c
 FSRC_cpio := microkernel/kern/cpio.c
 FSRC_fdt := microkernel/kern/fdt.c
 FSRC_ipc_server := $(FUZZ_FAKE)

@@ -4,6 +4,7 @@
 #include "arch/riscv/memlayout.h"
 #include "kern/kmem.h"
 #include "kern/log.h"
+#include "kern/module_object.h"
 #include "kern/pmm.h"
 #include "kern/task.h"
 #include "kern/usercopy.h"
@@ -75,6 +76,8 @@ static int pin_check(struct thread *t, const uint64_t *a, struct pin_args *pa)
 	if (err)
 		return err;
 	pa->o = container_of(hv->obj, struct vm_object, obj);
+	if (pa->writes && !module_object_writable(pa->o))
+		return -E_PERM; /* a boot module's pages are read-only, to devices too */
 	pa->n = a[3];
 	pa->out = a[5];
 	if ((a[2] & PAGE_MASK) || pa->n == 0 || pa->n > DMA_PIN_MAX ||

@@ -9,11 +9,14 @@
 
 #include "kern/kobj.h"
 
+struct vm_object;
+
 struct module {
 	struct kobj obj;
 	char name[32];
 	const void *data;
 	size_t size;
+	struct vm_object *vmo; /* its memory object once asked for (kern/module_object.h), with a ref */
 };
 
 /* Creates a module per regular file; returns the count or an error. */

@@ -10,10 +10,12 @@
 #include "kern/kmem.h"
 #include "kern/log.h"
 #include "kern/module.h"
+#include "kern/module_object.h"
 #include "kern/pmm.h"
 #include "kern/sched.h"
 #include "kern/spawn.h"
 #include "kern/task.h"
+#include "kern/task_build.h"
 #include "kern/usercopy.h"
 #include "kern/vm.h"
 #include "kern/vm_map.h"
@@ -338,6 +340,10 @@ static const sys_fn table[SYS_NCALLS] = {
 	[SYS_DEV_INFO] = sys_dev_info,
 	[SYS_DMA_PIN] = sys_dma_pin,
 	[SYS_IDLE_COUNT] = sys_idle_count,
+	[SYS_MODULE_OBJECT] = sys_module_object,
+	[SYS_TASK_CREATE] = sys_task_create,
+	[SYS_VM_MAP_TASK] = sys_vm_map_task,
+	[SYS_THREAD_START] = sys_thread_start,
 	[SYS_DEV_MAP] = sys_dev_map,
 	[SYS_IRQ_BIND] = sys_irq_bind,
 	[SYS_IRQ_ACK] = sys_irq_ack,

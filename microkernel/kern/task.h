@@ -48,6 +48,8 @@ struct task {
 	uint64_t kmem;       /* bytes of kernel memory charged to it */
 	uint64_t kmem_limit; /* most it may be charged (TASK_KMEM_LIMIT) */
 	struct task *payer;  /* who was charged for this task (its spawner), with a ref */
+	bool building;       /* made by SYS_TASK_CREATE, no thread started yet (kern/task_build.h) */
+	uint32_t builder_handles; /* while building: handles naming it */
 	uint64_t ticks;  /* ticks of threads that have ended */
 	struct rate_bucket log_rate;     /* kernel log lines it causes */
 	uint64_t log_dropped;            /* lines suppressed since the last one shown */

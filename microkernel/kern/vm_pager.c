@@ -8,6 +8,7 @@
 #include "arch/riscv/sv39.h"
 #include "kern/arch.h"
 #include "kern/log.h"
+#include "kern/module_object.h"
 #include "kern/pmm.h"
 #include "kern/syscall.h"
 #include "kern/usercopy.h"
@@ -97,6 +98,8 @@ int64_t sys_vm_map(struct thread *t, const uint64_t *a)
 	if (err)
 		return err;
 	uint32_t pf = (uint32_t)a[4];
+	if ((pf & VM_W) && (pf & VM_SHARED) && !module_object_writable(o))
+		return -E_PERM; /* a boot module's pages are read-only */
 	return vm_map(t->task, o, a[1], a[2], a[3], pf & (VM_R | VM_W | VM_X),
 		      pf & ~(VM_R | VM_W | VM_X));
 }

@@ -67,9 +67,14 @@ enum sys_nr {
 	/* DMA: see uapi/dma.h */
 	SYS_DMA_PIN = 48,       /* (dma h, vmo h, offset, npages, flags, u64 *paddrs) -> pin h */
 	SYS_IDLE_COUNT = 49,    /* () -> instret counted while the hart idled (benchmarks) */
-	SYS_VMO_ANON = 50,      /* (size, below vmo h or -1, offset, pager ep or -1, badge) -> vmo h:
+	/* Building a task from user space (the loader, libipc/spawn.c) */
+	SYS_MODULE_OBJECT = 50, /* (module h R_READ) -> vmo h (R_READ | R_MAP | R_GRANT) */
+	SYS_TASK_CREATE = 51,   /* (struct task_create_req *) -> task h, no thread yet */
+	SYS_VM_MAP_TASK = 52,   /* (task h R_MAP, vmo h R_MAP, addr, len, offset, prot | flags) */
+	SYS_THREAD_START = 53,  /* (task h R_CONTROL, entry, sp, arg): its first thread */
+	SYS_VMO_ANON = 54,      /* (size, below vmo h or -1, offset, pager ep or -1, badge) -> vmo h:
 				 * anonymous memory, a shadow of below if given (uapi/pager.h) */
-	SYS_DEFAULT_PAGER = 51, /* (system h R_CONTROL, endpoint h R_RECV or -1) */
+	SYS_DEFAULT_PAGER = 55, /* (system h R_CONTROL, endpoint h R_RECV or -1) */
 	SYS_NCALLS
 };
 
@@ -126,6 +131,24 @@ struct spawn_req {
 	uint32_t pad;
 };
 _Static_assert(sizeof(struct spawn_req) == 48, "spawn_req ABI");
+
+/*
+ * SYS_TASK_CREATE: an empty task (no mappings, no thread) with copies of
+ * `handles[i]` at slots 1..nhandles, masked by `rights[i]` (as for
+ * spawn_req). The caller gets a task handle with R_READ | R_MAP |
+ * R_CONTROL | R_GRANT: it maps objects into the task (SYS_VM_MAP_TASK),
+ * then starts it (SYS_THREAD_START, which also puts H_SELF at slot 0).
+ * A task that is never started ends when no handle names it any more.
+ */
+struct task_create_req {
+	uint64_t name;       /* user pointer: the task's name (ps) */
+	uint64_t name_len;   /* bytes, at most 31 */
+	uint64_t handles;    /* user pointer: int32_t[nhandles] */
+	uint64_t rights;     /* user pointer: uint32_t[nhandles] masks, or 0 */
+	uint32_t nhandles;
+	uint32_t prio;       /* its threads' priority; at most the caller's */
+};
+_Static_assert(sizeof(struct task_create_req) == 40, "task_create_req ABI");
 
 #define PRIO_MAX 31
 #define PRIO_DEFAULT 16

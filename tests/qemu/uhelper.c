@@ -7,6 +7,13 @@
  *   wrtext   store into its own (read-only) text
  *   priv     execute a privileged instruction (csrr sstatus)
  *   fpu N    floating-point work that checks its own registers, N rounds
+ *   sleep    sleep until killed
+ *   datamark N  (the user-space loader's mapping, tests/qemu/loader_tests.c)
+ *            checks that its initialised data holds LOADER_MARK and that
+ *            its .bss (from the page where the data's file bytes end) is
+ *            zero, then
+ *            writes LOADER_MARK ^ N over the data and reads it back; exit
+ *            0 if all held
  * IPC modes use the endpoint handed to it at slot 1:
  *   echo     serve: label 1 add one to w0; 2 reverse a long message; 3
  *            describe the handle received; 4 report the badge; 9 exit
@@ -37,6 +44,7 @@
 #include "servers/blk/libblk.h"
 #include "servers/name/name_proto.h"
 #include "tests/qemu/blk_pattern.h"
+#include "tests/qemu/loader_mark.h"
 
 #define EP 1
 
@@ -278,6 +286,28 @@ static int blk_modes(const char *cmd, uint64_t base)
 	return bad;
 }
 
+/* In .data (the loader maps it private): the runner looks for it in the
+ * module's own bytes after this program wrote over it. */
+static volatile uint64_t data_mark = LOADER_MARK;
+/* In .bss, first of this program's: in the page where the file bytes of
+ * the data segment end (checked), so it shows the loader zeroed that
+ * page past them. musl writes its own .bss before main: not looked at. */
+static volatile uint8_t bss_probe[6000];
+
+static int datamark(uint64_t n)
+{
+	extern char __bss_start[];
+	if (data_mark != LOADER_MARK)
+		return 3;
+	if ((uintptr_t)bss_probe >> 12 != (uintptr_t)__bss_start >> 12)
+		return 6;
+	for (size_t i = 0; i < sizeof(bss_probe); i++)
+		if (bss_probe[i])
+			return 4;
+	data_mark = LOADER_MARK ^ n;
+	return data_mark == (LOADER_MARK ^ n) ? 0 : 5;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -302,6 +332,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "fpu") == 0)
 		return fpu_rounds(n);
+	if (strcmp(cmd, "sleep") == 0)
+		for (;;)
+			sys_sleep(1000000000ull);
+	if (strcmp(cmd, "datamark") == 0)
+		return datamark((uint64_t)n);
 	if (strcmp(cmd, "echo") == 0)
 		return echo();
 	if (strcmp(cmd, "silent") == 0 || strcmp(cmd, "recvexit") == 0) {

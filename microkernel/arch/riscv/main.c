@@ -23,10 +23,12 @@
 #include "kern/vm_object.h"
 #include "kern/log.h"
 #include "kern/module.h"
+#include "kern/module_object.h"
 #include "kern/phys.h"
 #include "kern/pmm.h"
 #include "kern/sched.h"
 #include "kern/spawn.h"
+#include "kern/task_build.h"
 #include "kern/syscall.h"
 #include "lib/string.h"
 
@@ -180,6 +182,7 @@ void kmain(uint64_t hartid, paddr_t dtb)
 	sched_init();
 	ipc_init();
 	vmo_init();
+	task_build_init();
 	dma_init();
 	if (!dt.initrd_start)
 		kpanic("no boot image (start QEMU with -initrd)");
@@ -187,6 +190,7 @@ void kmain(uint64_t hartid, paddr_t dtb)
 	err = module_scan(pa_to_kva(dt.initrd_start), dt.initrd_end - dt.initrd_start);
 	if (err < 0)
 		kpanic("boot image is not a valid cpio archive (error %d)", err);
+	module_objects_init();
 	start_init();
 	klog("boot took %lu us\n", (unsigned long)(arch_time() * 1000000 / arch_timebase_hz()));
 	machine_timer_start();

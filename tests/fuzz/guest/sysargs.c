@@ -84,6 +84,10 @@ static const struct call_row calls[] = {
 	ROW(VM_STATS, 2, K_OUT),
 	ROW(DMA_PIN, 2, K_H, K_HVMO, K_OFF, K_NPAGES, K_FLAGS, K_OUT), /* no DMA handle here */
 	ROW(IDLE_COUNT, 1),
+	ROW(MODULE_OBJECT, 2, K_HMOD),
+	ROW(TASK_CREATE, 2, K_OUT), /* the request read from whatever is there */
+	ROW(VM_MAP_TASK, 3, K_HTASK, K_HVMO, K_VA, K_SIZE, K_OFF, K_PROT),
+	ROW(THREAD_START, 2, K_HTASK, K_ENTRY, K_KEEP, K_KEEP),
 	ROW(VMO_ANON, 4, K_SIZE, K_HVMO, K_OFF, K_EP, K_BADGE),
 	ROW(DEFAULT_PAGER, 1, K_H, K_EP), /* the child has no system CONTROL: refused */
 	{ SYSGEN_TOUCH, "TOUCH", 4, { K_TOUCH, K_KEEP } },

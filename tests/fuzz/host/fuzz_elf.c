@@ -7,6 +7,12 @@
  * the file does not back, a byte overlap, an entry outside code, a
  * program header table that is not where AT_PHDR says. On failure the
  * output must be untouched and the error one of the documented ones.
+ *
+ * An accepted image then goes through the user-space loader's plan
+ * (libipc/spawn_plan.c): refused only with E_FORMAT, or every mapping
+ * page aligned, none overlapping another, together covering each
+ * segment's pages exactly, module pages inside the file and copied
+ * bytes inside both the file and one page.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,6 +22,8 @@
 
 #include "arch/riscv/memlayout.h"
 #include "kern/elf.h"
+#include "libipc/spawn_plan.h"
+#include "uapi/pager.h"
 #include "tests/fuzz/host/fuzz_check.h"
 #include "uapi/errors.h"
 
@@ -115,6 +123,55 @@ static void check_image(const uint8_t *p, size_t len, const struct elf_image *im
     }
 }
 
+/* Pages of [lo, hi) the plan maps, counted over all its mappings. */
+static uint64_t pages_mapped(const struct spawn_plan *p, uint64_t lo, uint64_t hi)
+{
+    uint64_t n = 0;
+
+    for (int i = 0; i < p->nmaps; i++) {
+        uint64_t a = p->map[i].va, b = p->map[i].va + p->map[i].len;
+        if (a < hi && lo < b)
+            n += ((b < hi ? b : hi) - (a > lo ? a : lo)) / ELF_PAGE_SIZE;
+    }
+    return n;
+}
+
+static void check_plan(const uint8_t *p, size_t len, const struct elf_image *img)
+{
+    struct spawn_plan plan;
+    uint64_t mask = ELF_PAGE_SIZE - 1, file_pages = (len + mask) & ~mask;
+    int rc = spawn_plan(img, len, &plan);
+
+    if (rc != 0) {
+        FUZZ_CHECK(rc == -E_FORMAT);
+        return;
+    }
+    FUZZ_CHECK(plan.nmaps >= 1 && plan.nmaps <= SPAWN_MAX_MAPS);
+    for (int i = 0; i < plan.nmaps; i++) {
+        const struct spawn_map *m = &plan.map[i];
+        FUZZ_CHECK(((m->va | m->len) & mask) == 0 && m->len > 0 && m->prot != 0);
+        FUZZ_CHECK(pages_mapped(&plan, m->va, m->va + m->len) == m->len / ELF_PAGE_SIZE);
+        if (m->kind == SPAWN_MAP_MODULE) {
+            FUZZ_CHECK((m->offset & mask) == 0 && m->offset <= file_pages &&
+                       m->len <= file_pages - m->offset);
+            FUZZ_CHECK(!(m->prot & VM_W) || m->flags == VM_PRIVATE);
+        } else {
+            FUZZ_CHECK(m->kind == SPAWN_MAP_ANON && m->copy_len <= ELF_PAGE_SIZE &&
+                       m->copy_to <= ELF_PAGE_SIZE - m->copy_len);
+            FUZZ_CHECK(m->copy_from <= len && m->copy_len <= len - m->copy_from);
+            unsigned sum = 0;
+            for (uint64_t k = 0; k < m->copy_len; k++)
+                sum += p[m->copy_from + k];
+            fuzz_sink(sum);
+        }
+    }
+    for (int i = 0; i < img->nseg; i++) {
+        const struct elf_segment *s = &img->seg[i];
+        uint64_t lo = s->vaddr & ~mask, hi = (s->vaddr + s->memsz + mask) & ~mask;
+        FUZZ_CHECK(pages_mapped(&plan, lo, hi) == (hi - lo) / ELF_PAGE_SIZE);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct elf_image img, before;
@@ -124,6 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = elf_parse(data, size, LOAD_LO, LOAD_HI, &img);
     if (rc == 0) {
         check_image(data, size, &img);
+        check_plan(data, size, &img);
         return 0;
     }
     FUZZ_CHECK(rc == -E_FORMAT || rc == -E_RANGE);

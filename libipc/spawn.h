@@ -1,0 +1,45 @@
+/*
+ * The user-space loader: programs are mapped, not copied (DESIGN
+ * section 9). spawn() (libipc/ulib.h) starts a boot module this way:
+ *   1. SYS_MODULE_OBJECT: the module's memory object; the loader maps it
+ *      read-only into its own scratch window to read the ELF headers,
+ *      which elf_parse and spawn_plan check.
+ *   2. SYS_TASK_CREATE: an empty task holding the handed handles.
+ *   3. SYS_VM_MAP_TASK per planned mapping (libipc/spawn_plan.h): text
+ *      shared read-only from the module's object, data private copy on
+ *      write, .bss and the stack anonymous objects (anon_object). The
+ *      partial page where data meets .bss and the stack's top page are
+ *      written through the scratch window first: argv, no environment,
+ *      the auxiliary vector (the System V layout musl's start code reads).
+ *   4. SYS_THREAD_START at the ELF entry.
+ * Nothing is left behind on failure: closing the only handle to a task
+ * that was never started ends it, with everything mapped into it.
+ *
+ * The scratch window (SPAWN_SCRATCH, 16 slots of 256 MiB below the stack)
+ * is the loader's own; a slot in use (a spawn in another thread) is
+ * skipped.
+ */
+#ifndef LIBIPC_SPAWN_H
+#define LIBIPC_SPAWN_H
+
+#include <stdint.h>
+
+#include "uapi/vm.h"
+
+#define SPAWN_STACK_TOP (VM_USER_HI - VM_PAGE_SIZE) /* a guard page above */
+#define SPAWN_STACK_SIZE (64 * VM_PAGE_SIZE)
+#define SPAWN_SCRATCH 0x3e00000000ul
+#define SPAWN_SCRATCH_SLOTS 16
+#define SPAWN_SCRATCH_SLOT 0x10000000ul /* module, then the pages being written */
+
+/* Anonymous memory of size bytes (zero on first touch) as a memory object
+ * handle: a kernel zero-fill object today, the default pager's
+ * anonymous objects later. */
+long anon_object(uint64_t size);
+
+/* Starts module `module` (a handle) as described above; prio as for
+ * SYS_TASK_CREATE. Returns the task handle or an error. */
+int spawn_module(int module, const char *argv_blob, uint64_t argv_len, const int32_t *handles,
+		 const uint32_t *rights, uint32_t nhandles, uint32_t prio);
+
+#endif
