@@ -19,6 +19,8 @@
 #define WRITE_AT (SPAWN_SCRATCH_SLOT - 0x1000000ul) /* in a slot: the pages being written */
 #define MODULE_MAX_SIZE WRITE_AT
 
+/* Anonymous memory (VMO_KERNEL_ZERO objects are anonymous: zeros until
+ * written, paged by the default pager once one registers). */
 long anon_object(uint64_t size)
 {
 	return vmo_create(size, VMO_KERNEL_ZERO, 0);
