@@ -227,6 +227,9 @@ static void bench_map_unmap_1g(void)
 }
 
 /* Per-stage medians from the trace records of the last n pager faults. */
+/* The stages of the last n faults that went to a pager and came back
+ * (every stage stamped): other records in the ring, such as the kernel
+ * zero-fills of the benchmark's own stack and .bss, are skipped. */
 static void stages_from_trace(size_t n)
 {
 	static struct trace_record recs[64];
@@ -236,13 +239,21 @@ static void stages_from_trace(size_t n)
 	while ((got = trace_read(first, recs, 64)) == 64)
 		first += 64;
 	uint64_t end = first + (got > 0 ? (uint64_t)got : 0);
-	first = end > n ? end - n : 0;
-	size_t k = 0;
-	while (k < n && (got = trace_read(first + k, recs, 64)) > 0) {
-		for (long i = 0; i < got && k < n; i++, k++)
+	first = end > 2 * n ? end - 2 * n : 0;
+	size_t k = 0; /* records kept, the last n of them in d (a ring) */
+	for (uint64_t at = first; (got = trace_read(at, recs, 64)) > 0; at += (uint64_t)got) {
+		for (long i = 0; i < got; i++) {
+			bool whole = recs[i].pager != 0;
+			for (int s = 0; s < TRACE_NSTAGES && whole; s++)
+				whole = s == TRACE_RECEIVED || recs[i].stamp[s] != 0;
+			if (!whole)
+				continue;
 			for (int s = 1; s < TRACE_NSTAGES; s++)
-				d[s][k] = recs[i].stamp[s] - recs[i].stamp[s - 1];
+				d[s][k % n] = recs[i].stamp[s] - recs[i].stamp[s - 1];
+			k++;
+		}
 	}
+	k = k < n ? k : n;
 	static const char *names[TRACE_NSTAGES] = {
 		0, "fault_stage_sent", "fault_stage_received", "fault_stage_supply",
 		"fault_stage_resume",
