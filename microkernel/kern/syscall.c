@@ -98,11 +98,7 @@ static int read_spawn_args(struct task *p, uaddr_t ureq, struct spawn_args *s,
 	if (!err)
 		err = copy_from_user(p, s->argv, r->argv, r->argv_len);
 	if (!err)
-		err = copy_from_user(p, s->handles, r->handles, r->nhandles * sizeof(int32_t));
-	for (uint32_t i = 0; i < r->nhandles; i++)
-		s->rights[i] = R_ALL;
-	if (!err && r->rights)
-		err = copy_from_user(p, s->rights, r->rights, r->nhandles * sizeof(uint32_t));
+		err = handles_from_user(p, r->handles, r->rights, r->nhandles, s->handles, s->rights);
 	if (!err)
 		err = check_spawn_handles(p, s->handles, r->nhandles);
 	if (!err && s->argv[r->argv_len - 1] != 0)

@@ -54,6 +54,17 @@ struct create_args {
 
 /* Reads and checks the request: the name, prio and every handed handle
  * (each must exist with R_GRANT). */
+int handles_from_user(struct task *p, uaddr_t hs, uaddr_t rights, uint32_t n, int32_t *out_h,
+		      uint32_t *out_r)
+{
+	int err = copy_from_user(p, out_h, hs, n * sizeof(int32_t));
+	for (uint32_t i = 0; i < n; i++)
+		out_r[i] = R_ALL;
+	if (!err && rights)
+		err = copy_from_user(p, out_r, rights, n * sizeof(uint32_t));
+	return err;
+}
+
 static int read_create_args(struct thread *t, uaddr_t ureq, struct create_args *s)
 {
 	struct task *p = t->task;
@@ -67,11 +78,7 @@ static int read_create_args(struct thread *t, uaddr_t ureq, struct create_args *
 	memset(s->name, 0, sizeof(s->name));
 	err = copy_from_user(p, s->name, r->name, r->name_len);
 	if (!err)
-		err = copy_from_user(p, s->handles, r->handles, r->nhandles * sizeof(int32_t));
-	for (uint32_t i = 0; i < r->nhandles; i++)
-		s->rights[i] = R_ALL;
-	if (!err && r->rights)
-		err = copy_from_user(p, s->rights, r->rights, r->nhandles * sizeof(uint32_t));
+		err = handles_from_user(p, r->handles, r->rights, r->nhandles, s->handles, s->rights);
 	if (err)
 		return refuse(t, "task_create", "name or handle array unreadable", err);
 	if (strnlen(s->name, r->name_len) != r->name_len)

@@ -26,6 +26,11 @@
 /* Registers the task handle hook (kernel start, once). */
 void task_build_init(void);
 
+/* A list of n handle slots (and, if rights is not 0, the rights to hand
+ * each with; else all of them) from user memory, for a new task. */
+int handles_from_user(struct task *p, uaddr_t hs, uaddr_t rights, uint32_t n, int32_t *out_h,
+		      uint32_t *out_r);
+
 int64_t sys_task_create(struct thread *t, const uint64_t *a);
 int64_t sys_vm_map_task(struct thread *t, const uint64_t *a);
 int64_t sys_thread_start(struct thread *t, const uint64_t *a);

@@ -120,41 +120,18 @@ static bool anon_run(int ep, size_t n)
 	return true;
 }
 
-/* Stores to a private mapping of a resident object: each copies a page. */
-static void bench_cow_copy(void)
-{
-	long base = vmo_create(CHUNK * PG, VMO_KERNEL_ZERO, 0);
-	vm_map((int)base, AREA, CHUNK * PG, 0, VM_R | VM_W | VM_SHARED);
-	for (size_t pg = 0; pg < CHUNK; pg++)
-		*(volatile uint64_t *)(AREA + pg * PG) = pg; /* all resident below */
-	vm_unmap(AREA, CHUNK * PG);
-	for (size_t i = 0; i < WARMUP + N; i++) {
-		if (i % CHUNK == 0) { /* a new private mapping: a new shadow */
-			vm_unmap(AREA, CHUNK * PG);
-			vm_map((int)base, AREA, CHUNK * PG, 0, VM_R | VM_W | VM_PRIVATE);
-		}
-		volatile uint64_t *p = (volatile uint64_t *)(AREA + (i % CHUNK) * PG);
-		uint64_t a = rd_instret();
-		*p = 2;
-		uint64_t b = rd_instret();
-		if (i >= WARMUP)
-			samples[i - WARMUP] = b - a;
-	}
-	vm_unmap(AREA, CHUNK * PG);
-	sys_handle_close((int)base);
-	report_n("fault_cow_copy", N, true);
-}
-
-static void bench_minor(void)
+/* Times stores to the pages of a CHUNK-page object whose pages are all
+ * resident, mapped afresh (with flags) every CHUNK stores. */
+static void remap_run(const char *name, uint32_t flags)
 {
 	long vmo = vmo_create(CHUNK * PG, VMO_KERNEL_ZERO, 0);
 	vm_map((int)vmo, AREA, CHUNK * PG, 0, VM_R | VM_W | VM_SHARED);
 	for (size_t pg = 0; pg < CHUNK; pg++)
 		*(volatile uint64_t *)(AREA + pg * PG) = 1; /* all resident */
 	for (size_t i = 0; i < WARMUP + N; i++) {
-		if (i % CHUNK == 0) { /* unmap: pages stay in the object */
+		if (i % CHUNK == 0) { /* unmap: the pages stay in the object */
 			vm_unmap(AREA, CHUNK * PG);
-			vm_map((int)vmo, AREA, CHUNK * PG, 0, VM_R | VM_W | VM_SHARED);
+			vm_map((int)vmo, AREA, CHUNK * PG, 0, VM_R | VM_W | flags);
 		}
 		volatile uint64_t *p = (volatile uint64_t *)(AREA + (i % CHUNK) * PG);
 		uint64_t a = rd_instret();
@@ -165,7 +142,20 @@ static void bench_minor(void)
 	}
 	vm_unmap(AREA, CHUNK * PG);
 	sys_handle_close((int)vmo);
-	report_n("fault_minor", N, true);
+	report_n(name, N, true);
+}
+
+/* A page resident in the object, not mapped: mapped (shared). */
+static void bench_minor(void)
+{
+	remap_run("fault_minor", VM_SHARED);
+}
+
+/* A private mapping of it (a new shadow each time): each store copies the
+ * page below up into the shadow. */
+static void bench_cow_copy(void)
+{
+	remap_run("fault_cow_copy", VM_PRIVATE);
 }
 
 static void bench_batch16(void)
