@@ -60,8 +60,10 @@ static void vmo_destroy(struct kobj *k)
 		task_kmem_uncharge(payer, charged);
 		kobj_put(&payer->obj);
 	}
-	if (below)
+	if (below) {
+		vmo_user(below, false);
 		kobj_put(&below->obj);
+	}
 }
 
 void vmo_init(void)
@@ -144,6 +146,7 @@ struct vm_object *vmo_create_shadow(struct vm_object *backing, uint64_t off, uin
 	if (!o)
 		return 0;
 	kobj_get(&backing->obj);
+	vmo_user(backing, true); /* a shadow reads through it: its pager stays */
 	o->backing = backing;
 	o->backing_off = off;
 	list_add_tail(&backing->shadows, &o->shadow_link);
@@ -201,8 +204,10 @@ int vmo_collapse(struct vm_object *o)
 		o->backing_off += b->backing_off;
 		if (o->backing) {
 			kobj_get(&o->backing->obj);
+			vmo_user(o->backing, true);
 			list_add_tail(&o->backing->shadows, &o->shadow_link);
 		}
+		vmo_user(b, false); /* b has no pager: nobody to tell */
 		kobj_put(&b->obj);
 		merged++;
 	}

@@ -133,6 +133,25 @@ static void test_existence_map_zero_fills_without_ipc_until_paged_out(void **sta
     kobj_put(&o->obj);
 }
 
+/* A private mapping reads through to the object: the object's pager is
+ * not told it has no users while the mapping's shadow stands on it. */
+static void test_shadow_keeps_its_object_in_use(void **state)
+{
+    struct scene s;
+    scene_new(&s, 2); /* the client maps it shared; the pager holds its own handle */
+    assert_int_equal(vm_map(s.client, s.obj, AREA + 0x100000, 2 * PG, 0, VM_R | VM_W,
+                            VM_PRIVATE), 0);
+    assert_int_equal(vm_unmap_regions(s.client, AREA, 2 * PG), 0); /* the shared map goes */
+    assert_int_equal(queued(s.p.ep), 0); /* no TERMINATE: the shadow still uses it */
+    assert_int_equal(fault(s.faulter, AREA + 0x100000 + PG, VM_R), FAULT_BLOCKED);
+    assert_int_equal(vm_unmap_regions(s.client, AREA + 0x100000, 2 * PG), 0);
+    /* The last user is gone with the shadow: now the pager hears of it. */
+    bool terminate = false;
+    list_for_each(pos, &s.p.ep->kmsgs)
+        terminate |= IPC_TAG_LABEL(list_entry(pos, struct ipc_kmsg, link)->tag) == PAGER_TERMINATE;
+    assert_true(terminate);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -143,6 +162,7 @@ int main(void)
 		T(test_evicting_the_page_below_unmaps_its_views_through_shadows),
 		T(test_collapse_merges_an_object_only_the_shadow_uses),
 		T(test_existence_map_zero_fills_without_ipc_until_paged_out),
+		T(test_shadow_keeps_its_object_in_use),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
