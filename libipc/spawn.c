@@ -7,13 +7,7 @@
 #include "libipc/ulib.h"
 #include "libipc/vm.h"
 
-#define AT_NULL 0
-#define AT_PHDR 3
-#define AT_PHENT 4
-#define AT_PHNUM 5
-#define AT_PAGESZ 6
-#define AT_ENTRY 9
-#define AT_RANDOM 25
+#include "uapi/auxv.h"
 
 #define STACK_WINDOW (4 * VM_PAGE_SIZE) /* the stack's top pages, written by the loader */
 #define WRITE_AT (SPAWN_SCRATCH_SLOT - 0x1000000ul) /* in a slot: the pages being written */

@@ -10,13 +10,7 @@
 #include "lib/string.h"
 #include "uapi/errors.h"
 
-#define AT_NULL 0
-#define AT_PHDR 3
-#define AT_PHENT 4
-#define AT_PHNUM 5
-#define AT_PAGESZ 6
-#define AT_ENTRY 9
-#define AT_RANDOM 25
+#include "uapi/auxv.h"
 
 static uint64_t seg_pte_flags(uint32_t f)
 {

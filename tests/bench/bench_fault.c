@@ -37,13 +37,22 @@
 static struct ipc_buffer buf;
 static int zero_ep = -1;
 
-/* A fresh object of CHUNK pages mapped at AREA: from the zero pager, or
- * the kernel's zero-fill (zero < 0). */
-static int fresh_object(bool kernel)
+/* Where a benchmark's fresh objects come from. */
+enum source {
+	FROM_KERNEL,     /* VMO_KERNEL_ZERO: anonymous, the kernel zero-fills */
+	FROM_ANON_PAGER, /* anonymous with a pager of its own that never hears */
+	FROM_ZERO_PAGER, /* the zero-fill pager */
+};
+static int anon_ep = -1;
+
+/* A fresh object of CHUNK pages mapped at AREA. */
+static int fresh_object(enum source from)
 {
 	long vmo;
-	if (kernel) {
+	if (from == FROM_KERNEL) {
 		vmo = vmo_create(CHUNK * PG, VMO_KERNEL_ZERO, 0);
+	} else if (from == FROM_ANON_PAGER) {
+		vmo = vmo_anon(CHUNK * PG, -1, 0, anon_ep, 1);
 	} else {
 		uint64_t w[1] = { CHUNK * PG };
 		long err = ipc_request(zero_ep, &buf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0);
@@ -67,7 +76,7 @@ static long zero_call(uint32_t label, uint64_t arg)
 }
 
 /* Times n first-touch stores, WARMUP untimed ones first. */
-static bool touch_run(const char *name, bool kernel, size_t n)
+static bool touch_run(const char *name, enum source from, size_t n)
 {
 	int vmo = -1;
 	size_t page = CHUNK;
@@ -75,7 +84,7 @@ static bool touch_run(const char *name, bool kernel, size_t n)
 		if (page == CHUNK) {
 			if (vmo >= 0)
 				drop_object(vmo);
-			vmo = fresh_object(kernel);
+			vmo = fresh_object(from);
 			if (vmo < 0) {
 				uprintf("bench: %s: no object\n", name);
 				return false;
@@ -91,32 +100,6 @@ static bool touch_run(const char *name, bool kernel, size_t n)
 	}
 	drop_object(vmo);
 	report_n(name, n, true);
-	return true;
-}
-
-/* A fresh anonymous object paged by ep (which never hears of it). */
-static bool anon_run(int ep, size_t n)
-{
-	int vmo = -1;
-	size_t page = CHUNK;
-	for (size_t i = 0; i < WARMUP + n; i++) {
-		if (page == CHUNK) {
-			if (vmo >= 0)
-				drop_object(vmo);
-			vmo = (int)vmo_anon(CHUNK * PG, -1, 0, ep, 1);
-			if (vmo < 0 || vm_map(vmo, AREA, CHUNK * PG, 0, VM_R | VM_W | VM_SHARED))
-				return false;
-			page = 0;
-		}
-		volatile uint64_t *p = (volatile uint64_t *)(AREA + page++ * PG);
-		uint64_t a = rd_instret();
-		*p = 1;
-		uint64_t b = rd_instret();
-		if (i >= WARMUP)
-			samples[i - WARMUP] = b - a;
-	}
-	drop_object(vmo);
-	report_n("fault_anon_first_touch", n, true);
 	return true;
 }
 
@@ -167,7 +150,7 @@ static void bench_batch16(void)
 		if (page == CHUNK) {
 			if (vmo >= 0)
 				drop_object(vmo);
-			vmo = fresh_object(false);
+			vmo = fresh_object(FROM_ZERO_PAGER);
 			page = 0;
 		}
 		uint64_t a = rd_instret();
@@ -192,7 +175,7 @@ static void bench_many_regions(void)
 			uprintf("bench: cannot map region %lu\n", (unsigned long)i);
 			return;
 		}
-	touch_run("fault_zero_pager_regions1024", false, N);
+	touch_run("fault_zero_pager_regions1024", FROM_ZERO_PAGER, N);
 	vm_unmap(MANY, MANY_REGIONS * 2 * PG);
 	sys_handle_close((int)vmo);
 }
@@ -260,10 +243,9 @@ void bench_faults(void)
 	ipc_buffer_setup(&buf);
 	zero_ep = (int)name_lookup(H_NAME, &buf, "pager.zero");
 	bench_minor();
-	touch_run("fault_kernel_zero", true, N);
-	int anon_ep = (int)sys0(SYS_ENDPOINT_CREATE);
-	if (!anon_run(anon_ep, N))
-		uprintf("bench: fault_anon_first_touch: no object\n");
+	touch_run("fault_kernel_zero", FROM_KERNEL, N);
+	anon_ep = (int)sys0(SYS_ENDPOINT_CREATE);
+	touch_run("fault_anon_first_touch", FROM_ANON_PAGER, N);
 	sys_handle_close(anon_ep);
 	bench_cow_copy();
 	if (zero_ep < 0) {
@@ -271,11 +253,11 @@ void bench_faults(void)
 		return;
 	}
 	zero_call(ZERO_PREFILL, 256);
-	if (touch_run("fault_zero_pager", false, N))
+	if (touch_run("fault_zero_pager", FROM_ZERO_PAGER, N))
 		stages_from_trace(N);
 	bench_many_regions(); /* the same warm pool */
 	zero_call(ZERO_DRAIN, 0);
-	touch_run("fault_zero_pager_cold", false, N);
+	touch_run("fault_zero_pager_cold", FROM_ZERO_PAGER, N);
 	zero_call(ZERO_PREFILL, 64);
 	bench_batch16();
 	bench_map_unmap_1g();
@@ -287,7 +269,7 @@ void bench_fault_trace(void)
 {
 	ipc_buffer_setup(&buf);
 	zero_ep = (int)name_lookup(H_NAME, &buf, "pager.zero");
-	int vmo = fresh_object(false);
+	int vmo = fresh_object(FROM_ZERO_PAGER);
 	for (int i = 0; i < 4; i++)
 		*(volatile uint64_t *)(AREA + (uint64_t)i * PG) = 1;
 	__asm__ volatile("li x0, 0x123" ::: "memory"); /* marker for the trace */
