@@ -32,6 +32,11 @@ static int64_t sys_debug_write(struct thread *t, const uint64_t *a)
 	size_t len = a[1];
 	if (len > 65536)
 		return -E_INVAL;
+	/* A task past its share writes what its budget allows plus a quarter
+	 * second's worth at most, then sleeps that off: nothing is dropped
+	 * (the call returns the count written; the caller writes the rest),
+	 * no task keeps the console busy, and no call sleeps long. */
+	len = MIN(len, task_console_room(t->task));
 	int err = user_check(t->task, buf, len, false);
 	if (err)
 		return err;
@@ -41,8 +46,6 @@ static int64_t sys_debug_write(struct thread *t, const uint64_t *a)
 		copy_from_user(t->task, chunk, buf + off, n);
 		arch_console_write(chunk, n);
 	}
-	/* Nothing is dropped, but a task writing past its share sleeps until
-	 * it has paid for it, so no task can keep the console busy. */
 	uint64_t debt = task_console_charge(t->task, len);
 	if (debt) {
 		thread_sleep(t, arch_time() + debt, (long)len);

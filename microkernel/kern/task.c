@@ -232,6 +232,12 @@ bool task_may_log(struct task *t)
 	return true;
 }
 
+uint64_t task_console_room(struct task *t)
+{
+	int64_t tokens = bucket_refill(&t->console_rate, TASK_CONSOLE_PER_SEC, TASK_CONSOLE_BURST);
+	return (uint64_t)MAX(tokens, 0) + TASK_CONSOLE_PER_SEC / 4;
+}
+
 uint64_t task_console_charge(struct task *t, uint64_t n)
 {
 	bucket_refill(&t->console_rate, TASK_CONSOLE_PER_SEC, TASK_CONSOLE_BURST);

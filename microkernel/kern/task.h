@@ -84,6 +84,9 @@ extern uint64_t task_log_suppressed; /* lines suppressed, all tasks */
 #define TASK_CONSOLE_BURST 16384
 #define TASK_CONSOLE_PER_SEC 16384
 uint64_t task_console_charge(struct task *t, uint64_t n);
+/* The most one SYS_DEBUG_WRITE may write now: what t's budget holds plus
+ * a quarter second's worth (so its sleep stays under 250 ms). */
+uint64_t task_console_room(struct task *t);
 extern uint64_t task_console_throttled; /* writes that had to sleep */
 
 /*
