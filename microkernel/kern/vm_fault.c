@@ -162,6 +162,7 @@ void vm_stats_fill(struct vm_stats *st)
 	st->faults_minor = vm_faults_minor;
 	st->faults_major = vm_faults_major;
 	st->faults_kernel = vm_faults_kernel;
+	st->faults_cow = vm_faults_cow;
 	st->supplies = vm_pages_supplied;
 	st->objects = vm_objects_live;
 	uint64_t n = 0;

@@ -22,11 +22,12 @@ struct vm_stats {
 	uint64_t frames_total, frames_free;
 	uint64_t faults_minor;   /* resolved from a page cache or by the kernel */
 	uint64_t faults_major;   /* sent to a pager */
-	uint64_t faults_kernel;  /* kernel zero-fill objects */
+	uint64_t faults_kernel;  /* anonymous pages zero-filled by the kernel */
 	uint64_t supplies;       /* pages supplied by pagers */
 	uint64_t objects;        /* live memory objects */
 	uint64_t requests;       /* outstanding pager requests */
+	uint64_t faults_cow;     /* writes that copied a page up into a shadow */
 };
-_Static_assert(sizeof(struct vm_stats) == 64, "vm_stats ABI");
+_Static_assert(sizeof(struct vm_stats) == 72, "vm_stats ABI");
 
 #endif

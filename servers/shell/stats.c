@@ -71,6 +71,7 @@ void cmd_vmstat(int argc, char **argv)
 	printf("faults minor       %lu\n", (unsigned long)st.faults_minor);
 	printf("faults major       %lu\n", (unsigned long)st.faults_major);
 	printf("faults kernel      %lu\n", (unsigned long)st.faults_kernel);
+	printf("faults copy-up     %lu\n", (unsigned long)st.faults_cow);
 	printf("pages supplied     %lu\n", (unsigned long)st.supplies);
 	printf("memory objects     %lu\n", (unsigned long)st.objects);
 	printf("pending requests   %lu\n", (unsigned long)st.requests);
