@@ -1,26 +1,22 @@
 /* The fault lookup: region, page, shadow chain; see kern/vm_fault.h. */
 #include "kern/vm_fault.h"
 
-#include "kern/arch.h"
-#include "kern/cpu.h"
-#include "kern/kmem.h"
 #include "kern/log.h"
 #include "kern/phys.h"
 #include "kern/pmm.h"
-#include "kern/sched.h"
 #include "kern/vm.h"
 #include "kern/usercopy.h"
 #include "kern/vm_map.h"
 #include "lib/string.h"
 #include "uapi/dev.h"
 #include "uapi/errors.h"
-#include "uapi/ipc.h"
 #include "uapi/pager.h"
 
 uint64_t vm_faults_minor, vm_faults_major, vm_faults_kernel, vm_faults_cow;
 uint64_t vm_objects_live, vm_pages_supplied;
 
-/* The kernel's own zero-fill object: the baseline without IPC. */
+/* A page nobody has: zeros from the kernel into the region's object, no
+ * IPC (anonymous memory never paged out, or an object with no pager). */
 static inline __attribute__((always_inline)) enum vm_fault_result
 kernel_zero_fill(struct vm_region *r, uaddr_t va, uint64_t page,
 		 uint32_t access, uint64_t trap_stamp)
@@ -31,8 +27,8 @@ kernel_zero_fill(struct vm_region *r, uaddr_t va, uint64_t page,
 		if (f)
 			pmm_unref(f);
 		if (task_may_log(r->task))
-			klog("vm: task %u (%s): no memory for a page at %lx\n", r->task->id, r->task->name,
-		     (unsigned long)va);
+			klog("vm: task %u (%s): no memory for a page at %lx\n", r->task->id,
+			     r->task->name, (unsigned long)va);
 		return FAULT_BAD;
 	}
 	o->minor++;

@@ -8,12 +8,12 @@
  * frame reference per resident page; every page-table mapping of the page
  * holds another.
  *
- * Requests: a fault on a page that is neither resident nor requested
- * creates a struct vm_request (the FAULT message) and queues it for the
- * pager; later faults on the page wait on the same request, found in the
- * object's tree of requests by page in O(log requests). Supply or
- * fail completes it; the pager's death or a missed deadline hands it to
- * the fallback pager or fails it.
+ * Requests (struct vm_request, the FAULT of one page) are kept per object,
+ * in a tree by page; their life is told in kern/vm_request.h.
+ *
+ * Shadows: an anonymous object may stand on another (backing); what it
+ * lacks it reads from below, and a write copies the page up into it
+ * (kern/vm_fault.c).
  *
  * Regions mapping the object are listed on it, so pages can be unmapped
  * from every task (evict, flush, write-protect) and A/D bits harvested.
