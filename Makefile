@@ -19,7 +19,7 @@ KCFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-pie \
 	-DKDEBUG=$(KDEBUG) $(INC) -MMD -MP
 KLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-T,microkernel/arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
-KSRCS := $(wildcard microkernel/kern/*.c) $(wildcard microkernel/arch/riscv/*.c) \
+KSRCS := $(wildcard microkernel/kern/*.c microkernel/kern/vm/*.c) $(wildcard microkernel/arch/riscv/*.c) \
 	lib/string.c lib/fmt.c
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KSRCS)) $(B)/k/microkernel/arch/riscv/entry.o
 
@@ -155,8 +155,8 @@ USRC_avl := microkernel/kern/avl.c
 USRC_timeout := microkernel/kern/timeout.c microkernel/kern/kmem.c microkernel/kern/pmm.c tests/unit/fake_phys.c
 USRC_name_proto :=
 USRC_name_table := servers/name/name_table.c
-USRC_vm_object := microkernel/kern/vm_object.c microkernel/kern/avl.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
-USRC_vm_fault := $(addprefix microkernel/kern/,vm_fault.c vm_request.c vm_trace.c vm_deadline.c vm_object.c vm_map.c avl.c timeout.c vm_pager.c vm.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c module.c module_object.c cpio.c task_build.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
+USRC_vm_object := microkernel/kern/vm/vm_object.c microkernel/kern/avl.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
+USRC_vm_fault := $(addprefix microkernel/kern/vm/,vm_fault.c vm_request.c vm_trace.c vm_deadline.c vm_object.c vm_map.c vm_pager.c vm.c) $(addprefix microkernel/kern/,avl.c timeout.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c module.c module_object.c cpio.c task_build.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
 USRC_vm_failure := $(USRC_vm_fault)
 USRC_vm_robust := $(USRC_vm_fault)
 USRC_vm_shadow := $(USRC_vm_fault)
@@ -168,7 +168,7 @@ USRC_virtq := servers/blk/virtq.c
 
 # Host tests include kernel headers with inline code (the IPC fast path,
 # page-table walks): any header change rebuilds them.
-UNIT_HDRS := $(wildcard tests/unit/*.h microkernel/kern/*.h microkernel/uapi/*.h \
+UNIT_HDRS := $(wildcard tests/unit/*.h microkernel/kern/*.h microkernel/kern/vm/*.h microkernel/uapi/*.h \
 	microkernel/arch/riscv/*.h lib/*.h servers/*/*.h)
 define unit_rule
 $(B)/unit/test_$(1): tests/unit/test_$(1).c $(USRC_$(1)) $(UNIT_HDRS) | deps

@@ -73,10 +73,6 @@ static inline long sys_yield(void)
 {
 	return sys0(SYS_YIELD);
 }
-static inline long sys_task_spawn(const struct spawn_req *r)
-{
-	return sys1(SYS_TASK_SPAWN, r);
-}
 static inline long sys_module_object(int module)
 {
 	return sys1(SYS_MODULE_OBJECT, module);

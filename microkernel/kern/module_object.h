@@ -22,7 +22,7 @@
 
 #include "kern/module.h"
 #include "kern/thread.h"
-#include "kern/vm_object.h"
+#include "kern/vm/vm_object.h"
 
 /* The module's object, made if need be; NULL if out of memory (then
  * nothing is left behind, and a later call tries again). */

@@ -1,6 +1,6 @@
 /*
  * Starting a program: task_create + loader_exec + first thread, all or
- * nothing. Used by the kernel for init and by SYS_TASK_SPAWN.
+ * nothing. Used by the kernel for init only.
  */
 #ifndef KERN_SPAWN_H
 #define KERN_SPAWN_H

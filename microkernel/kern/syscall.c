@@ -13,13 +13,12 @@
 #include "kern/module_object.h"
 #include "kern/pmm.h"
 #include "kern/sched.h"
-#include "kern/spawn.h"
 #include "kern/task.h"
 #include "kern/task_build.h"
 #include "kern/usercopy.h"
-#include "kern/vm.h"
-#include "kern/vm_map.h"
-#include "kern/vm_pager.h"
+#include "kern/vm/vm.h"
+#include "kern/vm/vm_map.h"
+#include "kern/vm/vm_pager.h"
 #include "lib/string.h"
 #include "uapi/errors.h"
 
@@ -65,84 +64,6 @@ static int64_t sys_yield(struct thread *t, const uint64_t *a)
 	(void)t, (void)a;
 	sched_yield();
 	return 0;
-}
-
-/* Checks the handles a spawn hands over; all must exist with R_GRANT. */
-static int check_spawn_handles(struct task *p, const int32_t *hs, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++) {
-		struct handle *h;
-		int err = handle_lookup(p->handles, hs[i], OBJ_NONE, R_GRANT, &h);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-struct spawn_args {
-	struct spawn_req req;
-	char argv[SPAWN_MAX_ARGS];
-	int32_t handles[SPAWN_MAX_HANDLES];
-	uint32_t rights[SPAWN_MAX_HANDLES];
-};
-
-static int read_spawn_args(struct task *p, uaddr_t ureq, struct spawn_args *s,
-			   struct module **m)
-{
-	int err = copy_from_user(p, &s->req, ureq, sizeof(s->req));
-	if (err)
-		return err;
-	struct spawn_req *r = &s->req;
-	if (r->argv_len == 0 || r->argv_len > SPAWN_MAX_ARGS ||
-	    r->nhandles > SPAWN_MAX_HANDLES || r->prio > p->prio_max)
-		return -E_INVAL;
-	struct handle *mh;
-	err = handle_lookup(p->handles, r->module, OBJ_MODULE, R_READ, &mh);
-	if (!err)
-		err = copy_from_user(p, s->argv, r->argv, r->argv_len);
-	if (!err)
-		err = handles_from_user(p, r->handles, r->rights, r->nhandles, s->handles, s->rights);
-	if (!err)
-		err = check_spawn_handles(p, s->handles, r->nhandles);
-	if (!err && s->argv[r->argv_len - 1] != 0)
-		err = -E_INVAL;
-	*m = err ? 0 : container_of(mh->obj, struct module, obj);
-	return err;
-}
-
-static int64_t sys_task_spawn(struct thread *t, const uint64_t *a)
-{
-	struct task *p = t->task;
-	struct spawn_args *s = kmem_alloc(sizeof(*s));
-	if (!s)
-		return -E_NOMEM;
-	struct module *m;
-	struct task *child = 0;
-	int err = read_spawn_args(p, a[0], s, &m);
-	if (!err)
-		err = handle_room(p->handles, 1);
-	bool charged = !err && !(err = task_kmem_charge(p, TASK_SPAWN_KMEM));
-	if (!err)
-		err = spawn_prepare(m, s->argv, s->req.argv_len, s->req.prio, &child);
-	if (err && charged)
-		task_kmem_uncharge(p, TASK_SPAWN_KMEM);
-	int64_t ret = err;
-	if (!err) {
-		/* Point of no return: the child's table is empty past H_SELF and
-		 * the parent has a free slot, so nothing below can fail. */
-		for (uint32_t i = 0; i < s->req.nhandles; i++)
-			handle_install_at(child->handles, (int)i + 1,
-					  p->handles->slot[s->handles[i]].obj,
-					  p->handles->slot[s->handles[i]].rights & s->rights[i],
-					  p->handles->slot[s->handles[i]].badge);
-		child->payer = p;
-		kobj_get(&p->obj);
-		ret = handle_install(p->handles, &child->obj, R_READ | R_CONTROL | R_GRANT, 0);
-		task_start(child);
-		kobj_put(&child->obj);
-	}
-	kmem_free(s, sizeof(*s));
-	return ret;
 }
 
 static int64_t sys_task_wait(struct thread *t, const uint64_t *a)
@@ -381,7 +302,6 @@ static const sys_fn table[SYS_NCALLS] = {
 	[SYS_DEBUG_WRITE] = sys_debug_write,
 	[SYS_EXIT] = sys_exit,
 	[SYS_YIELD] = sys_yield,
-	[SYS_TASK_SPAWN] = sys_task_spawn,
 	[SYS_TASK_WAIT] = sys_task_wait,
 	[SYS_TASK_KILL] = sys_task_kill,
 	[SYS_TASK_INFO] = sys_task_info,

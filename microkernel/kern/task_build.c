@@ -8,7 +8,7 @@
 #include "kern/sched.h"
 #include "kern/task.h"
 #include "kern/usercopy.h"
-#include "kern/vm_map.h"
+#include "kern/vm/vm_map.h"
 #include "lib/string.h"
 #include "uapi/errors.h"
 #include "uapi/pager.h"

@@ -7,7 +7,7 @@
 #include "kern/log.h"
 #include "kern/sched.h"
 #include "kern/task.h"
-#include "kern/vm_fault.h"
+#include "kern/vm/vm_fault.h"
 #include "uapi/errors.h"
 
 static uint32_t next_thread_id = 1;

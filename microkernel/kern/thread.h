@@ -47,7 +47,7 @@ struct thread {
 	struct thread *reply_to;     /* server: the caller awaiting our reply */
 	struct thread *reply_server; /* caller: the thread that holds our reply */
 	uint64_t ipc_buffer;         /* user address of struct ipc_buffer, or 0 */
-	/* Page faults waiting for a pager; see kern/vm_fault.h */
+	/* Page faults waiting for a pager; see kern/vm/vm_fault.h */
 	bool charged; /* its memory is charged to its task (SYS_THREAD_CREATE) */
 	struct vm_request *fault_req;
 	uint64_t fault_va;

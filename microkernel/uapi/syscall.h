@@ -15,7 +15,7 @@ enum sys_nr {
 	SYS_DEBUG_WRITE = 0, /* (buf, len) -> len: text to the kernel log */
 	SYS_EXIT = 1,        /* (code): ends the calling task */
 	SYS_YIELD = 2,       /* (): gives up the rest of the time slice */
-	SYS_TASK_SPAWN = 3,  /* (struct spawn_req *) -> task handle */
+	SYS_UNUSED_3 = 3,   /* was SYS_TASK_SPAWN; programs are started by libipc/spawn.h */
 	SYS_TASK_WAIT = 4,   /* (task h) -> exit status, blocks until it ends */
 	SYS_TASK_KILL = 5,   /* (task h): CONTROL right */
 	SYS_TASK_INFO = 6,   /* (task h, struct task_info *) */
@@ -116,26 +116,9 @@ enum obj_type {
 #define SPAWN_MAX_HANDLES 32
 
 /*
- * A new task gets H_SELF at slot 0 and copies of `handles[i]` at slots
- * 1..nhandles, each with its rights masked by `rights[i]`. Every handed
- * handle needs R_GRANT in the parent.
- */
-struct spawn_req {
-	int32_t module;      /* OBJ_MODULE handle with R_READ: the ELF file */
-	uint32_t prio;       /* 0 (lowest) .. PRIO_MAX; at most the caller's */
-	uint64_t argv;       /* user pointer: NUL-separated argv strings */
-	uint64_t argv_len;   /* bytes, including the final NUL */
-	uint64_t handles;    /* user pointer: int32_t[nhandles] */
-	uint64_t rights;     /* user pointer: uint32_t[nhandles] masks, or 0 */
-	uint32_t nhandles;
-	uint32_t pad;
-};
-_Static_assert(sizeof(struct spawn_req) == 48, "spawn_req ABI");
-
-/*
  * SYS_TASK_CREATE: an empty task (no mappings, no thread) with copies of
- * `handles[i]` at slots 1..nhandles, masked by `rights[i]` (as for
- * spawn_req). The caller gets a task handle with R_READ | R_MAP |
+ * `handles[i]` at slots 1..nhandles, masked by `rights[i]` (each needs
+ * R_GRANT in the caller). The caller gets a task handle with R_READ | R_MAP |
  * R_CONTROL | R_GRANT: it maps objects into the task (SYS_VM_MAP_TASK),
  * then starts it (SYS_THREAD_START, which also puts H_SELF at slot 0).
  * A task that is never started ends when no handle names it any more.

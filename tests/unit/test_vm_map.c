@@ -1,5 +1,5 @@
 /*
- * Host tests of a task's address map (kern/vm_map.c over kern/avl.c):
+ * Host tests of a task's address map (kern/vm/vm_map.c over kern/avl.c):
  * map, unmap (trim, split, whole regions), protect and faults, checked
  * after every step against a reference model that keeps, for each page
  * of a window, which region it belongs to and what its page table says.

@@ -1,5 +1,5 @@
 /*
- * Host unit tests for the memory object page cache (kern/vm_object.c)
+ * Host unit tests for the memory object page cache (kern/vm/vm_object.c)
  * over fake RAM, with the real frame allocator, page tables, kmem and
  * kobj underneath.
  *
@@ -8,7 +8,7 @@
  * at it. Each installed PTE holds a frame reference and counts in
  * task->frames, as vm_map_page does in the kernel.
  *
- * The pager side (kern/vm_fault.c) and the TLB are stubbed here and
+ * The pager side (kern/vm/vm_fault.c) and the TLB are stubbed here and
  * record their calls. Every test must release all it made: the teardown
  * checks that kmem is empty and every frame is back on the free list.
  */
@@ -31,8 +31,8 @@
 #include "kern/phys.h"
 #include "kern/pmm.h"
 #include "kern/task.h"
-#include "kern/vm_fault.h"
-#include "kern/vm_object.h"
+#include "kern/vm/vm_fault.h"
+#include "kern/vm/vm_object.h"
 #include "uapi/errors.h"
 #include "uapi/pager.h"
 #include "uapi/vm.h"

@@ -7,7 +7,7 @@
 #define TESTS_UNIT_VM_SCENE_H
 /*
  * Host unit tests of the page-fault state machine and the kernel side of
- * the pager protocol (kern/vm_fault.c, kern/vm_pager.c), with a pager
+ * the pager protocol (kern/vm/vm_fault.c, kern/vm/vm_pager.c), with a pager
  * driven by hand: the host counterpart of tests/qemu/vm_tests.c.
  *
  * The real kernel runs underneath (objects, regions, IPC, threads, the
@@ -43,11 +43,11 @@
 #include "kern/sched.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
-#include "kern/vm.h"
-#include "kern/vm_fault.h"
-#include "kern/vm_map.h"
-#include "kern/vm_object.h"
-#include "kern/vm_pager.h"
+#include "kern/vm/vm.h"
+#include "kern/vm/vm_fault.h"
+#include "kern/vm/vm_map.h"
+#include "kern/vm/vm_object.h"
+#include "kern/vm/vm_pager.h"
 #include "uapi/dev.h"
 #include "uapi/errors.h"
 #include "uapi/ipc.h"

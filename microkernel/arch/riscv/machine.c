@@ -10,7 +10,7 @@
 #include "kern/log.h"
 #include "kern/phys.h"
 #include "kern/sched.h"
-#include "kern/vm_fault.h"
+#include "kern/vm/vm_fault.h"
 #include "uapi/errors.h"
 
 extern char boot_pagetable[], _kernel_start[], _kernel_end[], boot_stack_top[];

@@ -20,7 +20,7 @@
 #include "kern/cpu.h"
 #include "kern/fdt.h"
 #include "kern/ipc.h"
-#include "kern/vm_object.h"
+#include "kern/vm/vm_object.h"
 #include "kern/log.h"
 #include "kern/module.h"
 #include "kern/module_object.h"

@@ -18,7 +18,7 @@
 #include "kern/sched.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
-#include "kern/vm_fault.h"
+#include "kern/vm/vm_fault.h"
 #include "uapi/pager.h"
 
 _Static_assert(__builtin_offsetof(struct trapframe, sepc) == TF_SEPC, "TF_SEPC");

@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 
+#include "libipc/spawn.h"
 #include "libipc/ulib.h"
 #include "libipc/vm.h"
 
@@ -169,11 +170,7 @@ static int spawn_kid(const char *args, const int32_t *hs, const uint32_t *rights
 	for (size_t i = 0; i < len; i++)
 		if (blob[i] == ' ')
 			blob[i] = 0;
-	struct spawn_req r = { .module = module_lookup("pagerfuzz"), .prio = PRIO_DEFAULT - 1,
-			       .argv = (uint64_t)(uintptr_t)blob, .argv_len = len,
-			       .handles = (uint64_t)(uintptr_t)hs,
-			       .rights = (uint64_t)(uintptr_t)rights, .nhandles = nh };
-	return (int)sys_task_spawn(&r);
+	return spawn_module(module_lookup("pagerfuzz"), blob, len, hs, rights, nh, PRIO_DEFAULT - 1);
 }
 
 /* The object from a child pager: it calls us with a handle to it. */

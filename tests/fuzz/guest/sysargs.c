@@ -18,7 +18,7 @@
 enum kind {
 	K_NONE, K_ANY, K_H, K_OUT, K_IN, K_TEXT, K_LEN, K_VA, K_SIZE, K_OFF, K_NPAGES,
 	K_PROT, K_NS, K_SLEEP, K_TAG, K_WORD, K_RIGHTS, K_BADGE, K_PRIO, K_ENTRY,
-	K_SPAWN, K_ERR, K_LOCKOP, K_IDX, K_BUF, K_FLAGS, K_COUNT, K_EP, K_KEEP,
+	K_ERR, K_LOCKOP, K_IDX, K_BUF, K_FLAGS, K_COUNT, K_EP, K_KEEP,
 	/* handles of one object type: mostly the child's own of that type */
 	K_HTASK, K_HEP, K_HNOTE, K_HVMO, K_HMOD,
 	K_TOUCH, /* a0 and a1 of TOUCH */
@@ -37,7 +37,7 @@ static const struct call_row calls[] = {
 	ROW(DEBUG_WRITE, 2, K_TEXT, K_LEN),
 	ROW(EXIT, 0, K_ANY), /* weight 0: drawn separately, rarely */
 	ROW(YIELD, 2),
-	ROW(TASK_SPAWN, 3, K_SPAWN),
+	ROW(UNUSED_3, 1, K_ANY), /* -E_NOSYS whatever it is given */
 	ROW(TASK_WAIT, 2, K_HTASK),
 	ROW(TASK_KILL, 2, K_HTASK),
 	ROW(TASK_INFO, 3, K_HTASK, K_OUT),
@@ -244,7 +244,6 @@ static uint64_t gen_tag(struct rng *r)
 	return tag;
 }
 
-static uint64_t gen_spawn_req(struct sysgen *g);
 static uint64_t gen_touch(struct sysgen *g, struct sys_call *c);
 static uint64_t gen_entry(struct sysgen *g, struct sys_call *c);
 
@@ -336,8 +335,6 @@ static uint64_t gen_arg(struct sysgen *g, enum kind k, struct sys_call *c, int i
 		return gen_tag(r);
 	case K_WORD:
 		return rng_one_in(r, 3) ? gen_handle(g) : rng_edge(r);
-	case K_SPAWN:
-		return gen_spawn_req(g);
 	case K_ENTRY:
 		return gen_entry(g, c);
 	case K_TOUCH:
@@ -345,41 +342,6 @@ static uint64_t gen_arg(struct sysgen *g, enum kind k, struct sys_call *c, int i
 	default:
 		return gen_rest(g, k);
 	}
-}
-
-/* A spawn request in the build page: mostly the fuzzleaf module (which
- * exits at once whatever it is given), with odd argv, handles, rights. */
-static uint64_t gen_spawn_req(struct sysgen *g)
-{
-	struct rng *r = &g->rng;
-	struct spawn_req *q = (struct spawn_req *)BUILD_VA;
-	char *argv = (char *)(BUILD_VA + 512);
-	int32_t *hs = (int32_t *)(BUILD_VA + 3072);
-	uint32_t *rights = (uint32_t *)(BUILD_VA + 3584);
-	static const char args[] = "fuzzleaf\0a\0bc";
-	memcpy(argv, args, sizeof(args));
-	for (int i = 0; i < SPAWN_MAX_HANDLES + 1; i++) {
-		hs[i] = (int32_t)gen_handle(g);
-		rights[i] = (uint32_t)gen_rest(g, K_RIGHTS);
-	}
-	uint64_t odd_argv = gen_pointer(r, true), odd_handles = gen_pointer(r, true);
-	if (odd_argv >= ARENA_VA && odd_argv < VM_USER_HI)
-		odd_argv = 8; /* not in the arena: see gen_va */
-	if (odd_handles >= ARENA_VA && odd_handles < VM_USER_HI)
-		odd_handles = 8;
-	*q = (struct spawn_req){
-		.module = rng_one_in(r, 4) ? (int32_t)gen_handle(g) : SLOT_LEAF,
-		.prio = (uint32_t)PICK(r, PRIO_DEFAULT - 1, PRIO_DEFAULT - 1, 8, 0, PRIO_MAX,
-				       PRIO_MAX + 1),
-		.argv = rng_one_in(r, 8) ? odd_argv : (uint64_t)(uintptr_t)argv,
-		.argv_len = PICK(r, sizeof(args), sizeof(args), 9, 0, 1, sizeof(args) - 1,
-				 SPAWN_MAX_ARGS, SPAWN_MAX_ARGS + 1, rng_edge(r)),
-		.handles = rng_one_in(r, 8) ? odd_handles : (uint64_t)(uintptr_t)hs,
-		.rights = rng_one_in(r, 3) ? 0 : (uint64_t)(uintptr_t)rights,
-		.nhandles = (uint32_t)PICK(r, 0, 1, 2, 4, SPAWN_MAX_HANDLES, SPAWN_MAX_HANDLES + 1,
-					   rng_edge(r)),
-	};
-	return rng_one_in(r, 10) ? gen_pointer(r, true) : BUILD_VA;
 }
 
 /* TOUCH: a page some call mapped readable (a store only where it was

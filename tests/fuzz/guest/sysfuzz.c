@@ -17,6 +17,7 @@
  */
 #include "tests/fuzz/guest/sysfuzz.h"
 
+#include "libipc/spawn.h"
 #include "libipc/ulib.h"
 #include "libipc/vm.h"
 
@@ -53,11 +54,8 @@ static int spawn_child(uint64_t seed, uint64_t batch)
 			       (unsigned long)cfg.calls_per_batch, 0, (unsigned long)cfg.verbose);
 	int32_t hs[CHILD_SLOTS - 1] = { H_NAME, cfg.progress_vmo, cfg.leaf };
 	uint32_t rights[CHILD_SLOTS - 1] = { R_SEND | R_GRANT, R_MAP | R_READ, R_READ | R_GRANT };
-	struct spawn_req r = { .module = module_lookup("sysfuzz"), .prio = PRIO_DEFAULT - 1,
-			       .argv = (uint64_t)(uintptr_t)args, .argv_len = (uint64_t)len + 1,
-			       .handles = (uint64_t)(uintptr_t)hs,
-			       .rights = (uint64_t)(uintptr_t)rights, .nhandles = CHILD_SLOTS - 1 };
-	return (int)sys_task_spawn(&r);
+	return spawn_module(module_lookup("sysfuzz"), args, (uint64_t)len + 1, hs, rights,
+			    CHILD_SLOTS - 1, PRIO_DEFAULT - 1);
 }
 
 static void describe_call(char *out, int n)

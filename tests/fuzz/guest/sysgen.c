@@ -60,7 +60,7 @@ static void remember(const struct sys_call *c, long r)
 {
 	bool makes = c->nr == SYS_ENDPOINT_CREATE || c->nr == SYS_NOTIFY_CREATE ||
 		     c->nr == SYS_HANDLE_COPY || c->nr == SYS_HANDLE_MINT ||
-		     c->nr == SYS_VMO_CREATE || c->nr == SYS_TASK_SPAWN ||
+		     c->nr == SYS_VMO_CREATE || c->nr == SYS_TASK_CREATE ||
 		     c->nr == SYS_THREAD_CREATE;
 	if (!makes || r < 0)
 		return;

@@ -1,12 +1,12 @@
-/* The fault lookup: region, page, shadow chain; see kern/vm_fault.h. */
-#include "kern/vm_fault.h"
+/* The fault lookup: region, page, shadow chain; see kern/vm/vm_fault.h. */
+#include "kern/vm/vm_fault.h"
 
 #include "kern/log.h"
 #include "kern/phys.h"
 #include "kern/pmm.h"
-#include "kern/vm.h"
+#include "kern/vm/vm.h"
 #include "kern/usercopy.h"
-#include "kern/vm_map.h"
+#include "kern/vm/vm_map.h"
 #include "lib/string.h"
 #include "uapi/dev.h"
 #include "uapi/errors.h"

@@ -1,5 +1,5 @@
-/* The fault trace ring; see kern/vm_trace.h. */
-#include "kern/vm_trace.h"
+/* The fault trace ring; see kern/vm/vm_trace.h. */
+#include "kern/vm/vm_trace.h"
 
 #include "kern/arch.h"
 #include "kern/usercopy.h"

@@ -1,5 +1,5 @@
-/* Request deadlines; see kern/vm_request.h. */
-#include "kern/vm_request.h"
+/* Request deadlines; see kern/vm/vm_request.h. */
+#include "kern/vm/vm_request.h"
 
 struct list vm_outstanding = LIST_INIT(vm_outstanding);
 uint64_t vm_earliest_deadline = UINT64_MAX;

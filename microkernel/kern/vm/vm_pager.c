@@ -12,10 +12,10 @@
 #include "kern/pmm.h"
 #include "kern/syscall.h"
 #include "kern/usercopy.h"
-#include "kern/vm.h"
-#include "kern/vm_fault.h"
-#include "kern/vm_map.h"
-#include "kern/vm_pager.h"
+#include "kern/vm/vm.h"
+#include "kern/vm/vm_fault.h"
+#include "kern/vm/vm_map.h"
+#include "kern/vm/vm_pager.h"
 #include "uapi/errors.h"
 #include "uapi/dev.h"
 #include "uapi/dma.h"
@@ -84,7 +84,7 @@ static int64_t install_vmo(struct thread *t, struct vm_object *o, struct endpoin
 			       R_READ | R_MAP | R_PAGER | R_CONTROL | R_GRANT, 0);
 	kobj_put(&o->obj);
 	/* A task binding objects to an endpoint it receives on is their
-	 * pager: it may draw on the frame reserve (kern/vm.h), so paging can
+	 * pager: it may draw on the frame reserve (kern/vm/vm.h), so paging can
 	 * go on when memory runs short. */
 	if (h >= 0 && ep && ep->owner == t->task)
 		t->task->is_pager = true;

@@ -1,5 +1,5 @@
-/* Page-table-owned memory; see kern/vm.h. */
-#include "kern/vm.h"
+/* Page-table-owned memory; see kern/vm/vm.h. */
+#include "kern/vm/vm.h"
 #include "arch/riscv/pmap.h"
 
 #include "arch/riscv/memlayout.h"

@@ -1,5 +1,5 @@
-/* Memory objects and their page cache; see kern/vm_object.h. */
-#include "kern/vm_object.h"
+/* Memory objects and their page cache; see kern/vm/vm_object.h. */
+#include "kern/vm/vm_object.h"
 #include "arch/riscv/pmap.h"
 
 #include "arch/riscv/sv39.h"
@@ -8,7 +8,7 @@
 #include "kern/log.h"
 #include "kern/phys.h"
 #include "kern/pmm.h"
-#include "kern/vm_fault.h"
+#include "kern/vm/vm_fault.h"
 #include "lib/string.h"
 #include "uapi/errors.h"
 #include "uapi/pager.h"

@@ -9,11 +9,11 @@
  * holds another.
  *
  * Requests (struct vm_request, the FAULT of one page) are kept per object,
- * in a tree by page; their life is told in kern/vm_request.h.
+ * in a tree by page; their life is told in kern/vm/vm_request.h.
  *
  * Shadows: an anonymous object may stand on another (backing); what it
  * lacks it reads from below, and a write copies the page up into it
- * (kern/vm_fault.c).
+ * (kern/vm/vm_fault.c).
  *
  * Regions mapping the object are listed on it, so pages can be unmapped
  * from every task (evict, flush, write-protect) and A/D bits harvested.

@@ -1,4 +1,4 @@
-/* System calls on memory objects and pagers (kern/vm_pager.c). */
+/* System calls on memory objects and pagers (kern/vm/vm_pager.c). */
 #ifndef KERN_VM_PAGER_H
 #define KERN_VM_PAGER_H
 

@@ -1,5 +1,5 @@
-/* Regions: mappings of memory objects; see kern/vm_map.h. */
-#include "kern/vm_map.h"
+/* Regions: mappings of memory objects; see kern/vm/vm_map.h. */
+#include "kern/vm/vm_map.h"
 #include "arch/riscv/pmap.h"
 
 #include "arch/riscv/memlayout.h"
@@ -9,7 +9,7 @@
 #include "kern/log.h"
 #include "kern/phys.h"
 #include "kern/pmm.h"
-#include "kern/vm.h"
+#include "kern/vm/vm.h"
 #include "lib/string.h"
 #include "uapi/errors.h"
 #include "uapi/pager.h"

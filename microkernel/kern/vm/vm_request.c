@@ -1,5 +1,5 @@
-/* Pager bindings and requests; see kern/vm_request.h. */
-#include "kern/vm_request.h"
+/* Pager bindings and requests; see kern/vm/vm_request.h. */
+#include "kern/vm/vm_request.h"
 #include "arch/riscv/pmap.h"
 
 #include "kern/arch.h"
@@ -8,9 +8,9 @@
 #include "kern/log.h"
 #include "kern/pmm.h"
 #include "kern/sched.h"
-#include "kern/vm.h"
-#include "kern/vm_fault.h"
-#include "kern/vm_map.h"
+#include "kern/vm/vm.h"
+#include "kern/vm/vm_fault.h"
+#include "kern/vm/vm_map.h"
 #include "uapi/dev.h"
 #include "uapi/errors.h"
 #include "uapi/ipc.h"

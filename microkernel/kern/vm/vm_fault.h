@@ -1,15 +1,15 @@
 /*
  * Page faults on memory objects: the lookup of region, page and shadow
  * chain that ends in a mapping, a zero fill, a copy-up or a pager request
- * (kern/vm_request.h). uapi/pager.h tells the whole protocol.
+ * (kern/vm/vm_request.h). uapi/pager.h tells the whole protocol.
  */
 #ifndef KERN_VM_FAULT_H
 #define KERN_VM_FAULT_H
 
 #include "arch/riscv/sv39.h"
-#include "kern/vm_object.h"
-#include "kern/vm_request.h"
-#include "kern/vm_trace.h"
+#include "kern/vm/vm_object.h"
+#include "kern/vm/vm_request.h"
+#include "kern/vm/vm_trace.h"
 
 /* Handles a fault by t at va needing access (VM_R/W/X). trap_stamp is
  * the instruction count at the trap, for the fault trace. */

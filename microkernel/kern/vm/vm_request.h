@@ -11,7 +11,7 @@
  *      (vm_request_complete: the waiters are mapped and woken), failed
  *      (vm_request_fail: their tasks die with a log line), or left by its
  *      last waiter (vm_fault_waiter_gone).
- *   3. A pager that dies or misses a deadline (kern/vm_deadline.c) hands
+ *   3. A pager that dies or misses a deadline (kern/vm/vm_deadline.c) hands
  *      the object to its fallback, which gets every pending request again,
  *      or fails them (vmo_pager_failed).
  */
@@ -19,7 +19,7 @@
 #define KERN_VM_REQUEST_H
 
 #include "arch/riscv/sv39.h"
-#include "kern/vm_object.h"
+#include "kern/vm/vm_object.h"
 
 enum vm_fault_result {
 	FAULT_RESOLVED, /* mapped: retry the instruction */

@@ -1,6 +1,6 @@
 /*
  * A task's mappings of memory objects (regions), beside its page-table
- * owned memory (kern/vm.h).
+ * owned memory (kern/vm/vm.h).
  *
  * A task's regions never overlap; they sit in an AVL tree keyed by start
  * (task->regions) with the last one found as a hint. Map, unmap and
@@ -11,7 +11,7 @@
 #ifndef KERN_VM_MAP_H
 #define KERN_VM_MAP_H
 
-#include "kern/vm_object.h"
+#include "kern/vm/vm_object.h"
 
 /* Maps len bytes of o at offset (bytes) at va. prot: VM_R/W/X; flags:
  * VM_SHARED or VM_PRIVATE. Checked fully before anything changes. */
