@@ -69,7 +69,7 @@ SRC_shell := servers/shell/shell.c servers/shell/stats.c
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
-	tests/qemu/vm_robust_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
+	tests/qemu/vm_robust_tests.c tests/qemu/pager_v2_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
 	tests/qemu/name_tests.c tests/qemu/blk_tests.c $(LIBBLK)
 SRC_uhelper := tests/qemu/uhelper.c $(LIBBLK)
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c $(LIBBLK)

@@ -92,9 +92,10 @@ static long heap_grow(uintptr_t old_top, uintptr_t new_top)
 static long heap_shrink(uintptr_t new_top, uintptr_t old_top)
 {
 	long r = vm_unmap(new_top, old_top - new_top);
-	if (r == 0)
+	struct vmo_info info;
+	if (r == 0 && vmo_info(heap_vmo, &info) == 0) /* the epoch: its pager may have changed */
 		pager_lock(heap_vmo, new_top - MEM_HEAP_BASE, (old_top - new_top) / VM_PAGE_SIZE,
-			   LOCK_FLUSH);
+			   LOCK_FLUSH, info.epoch);
 	return r;
 }
 

@@ -29,7 +29,7 @@
 
 /* --- errors ---------------------------------------------------------------- */
 
-_Static_assert(E_NCODES == 16, "give every new kernel error code a Linux errno here");
+_Static_assert(E_NCODES == 17, "give every new kernel error code a Linux errno here");
 
 long mk_errno(long kernel_result)
 {
@@ -37,7 +37,7 @@ long mk_errno(long kernel_result)
 		[E_INVAL] = EINVAL,  [E_FAULT] = EFAULT,      [E_NOMEM] = ENOMEM,
 		[E_BADH] = EBADF,    [E_PERM] = EPERM,        [E_NOSYS] = ENOSYS,
 		[E_NOENT] = ENOENT,  [E_TIMEOUT] = ETIMEDOUT, [E_AGAIN] = EAGAIN,
-		[E_BUSY] = EBUSY,    [E_RANGE] = ERANGE,
+		[E_BUSY] = EBUSY,    [E_RANGE] = ERANGE,      [E_STALE] = ESTALE,
 	};
 	if (kernel_result >= 0)
 		return kernel_result;

@@ -47,13 +47,16 @@ static inline void sys_ecall(long nr, uint64_t r[7])
 }
 #endif
 
-static inline long sys6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+static inline long sys7(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
+			long a6)
 {
 	uint64_t r[7] = { (uint64_t)a0, (uint64_t)a1, (uint64_t)a2, (uint64_t)a3,
-			  (uint64_t)a4, (uint64_t)a5, 0 };
+			  (uint64_t)a4, (uint64_t)a5, (uint64_t)a6 };
 	sys_ecall(nr, r);
 	return (long)r[0];
 }
+
+#define sys6(n, a, b, c, d, e, f) sys7((n), (a), (b), (c), (d), (e), (f), 0)
 
 #define sys0(n) sys6((n), 0, 0, 0, 0, 0, 0)
 #define sys1(n, a) sys6((n), (long)(a), 0, 0, 0, 0, 0)

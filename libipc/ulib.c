@@ -113,7 +113,7 @@ const char *err_name(long err)
 	static const char *names[E_NCODES] = {
 		"ok", "E_INVAL", "E_FAULT", "E_NOMEM", "E_BADH", "E_PERM", "E_NOSYS",
 		"E_NOENT", "E_FULL", "E_TIMEOUT", "E_DEAD", "E_BUSY", "E_FORMAT",
-		"E_RANGE", "E_AGAIN", "E_CANCELED",
+		"E_RANGE", "E_AGAIN", "E_CANCELED", "E_STALE",
 	};
 	if (err < 0)
 		err = -err;

@@ -43,25 +43,31 @@ static inline long mem_wire(uint64_t addr, uint64_t len, uint32_t prot)
 	return sys3(SYS_MEM_WIRE, addr, len, prot);
 }
 
+/* The pager's calls name the binding's epoch (uapi/pager.h: the one in
+ * the FAULT, PAGER_EPOCH_FIRST for an object never rebound). */
+
 /* Moves npages of the caller's wired memory at src into the object. */
 static inline long pager_supply(int vmo, uint64_t offset, const void *src, uint64_t npages,
-				uint32_t prot)
+				uint32_t prot, uint32_t epoch)
 {
-	return sys6(SYS_PAGER_SUPPLY, vmo, (long)offset, (long)src, (long)npages, prot, -1);
+	return sys7(SYS_PAGER_SUPPLY, vmo, (long)offset, (long)src, (long)npages, prot, -1,
+		    epoch);
 }
 
 /* Supplies, then waits on ep like ipc_recv: the next message lands in m.
- * The supply's arguments ride in the message registers (a1..a5). */
+ * The supply's arguments ride in the message registers (a1..a6). */
 static inline long pager_supply_recv(int vmo, uint64_t offset, const void *src,
-				     uint64_t npages, uint32_t prot, int ep, struct ipc_msg *m)
+				     uint64_t npages, uint32_t prot, uint32_t epoch, int ep,
+				     struct ipc_msg *m)
 {
 	return ipc_trap7(SYS_PAGER_SUPPLY, vmo, offset, (uint64_t)src, npages, prot,
-			 (uint64_t)(int64_t)ep, 0, m);
+			 (uint64_t)(int64_t)ep, epoch, m);
 }
 
-static inline long pager_fail(int vmo, uint64_t offset, uint64_t npages, long error)
+static inline long pager_fail(int vmo, uint64_t offset, uint64_t npages, long error,
+			      uint32_t epoch)
 {
-	return sys6(SYS_PAGER_FAIL, vmo, (long)offset, (long)npages, error, 0, 0);
+	return sys6(SYS_PAGER_FAIL, vmo, (long)offset, (long)npages, error, epoch, 0);
 }
 
 static inline long pager_query(int vmo, uint64_t offset, uint64_t npages, uint8_t *out,
@@ -71,14 +77,31 @@ static inline long pager_query(int vmo, uint64_t offset, uint64_t npages, uint8_
 }
 
 static inline long pager_evict(int vmo, uint64_t offset, uint64_t npages, void *dst,
-			       uint8_t *out)
+			       uint8_t *out, uint32_t epoch)
 {
-	return sys6(SYS_PAGER_EVICT, vmo, (long)offset, (long)npages, (long)dst, (long)out, 0);
+	return sys6(SYS_PAGER_EVICT, vmo, (long)offset, (long)npages, (long)dst, (long)out,
+		    epoch);
 }
 
-static inline long pager_lock(int vmo, uint64_t offset, uint64_t npages, int op)
+static inline long pager_lock(int vmo, uint64_t offset, uint64_t npages, int op,
+			      uint32_t epoch)
 {
-	return sys6(SYS_PAGER_LOCK, vmo, (long)offset, (long)npages, op, 0, 0);
+	return sys6(SYS_PAGER_LOCK, vmo, (long)offset, (long)npages, op, epoch, 0);
+}
+
+/* PAGER_CTL_EXTEND: requests in the range get ms more (returns how many);
+ * PAGER_CTL_RELEASED (offset, npages, ms all 0): the answer to RELEASE. */
+static inline long pager_ctl(int vmo, int op, uint64_t offset, uint64_t npages, uint64_t ms,
+			     uint32_t epoch)
+{
+	return sys6(SYS_PAGER_CTL, vmo, op, (long)offset, (long)npages, (long)ms, epoch);
+}
+
+/* Rebinds the object to ep (R_RECV); returns the epoch the new binding
+ * has (or will have once the old pager has handed its pages back). */
+static inline long vmo_rebind(int vmo, int ep, uint64_t badge)
+{
+	return sys3(SYS_VMO_REBIND, vmo, ep, (long)badge);
 }
 
 static inline long vmo_set(int vmo, int fallback_ep, uint64_t badge, uint64_t deadline_ms)

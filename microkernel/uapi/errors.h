@@ -24,6 +24,7 @@
 #define E_RANGE 13     /* an offset or length lies outside the object */
 #define E_AGAIN 14     /* nothing to do now; try again */
 #define E_CANCELED 15  /* the operation was aborted before it completed */
-#define E_NCODES 16
+#define E_STALE 16     /* a pager call names an old epoch: the object was rebound */
+#define E_NCODES 17
 
 #endif

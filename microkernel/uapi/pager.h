@@ -15,19 +15,46 @@
  *      several pages also maps the others into the faulting thread's
  *      mapping (fault-around), so read-ahead saves the minor faults.
  *   4. The threads resume at the faulting instruction.
- * A pager that dies, or misses the object's deadline, hands the object to
- * its fallback pager if one is set; otherwise the waiting threads get a
- * fault error (their task is killed with one log line).
+ * A write to a resident page the pager write-protected (supplied without
+ * VM_W, or LOCK_WRITE_PROTECT) is a FAULT of kind FAULT_UNLOCK: the pager
+ * answers with LOCK_UNLOCK (or a supply with VM_W), or fails it.
  *
- * Binding an object to an endpoint (as its pager or its fallback) needs
- * R_RECV on it. Kernel -> pager messages carry IPC_TAG_KERNEL in their
- * tag, which no task can send: a pager acts on a FAULT or TERMINATE only
- * with that flag, and the badge then names one of its own objects.
+ * Deadlines: a request must be answered within the object's deadline
+ * (SYS_VMO_SET, 5 s unless set), counted from the moment the pager
+ * receives the FAULT (while it is still queued, from the fault). The
+ * pager may extend it (PAGER_CTL_EXTEND). A missed deadline hands the
+ * object to its fallback pager if one is set; otherwise that request
+ * alone fails (its waiters' tasks are killed with one log line) and the
+ * object goes on. A pager that dies hands its objects to their fallbacks,
+ * or leaves them without a pager (faults that need one are errors) until
+ * they are rebound.
+ *
+ * Authority: binding an object to an endpoint (as its pager, its fallback
+ * or by SYS_VMO_REBIND) needs R_RECV on it. Kernel -> pager messages carry
+ * IPC_TAG_KERNEL in their tag, which no task can send: a pager acts on a
+ * FAULT, RELEASE or TERMINATE only with that flag, and the badge then
+ * names one of its own objects. Each binding has an epoch, which every
+ * message carries; the pager's calls name it, and a call with an old one
+ * is refused with E_STALE (an object starts at PAGER_EPOCH_FIRST; each
+ * completed rebind and each switch to the fallback adds one).
+ *
+ * Rebinding (SYS_VMO_REBIND, R_CONTROL on the object, R_RECV on the new
+ * endpoint): new faults queue; the old pager gets PAGER_RELEASE, supplies
+ * back every page it holds for the object (with its old epoch) and calls
+ * PAGER_CTL_RELEASED. Then the epoch is bumped and every pending fault
+ * goes to the new pager; resident and dirty pages stay. If the old pager
+ * does not finish within the object's deadline, or dies, the rebind
+ * completes with what the kernel holds and logs what was not recovered
+ * (an anonymous object's pages that were paged out and not handed back).
+ * An object without a live pager is rebound at once.
  *
  * Kernel -> pager messages (received on the pager endpoint):
- *   PAGER_FAULT      w0 offset (bytes, page aligned), w1 access (VM_R/W/X),
- *                    w2 fault id, w3 object size (bytes)
- *   PAGER_TERMINATE  w0 object size: the last handle and mapping are gone
+ *   PAGER_FAULT      w0 offset (bytes, page aligned), w1 PAGER_W1(access
+ *                    VM_R/W/X, kind, epoch), w2 fault id, w3 object size
+ *   PAGER_RELEASE    w0 object size, w1 epoch: hand the pages back, then
+ *                    PAGER_CTL_RELEASED
+ *   PAGER_TERMINATE  w0 object size, w1 epoch: the last handle and mapping
+ *                    are gone
  */
 #ifndef UAPI_PAGER_H
 #define UAPI_PAGER_H
@@ -39,7 +66,28 @@
 enum pager_label {
 	PAGER_FAULT = 0x7001,
 	PAGER_TERMINATE = 0x7002,
+	PAGER_RELEASE = 0x7003,
 };
+
+enum pager_fault_kind {
+	FAULT_DATA = 1,   /* the page is not resident: supply it (or fail) */
+	FAULT_UNLOCK = 2, /* resident but write-protected, and being written */
+};
+
+#define PAGER_EPOCH_FIRST 1u
+/* PAGER_FAULT's w1. */
+#define PAGER_W1(access, kind, epoch) \
+	((uint64_t)(access) | (uint64_t)(kind) << 8 | (uint64_t)(epoch) << 32)
+#define PAGER_ACCESS(w1) ((uint32_t)(w1) & 0xffu)
+#define PAGER_KIND(w1) (((uint32_t)(w1) >> 8) & 0xffu)
+#define PAGER_EPOCH(w1) ((uint32_t)((w1) >> 32))
+
+/* SYS_PAGER_CTL operations. */
+enum pager_ctl_op {
+	PAGER_CTL_EXTEND = 1,   /* requests in the range: deadline now + arg ms */
+	PAGER_CTL_RELEASED = 2, /* answer to PAGER_RELEASE: every page handed back */
+};
+#define PAGER_DEADLINE_MAX_MS (3600u * 1000u)
 
 /* SYS_VMO_CREATE pager argument: no user pager, the kernel zero-fills
  * (the no-IPC baseline). */
@@ -81,8 +129,10 @@ struct vmo_info {
 	uint32_t has_pager;
 	uint32_t has_fallback;
 	uint64_t depth;       /* objects below it in its shadow chain */
+	uint32_t epoch;       /* the binding's (see above) */
+	uint32_t rebinding;   /* 1 while a rebind waits for the old pager */
 };
-_Static_assert(sizeof(struct vmo_info) == 72, "vmo_info ABI");
+_Static_assert(sizeof(struct vmo_info) == 80, "vmo_info ABI");
 
 /* One fault's stages (SYS_TRACE_READ), counted in instructions retired
  * on the hart (deterministic under qemu -icount). */

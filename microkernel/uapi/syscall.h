@@ -49,11 +49,11 @@ enum sys_nr {
 	SYS_VMO_CREATE = 31,    /* (size, pager endpoint h or VMO_KERNEL_ZERO, badge) -> vmo h */
 	SYS_VM_MAP = 32,        /* (vmo h, addr, len, offset, prot | VM_SHARED/VM_PRIVATE) */
 	SYS_VM_PROTECT = 33,    /* (addr, len, prot): a whole mapped region */
-	SYS_PAGER_SUPPLY = 34,  /* (vmo h, offset, src, npages, prot, recv endpoint h or -1) */
-	SYS_PAGER_FAIL = 35,    /* (vmo h, offset, npages, error) */
+	SYS_PAGER_SUPPLY = 34,  /* (vmo h, offset, src, npages, prot, recv endpoint h or -1, epoch) */
+	SYS_PAGER_FAIL = 35,    /* (vmo h, offset, npages, error, epoch) */
 	SYS_PAGER_QUERY = 36,   /* (vmo h, offset, npages, out bytes, flags) */
-	SYS_PAGER_EVICT = 37,   /* (vmo h, offset, npages, dst, out bytes) */
-	SYS_PAGER_LOCK = 38,    /* (vmo h, offset, npages, op) */
+	SYS_PAGER_EVICT = 37,   /* (vmo h, offset, npages, dst, out bytes, epoch) */
+	SYS_PAGER_LOCK = 38,    /* (vmo h, offset, npages, op, epoch) */
 	SYS_VMO_SET = 39,       /* (vmo h, fallback endpoint h or -1, badge, deadline ms) */
 	SYS_VMO_INFO = 40,      /* (vmo h, struct vmo_info *) */
 	SYS_TRACE_READ = 41,    /* (first index, struct trace_record *, max) -> records copied */
@@ -75,6 +75,8 @@ enum sys_nr {
 	SYS_VMO_ANON = 54,      /* (size, below vmo h or -1, offset, pager ep or -1, badge) -> vmo h:
 				 * anonymous memory, a shadow of below if given (uapi/pager.h) */
 	SYS_DEFAULT_PAGER = 55, /* (system h R_CONTROL, endpoint h R_RECV or -1) */
+	SYS_PAGER_CTL = 56,     /* (vmo h R_PAGER, op, offset, npages, arg, epoch) */
+	SYS_VMO_REBIND = 57,    /* (vmo h R_CONTROL, endpoint h R_RECV, badge) -> the new epoch */
 	SYS_NCALLS
 };
 

@@ -20,6 +20,7 @@ struct pager_object *pager_object_new(struct pager *p, uint64_t size, long *err)
 		o->vmo = (int)h;
 		o->size = size;
 		o->data = 0;
+		o->epoch = PAGER_EPOCH_FIRST;
 		return o;
 	}
 	*err = -E_FULL;
@@ -94,18 +95,19 @@ static long fault_cluster(struct pager *p, struct pager_object *obj, uint64_t of
 	if (n > (obj->size - offset) / PAGE)
 		n = (obj->size - offset) / PAGE;
 	if (!p->ops->fill)
-		return pager_supply_recv(obj->vmo, offset, 0, n, VM_R | VM_W | VM_X, p->ep, m);
+		return pager_supply_recv(obj->vmo, offset, 0, n, VM_R | VM_W | VM_X, obj->epoch,
+					 p->ep, m);
 	vm_unmap(p->stage_base, p->cluster * PAGE); /* pages a supply left behind */
 	int err = (int)mem_wire(p->stage_base, n * PAGE, VM_R | VM_W);
 	for (uint64_t i = 0; !err && p->ops->fill && i < n; i++)
 		err = p->ops->fill(p, obj, offset + i * PAGE, (void *)(p->stage_base + i * PAGE));
 	if (err) {
 		p->failed++;
-		pager_fail(obj->vmo, offset, 1, err);
+		pager_fail(obj->vmo, offset, 1, err, obj->epoch);
 		return ipc_recv(p->ep, m, 0);
 	}
 	return pager_supply_recv(obj->vmo, offset, (void *)p->stage_base, n, VM_R | VM_W | VM_X,
-				 p->ep, m);
+				 obj->epoch, p->ep, m);
 }
 
 /* Handles one FAULT; returns the status of the receive that follows
@@ -117,29 +119,60 @@ static long handle_fault(struct pager *p, struct ipc_msg *m)
 	p->faults++;
 	if (!obj || offset >= obj->size)
 		return ipc_recv(p->ep, m, 0); /* an object we no longer know */
+	obj->epoch = PAGER_EPOCH(m->w[1]);
+	if (PAGER_KIND(m->w[1]) == FAULT_UNLOCK) {
+		/* A write to a page we supplied write-protected: allowed (a
+		 * pager that tracks writes would note the page dirty here). */
+		long r = pager_lock(obj->vmo, offset, 1, LOCK_UNLOCK, obj->epoch);
+		if (r < 0)
+			uprintf("%s: unlock failed: %s\n", p->name, err_name(r));
+		return ipc_recv(p->ep, m, 0);
+	}
 	if (p->cluster > 1)
 		return fault_cluster(p, obj, offset, m);
 	/* Pool empty and nothing to fill in: let the kernel zero the page
 	 * (the cold path; zeroing is then on the fault's critical path). */
 	if (p->pool_count == 0 && !p->ops->fill)
-		return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X, p->ep, m);
+		return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X, obj->epoch,
+					 p->ep, m);
 	void *page = pool_take(p);
 	int err = page ? (p->ops->fill ? p->ops->fill(p, obj, offset, page) : 0) : -E_NOMEM;
 	if (err) {
 		p->failed++;
-		pager_fail(obj->vmo, offset, 1, err);
+		pager_fail(obj->vmo, offset, 1, err, obj->epoch);
 		return ipc_recv(p->ep, m, 0);
 	}
 	/* Keep the pool from running dry: top it up while nobody waits,
 	 * i.e. supply without receiving, refill, then receive. */
 	if (p->pool_count < p->pool_low) {
-		long r = pager_supply(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X);
+		long r = pager_supply(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X, obj->epoch);
 		if (r < 0)
 			uprintf("%s: supply failed: %s\n", p->name, err_name(r));
 		pager_pool_refill(p);
 		return ipc_recv(p->ep, m, 0);
 	}
-	return pager_supply_recv(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X, p->ep, m);
+	return pager_supply_recv(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X, obj->epoch, p->ep,
+				 m);
+}
+
+/* The object is being rebound to another pager: hand back what we hold
+ * for it (ops->release), then say so. The object is no longer ours. */
+static long handle_release(struct pager *p, struct ipc_msg *m)
+{
+	struct pager_object *obj = object_of(p, m->badge);
+	if (obj) {
+		obj->epoch = (uint32_t)m->w[1];
+		if (p->ops->release)
+			p->ops->release(p, obj);
+		long r = pager_ctl(obj->vmo, PAGER_CTL_RELEASED, 0, 0, 0, obj->epoch);
+		if (r < 0)
+			uprintf("%s: release failed: %s\n", p->name, err_name(r));
+		if (p->ops->terminate)
+			p->ops->terminate(p, obj);
+		sys_handle_close(obj->vmo);
+		obj->vmo = 0;
+	}
+	return ipc_recv(p->ep, m, 0);
 }
 
 static long handle_terminate(struct pager *p, struct ipc_msg *m)
@@ -206,6 +239,8 @@ long pager_run(struct pager *p)
 			err = handle_fault(p, &m);
 		else if (kernel && label == PAGER_TERMINATE)
 			err = handle_terminate(p, &m);
+		else if (kernel && label == PAGER_RELEASE)
+			err = handle_release(p, &m);
 		else
 			err = handle_request(p, &m);
 	}

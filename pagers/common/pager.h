@@ -7,7 +7,12 @@
  *      frame from the pool (a slot of the pager's own wired memory),
  *      let ops->fill put the object's data in it, and supply it, waiting
  *      for the next message in the same call;
- *   3. PAGER_TERMINATE: ops->terminate, forget the object;
+ *      a FAULT of kind FAULT_UNLOCK (a write to a page supplied
+ *      write-protected) is allowed at once (LOCK_UNLOCK);
+ *   3. PAGER_TERMINATE: ops->terminate, forget the object; PAGER_RELEASE
+ *      (the object is being rebound): ops->release hands back what the
+ *      pager holds, PAGER_CTL_RELEASED says so, and the object is
+ *      forgotten as on TERMINATE;
  *   4. anything else is a client request: dispatched through the libipc
  *      handler table (the pager's own protocol, e.g. "create an object"),
  *      answered by ipc_server_answer: a create whose reply does not reach
@@ -22,6 +27,8 @@
  *       unreadable), -E_DEAD (backing store gone); any error fails the
  *       fault (SYS_PAGER_FAIL) and the faulting task is told.
  *   terminate(ctx, obj): the object is gone; free what the pager kept.
+ *   release(ctx, obj): supply back every page kept for the object (with
+ *       obj->epoch); NULL: the pager keeps nothing (zeros).
  * Clusters: with cluster > 1 a fault is answered with up to cluster
  * pages from the faulting one on (read-ahead), filled in a contiguous
  * staging area and supplied in one call. A pager without a fill op
@@ -46,6 +53,7 @@ struct pager_object {
 	int vmo;         /* handle with R_PAGER; 0: slot free */
 	uint64_t size;
 	void *data;      /* the pager's own per-object state */
+	uint32_t epoch;  /* the binding's, from the kernel's last message */
 };
 
 struct pager;
@@ -53,6 +61,7 @@ struct pager;
 struct pager_ops {
 	int (*fill)(struct pager *p, struct pager_object *obj, uint64_t offset, void *page);
 	void (*terminate)(struct pager *p, struct pager_object *obj);
+	void (*release)(struct pager *p, struct pager_object *obj);
 };
 
 struct pager {

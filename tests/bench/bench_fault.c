@@ -19,6 +19,12 @@
  * pages so memory stays small. Also
  *   vm_map_unmap_1g           map, then unmap, an empty 1 GiB range (no
  *                             page of it ever touched)
+ *   fault_unlock              a store to a resident page the pager
+ *                             write-protected: an UNLOCK fault answered by
+ *                             a pager thread of ours with LOCK_UNLOCK
+ *   rebind_idle_object        a rebind with nothing pending, end to end:
+ *                             the call, the old pager (us) receiving the
+ *                             RELEASE and answering PAGER_CTL_RELEASED
  */
 #include "libipc/server.h"
 #include "libipc/vm.h"
@@ -33,6 +39,7 @@
 #define MANY_REGIONS 1024
 #define GIB_AREA 0x2000000000ul /* the 1 GiB map, 1 GiB aligned */
 #define GIB (1ul << 30)
+#define UNLOCK_STACK 0x2400000000ul
 
 static struct ipc_buffer buf;
 static int zero_ep = -1;
@@ -199,6 +206,85 @@ static void bench_map_unmap_1g(void)
 	report_n("vm_map_unmap_1g", N, true);
 }
 
+static int unlock_ep = -1, unlock_vmo = -1;
+
+/* The pager of fault_unlock: lets every write through at once. */
+static void unlock_pager(void *arg)
+{
+	(void)arg;
+	struct ipc_msg m;
+	for (;;) {
+		long err = ipc_recv(unlock_ep, &m, 0);
+		if (err == -E_DEAD || err == -E_CANCELED || err == -E_BADH)
+			return;
+		if (!err && (m.tag & IPC_TAG_KERNEL) && IPC_TAG_LABEL(m.tag) == PAGER_FAULT &&
+		    PAGER_KIND(m.w[1]) == FAULT_UNLOCK)
+			pager_lock(unlock_vmo, m.w[0], 1, LOCK_UNLOCK, PAGER_EPOCH(m.w[1]));
+	}
+}
+
+static void bench_unlock(void)
+{
+	unlock_ep = (int)sys0(SYS_ENDPOINT_CREATE);
+	unlock_vmo = (int)vmo_create(CHUNK * PG, unlock_ep, 1);
+	for (uint64_t off = 0; off < CHUNK * PG; off += PAGER_SUPPLY_MAX * PG) /* zeros, read-only */
+		pager_supply(unlock_vmo, off, 0, PAGER_SUPPLY_MAX, VM_R, PAGER_EPOCH_FIRST);
+	if (mem_wire(UNLOCK_STACK, 4 * PG, VM_R | VM_W) ||
+	    thread_spawn(unlock_pager, 0, (void *)UNLOCK_STACK, 4 * PG, PRIO_DEFAULT) < 0 ||
+	    vm_map(unlock_vmo, AREA, CHUNK * PG, 0, VM_R | VM_W | VM_SHARED)) {
+		uprintf("bench: fault_unlock: no setup\n");
+		return;
+	}
+	for (size_t i = 0; i < WARMUP + N; i++) {
+		if (i % CHUNK == 0) /* every page mapped, write-protected */
+			for (size_t pg = 0; pg < CHUNK; pg++) {
+				if (i == 0)
+					(void)*(volatile uint64_t *)(AREA + pg * PG);
+				if (pg % PAGER_SUPPLY_MAX == 0)
+					pager_lock(unlock_vmo, pg * PG, PAGER_SUPPLY_MAX,
+						   LOCK_WRITE_PROTECT, PAGER_EPOCH_FIRST);
+			}
+		volatile uint64_t *p = (volatile uint64_t *)(AREA + (i % CHUNK) * PG);
+		uint64_t a = rd_instret();
+		*p = 3;
+		uint64_t b = rd_instret();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = b - a;
+	}
+	vm_unmap(AREA, CHUNK * PG);
+	sys_handle_close(unlock_vmo);
+	sys_handle_close(unlock_ep); /* the pager thread ends */
+	report_n("fault_unlock", N, true);
+}
+
+static void bench_rebind(void)
+{
+	int ep[2] = { (int)sys0(SYS_ENDPOINT_CREATE), (int)sys0(SYS_ENDPOINT_CREATE) };
+	long vmo = vmo_create(CHUNK * PG, ep[0], 1);
+	uint32_t epoch = PAGER_EPOCH_FIRST;
+	for (size_t i = 0; i < WARMUP + N; i++) {
+		int from = ep[i & 1], to = ep[(i + 1) & 1];
+		struct ipc_msg m;
+		uint64_t a = rd_instret();
+		long e = vmo_rebind((int)vmo, to, 1);
+		long err = ipc_recv(from, &m, 0);
+		if (!err)
+			err = pager_ctl((int)vmo, PAGER_CTL_RELEASED, 0, 0, 0, epoch);
+		uint64_t b = rd_instret();
+		if (e != (long)epoch + 1 || err) {
+			uprintf("bench: rebind_idle_object: %s\n", err_name(e < 0 ? e : err));
+			return;
+		}
+		epoch++;
+		if (i >= WARMUP)
+			samples[i - WARMUP] = b - a;
+	}
+	sys_handle_close((int)vmo);
+	sys_handle_close(ep[0]);
+	sys_handle_close(ep[1]);
+	report_n("rebind_idle_object", N, true);
+}
+
 /* Per-stage medians from the trace records of the last n pager faults. */
 /* The stages of the last n faults that went to a pager and came back
  * (every stage stamped): other records in the ring, such as the kernel
@@ -248,6 +334,8 @@ void bench_faults(void)
 	touch_run("fault_anon_first_touch", FROM_ANON_PAGER, N);
 	sys_handle_close(anon_ep);
 	bench_cow_copy();
+	bench_unlock();
+	bench_rebind();
 	if (zero_ep < 0) {
 		uprintf("bench: no zero pager: %s\n", err_name(zero_ep));
 		return;

@@ -385,6 +385,8 @@ int main(int argc, char **argv)
 		run(vm_shadow_tests[i].name, vm_shadow_tests[i].fn);
 	for (size_t i = 0; i < n_vm_robust_tests; i++)
 		run(vm_robust_tests[i].name, vm_robust_tests[i].fn);
+	for (size_t i = 0; i < n_pager_v2_tests; i++)
+		run(pager_v2_tests[i].name, pager_v2_tests[i].fn);
 	for (size_t i = 0; i < n_name_tests; i++)
 		run(name_tests[i].name, name_tests[i].fn);
 	for (size_t i = 0; i < n_loader_tests; i++)

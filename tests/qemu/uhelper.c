@@ -211,7 +211,7 @@ static int self_modes(const char *cmd)
 		if (vmo < 0 || start_touch(&t[0], 0) < 0 || start_touch(&t[1], 1) < 0)
 			return 200;
 		sys_sleep(50000000ull); /* both wait on their requests */
-		pager_fail((int)vmo, 0, 2, -E_DEAD);
+		pager_fail((int)vmo, 0, 2, -E_DEAD, PAGER_EPOCH_FIRST);
 		return 201; /* not reached: failing them killed this task */
 	}
 	if (strcmp(cmd, "privrace") == 0) {

@@ -102,7 +102,7 @@ static void private_write_and_read_race_keeps_copy_and_object_page(void)
 	CHECK_EQ(ipc_recv(ep, &m, 100 * MS), -E_TIMEOUT); /* the reader waits on the same request */
 	uint64_t *src = src_page(0, 0);
 	src[0] = 77;
-	CHECK_EQ(pager_supply((int)vmo, 0, src, 1, VM_R | VM_W), 1);
+	CHECK_EQ(pager_supply((int)vmo, 0, src, 1, VM_R | VM_W, PAGER_EPOCH_FIRST), 1);
 	CHECK_EQ(sys_task_wait(h), 0);
 	CHECK_EQ(vm_map((int)vmo, AREA, PG, 0, VM_R | VM_SHARED), 0);
 	CHECK_EQ(*(volatile uint64_t *)AREA, 77); /* the object never saw the private writes */

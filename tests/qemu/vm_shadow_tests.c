@@ -35,7 +35,7 @@ static void cow_copy_is_pageable(void)
 	uint8_t st[1];
 	CHECK_EQ(pager_query((int)s, 0, 1, st, 0), 0);
 	CHECK_EQ(st[0] & (PAGE_RESIDENT | PAGE_DIRTY), PAGE_RESIDENT | PAGE_DIRTY);
-	CHECK_EQ(pager_evict((int)s, 0, 1, (void *)SRC, st), 1); /* the copy comes to us */
+	CHECK_EQ(pager_evict((int)s, 0, 1, (void *)SRC, st, PAGER_EPOCH_FIRST), 1); /* the copy comes to us */
 	CHECK_EQ(*(volatile uint64_t *)SRC, 42);
 	/* Touched again, the page is asked of its pager (it was paged out). */
 	int h = touch_in_task(s, "touchvmo");
@@ -44,7 +44,7 @@ static void cow_copy_is_pageable(void)
 	CHECK_EQ(IPC_TAG_LABEL(m.tag), PAGER_FAULT);
 	CHECK_EQ(m.badge, 5);
 	CHECK_EQ(m.w[0], 0);
-	CHECK_EQ(pager_supply((int)s, 0, (void *)SRC, 1, VM_R | VM_W), 1);
+	CHECK_EQ(pager_supply((int)s, 0, (void *)SRC, 1, VM_R | VM_W, PAGER_EPOCH_FIRST), 1);
 	CHECK_EQ(sys_task_wait(h), 42);
 	CHECK_EQ(p[0], 42);
 	CHECK_EQ(vm_unmap((uint64_t)p, PG), 0);

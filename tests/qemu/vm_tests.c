@@ -103,12 +103,12 @@ static void hand_driven_pager_supplies_a_fault(void)
 	CHECK_EQ(ipc_recv(hp.ep, &m, 1000 * MS), 0);
 	CHECK_EQ(IPC_TAG_LABEL(m.tag), PAGER_FAULT);
 	CHECK_EQ(m.w[0], 5 * PG);
-	CHECK_EQ(m.w[1], VM_R);
+	CHECK_EQ(m.w[1], PAGER_W1(VM_R, FAULT_DATA, PAGER_EPOCH_FIRST));
 	CHECK_EQ(m.w[3], 16 * PG);
 	CHECK_EQ(m.badge, 77);
 	CHECK(!toucher_done(&tc, 20)); /* still waiting for the page */
 	void *src = src_page(0, 1000);
-	CHECK_EQ(pager_supply(hp.vmo, 5 * PG, src, 1, VM_R | VM_W), 1);
+	CHECK_EQ(pager_supply(hp.vmo, 5 * PG, src, 1, VM_R | VM_W, PAGER_EPOCH_FIRST), 1);
 	CHECK(toucher_done(&tc, 1000));
 	CHECK_EQ(tc.seen, 1001);
 	/* The frame left the runner: its slot is free to wire again. */
@@ -147,7 +147,7 @@ static void two_threads_on_one_page_make_one_request(void)
 	CHECK_EQ(vmo_info(hp.vmo, &info), 0);
 	CHECK_EQ(info.faults, 1);
 	CHECK_EQ(info.pending, 1);
-	CHECK_EQ(pager_supply(hp.vmo, PG, src_page(1, 500), 1, VM_R | VM_W), 1);
+	CHECK_EQ(pager_supply(hp.vmo, PG, src_page(1, 500), 1, VM_R | VM_W, PAGER_EPOCH_FIRST), 1);
 	CHECK(toucher_done(&a, 1000) && toucher_done(&b, 1000));
 	CHECK_EQ(a.seen, 500);
 	CHECK_EQ(b.seen, 508);
@@ -161,7 +161,7 @@ static void early_and_extra_supplies_are_accepted(void)
 	for (int i = 0; i < 4; i++)
 		CHECK(src_page((uint64_t)i, (uint64_t)i * 100) != 0);
 	/* Prefetch: four pages nobody asked for. */
-	CHECK_EQ(pager_supply(hp.vmo, 0, (void *)SRC, 4, VM_R | VM_W), 4);
+	CHECK_EQ(pager_supply(hp.vmo, 0, (void *)SRC, 4, VM_R | VM_W, PAGER_EPOCH_FIRST), 4);
 	struct toucher tc = { .addr = (volatile uint64_t *)(AREA + 2 * PG) };
 	CHECK(start_toucher(&tc) > 0);
 	CHECK(toucher_done(&tc, 1000));
@@ -170,7 +170,7 @@ static void early_and_extra_supplies_are_accepted(void)
 	CHECK_EQ(ipc_recv(hp.ep, &m, 20 * MS), -E_TIMEOUT); /* no FAULT was needed */
 	/* A page that is already resident: accepted, but nothing moves. */
 	uint64_t *again = src_page(9, 900);
-	CHECK_EQ(pager_supply(hp.vmo, 2 * PG, again, 1, VM_R | VM_W), 0);
+	CHECK_EQ(pager_supply(hp.vmo, 2 * PG, again, 1, VM_R | VM_W, PAGER_EPOCH_FIRST), 0);
 	CHECK_EQ(again[0], 900); /* still ours */
 	CHECK_EQ(*(volatile uint64_t *)(AREA + 2 * PG), 200);
 	vm_unmap(SRC + 9 * PG, PG);
@@ -187,29 +187,29 @@ static void bad_supply_is_refused_and_faulter_keeps_waiting(void)
 	CHECK_EQ(ipc_recv(hp.ep, &m, 1000 * MS), 0);
 	uint64_t free_before = free_frames();
 	void *good = src_page(0, 70);
-	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)(SRC + 50 * PG), 1, VM_R), -E_FAULT);
-	CHECK_EQ(pager_supply(hp.vmo, 7 * PG + 8, good, 1, VM_R), -E_INVAL);
-	CHECK_EQ(pager_supply(hp.vmo, 8 * PG, good, 1, VM_R), -E_RANGE);
-	CHECK_EQ(pager_supply(hp.vmo, 6 * PG, good, 3, VM_R), -E_RANGE);
-	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, good, 0, VM_R), -E_INVAL);
-	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, good, 1, VM_W), -E_INVAL);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)(SRC + 50 * PG), 1, VM_R, PAGER_EPOCH_FIRST), -E_FAULT);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG + 8, good, 1, VM_R, PAGER_EPOCH_FIRST), -E_INVAL);
+	CHECK_EQ(pager_supply(hp.vmo, 8 * PG, good, 1, VM_R, PAGER_EPOCH_FIRST), -E_RANGE);
+	CHECK_EQ(pager_supply(hp.vmo, 6 * PG, good, 3, VM_R, PAGER_EPOCH_FIRST), -E_RANGE);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, good, 0, VM_R, PAGER_EPOCH_FIRST), -E_INVAL);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, good, 1, VM_W, PAGER_EPOCH_FIRST), -E_INVAL);
 	/* A receive that cannot happen (no such endpoint) refuses the supply too. */
 	struct ipc_msg nm;
-	CHECK_EQ(pager_supply_recv(hp.vmo, 7 * PG, good, 1, VM_R, 99, &nm), -E_BADH);
-	CHECK_EQ(pager_supply_recv(hp.vmo, 7 * PG, good, 1, VM_R, hp.vmo, &nm), -E_BADH);
-	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)0xffffffc080200000ul, 1, VM_R), -E_FAULT);
+	CHECK_EQ(pager_supply_recv(hp.vmo, 7 * PG, good, 1, VM_R, PAGER_EPOCH_FIRST, 99, &nm), -E_BADH);
+	CHECK_EQ(pager_supply_recv(hp.vmo, 7 * PG, good, 1, VM_R, PAGER_EPOCH_FIRST, hp.vmo, &nm), -E_BADH);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)0xffffffc080200000ul, 1, VM_R, PAGER_EPOCH_FIRST), -E_FAULT);
 	/* A page of an object mapping is not the pager's own memory. */
-	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)AREA, 1, VM_R), -E_FAULT);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)AREA, 1, VM_R, PAGER_EPOCH_FIRST), -E_FAULT);
 	/* Nor is a read-only one, or a page shared with another mapping. */
 	CHECK_EQ(mem_wire(SRC + PG, PG, VM_R), 0);
-	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)(SRC + PG), 1, VM_R), -E_FAULT);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, (void *)(SRC + PG), 1, VM_R, PAGER_EPOCH_FIRST), -E_FAULT);
 	/* Two pages where the second is not ours: nothing moves. */
-	CHECK_EQ(pager_supply(hp.vmo, 6 * PG, (void *)(SRC - PG), 2, VM_R), -E_FAULT);
+	CHECK_EQ(pager_supply(hp.vmo, 6 * PG, (void *)(SRC - PG), 2, VM_R, PAGER_EPOCH_FIRST), -E_FAULT);
 	long weak = sys_handle_copy(hp.vmo, R_MAP | R_READ);
-	CHECK_EQ(pager_supply((int)weak, 7 * PG, good, 1, VM_R), -E_PERM);
+	CHECK_EQ(pager_supply((int)weak, 7 * PG, good, 1, VM_R, PAGER_EPOCH_FIRST), -E_PERM);
 	CHECK(!toucher_done(&tc, 20));
 	CHECK_EQ(((uint64_t *)good)[0], 70); /* the page never left */
-	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, good, 1, VM_R | VM_W), 1);
+	CHECK_EQ(pager_supply(hp.vmo, 7 * PG, good, 1, VM_R | VM_W, PAGER_EPOCH_FIRST), 1);
 	CHECK(toucher_done(&tc, 1000));
 	CHECK_EQ(tc.seen, 70);
 	vm_unmap(SRC + PG, PG);
@@ -224,7 +224,7 @@ static void query_reports_accessed_and_dirty(void)
 	CHECK_EQ(hand_pager_setup(&hp, 4, AREA), 0);
 	for (int i = 0; i < 3; i++)
 		src_page((uint64_t)i, 0);
-	CHECK_EQ(pager_supply(hp.vmo, 0, (void *)SRC, 3, VM_R | VM_W), 3);
+	CHECK_EQ(pager_supply(hp.vmo, 0, (void *)SRC, 3, VM_R | VM_W, PAGER_EPOCH_FIRST), 3);
 	uint8_t st[4];
 	CHECK_EQ(pager_query(hp.vmo, 0, 4, st, 0), 0);
 	CHECK_EQ(st[0], PAGE_RESIDENT); /* supplied, never touched */
@@ -242,7 +242,7 @@ static void query_reports_accessed_and_dirty(void)
 	(void)p[0];
 	CHECK_EQ(pager_query(hp.vmo, 0, 1, st, 0), 0);
 	CHECK_EQ(st[0], PAGE_RESIDENT | PAGE_ACCESSED); /* seen again */
-	CHECK_EQ(pager_lock(hp.vmo, PG, 1, LOCK_CLEAN), 0);
+	CHECK_EQ(pager_lock(hp.vmo, PG, 1, LOCK_CLEAN, PAGER_EPOCH_FIRST), 0);
 	CHECK_EQ(pager_query(hp.vmo, PG, 1, st, 0), 0);
 	CHECK_EQ(st[0] & PAGE_DIRTY, 0);
 	p[PG / 8] = 6;
@@ -259,13 +259,13 @@ static void evict_then_touch_brings_data_back(void)
 	CHECK_EQ(hand_pager_setup(&hp, 2, AREA), 0);
 	src_page(0, 10);
 	src_page(1, 20);
-	CHECK_EQ(pager_supply(hp.vmo, 0, (void *)SRC, 2, VM_R | VM_W), 2);
+	CHECK_EQ(pager_supply(hp.vmo, 0, (void *)SRC, 2, VM_R | VM_W, PAGER_EPOCH_FIRST), 2);
 	volatile uint64_t *p = (volatile uint64_t *)AREA;
 	p[3] = 4242; /* page 0 dirty, page 1 clean */
 	(void)p[PG / 8];
 	uint8_t st[2];
 	uint64_t dst = SRC + 16 * PG;
-	CHECK_EQ(pager_evict(hp.vmo, 0, 2, (void *)dst, st), 1);
+	CHECK_EQ(pager_evict(hp.vmo, 0, 2, (void *)dst, st, PAGER_EPOCH_FIRST), 1);
 	CHECK_EQ(st[0], PAGE_RESIDENT | PAGE_DIRTY);
 	CHECK_EQ(st[1], PAGE_RESIDENT);
 	CHECK_EQ(((uint64_t *)dst)[3], 4242); /* the dirty frame came back to us */
@@ -279,12 +279,12 @@ static void evict_then_touch_brings_data_back(void)
 	struct ipc_msg m;
 	CHECK_EQ(ipc_recv(hp.ep, &m, 1000 * MS), 0);
 	CHECK_EQ(m.w[0], 0);
-	CHECK_EQ(pager_supply(hp.vmo, 0, (void *)dst, 1, VM_R | VM_W), 1);
+	CHECK_EQ(pager_supply(hp.vmo, 0, (void *)dst, 1, VM_R | VM_W, PAGER_EPOCH_FIRST), 1);
 	CHECK(toucher_done(&tc, 1000));
 	CHECK_EQ(tc.seen, 4242);
 	/* Evicting into occupied memory is refused. */
 	void *busy = src_page(20, 0);
-	CHECK_EQ(pager_evict(hp.vmo, 0, 1, busy, st), -E_BUSY);
+	CHECK_EQ(pager_evict(hp.vmo, 0, 1, busy, st, PAGER_EPOCH_FIRST), -E_BUSY);
 	vm_unmap((uint64_t)busy, PG);
 	hand_pager_done(&hp, 2);
 }
@@ -293,22 +293,22 @@ static void write_protect_sends_writes_to_the_pager(void)
 {
 	struct hand_pager hp;
 	CHECK_EQ(hand_pager_setup(&hp, 1, AREA), 0);
-	CHECK_EQ(pager_supply(hp.vmo, 0, src_page(0, 1), 1, VM_R | VM_W), 1);
+	CHECK_EQ(pager_supply(hp.vmo, 0, src_page(0, 1), 1, VM_R | VM_W, PAGER_EPOCH_FIRST), 1);
 	volatile uint64_t *p = (volatile uint64_t *)AREA;
 	p[0] = 11;
-	CHECK_EQ(pager_lock(hp.vmo, 0, 1, LOCK_WRITE_PROTECT), 0);
+	CHECK_EQ(pager_lock(hp.vmo, 0, 1, LOCK_WRITE_PROTECT, PAGER_EPOCH_FIRST), 0);
 	CHECK_EQ(p[0], 11); /* reads still fine */
 	struct toucher tc = { .addr = p, .value = 12, .write = true };
 	CHECK(start_toucher(&tc) > 0);
 	struct ipc_msg m;
 	CHECK_EQ(ipc_recv(hp.ep, &m, 1000 * MS), 0);
 	CHECK_EQ(m.w[0], 0);
-	CHECK_EQ(m.w[1], VM_W);
+	CHECK_EQ(m.w[1], PAGER_W1(VM_W, FAULT_UNLOCK, PAGER_EPOCH_FIRST));
 	CHECK(!toucher_done(&tc, 20));
-	CHECK_EQ(pager_lock(hp.vmo, 0, 1, LOCK_UNLOCK), 0);
+	CHECK_EQ(pager_lock(hp.vmo, 0, 1, LOCK_UNLOCK, PAGER_EPOCH_FIRST), 0);
 	CHECK(toucher_done(&tc, 1000));
 	CHECK_EQ(p[0], 12);
-	CHECK_EQ(pager_lock(hp.vmo, 0, 1, 99), -E_INVAL);
+	CHECK_EQ(pager_lock(hp.vmo, 0, 1, 99, PAGER_EPOCH_FIRST), -E_INVAL);
 	hand_pager_done(&hp, 1);
 }
 
@@ -344,25 +344,6 @@ static void two_tasks_share_an_object(void)
 	sys_handle_close((int)vmo);
 }
 
-static void pager_that_never_answers_misses_its_deadline(void)
-{
-	int ep = (int)sys0(SYS_ENDPOINT_CREATE);
-	long vmo = vmo_create(PG, ep, 5);
-	CHECK_EQ(vmo_set((int)vmo, -1, 0, 100), 0);
-	int h = touch_in_task(vmo, "touchvmo");
-	struct ipc_msg m;
-	CHECK_EQ(ipc_recv(ep, &m, 1000 * MS), 0); /* received, never answered */
-	CHECK_EQ(sys_task_wait(h), TASK_STATUS_KILLED | TASK_KILLED_PAGER);
-	sys_handle_close(h);
-	/* The object has no working pager now: later faults fail at once. */
-	h = touch_in_task(vmo, "touchvmo");
-	CHECK_EQ(sys_task_wait(h), TASK_STATUS_KILLED | 13);
-	sys_handle_close(h);
-	CHECK_EQ(vmo_set((int)vmo, -1, 0, 0), -E_INVAL);
-	sys_handle_close((int)vmo);
-	sys_handle_close(ep);
-}
-
 static void late_pager_hands_over_to_fallback(void)
 {
 	int slow = (int)sys0(SYS_ENDPOINT_CREATE);
@@ -377,7 +358,9 @@ static void late_pager_hands_over_to_fallback(void)
 	CHECK_EQ(m.badge, 6);
 	uint64_t *src = src_page(0, 0);
 	src[0] = 55;
-	CHECK_EQ(pager_supply((int)vmo, 0, src, 1, VM_R | VM_W), 1);
+	CHECK_EQ(PAGER_EPOCH(m.w[1]), PAGER_EPOCH_FIRST + 1); /* the switch is a new binding */
+	CHECK_EQ(pager_supply((int)vmo, 0, src, 1, VM_R | VM_W, PAGER_EPOCH_FIRST), -E_STALE);
+	CHECK_EQ(pager_supply((int)vmo, 0, src, 1, VM_R | VM_W, PAGER_EPOCH(m.w[1])), 1);
 	CHECK_EQ(sys_task_wait(h), 55);
 	sys_handle_close(h);
 	sys_handle_close((int)vmo);
@@ -411,7 +394,7 @@ static void dead_pager_hands_over_to_fallback(void)
 	CHECK_EQ(m.badge, 9);
 	uint64_t *src = src_page(0, 0);
 	src[0] = 66;
-	CHECK_EQ(pager_supply((int)vmo, 0, src, 1, VM_R | VM_W), 1);
+	CHECK_EQ(pager_supply((int)vmo, 0, src, 1, VM_R | VM_W, PAGER_EPOCH(m.w[1])), 1);
 	CHECK_EQ(sys_task_wait(h), 66);
 	sys_handle_close(h);
 	sys_handle_close(pager);
@@ -434,7 +417,7 @@ static void task_exit_while_blocked_on_a_fault(void)
 	sys_handle_close(h);
 	CHECK(free_frames() > before); /* its memory came back */
 	/* A supply for the abandoned request still lands in the object. */
-	CHECK_EQ(pager_supply((int)vmo, 0, src_page(0, 3), 1, VM_R), 1);
+	CHECK_EQ(pager_supply((int)vmo, 0, src_page(0, 3), 1, VM_R, PAGER_EPOCH_FIRST), 1);
 	struct vmo_info info;
 	CHECK_EQ(vmo_info((int)vmo, &info), 0);
 	CHECK_EQ(info.pending, 0);
@@ -450,7 +433,7 @@ static void pager_fail_kills_the_faulting_task(void)
 	int h = touch_in_task(vmo, "touchvmo");
 	struct ipc_msg m;
 	CHECK_EQ(ipc_recv(ep, &m, 1000 * MS), 0);
-	CHECK_EQ(pager_fail((int)vmo, 0, 1, -E_RANGE), 0);
+	CHECK_EQ(pager_fail((int)vmo, 0, 1, -E_RANGE, PAGER_EPOCH_FIRST), 0);
 	CHECK_EQ(sys_task_wait(h), TASK_STATUS_KILLED | TASK_KILLED_PAGER);
 	sys_handle_close(h);
 	sys_handle_close((int)vmo);
@@ -492,7 +475,7 @@ static void zero_supply_fills_zeros_and_maps_around(void)
 	CHECK_EQ(m.w[0], 2 * PG);
 	uint64_t before = free_frames();
 	/* No data: the kernel zero-fills four pages from the faulting one. */
-	CHECK_EQ(pager_supply(hp.vmo, 2 * PG, 0, 4, VM_R | VM_W), 4);
+	CHECK_EQ(pager_supply(hp.vmo, 2 * PG, 0, 4, VM_R | VM_W, PAGER_EPOCH_FIRST), 4);
 	CHECK(toucher_done(&tc, 1000));
 	CHECK_EQ(tc.seen, 0);
 	CHECK(free_frames() <= before - 4);
@@ -506,7 +489,7 @@ static void zero_supply_fills_zeros_and_maps_around(void)
 		CHECK_EQ(*(volatile uint64_t *)(AREA + (uint64_t)pg * PG), 0);
 	CHECK_EQ(vmo_info(hp.vmo, &info), 0);
 	CHECK_EQ(info.minor, minor);
-	CHECK_EQ(pager_supply(hp.vmo, 6 * PG, 0, 3, VM_R), -E_RANGE);
+	CHECK_EQ(pager_supply(hp.vmo, 6 * PG, 0, 3, VM_R, PAGER_EPOCH_FIRST), -E_RANGE);
 	hand_pager_done(&hp, 8);
 }
 
@@ -698,8 +681,6 @@ const struct qtest vm_tests[] = {
 	{ "write_protect_sends_writes_to_the_pager", write_protect_sends_writes_to_the_pager },
 	{ "private_mapping_copies_on_write", private_mapping_copies_on_write },
 	{ "two_tasks_share_an_object", two_tasks_share_an_object },
-	{ "pager_that_never_answers_misses_its_deadline",
-	  pager_that_never_answers_misses_its_deadline },
 	{ "late_pager_hands_over_to_fallback", late_pager_hands_over_to_fallback },
 	{ "dead_pager_hands_over_to_fallback", dead_pager_hands_over_to_fallback },
 	{ "task_exit_while_blocked_on_a_fault", task_exit_while_blocked_on_a_fault },

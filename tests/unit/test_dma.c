@@ -147,14 +147,14 @@ static void test_evict_and_flush_leave_pinned_pages(void **state)
     /* Evict both: page 0 stays (reported pinned), page 1 goes. */
     assert_int_equal(vm_wire(s.p.task, INFO, PG, VM_R | VM_W), 0);
     run(s.p.th);
-    uint64_t ev[6] = { (uint64_t)s.vmo_h, 0, 2, SRC + 8 * PG, INFO };
+    uint64_t ev[6] = { (uint64_t)s.vmo_h, 0, 2, SRC + 8 * PG, INFO, PAGER_EPOCH_FIRST };
     assert_true(sys_pager_evict(s.p.th, ev) >= 0);
     const uint8_t *st = pa_to_kva(frame_at(s.p.task, INFO));
     assert_int_equal(st[0], PAGE_RESIDENT | PAGE_PINNED);
     assert_int_equal(PAGE_DOWN(vmo_lookup(s.obj, 0)), f0);
     assert_false(vmo_lookup(s.obj, 1) & VPE_PRESENT);
     /* Flush leaves it as well; query reports the pin. */
-    uint64_t fl[6] = { (uint64_t)s.vmo_h, 0, 1, LOCK_FLUSH };
+    uint64_t fl[6] = { (uint64_t)s.vmo_h, 0, 1, LOCK_FLUSH, PAGER_EPOCH_FIRST };
     assert_int_equal(sys_pager_lock(s.p.th, fl), 0);
     assert_int_equal(PAGE_DOWN(vmo_lookup(s.obj, 0)), f0);
     uint64_t q[6] = { (uint64_t)s.vmo_h, 0, 1, INFO + 64, 0 };

@@ -12,7 +12,7 @@ static void test_pager_fail_kills_the_waiting_task(void **state)
     assert_int_equal(fault(second, AREA + 4 * PG, VM_R), FAULT_BLOCKED);
     assert_int_equal(pager_recv(&s.p), 0);
     run(s.p.th);
-    uint64_t a[4] = { (uint64_t)s.vmo_h, 4 * PG, 1, (uint64_t)-E_NOENT };
+    uint64_t a[5] = { (uint64_t)s.vmo_h, 4 * PG, 1, (uint64_t)-E_NOENT, PAGER_EPOCH_FIRST };
     assert_int_equal(sys_pager_fail(s.p.th, a), 0);
     assert_int_equal(s.client->state, TASK_DEAD);
     assert_int_equal(s.client->status, TASK_STATUS_KILLED | TASK_KILLED_PAGER);
@@ -31,13 +31,13 @@ static void test_pager_fail_kills_the_waiting_task(void **state)
     assert_int_equal(got.badge, BADGE);
 
     /* Outside the object, or a range without requests. */
-    uint64_t bad[4] = { (uint64_t)s.vmo_h, 8 * PG, 1, 0 };
+    uint64_t bad[5] = { (uint64_t)s.vmo_h, 8 * PG, 1, 0, PAGER_EPOCH_FIRST };
     assert_int_equal(sys_pager_fail(s.p.th, bad), -E_RANGE);
-    uint64_t none[4] = { (uint64_t)s.vmo_h, 0, 8, 0 };
+    uint64_t none[5] = { (uint64_t)s.vmo_h, 0, 8, 0, PAGER_EPOCH_FIRST };
     assert_int_equal(sys_pager_fail(s.p.th, none), 0);
 }
 
-static void test_missed_deadline_without_fallback_fails_the_object(void **state)
+static void test_missed_deadline_without_fallback_fails_that_request_alone(void **state)
 {
     struct scene s;
     scene_new(&s, 4);
@@ -54,18 +54,17 @@ static void test_missed_deadline_without_fallback_fails_the_object(void **state)
     vm_tick(now_ticks);
     assert_int_equal(s.client->state, TASK_DEAD);
     assert_int_equal(s.client->status, TASK_STATUS_KILLED | TASK_KILLED_PAGER);
-    assert_true(s.obj->failed);
+    assert_false(s.obj->failed);
+    assert_ptr_equal(s.obj->pager, s.p.ep);
     assert_int_equal(outstanding_requests(), 0);
-    /* Later faults on pages that are not resident are errors. */
+    /* The object goes on: a later fault goes to the pager and is served. */
     struct task *late = new_task("late");
     struct thread *lt = new_thread(late);
     assert_int_equal(vm_map(late, s.obj, AREA, 4 * PG, 0, VM_R, VM_SHARED), 0);
-    assert_int_equal(fault(lt, AREA + PG, VM_R), FAULT_BAD);
-    assert_int_equal(lt->state, TH_RUNNING);
-    assert_int_equal(outstanding_requests(), 0);
-    /* Pages already there still resolve. */
-    assert_int_equal(supply(&s, 2 * PG, 0, 1, VM_R), 1);
-    assert_int_equal(fault(lt, AREA + 2 * PG, VM_R), FAULT_RESOLVED);
+    assert_int_equal(fault(lt, AREA + PG, VM_R), FAULT_BLOCKED);
+    assert_int_equal(outstanding_requests(), 1);
+    assert_int_equal(supply(&s, PG, 0, 1, VM_R), 1);
+    assert_int_equal(lt->state, TH_READY);
 }
 
 static void test_missed_deadline_goes_to_the_fallback_pager(void **state)
@@ -102,14 +101,17 @@ static void test_missed_deadline_goes_to_the_fallback_pager(void **state)
 
     int h = handle_install(fb.task->handles, &s.obj->obj, R_PAGER, 0);
     assert_true(h >= 0);
-    assert_int_equal(supply_as(fb.th, h, 3 * PG, src_page(fb.task, 0, 66), 1, VM_R, -1), 1);
+    assert_int_equal(s.obj->epoch, PAGER_EPOCH_FIRST + 1);
+    uint64_t src = src_page(fb.task, 0, 66);
+    assert_int_equal(supply_as(fb.th, h, 3 * PG, src, 1, VM_R, -1), -E_STALE);
+    assert_int_equal(supply_epoch(fb.th, h, 3 * PG, src, 1, VM_R, -1, PAGER_EPOCH_FIRST + 1), 1);
     assert_int_equal(s.faulter->state, TH_READY);
     assert_int_equal(word_at(s.client, AREA + 3 * PG), 66);
-    /* With no fallback left, a second miss fails the object. */
+    /* With no fallback left, a second miss fails that request. */
     assert_int_equal(fault(s.faulter, AREA, VM_R), FAULT_BLOCKED);
     now_ticks += DEADLINE;
     vm_tick(now_ticks);
-    assert_true(s.obj->failed);
+    assert_false(s.obj->failed);
     assert_int_equal(s.client->state, TASK_DEAD);
 }
 
@@ -144,7 +146,7 @@ static void test_dead_pager_hands_its_objects_to_the_fallback(void **state)
 
     int h = handle_install(fb.task->handles, &s.obj->obj, R_PAGER, 0);
     assert_true(h >= 0);
-    assert_int_equal(supply_as(fb.th, h, PG, 0, 1, VM_R | VM_W, -1), 1);
+    assert_int_equal(supply_epoch(fb.th, h, PG, 0, 1, VM_R | VM_W, -1, PAGER_EPOCH_FIRST + 1), 1);
     assert_int_equal(s.faulter->state, TH_READY);
     assert_int_equal(frame_at(s.client, AREA + PG), PAGE_DOWN(vmo_lookup(s.obj, 1)));
 }
@@ -339,13 +341,122 @@ static void test_zero_supply_fast_path_leaves_when_tables_take_the_last_frame(vo
     assert_true(pmm_owns(frame_at(s.client, AREA + 5 * PG)));
 }
 
+/* --- rebinding: the request state machine's new transitions ------------- */
+
+/* PENDING requests of a rebinding object: the one at the old pager stays
+ * there, a new one is not posted; the RELEASED answer moves both to the
+ * new pager with the next epoch, and their deadlines start again. */
+static void test_rebind_queues_new_faults_and_moves_every_request_at_release(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    struct pager np;
+    pager_new(&np, "new");
+    assert_int_equal(fault(s.faulter, AREA, VM_R), FAULT_BLOCKED);
+    assert_int_equal(queued(s.p.ep), 1);
+    assert_int_equal(vm_rebind_start(s.obj, np.ep, 6), 0);
+    assert_int_equal(vm_rebind_start(s.obj, np.ep, 6), -E_BUSY);
+    assert_int_equal(queued(s.p.ep), 2); /* the FAULT and the RELEASE */
+    assert_int_equal(IPC_TAG_LABEL(first_queued(s.p.ep)->tag), PAGER_FAULT);
+    struct thread *second = new_thread(s.client);
+    assert_int_equal(fault(second, AREA + PG, VM_R), FAULT_BLOCKED);
+    assert_int_equal(queued(s.p.ep), 2);
+    assert_int_equal(queued(np.ep), 0);
+    assert_int_equal(outstanding_requests(), 2);
+    /* Deadlines wait for the rebind. */
+    now_ticks += DEADLINE - 1;
+    vm_tick(now_ticks);
+    assert_int_equal(s.client->state, TASK_ALIVE);
+    vm_rebind_finish(s.obj, 0);
+    assert_ptr_equal(s.obj->pager, np.ep);
+    assert_int_equal(s.obj->pager_badge, 6);
+    assert_int_equal(s.obj->epoch, PAGER_EPOCH_FIRST + 1);
+    assert_null(s.obj->rebind_to);
+    assert_int_equal(queued(s.p.ep), 1); /* the FAULT was taken back; the RELEASE stays */
+    assert_int_equal(queued(np.ep), 2);
+    assert_int_equal(pager_recv(&np), 0);
+    struct msg got = received(np.th);
+    assert_int_equal(got.label, PAGER_FAULT);
+    assert_int_equal(got.w[1], PAGER_W1(VM_R, FAULT_DATA, PAGER_EPOCH_FIRST + 1));
+    now_ticks += 2;
+    vm_tick(now_ticks); /* past the old deadlines: new ones run */
+    assert_int_equal(s.client->state, TASK_ALIVE);
+    int h = handle_install(np.task->handles, &s.obj->obj, R_PAGER, 0);
+    assert_int_equal(supply_epoch(np.th, h, 0, 0, 2, VM_R, -1, PAGER_EPOCH_FIRST), -E_STALE);
+    assert_int_equal(supply_epoch(np.th, h, 0, 0, 2, VM_R, -1, PAGER_EPOCH_FIRST + 1), 2);
+    assert_int_equal(s.faulter->state, TH_READY);
+    assert_int_equal(second->state, TH_READY);
+    assert_int_equal(outstanding_requests(), 0);
+}
+
+/* An old pager that never answers RELEASE: the rebind completes at the
+ * object's deadline and nobody dies. */
+static void test_rebind_completes_at_its_deadline(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    struct pager np;
+    pager_new(&np, "new");
+    assert_int_equal(fault(s.faulter, AREA, VM_R), FAULT_BLOCKED);
+    assert_int_equal(vm_rebind_start(s.obj, np.ep, 6), 0);
+    now_ticks += DEADLINE;
+    vm_tick(now_ticks);
+    assert_int_equal(s.client->state, TASK_ALIVE);
+    assert_ptr_equal(s.obj->pager, np.ep);
+    assert_int_equal(queued(np.ep), 1);
+    assert_true(list_empty(&vm_rebinding));
+}
+
+/* The new pager dies first: the rebind is off, the object stays with
+ * its pager, and what queued meanwhile goes there. */
+static void test_new_pagers_death_calls_the_rebind_off(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    struct pager np;
+    pager_new(&np, "new");
+    assert_int_equal(vm_rebind_start(s.obj, np.ep, 6), 0);
+    assert_int_equal(fault(s.faulter, AREA, VM_R), FAULT_BLOCKED);
+    assert_int_equal(queued(s.p.ep), 1); /* the RELEASE only */
+    task_exit(np.task, 0);
+    assert_null(s.obj->rebind_to);
+    assert_ptr_equal(s.obj->pager, s.p.ep);
+    assert_int_equal(s.obj->epoch, PAGER_EPOCH_FIRST);
+    assert_int_equal(queued(s.p.ep), 2); /* and now the FAULT */
+    assert_int_equal(supply(&s, 0, 0, 1, VM_R), 1);
+    assert_int_equal(s.faulter->state, TH_READY);
+}
+
+/* An object without a pager (it died, no fallback) is rebound at once and
+ * is no longer failed. */
+static void test_rebind_of_a_failed_object_is_immediate(void **state)
+{
+    struct scene s;
+    scene_new(&s, 4);
+    struct pager np;
+    pager_new(&np, "new");
+    kobj_get(&s.obj->obj);
+    task_exit(s.p.task, 0);
+    assert_true(s.obj->failed);
+    assert_null(s.obj->pager);
+    assert_int_equal(vm_rebind_start(s.obj, np.ep, 3), 0);
+    assert_false(s.obj->failed);
+    assert_ptr_equal(s.obj->pager, np.ep);
+    assert_int_equal(s.obj->epoch, PAGER_EPOCH_FIRST + 1);
+    kobj_put(&s.obj->obj);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_pager_fail_kills_the_waiting_task),
-		T(test_missed_deadline_without_fallback_fails_the_object),
+		T(test_rebind_queues_new_faults_and_moves_every_request_at_release),
+		T(test_rebind_completes_at_its_deadline),
+		T(test_new_pagers_death_calls_the_rebind_off),
+		T(test_rebind_of_a_failed_object_is_immediate),
+		T(test_missed_deadline_without_fallback_fails_that_request_alone),
 		T(test_missed_deadline_goes_to_the_fallback_pager),
 		T(test_dead_pager_hands_its_objects_to_the_fallback),
 		T(test_dead_endpoint_without_fallback_fails_its_objects),

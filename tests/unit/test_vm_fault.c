@@ -24,7 +24,7 @@ static void test_fault_on_missing_page_blocks_and_queues_one_fault(void **state)
     struct msg got = received(s.p.th);
     assert_int_equal(got.label, PAGER_FAULT);
     assert_int_equal(got.w[0], 5 * PG);
-    assert_int_equal(got.w[1], VM_R);
+    assert_int_equal(got.w[1], PAGER_W1(VM_R, FAULT_DATA, PAGER_EPOCH_FIRST));
     assert_int_equal(got.w[2], s.faulter->fault_req->fault_id);
     assert_int_equal(got.w[3], 16 * PG);
     assert_int_equal(got.badge, BADGE);
@@ -57,7 +57,7 @@ static void test_fault_goes_straight_to_pager_waiting_in_receive(void **state)
     struct msg got = received(s.p.th);
     assert_int_equal(got.label, PAGER_FAULT);
     assert_int_equal(got.w[0], 2 * PG);
-    assert_int_equal(got.w[1], VM_W);
+    assert_int_equal(got.w[1], PAGER_W1(VM_W, FAULT_DATA, PAGER_EPOCH_FIRST));
     assert_int_equal(got.badge, BADGE);
     assert_int_equal(s.faulter->state, TH_BLOCKED);
 }
@@ -299,7 +299,7 @@ static void test_supply_without_source_zero_fills(void **state)
     assert_int_equal(pager_recv(&s.p), 0);
     struct msg got = received(s.p.th);
     assert_int_equal(got.w[0], 3 * PG);
-    assert_int_equal(got.w[1], VM_W);
+    assert_int_equal(got.w[1], PAGER_W1(VM_W, FAULT_UNLOCK, PAGER_EPOCH_FIRST));
 }
 
 static void test_kernel_zero_object_resolves_faults_without_a_pager(void **state)

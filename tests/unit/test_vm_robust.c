@@ -86,7 +86,7 @@ static void test_pager_fail_on_its_own_threads_requests_ends_cleanly(void **stat
     assert_int_equal(fault(t2, AREA + PG, VM_R), FAULT_BLOCKED);
     assert_int_equal(outstanding_requests(), 2);
     run(p.th);
-    uint64_t a[4] = { (uint64_t)vmo_h, 0, 2, (uint64_t)-E_DEAD };
+    uint64_t a[5] = { (uint64_t)vmo_h, 0, 2, (uint64_t)-E_DEAD, PAGER_EPOCH_FIRST };
     sys_pager_fail(p.th, a);
     assert_int_equal(p.task->state, TASK_DEAD);
     assert_int_equal(outstanding_requests(), 0);

@@ -243,13 +243,21 @@ static inline struct ipc_kmsg *first_queued(struct endpoint *ep)
     return list_entry(ep->kmsgs.next, struct ipc_kmsg, link);
 }
 
-/* SYS_PAGER_SUPPLY from the pager thread (recv: endpoint handle or -1). */
+/* SYS_PAGER_SUPPLY from the pager thread (recv: endpoint handle or -1),
+ * naming the binding's epoch. */
+static inline int64_t supply_epoch(struct thread *t, int vmo_h, uint64_t offset, uint64_t src,
+                                   uint64_t n, uint32_t prot, int64_t recv, uint32_t epoch)
+{
+    run(t);
+    uint64_t a[7] = { (uint64_t)vmo_h, offset, src, n, prot, (uint64_t)recv, epoch };
+    return sys_pager_supply(t, a);
+}
+
+/* The same for an object never rebound. */
 static inline int64_t supply_as(struct thread *t, int vmo_h, uint64_t offset, uint64_t src, uint64_t n,
                          uint32_t prot, int64_t recv)
 {
-    run(t);
-    uint64_t a[6] = { (uint64_t)vmo_h, offset, src, n, prot, (uint64_t)recv };
-    return sys_pager_supply(t, a);
+    return supply_epoch(t, vmo_h, offset, src, n, prot, recv, PAGER_EPOCH_FIRST);
 }
 
 static inline int64_t supply(struct scene *s, uint64_t offset, uint64_t src, uint64_t n, uint32_t prot)

@@ -103,6 +103,8 @@ struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t b
 	list_init(&o->regions);
 	list_init(&o->pager_link);
 	list_init(&o->fallback_link);
+	list_init(&o->rebind_link);
+	o->epoch = PAGER_EPOCH_FIRST;
 	list_init(&o->shadows);
 	list_init(&o->shadow_link);
 	o->deadline_ticks = 5 * arch_timebase_hz(); /* 5 s */

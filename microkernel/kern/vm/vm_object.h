@@ -69,6 +69,13 @@ struct vm_object {
 	uint64_t fallback_badge;
 	struct list pager_link;    /* in pager->objects */
 	struct list fallback_link; /* in fallback->fallbacks */
+	uint32_t epoch;            /* the binding's: each rebind bumps it, and the
+				    * pager's calls must name it (uapi/pager.h) */
+	struct endpoint *rebind_to; /* while a rebind waits for the old pager's
+				     * RELEASE (with a reference), else NULL */
+	uint64_t rebind_badge;
+	uint64_t rebind_deadline;  /* timebase: the rebind completes by then */
+	struct list rebind_link;   /* in vm_rebinding while rebind_to is set */
 	bool failed;               /* pager gone, no fallback: faults are errors */
 	uint32_t users;            /* regions + handles without R_PAGER; at 0 the
 				    * pager is told (PAGER_TERMINATE) */
@@ -104,8 +111,11 @@ struct vm_request {
 	struct vm_object *obj;  /* holds a reference */
 	uint64_t page;          /* page index */
 	uint32_t access;        /* VM_R / VM_W / VM_X of the first fault */
+	uint32_t kind;          /* FAULT_DATA, or FAULT_UNLOCK for a write to a
+				 * resident write-protected page */
 	uint64_t fault_id;
-	uint64_t deadline;      /* timebase */
+	uint64_t deadline;      /* timebase: from posting while queued, then from
+				 * the pager's receiving it */
 	struct waitq waiters;   /* threads faulting on this page */
 	int trace;              /* trace slot, or -1 */
 	enum vm_request_state state;

@@ -30,6 +30,16 @@ static int lookup_vmo(struct thread *t, int64_t h, uint32_t need, struct vm_obje
 	return err;
 }
 
+/* The object of a pager's call: R_PAGER, and the binding's epoch named
+ * (E_STALE after a rebind: the caller is not its pager any more). */
+static int lookup_paged(struct thread *t, int64_t h, uint64_t epoch, struct vm_object **o)
+{
+	int err = lookup_vmo(t, h, R_PAGER, o);
+	if (!err && epoch != (*o)->epoch)
+		err = -E_STALE;
+	return err;
+}
+
 /* An endpoint to bind objects to (as pager or fallback): only whoever
  * receives on it may, so no sender can make the pager's badges mean
  * objects of its choosing. */
@@ -158,7 +168,7 @@ static __attribute__((noinline)) bool supply_one_fast(struct thread *t, const ui
 		return false;
 	struct vm_object *o = container_of(hv->obj, struct vm_object, obj);
 	struct endpoint *ep = container_of(he->obj, struct endpoint, obj);
-	if ((offset & PAGE_MASK) || (offset >> PAGE_SHIFT) >= o->npages || (src & PAGE_MASK) ||
+	if (a[6] != o->epoch || (offset & PAGE_MASK) || (offset >> PAGE_SHIFT) >= o->npages || (src & PAGE_MASK) ||
 	    !(prot & VM_R) || (prot & ~(VM_R | VM_W | VM_X)))
 		return false;
 	if (ep->dead || !list_empty(&ep->kmsgs) || !list_empty(&ep->sendq.head))
@@ -192,7 +202,7 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 	/* Checked pages keep their entry and cache slot for the commit. */
 	pte_t *ptes[PAGER_SUPPLY_MAX];
 	uint64_t *slots[PAGER_SUPPLY_MAX];
-	int err = lookup_vmo(t, (int64_t)a[0], R_PAGER, &o);
+	int err = lookup_paged(t, (int64_t)a[0], a[6], &o);
 	if (!err)
 		err = check_pages(o, offset, n);
 	if (!err && ((src & PAGE_MASK) || n > PAGER_SUPPLY_MAX || !(prot & VM_R) ||
@@ -226,9 +236,15 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 	uint64_t flags = supply_flags(prot) | VPE_PRESENT;
 	uint64_t fresh = 0; /* bit i: page i went in now */
 	_Static_assert(PAGER_SUPPLY_MAX <= 64, "one bit a page");
+	uint64_t unlocked = 0; /* bit i: page i was there, write-protected, and is now writable */
 	for (uint64_t i = 0; i < n; i++) {
-		if (*slots[i] & VPE_PRESENT)
-			continue; /* already there: the frame stays with the pager */
+		if (*slots[i] & VPE_PRESENT) { /* already there: the frame stays with the pager */
+			if ((prot & VM_W) && (*slots[i] & VPE_NOWRITE)) { /* the answer to an UNLOCK */
+				*slots[i] &= ~VPE_NOWRITE;
+				unlocked |= 1ull << i;
+			}
+			continue;
+		}
 		paddr_t f;
 		if (zero) {
 			f = pmm_alloc();
@@ -247,8 +263,8 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 	 * frames counted for the zero-filled pages. */
 	struct vm_region *around = 0;
 	for (uint64_t i = 0; i < n; i++) {
-		struct vm_request *req =
-			(fresh >> i) & 1 ? vmo_find_request(o, (offset >> PAGE_SHIFT) + i) : 0;
+		struct vm_request *req = ((fresh | unlocked) >> i) & 1
+						 ? vmo_find_request(o, (offset >> PAGE_SHIFT) + i) : 0;
 		if (req) {
 			trace_set(req->trace, TRACE_SUPPLY, stamp);
 			if (!around && n > 1)
@@ -278,7 +294,7 @@ static struct vm_request *first_request_in(struct vm_object *o, uint64_t first, 
 int64_t sys_pager_fail(struct thread *t, const uint64_t *a)
 {
 	struct vm_object *o;
-	int err = lookup_vmo(t, (int64_t)a[0], R_PAGER, &o);
+	int err = lookup_paged(t, (int64_t)a[0], a[4], &o);
 	if (!err)
 		err = check_pages(o, a[1], a[2]);
 	if (err)
@@ -352,7 +368,7 @@ int64_t sys_pager_evict(struct thread *t, const uint64_t *a)
 	struct task *k = t->task;
 	struct vm_object *o;
 	uint64_t n = a[2], dst = a[3];
-	int err = lookup_vmo(t, (int64_t)a[0], R_PAGER, &o);
+	int err = lookup_paged(t, (int64_t)a[0], a[5], &o);
 	if (!err)
 		err = check_pages(o, a[1], n);
 	if (!err && (dst & PAGE_MASK))
@@ -400,7 +416,7 @@ int64_t sys_pager_lock(struct thread *t, const uint64_t *a)
 {
 	struct vm_object *o;
 	uint64_t n = a[2], op = a[3];
-	int err = lookup_vmo(t, (int64_t)a[0], R_PAGER, &o);
+	int err = lookup_paged(t, (int64_t)a[0], a[4], &o);
 	if (!err)
 		err = check_pages(o, a[1], n);
 	if (!err && (op < LOCK_WRITE_PROTECT || op > LOCK_FLUSH))
@@ -468,7 +484,7 @@ int64_t sys_vmo_info(struct thread *t, const uint64_t *a)
 		.minor = o->minor, .supplies = o->supplies, .pending = pending,
 		.deadline_ms = o->deadline_ticks * 1000 / arch_timebase_hz(),
 		.has_pager = o->pager != 0, .has_fallback = o->fallback != 0,
-		.depth = vmo_depth(o),
+		.depth = vmo_depth(o), .epoch = o->epoch, .rebinding = o->rebind_to != 0,
 	};
 	return copy_to_user(t->task, a[1], &info, sizeof(info));
 }
@@ -529,4 +545,52 @@ int64_t sys_default_pager(struct thread *t, const uint64_t *a)
 	if (ep && ep->owner == t->task)
 		t->task->is_pager = true;
 	return 0;
+}
+
+int64_t sys_pager_ctl(struct thread *t, const uint64_t *a)
+{
+	struct vm_object *o;
+	uint64_t op = a[1], n = a[3], arg = a[4];
+	int err = lookup_paged(t, (int64_t)a[0], a[5], &o);
+	if (err)
+		return err;
+	if (op == PAGER_CTL_RELEASED) {
+		if (a[2] || n || arg)
+			return -E_INVAL;
+		if (!o->rebind_to)
+			return -E_BUSY; /* nothing was asked */
+		vm_rebind_finish(o, 0);
+		return 0;
+	}
+	if (op != PAGER_CTL_EXTEND)
+		return -E_INVAL;
+	err = check_pages(o, a[2], n);
+	if (!err && (arg == 0 || arg > PAGER_DEADLINE_MAX_MS))
+		err = -E_INVAL;
+	if (err)
+		return err;
+	uint64_t first = a[2] >> PAGE_SHIFT, extended = 0;
+	uint64_t deadline = arch_time() + arg * arch_timebase_hz() / 1000;
+	list_for_each(pos, &o->requests) {
+		struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
+		if (req->page >= first && req->page - first < n) {
+			vm_request_set_deadline(req, deadline);
+			extended++;
+		}
+	}
+	return (int64_t)extended;
+}
+
+int64_t sys_vmo_rebind(struct thread *t, const uint64_t *a)
+{
+	struct vm_object *o;
+	struct endpoint *ep;
+	int err = lookup_vmo(t, (int64_t)a[0], R_CONTROL, &o);
+	if (!err)
+		err = lookup_pager_ep(t, (int64_t)a[1], &ep);
+	if (!err)
+		err = vm_rebind_start(o, ep, a[2]);
+	if (err)
+		return err;
+	return o->rebind_to ? o->epoch + 1 : o->epoch;
 }

@@ -16,6 +16,8 @@ int64_t sys_pager_evict(struct thread *t, const uint64_t *a);
 int64_t sys_pager_lock(struct thread *t, const uint64_t *a);
 int64_t sys_vmo_set(struct thread *t, const uint64_t *a);
 int64_t sys_vmo_info(struct thread *t, const uint64_t *a);
+int64_t sys_pager_ctl(struct thread *t, const uint64_t *a);
+int64_t sys_vmo_rebind(struct thread *t, const uint64_t *a);
 int64_t sys_trace_read(struct thread *t, const uint64_t *a);
 int64_t sys_vm_stats(struct thread *t, const uint64_t *a);
 

@@ -45,21 +45,33 @@ void vm_set_fallback(struct vm_object *o, struct endpoint *fb, uint64_t badge)
 	}
 }
 
-void vm_object_unbind(struct vm_object *o)
+/* Drops the pager (not the fallback). */
+static void pager_unbind(struct vm_object *o)
 {
-	vm_set_fallback(o, 0, 0);
 	if (o->pager) {
 		list_del(&o->pager_link);
 		kobj_put(&o->pager->obj);
 		o->pager = 0;
 	}
 }
+
+static void rebind_cancel(struct vm_object *o);
+
+void vm_object_unbind(struct vm_object *o)
+{
+	rebind_cancel(o);
+	vm_set_fallback(o, 0, 0);
+	pager_unbind(o);
+}
 /* --- requests ------------------------------------------------------------- */
 
+/* The pager has the FAULT: its deadline runs from now. */
 static void request_delivered(struct ipc_kmsg *m)
 {
 	struct vm_request *req = container_of(m, struct vm_request, msg);
-	trace_stamp(req->trace, TRACE_RECEIVED);
+	uint64_t now = vm_now();
+	trace_set(req->trace, TRACE_RECEIVED, now);
+	vm_request_set_deadline(req, arch_time() + req->obj->deadline_ticks);
 }
 
 /* Posts the request's FAULT to the object's pager. From the faulting
@@ -80,7 +92,7 @@ static bool request_hand_to_pager(struct vm_request *req)
 	r[0] = 0;
 	r[1] = (IPC_TAG(PAGER_FAULT, 4, 0) | IPC_TAG_KERNEL);
 	r[2] = req->page << PAGE_SHIFT;
-	r[3] = req->access;
+	r[3] = PAGER_W1(req->access, req->kind, req->obj->epoch);
 	r[4] = req->fault_id;
 	r[5] = req->obj->npages << PAGE_SHIFT;
 	r[6] = req->obj->pager_badge;
@@ -91,6 +103,7 @@ static bool request_hand_to_pager(struct vm_request *req)
 	uint64_t now = vm_now();
 	trace_set(req->trace, TRACE_SENT, now);
 	trace_set(req->trace, TRACE_RECEIVED, now);
+	vm_request_set_deadline(req, arch_time() + req->obj->deadline_ticks);
 	return true;
 }
 
@@ -101,7 +114,7 @@ static void request_post(struct vm_request *req, bool from_fault)
 		return;
 	req->msg.tag = (IPC_TAG(PAGER_FAULT, 4, 0) | IPC_TAG_KERNEL);
 	req->msg.w[0] = req->page << PAGE_SHIFT;
-	req->msg.w[1] = req->access;
+	req->msg.w[1] = PAGER_W1(req->access, req->kind, o->epoch);
 	req->msg.w[2] = req->fault_id;
 	req->msg.w[3] = o->npages << PAGE_SHIFT;
 	req->msg.badge = o->pager_badge;
@@ -156,7 +169,7 @@ static inline __attribute__((always_inline)) void request_release(struct vm_requ
 
 /* Inlined (with kernel_zero_fill) into both fault entries: see fault_common. */
 static inline __attribute__((always_inline)) struct vm_request *
-request_new(struct vm_object *o, uint64_t page, uint32_t access,
+request_new(struct vm_object *o, uint64_t page, uint32_t access, uint32_t kind,
 	    uint64_t trap_stamp)
 {
 	struct vm_request *req = request_alloc();
@@ -166,6 +179,7 @@ request_new(struct vm_object *o, uint64_t page, uint32_t access,
 	req->obj = o;
 	req->page = page;
 	req->access = access;
+	req->kind = kind;
 	req->fault_id = vm_next_fault_id++;
 	vm_request_set_deadline(req, arch_time() + o->deadline_ticks);
 	waitq_init(&req->waiters);
@@ -298,6 +312,19 @@ void vm_fault_waiter_gone(struct thread *t)
 	}
 }
 
+/* Sends every pending request (again) to the object's pager, whose
+ * deadline starts now: after a change of pager. */
+static void requests_repost(struct vm_object *o)
+{
+	list_for_each(pos, &o->requests) {
+		struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
+		ipc_kmsg_cancel(&req->msg);
+		vm_request_set_deadline(req, arch_time() + o->deadline_ticks);
+		if (o->pager)
+			request_post(req, false);
+	}
+}
+
 /* The pager is gone or late: hand the object to its fallback, or fail
  * everything that waits on it. */
 void vmo_pager_failed(struct vm_object *o, const char *why)
@@ -309,15 +336,11 @@ void vmo_pager_failed(struct vm_object *o, const char *why)
 		kobj_get(&fb->obj);
 		uint64_t badge = o->fallback_badge;
 		vm_set_fallback(o, 0, 0);
-		vm_object_unbind(o);
+		pager_unbind(o);
 		vm_object_bind(o, fb, badge);
 		kobj_put(&fb->obj);
-		list_for_each(pos, &o->requests) {
-			struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
-			ipc_kmsg_cancel(&req->msg);
-			vm_request_set_deadline(req, arch_time() + o->deadline_ticks);
-			request_post(req, false);
-		}
+		o->epoch++;
+		requests_repost(o);
 		return;
 	}
 	/* An anonymous object only loses what it had paged out (its faults
@@ -337,9 +360,25 @@ void vm_pager_died(struct endpoint *ep)
 	while (!list_empty(&ep->fallbacks))
 		vm_set_fallback(list_entry(ep->fallbacks.next, struct vm_object, fallback_link),
 				0, 0);
+	/* Rebinds to it are off (their objects stay with the pager they
+	 * have); rebinds from it complete at once. */
+	for (struct list *pos = vm_rebinding.next; pos != &vm_rebinding;) {
+		struct vm_object *o = list_entry(pos, struct vm_object, rebind_link);
+		pos = pos->next;
+		if (o->rebind_to == ep) {
+			klog("vm: object %lu: the new pager died before the rebind completed\n",
+			     (unsigned long)o->id);
+			rebind_cancel(o);
+		}
+	}
 	while (!list_empty(&ep->objects)) {
 		struct vm_object *o = list_entry(ep->objects.next, struct vm_object, pager_link);
 		kobj_get(&o->obj); /* failing its requests may drop the last reference */
+		if (o->rebind_to) {
+			vm_rebind_finish(o, "died");
+			kobj_put(&o->obj);
+			continue;
+		}
 		vmo_pager_failed(o, "died");
 		if (o->pager == ep) /* no fallback: the object has no pager now */
 			vm_object_unbind(o);
@@ -361,8 +400,9 @@ void vm_pager_terminate(struct vm_object *o)
 		klog("vm: object %lu: no memory to send TERMINATE\n", (unsigned long)o->id);
 		return;
 	}
-	m->tag = IPC_TAG(PAGER_TERMINATE, 1, 0) | IPC_TAG_KERNEL;
+	m->tag = IPC_TAG(PAGER_TERMINATE, 2, 0) | IPC_TAG_KERNEL;
 	m->w[0] = o->npages << PAGE_SHIFT;
+	m->w[1] = o->epoch;
 	m->badge = o->pager_badge;
 	m->delivered = terminate_delivered;
 	ipc_kmsg_post(o->pager, m, false);
@@ -376,12 +416,113 @@ enum vm_fault_result vm_request_page(struct thread *t, struct vm_object *o, uint
 		wait_on(t, req, va, access);
 		return FAULT_BLOCKED;
 	}
-	req = request_new(o, page, access, trap_stamp);
+	/* A write to a resident page: the pager write-protected it. */
+	uint32_t kind = vmo_lookup(o, page) & VPE_PRESENT ? FAULT_UNLOCK : FAULT_DATA;
+	if (kind == FAULT_UNLOCK && !o->pager) { /* its pager is gone: nobody objects */
+		*vmo_slot(o, page, false) &= ~VPE_NOWRITE;
+		return FAULT_RESOLVED; /* the retry maps it */
+	}
+	req = request_new(o, page, access, kind, trap_stamp);
 	if (!req)
 		return FAULT_BAD;
 	o->faults++;
 	vm_faults_major++;
 	wait_on(t, req, va, access);
-	request_post(req, true);
+	if (!o->rebind_to) /* else it goes to the new pager when the rebind completes */
+		request_post(req, true);
 	return FAULT_BLOCKED;
+}
+
+/* --- rebinding -------------------------------------------------------------- */
+
+struct list vm_rebinding = LIST_INIT(vm_rebinding);
+
+static void release_delivered(struct ipc_kmsg *m)
+{
+	kmem_free(m, sizeof(*m));
+}
+
+/* The rebind is over (why: NULL if the old pager said it is done): the
+ * new pager takes the object with a new epoch and every pending fault. */
+void vm_rebind_finish(struct vm_object *o, const char *why)
+{
+	struct endpoint *to = o->rebind_to;
+	uint64_t badge = o->rebind_badge;
+	o->rebind_to = 0;
+	list_del(&o->rebind_link);
+	/* An anonymous object's new pager has none of its pages: each
+	 * resident one must be written to it before it may be dropped
+	 * (dirty), and a page out with the old pager and not handed back is
+	 * lost (the fault on it goes to the new pager, which has nothing). */
+	uint64_t lost = 0;
+	for (unsigned d = 0; o->anon && d < VMO_LEAF_ENTRIES; d++) {
+		uint64_t *leaf = o->dir[d];
+		for (unsigned i = 0; leaf && i < VMO_LEAF_ENTRIES; i++) {
+			if (leaf[i] & VPE_PRESENT)
+				leaf[i] = (leaf[i] & ~VPE_PAGED) | VPE_DIRTY;
+			else if (leaf[i] & VPE_PAGED)
+				lost++;
+		}
+	}
+	if (why || lost)
+		klog("vm: object %lu: rebind completed%s%s; %lu paged-out pages not handed back\n",
+		     (unsigned long)o->id, why ? ": the old pager " : "", why ? why : "",
+		     (unsigned long)lost);
+	pager_unbind(o);
+	if (o->fallback == to)
+		vm_set_fallback(o, 0, 0);
+	vm_object_bind(o, to, badge);
+	kobj_put(&to->obj); /* the rebind's reference; the binding holds its own */
+	if (to->owner)
+		to->owner->is_pager = true;
+	o->epoch++;
+	o->failed = false;
+	kobj_get(&o->obj);
+	requests_repost(o);
+	kobj_put(&o->obj);
+}
+
+/* The object goes, or the new pager died: the rebind is off; whatever
+ * queued meanwhile goes to the pager the object has. */
+static void rebind_cancel(struct vm_object *o)
+{
+	if (!o->rebind_to)
+		return;
+	kobj_put(&o->rebind_to->obj);
+	o->rebind_to = 0;
+	list_del(&o->rebind_link);
+	requests_repost(o);
+}
+
+int vm_rebind_start(struct vm_object *o, struct endpoint *to, uint64_t badge)
+{
+	if (o->rebind_to)
+		return -E_BUSY;
+	if (to == o->pager)
+		return -E_INVAL;
+	struct endpoint *from = o->pager;
+	struct ipc_kmsg *m = 0;
+	if (from && !from->dead) {
+		m = kmem_alloc(sizeof(*m));
+		if (!m)
+			return -E_NOMEM;
+	}
+	kobj_get(&to->obj);
+	o->rebind_to = to;
+	o->rebind_badge = badge;
+	o->rebind_deadline = arch_time() + o->deadline_ticks;
+	list_add_tail(&vm_rebinding, &o->rebind_link);
+	if (o->rebind_deadline < vm_earliest_deadline)
+		vm_earliest_deadline = o->rebind_deadline;
+	if (!m) { /* nobody holds pages to hand back */
+		vm_rebind_finish(o, 0);
+		return 0;
+	}
+	m->tag = IPC_TAG(PAGER_RELEASE, 2, 0) | IPC_TAG_KERNEL;
+	m->w[0] = o->npages << PAGE_SHIFT;
+	m->w[1] = o->epoch;
+	m->badge = o->pager_badge;
+	m->delivered = release_delivered;
+	ipc_kmsg_post(from, m, false);
+	return 0;
 }

@@ -12,8 +12,16 @@
  *      (vm_request_fail: their tasks die with a log line), or left by its
  *      last waiter (vm_fault_waiter_gone).
  *   3. A pager that dies or misses a deadline (kern/vm/vm_deadline.c) hands
- *      the object to its fallback, which gets every pending request again,
- *      or fails them (vmo_pager_failed).
+ *      the object to its fallback, which gets every pending request again
+ *      (vmo_pager_failed). Without a fallback, a missed deadline fails that
+ *      request alone, and a pager's death fails the object's requests.
+ * A request's deadline runs from its posting, and again from the moment
+ * the pager receives it.
+ *
+ * Rebinding (vm_rebind_start, uapi/pager.h): the object keeps its pager
+ * while the old one hands its pages back (PAGER_RELEASE); new faults queue
+ * unposted; vm_rebind_finish then binds the new pager with the next epoch
+ * and posts every pending request to it.
  */
 #ifndef KERN_VM_REQUEST_H
 #define KERN_VM_REQUEST_H
@@ -67,10 +75,21 @@ void vm_fault_waiter_gone(struct thread *t);
  * pressure). */
 void vm_request_cache_drain(void);
 
-/* Timer tick: requests past their deadline fail over (vmo_pager_failed). */
+/* Timer tick: requests past their deadline fail over or fail, rebinds past
+ * theirs complete (kern/vm/vm_deadline.c). */
 void vm_tick(uint64_t now);
 
-/* Endpoint ep died: its objects go to their fallback pagers or fail. */
+/* Starts rebinding o to `to` (R_RECV checked by the caller): 0, -E_BUSY
+ * (a rebind is under way), -E_INVAL (already its pager) or -E_NOMEM.
+ * Completes at once when the object has no live pager. */
+int vm_rebind_start(struct vm_object *o, struct endpoint *to, uint64_t badge);
+/* Completes it (why: how the old pager failed to, or NULL). */
+void vm_rebind_finish(struct vm_object *o, const char *why);
+/* Objects being rebound (vm_object.rebind_link). */
+extern struct list vm_rebinding;
+
+/* Endpoint ep died: its objects go to their fallback pagers or fail;
+ * rebinds from it complete, rebinds to it are called off. */
 void vm_pager_died(struct endpoint *ep);
 /* The object is going away: tell its pager (PAGER_TERMINATE). */
 void vm_pager_terminate(struct vm_object *o);

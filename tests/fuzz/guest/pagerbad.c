@@ -68,7 +68,7 @@ static void answer_good(struct round *rd, struct ipc_msg *m, bool *pending, enum
 {
 	uint64_t offset = m->w[0], page = offset / FUZZ_PAGE;
 	if (page_resident(rd->vmo, offset)) {
-		long r = pager_lock(rd->vmo, offset, 1, LOCK_UNLOCK);
+		long r = pager_lock(rd->vmo, offset, 1, LOCK_UNLOCK, PAGER_EPOCH_FIRST);
 		if (r)
 			round_anomaly(rd, "unlock of page %lu refused: %s", (unsigned long)page,
 				      err_name(r));
@@ -78,14 +78,14 @@ static void answer_good(struct round *rd, struct ipc_msg *m, bool *pending, enum
 	uint32_t prot = good_prot(&rd->rng);
 	long r;
 	if (how == A_RECV) {
-		r = pager_supply_recv(rd->vmo, offset, (void *)src, 1, prot, rd->ep, m);
+		r = pager_supply_recv(rd->vmo, offset, (void *)src, 1, prot, PAGER_EPOCH_FIRST, rd->ep, m);
 		*pending = r == 0;
 		if (r < 0 && !page_resident(rd->vmo, offset))
 			round_anomaly(rd, "supply-and-receive of page %lu refused: %s",
 				      (unsigned long)page, err_name(r));
 		return;
 	}
-	r = pager_supply(rd->vmo, offset, (void *)src, 1, prot);
+	r = pager_supply(rd->vmo, offset, (void *)src, 1, prot, PAGER_EPOCH_FIRST);
 	if (r != 1)
 		round_anomaly(rd, "supply of page %lu returned %ld", (unsigned long)page, r);
 }
@@ -123,7 +123,8 @@ static void bad_supply(struct round *rd, uint64_t offset)
 	default: recv = rng_one_in(r, 2) ? (uint64_t)rd->vmo : 127; break;
 	}
 	uint64_t before = resident(rd->vmo);
-	long ret = sys6(SYS_PAGER_SUPPLY, vmo, (long)off, (long)src, (long)n, (long)prot, (long)recv);
+	long ret = sys7(SYS_PAGER_SUPPLY, vmo, (long)off, (long)src, (long)n, (long)prot, (long)recv,
+			PAGER_EPOCH_FIRST);
 	bool src_ok = (k >= 5 && k <= 9) || !orig || still_ours(orig);
 	round_note(rd, why[k]);
 	if (ret >= 0 || resident(rd->vmo) != before || !src_ok)
@@ -140,7 +141,7 @@ static void double_supply(struct round *rd, struct ipc_msg *m, bool *pending)
 	if (!page_resident(rd->vmo, offset))
 		return;
 	uint64_t src = src_page(rd, offset / FUZZ_PAGE);
-	long r = pager_supply(rd->vmo, offset, (void *)src, 1, VM_R | VM_W);
+	long r = pager_supply(rd->vmo, offset, (void *)src, 1, VM_R | VM_W, PAGER_EPOCH_FIRST);
 	bool kept = !src || still_ours(src);
 	if (r != 0 || !kept)
 		round_anomaly(rd, "second supply of page %lu returned %ld%s",
@@ -158,7 +159,7 @@ static void extra_supply(struct round *rd, struct ipc_msg *m, bool *pending)
 			if (page_resident(rd->vmo, p * FUZZ_PAGE))
 				n = p - first; /* a run stops before a resident page */
 		uint64_t src = n ? src_run(rd, first, n) : 0;
-		long ret = n ? pager_supply(rd->vmo, first * FUZZ_PAGE, (void *)src, n, VM_R | VM_W) : 0;
+		long ret = n ? pager_supply(rd->vmo, first * FUZZ_PAGE, (void *)src, n, VM_R | VM_W, PAGER_EPOCH_FIRST) : 0;
 		if (ret < 0 || (uint64_t)ret != n)
 			round_anomaly(rd, "supply of %lu pages at %lu returned %ld", (unsigned long)n,
 				      (unsigned long)first, ret);
@@ -166,7 +167,7 @@ static void extra_supply(struct round *rd, struct ipc_msg *m, bool *pending)
 		for (int i = 0; i < 3; i++) {
 			uint64_t p = rng_below(r, rd->npages);
 			uint64_t src = rng_one_in(r, 3) ? 0 : src_page(rd, p);
-			long ret = pager_supply(rd->vmo, p * FUZZ_PAGE, (void *)src, 1, VM_R | VM_W);
+			long ret = pager_supply(rd->vmo, p * FUZZ_PAGE, (void *)src, 1, VM_R | VM_W, PAGER_EPOCH_FIRST);
 			if (ret < 0)
 				round_anomaly(rd, "unasked supply of page %lu refused: %s",
 					      (unsigned long)p, err_name(ret));
@@ -181,12 +182,12 @@ static void lock_then_answer(struct round *rd, struct ipc_msg *m, bool *pending)
 {
 	struct rng *r = &rd->rng;
 	int op = rng_one_in(r, 2) ? LOCK_WRITE_PROTECT : LOCK_CLEAN;
-	long ret = pager_lock(rd->vmo, 0, rd->npages, op);
+	long ret = pager_lock(rd->vmo, 0, rd->npages, op, PAGER_EPOCH_FIRST);
 	if (ret)
 		round_anomaly(rd, "lock op %d over the object refused: %s", op, err_name(ret));
 	uint64_t bad_op = rng_one_in(r, 2) ? 0 : LOCK_FLUSH + 1 + rng_below(r, 100);
 	ret = pager_lock(rd->vmo, rng_one_in(r, 2) ? 1 : rd->npages * FUZZ_PAGE, 1,
-			 rng_one_in(r, 2) ? (int)bad_op : LOCK_CLEAN);
+			 rng_one_in(r, 2) ? (int)bad_op : LOCK_CLEAN, PAGER_EPOCH_FIRST);
 	if (ret >= 0)
 		round_anomaly(rd, "a bad lock request was accepted");
 	answer_good(rd, m, pending, A_GOOD);
@@ -197,8 +198,8 @@ static void fail_fault(struct round *rd, struct ipc_msg *m)
 {
 	struct rng *r = &rd->rng;
 	if (rng_one_in(r, 3)) {
-		long bad = pager_fail(rd->vmo, m->w[0] + 1, 1, -E_DEAD);
-		long none = pager_fail(rd->vmo, m->w[0], 0, -E_DEAD);
+		long bad = pager_fail(rd->vmo, m->w[0] + 1, 1, -E_DEAD, PAGER_EPOCH_FIRST);
+		long none = pager_fail(rd->vmo, m->w[0], 0, -E_DEAD, PAGER_EPOCH_FIRST);
 		if (bad >= 0 || none >= 0)
 			round_anomaly(rd, "a bad pager_fail was accepted (%ld, %ld)", bad, none);
 	}
@@ -206,7 +207,7 @@ static void fail_fault(struct round *rd, struct ipc_msg *m)
 					(uint64_t)-E_FORMAT, (uint64_t)-E_DEAD, 0, 1,
 					(uint64_t)-1000, rng_edge(r) }[rng_below(r, 8)];
 	bool all = rng_one_in(r, 4);
-	long ret = pager_fail(rd->vmo, all ? 0 : m->w[0], all ? rd->npages : 1, code);
+	long ret = pager_fail(rd->vmo, all ? 0 : m->w[0], all ? rd->npages : 1, code, PAGER_EPOCH_FIRST);
 	if (ret)
 		round_anomaly(rd, "pager_fail refused: %s", err_name(ret));
 	rd->harmful = true;

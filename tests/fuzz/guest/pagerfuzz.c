@@ -123,9 +123,9 @@ static void fallback_thread(void *arg)
 		uint8_t st = 0;
 		pager_query(vmo, m.w[0], 1, &st, 0);
 		if (st & PAGE_RESIDENT)
-			pager_lock(vmo, m.w[0], 1, LOCK_UNLOCK);
+			pager_lock(vmo, m.w[0], 1, LOCK_UNLOCK, PAGER_EPOCH_FIRST);
 		else
-			pager_supply(vmo, m.w[0], 0, 1, VM_R | VM_W);
+			pager_supply(vmo, m.w[0], 0, 1, VM_R | VM_W, PAGER_EPOCH_FIRST);
 		pf.fb_answers++;
 	}
 }

@@ -172,12 +172,12 @@ static int sub_misbehave(enum sub_act act, int ep, int vmo, struct ipc_msg *m)
 		sys_handle_close(vmo);
 		wait_for_the_end();
 	case SUB_SUPPLY:
-		if (pager_supply_recv(vmo, m->w[0], 0, 1, VM_R | VM_W, ep, m) == 0)
+		if (pager_supply_recv(vmo, m->w[0], 0, 1, VM_R | VM_W, PAGER_EPOCH_FIRST, ep, m) == 0)
 			return 0; /* the next FAULT: die with it */
 		wait_for_the_end();
 	case SUB_FAIL_SELF:
 		sys_sleep(5 * FUZZ_MS); /* our own thread is waiting by now */
-		pager_fail(vmo, 0, 1, -E_DEAD);
+		pager_fail(vmo, 0, 1, -E_DEAD, PAGER_EPOCH_FIRST);
 		return 30; /* not reached: the failure kills this task */
 	default:
 		wait_for_the_end();

@@ -18,7 +18,7 @@
 enum kind {
 	K_NONE, K_ANY, K_H, K_OUT, K_IN, K_TEXT, K_LEN, K_VA, K_SIZE, K_OFF, K_NPAGES,
 	K_PROT, K_NS, K_SLEEP, K_TAG, K_WORD, K_RIGHTS, K_BADGE, K_PRIO, K_ENTRY,
-	K_ERR, K_LOCKOP, K_IDX, K_BUF, K_FLAGS, K_COUNT, K_EP, K_KEEP,
+	K_ERR, K_LOCKOP, K_EPOCH, K_IDX, K_BUF, K_FLAGS, K_COUNT, K_EP, K_KEEP,
 	/* handles of one object type: mostly the child's own of that type */
 	K_HTASK, K_HEP, K_HNOTE, K_HVMO, K_HMOD,
 	K_TOUCH, /* a0 and a1 of TOUCH */
@@ -68,11 +68,11 @@ static const struct call_row calls[] = {
 	ROW(VMO_CREATE, 4, K_SIZE, K_EP, K_BADGE),
 	ROW(VM_MAP, 5, K_HVMO, K_VA, K_SIZE, K_OFF, K_PROT),
 	ROW(VM_PROTECT, 3, K_VA, K_SIZE, K_PROT),
-	ROW(PAGER_SUPPLY, 4, K_HVMO, K_OFF, K_VA, K_NPAGES, K_PROT, K_EP, K_NS),
-	ROW(PAGER_FAIL, 3, K_HVMO, K_OFF, K_NPAGES, K_ERR),
+	ROW(PAGER_SUPPLY, 4, K_HVMO, K_OFF, K_VA, K_NPAGES, K_PROT, K_EP, K_EPOCH),
+	ROW(PAGER_FAIL, 3, K_HVMO, K_OFF, K_NPAGES, K_ERR, K_EPOCH),
 	ROW(PAGER_QUERY, 3, K_HVMO, K_OFF, K_NPAGES, K_OUT, K_FLAGS),
-	ROW(PAGER_EVICT, 3, K_HVMO, K_OFF, K_NPAGES, K_VA, K_OUT),
-	ROW(PAGER_LOCK, 3, K_HVMO, K_OFF, K_NPAGES, K_LOCKOP),
+	ROW(PAGER_EVICT, 3, K_HVMO, K_OFF, K_NPAGES, K_VA, K_OUT, K_EPOCH),
+	ROW(PAGER_LOCK, 3, K_HVMO, K_OFF, K_NPAGES, K_LOCKOP, K_EPOCH),
 	ROW(VMO_SET, 3, K_HVMO, K_EP, K_BADGE, K_COUNT),
 	ROW(VMO_INFO, 3, K_HVMO, K_OUT),
 	ROW(TRACE_READ, 2, K_COUNT, K_OUT, K_COUNT),
@@ -90,6 +90,8 @@ static const struct call_row calls[] = {
 	ROW(THREAD_START, 2, K_HTASK, K_ENTRY, K_KEEP, K_KEEP),
 	ROW(VMO_ANON, 4, K_SIZE, K_HVMO, K_OFF, K_EP, K_BADGE),
 	ROW(DEFAULT_PAGER, 1, K_H, K_EP), /* the child has no system CONTROL: refused */
+	ROW(PAGER_CTL, 3, K_HVMO, K_LOCKOP, K_OFF, K_NPAGES, K_COUNT, K_EPOCH),
+	ROW(VMO_REBIND, 2, K_HVMO, K_EP, K_BADGE),
 	{ SYSGEN_TOUCH, "TOUCH", 4, { K_TOUCH, K_KEEP } },
 };
 #define NROWS (sizeof(calls) / sizeof(calls[0]))
@@ -276,6 +278,9 @@ static uint64_t gen_rest(struct sysgen *g, enum kind k)
 		return rng_one_in(r, 4) ? rng_edge(r) : (uint64_t)((long)rng_below(r, 33) - 16);
 	case K_LOCKOP:
 		return rng_one_in(r, 5) ? rng_edge(r) : rng_below(r, 7);
+	case K_EPOCH: /* mostly the first (the child's objects are never rebound) */
+		return PICK(r, PAGER_EPOCH_FIRST, PAGER_EPOCH_FIRST, PAGER_EPOCH_FIRST, 0, 2,
+			    rng_edge(r));
 	case K_IDX:
 		return rng_one_in(r, 4) ? rng_edge(r) : rng_below(r, 40);
 	case K_BUF:

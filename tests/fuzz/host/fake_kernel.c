@@ -259,17 +259,23 @@ static long vmo_create(uint64_t size, uint64_t ep, uint64_t badge)
 	if (s < 0)
 		return s;
 	fk.h[s].vmo = (uint32_t)fk.nvmo + 1;
-	fk.vmo[fk.nvmo++] = (struct fk_vmo){ .size = size, .badge = badge, .pager_ep = (int)ep };
+	fk.vmo[fk.nvmo++] = (struct fk_vmo){ .size = size, .badge = badge, .pager_ep = (int)ep,
+					     .epoch = PAGER_EPOCH_FIRST };
 	return s;
 }
 
-/* While a fault is served, the pager answers that fault: its object, from
- * its page on. */
-static void check_answers_fault(const struct fk_vmo *v, uint64_t offset)
+/* Every call of the pager's names the epoch the kernel's last message
+ * about the object gave. While a fault is served, the pager answers that
+ * fault: its object, from its page on, by a supply or fail for data, by
+ * an unlock for a write. */
+static void check_answers_fault(const struct fk_vmo *v, uint64_t offset, uint64_t epoch,
+				bool unlock)
 {
+	FUZZ_CHECK(epoch == v->epoch);
 	if (!serving_fault())
 		return;
 	FUZZ_CHECK(v->badge == fk.cur.badge && offset == fk.cur.w[0]);
+	FUZZ_CHECK(!unlock || PAGER_KIND(fk.cur.w[1]) == FAULT_UNLOCK);
 	fk.fault_answered = true;
 }
 
@@ -282,13 +288,30 @@ static long supply(const uint64_t r[7])
 	FUZZ_CHECK(npages >= 1 && npages <= PAGER_SUPPLY_MAX);
 	FUZZ_CHECK(npages <= (v->size - offset) / FK_PAGE);
 	FUZZ_CHECK(r[2] % FK_PAGE == 0);
-	check_answers_fault(v, offset);
+	check_answers_fault(v, offset, r[6], false);
+	return 0;
+}
+
+static long pager_lock(const uint64_t r[7])
+{
+	FUZZ_CHECK(r[3] == LOCK_UNLOCK && r[2] == 1);
+	check_answers_fault(vmo_of(r[0]), r[1], r[4], true);
+	return 0;
+}
+
+/* Only the answer to a RELEASE, for an object the kernel released. */
+static long pager_ctl(const uint64_t r[7])
+{
+	struct fk_vmo *v = vmo_of(r[0]);
+	FUZZ_CHECK(r[1] == PAGER_CTL_RELEASED && !r[2] && !r[3] && !r[4]);
+	FUZZ_CHECK(r[5] == v->epoch && v->terminated);
+	FUZZ_CHECK(fk.cur.kernel && fk.cur.label == PAGER_RELEASE && fk.cur.badge == v->badge);
 	return 0;
 }
 
 static long pager_fail(const uint64_t r[7])
 {
-	check_answers_fault(vmo_of(r[0]), r[1]);
+	check_answers_fault(vmo_of(r[0]), r[1], r[4], false);
 	long err = (long)r[3];
 	/* The closed set of pagers/common/pager.h. */
 	FUZZ_CHECK(err == -E_NOMEM || err == -E_RANGE || err == -E_FORMAT || err == -E_DEAD);
@@ -365,6 +388,12 @@ void sys_ecall(long nr, uint64_t r[7])
 		break;
 	case SYS_PAGER_FAIL:
 		ret = pager_fail(r);
+		break;
+	case SYS_PAGER_LOCK:
+		ret = pager_lock(r);
+		break;
+	case SYS_PAGER_CTL:
+		ret = pager_ctl(r);
 		break;
 	default:
 		break;

@@ -69,6 +69,7 @@ struct fk_vmo {
 	uint64_t size, badge;
 	int pager_ep;
 	bool terminated;
+	uint32_t epoch;   /* the binding's, as the kernel's messages say */
 };
 
 #define FK_MAX_VMOS 64

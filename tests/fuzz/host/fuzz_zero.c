@@ -80,7 +80,9 @@ static struct fk_vmo *pick_vmo(void)
 	return n ? &fk.vmo[live[b % n]] : 0;
 }
 
-/* What the kernel sends: a fault on a page of the object, or its end. */
+/* What the kernel sends: a fault on a page of the object (for data, or
+ * to unlock a write), its end, or its rebinding away. The epoch grows
+ * now and then, as rebinds make it. */
 static bool kernel_message(struct fk_msg *m, bool fault)
 {
 	struct fk_vmo *v = pick_vmo();
@@ -88,16 +90,19 @@ static bool kernel_message(struct fk_msg *m, bool fault)
 		return false;
 	m->badge = v->badge;
 	m->kernel = true;
-	m->words = fault ? 4 : 1;
+	m->words = fault ? 4 : 2;
+	uint8_t b = fk_byte();
+	v->epoch += b >= 0xf0;
 	if (fault) {
 		m->label = PAGER_FAULT;
 		m->w[0] = fk_bytes(2) % (v->size / FK_PAGE) * FK_PAGE;
-		m->w[1] = fk_byte() & 7;
+		m->w[1] = PAGER_W1(b & 7, b & 0x80 ? FAULT_UNLOCK : FAULT_DATA, v->epoch);
 		m->w[2] = fk.delivered;
 		m->w[3] = v->size;
 	} else {
-		m->label = PAGER_TERMINATE;
+		m->label = b & 1 ? PAGER_RELEASE : PAGER_TERMINATE;
 		m->w[0] = v->size;
+		m->w[1] = v->epoch;
 		v->terminated = true;
 	}
 	return true;
