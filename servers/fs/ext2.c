@@ -187,8 +187,8 @@ int ext2_mount(struct ext2_fs *fs, const struct ext2_dev *dev, unsigned flags)
 		rc = inode_get(fs, EXT2_ROOT_INO, &root);
 	if (rc == 0 && (!i_isdir(&root) || root.d.links == 0))
 		rc = ext2_corrupt(fs, "root inode is not a directory");
-	if (rc < 0)
-		fs->g.blocks_count = 0; /* every later call fails its range checks */
+	if (rc < 0) /* every later call fails its range checks (no inodes, no groups) */
+		memset(&fs->g, 0, sizeof fs->g);
 	return rc;
 }
 

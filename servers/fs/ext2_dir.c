@@ -44,6 +44,8 @@ static int block_check(struct ext2_fs *fs, const uint8_t *d)
 			return ext2_corrupt(fs, "directory entry name_len above 255");
 		if (get32(e) > fs->g.inodes_count)
 			return ext2_corrupt(fs, "directory entry inode out of range");
+		if (get32(e) != 0 && check_name((const char *)e + DE_HDR, de_name_len(e)) < 0)
+			return ext2_corrupt(fs, "directory entry name empty or holding '/' or NUL");
 		off += rec;
 	}
 	return 0;

@@ -403,15 +403,15 @@ int ext2_page_blocks(struct ext2_fs *fs, uint32_t ino, uint64_t page, uint32_t p
 	struct inode_ref ip;
 	uint32_t bs = fs->g.block_size;
 
-	if (!pow2_u32(page_size) || page_size < bs || page_size / bs > 64 || page_size / bs > n)
-		return -EXT2_EINVAL;
-	if (alloc && ext2_rdonly(fs))
-		return -EXT2_EROFS;
 	int rc = inode_get(fs, ino, &ip);
 	if (rc == 0)
 		rc = regular(&ip);
 	if (rc < 0)
 		return rc;
+	if (!pow2_u32(page_size) || page_size < bs || page_size / bs > 64 || page_size / bs > n)
+		return -EXT2_EINVAL;
+	if (alloc && ext2_rdonly(fs))
+		return -EXT2_EROFS;
 	uint32_t per = page_size / bs;
 	if (page > fs->g.max_file_size / page_size) {
 		if (alloc)
