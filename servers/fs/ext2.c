@@ -176,6 +176,8 @@ int ext2_mount(struct ext2_fs *fs, const struct ext2_dev *dev, unsigned flags)
 	memset(&fs->g, 0, sizeof fs->g);
 	if (!dev->read || (!dev->write && !(flags & EXT2_MOUNT_RDONLY)))
 		return refuse(fs, -EXT2_EINVAL, "device callbacks missing");
+	if (dev->size && dev->size < 2048)
+		return refuse(fs, -EXT2_EINVAL, "disk smaller than its superblock's end");
 	if (dev->read(dev->ctx, 1024, fs->sb, sizeof fs->sb) < 0)
 		return refuse(fs, -EXT2_EIO, "superblock: read failed");
 	int rc = check_geometry(fs);
