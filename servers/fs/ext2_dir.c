@@ -390,7 +390,7 @@ int ext2_resolve(struct ext2_fs *fs, uint32_t dir, const char *path, bool follow
 		cur = EXT2_ROOT_INO;
 	for (;;) {
 		struct ext2_stat st;
-		uint32_t next;
+		uint32_t next = 0;
 		while (p[i] == '/')
 			i++;
 		if (p[i] == '\0') {

@@ -249,15 +249,17 @@ static const char *make_tree(uint32_t bs)
 
 static uint32_t image_mb(uint32_t bs)
 {
-	return bs == 1024 ? 8 : bs == 2048 ? 16 : 32;
+	return bs == 1024 ? 24 : bs == 2048 ? 40 : 72;
 }
 
-/* Makes IMG from the tree for bs; with index, `e2fsck -fyD` then hashes
+/* Makes IMG from the tree for bs, in groups of 8192 blocks: three
+ * groups, the last one short, group 1 holding a backup superblock and
+ * descriptor table (sparse_super). With index, `e2fsck -fyD` then hashes
  * every directory of more than one block. */
 static void make_image(uint32_t bs, const char *img, bool index)
 {
 	const char *src = make_tree(bs);
-	assert_int_equal(sh("rm -f %s && truncate -s %uM %s && mke2fs -q -F -t ext2 -b %u -d %s %s",
+	assert_int_equal(sh("rm -f %s && truncate -s %uM %s && mke2fs -q -F -t ext2 -b %u -g 8192 -d %s %s",
 			    img, image_mb(bs), img, bs, src, img),
 			 0);
 	if (index)
