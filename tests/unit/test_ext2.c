@@ -1128,6 +1128,43 @@ static void corrupt_region(enum region r, int seeds)
 		assert_true(mounted > 0);
 }
 
+/* A ".." cycle (b's ".." is its child c, c's is b) and a directory
+ * linked below itself (c/up is a), made with debugfs: calls end with an
+ * error or an answer, never loop. */
+static void test_ext2_directory_loops_end_in_errors(void **s)
+{
+	char img[128];
+	struct disk d;
+	uint32_t x, c;
+
+	snprintf(img, sizeof img, "%s/loop.img", g_tmp);
+	assert_int_equal(sh("rm -rf %s/loopsrc && mkdir -p %s/loopsrc/a/b/c %s/loopsrc/x && "
+			    "truncate -s 2M %s && mke2fs -q -F -t ext2 -b 1024 -d %s/loopsrc %s && "
+			    "{ debugfs -w -R 'unlink /a/b/..' %s && debugfs -w -R 'link /a/b/c /a/b/..' %s && "
+			    "debugfs -w -R 'link /a /a/b/c/up' %s; } 2>/dev/null",
+			    g_tmp, g_tmp, g_tmp, img, g_tmp, img, img, img, img),
+			 0);
+	disk_load(&d, img);
+	struct ext2_fs *fs = fs_mount(&d, 0);
+	alarm(60);
+	c = res(fs, "/a/b/c");
+	/* Moving a directory into c walks ".." up from c: it loops. */
+	assert_int_equal(ext2_rename(fs, EXT2_ROOT_INO, "x", 1, c, "x", 1), -EXT2_EIO);
+	assert_non_null(strstr(ext2_error(fs), "loops"));
+	assert_int_equal(ext2_lookup(fs, EXT2_ROOT_INO, "x", 1, &x), 0);
+	/* Paths through the cycle resolve, bounded by their length. */
+	assert_int_equal(res(fs, "/a/b/c/up/b/c/up/b/c/.."), res(fs, "/a/b"));
+	assert_int_equal(res(fs, "/a/b/.."), c);
+	assert_int_equal(ext2_rmdir(fs, c, "up", 2), -EXT2_ENOTEMPTY);
+	struct walk_stats ws = {0, 0};
+	walk_all(fs, EXT2_ROOT_INO, 0, &ws);
+	assert_true(ws.entries > 10);
+	alarm(0);
+	assert_false(d.oob);
+	free(fs);
+	free(d.buf);
+}
+
 static void test_ext2_survives_corrupt_superblock(void **s) { corrupt_region(R_SB, 200); }
 static void test_ext2_survives_corrupt_group_descriptors(void **s) { corrupt_region(R_GD, 200); }
 static void test_ext2_survives_corrupt_inode_table(void **s) { corrupt_region(R_ITABLE, 200); }
@@ -1158,6 +1195,7 @@ int main(void)
 		cmocka_unit_test(test_ext2_writes_pass_fsck_2k),
 		cmocka_unit_test(test_ext2_writes_pass_fsck_4k),
 		cmocka_unit_test(test_ext2_refuses_bad_superblock_fields),
+		cmocka_unit_test(test_ext2_directory_loops_end_in_errors),
 		cmocka_unit_test(test_ext2_survives_corrupt_superblock),
 		cmocka_unit_test(test_ext2_survives_corrupt_group_descriptors),
 		cmocka_unit_test(test_ext2_survives_corrupt_inode_table),
