@@ -17,7 +17,7 @@ FUZZ_CFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_SECONDS ?= 60
 FUZZ_CORPUS := tests/fuzz/corpus
 
-FUZZ := elf cpio fdt ipc_server name console zero
+FUZZ := elf cpio fdt ipc_server name console zero ext2
 FUZZ_FAKE := tests/fuzz/host/fake_kernel.c libipc/server.c lib/fmt.c
 # target -> sources linked besides tests/fuzz/host/fuzz_TARGET.c
 FSRC_elf := microkernel/kern/elf.c libipc/spawn_plan.c
@@ -27,6 +27,7 @@ FSRC_ipc_server := $(FUZZ_FAKE)
 FSRC_name := servers/name/name_table.c $(FUZZ_FAKE)
 FSRC_console := $(FUZZ_FAKE)
 FSRC_zero := pagers/common/pager.c $(FUZZ_FAKE)
+FSRC_ext2 := $(EXT2_SRCS)
 # target -> the server source its harness includes
 FINC_name := servers/name/name.c servers/name/name_table.h
 FINC_console := servers/console/console.c
