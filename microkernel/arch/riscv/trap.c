@@ -149,13 +149,12 @@ static inline struct trapframe *enter(struct cpu *c, struct thread *n)
 	return &n->tf;
 }
 
-static struct trapframe *resume(void)
+/* The scheduler's pass, and the idle loop when nothing is ready: out of
+ * line, so that the hand-off case below (every fault and supply) does not
+ * pay for the registers the idle loop keeps. */
+static __attribute__((noinline)) struct trapframe *resume_pick(struct cpu *c)
 {
-	struct cpu *c = this_cpu();
-	struct thread *n = c->cur;
-	/* A hand-off (IPC, fault, supply) already chose the next thread. */
-	if (n && n->state == TH_RUNNING && !c->need_resched)
-		return enter(c, n);
+	struct thread *n;
 	uint64_t idle_since = 0;
 	while (!(n = sched_pick())) {
 		if (!idle_since)
@@ -165,6 +164,16 @@ static struct trapframe *resume(void)
 	if (idle_since)
 		machine_idle_account(idle_since);
 	return enter(c, n);
+}
+
+static inline struct trapframe *resume(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *n = c->cur;
+	/* A hand-off (IPC, fault, supply) already chose the next thread. */
+	if (__builtin_expect(n && n->state == TH_RUNNING && !c->need_resched, 1))
+		return enter(c, n);
+	return resume_pick(c);
 }
 
 /*
