@@ -40,13 +40,23 @@ kernel_zero_fill(struct vm_region *r, uaddr_t va, uint64_t page,
 	return FAULT_RESOLVED;
 }
 
+/* The pager request from the cold paths (system call buffers, paged-out
+ * pages, shadow chains): one out-of-line copy of vm_request_page for all
+ * of them; the trap's fault path has its own, inline. */
+static __attribute__((noinline)) enum vm_fault_result
+request_page_cold(struct thread *t, struct vm_object *o, uint64_t page, uaddr_t va,
+		  uint32_t access, uint64_t trap_stamp)
+{
+	return vm_request_page(t, o, page, va, access, trap_stamp);
+}
+
 /* A page of an anonymous object that went to the default pager: back
  * from it, or an error if it has none (nobody has the data). */
 static enum vm_fault_result paged_out(struct thread *t, struct vm_object *o, uint64_t page,
 				      uaddr_t va, uint32_t access, uint64_t trap_stamp)
 {
 	if (o->pager && !o->pager->dead)
-		return vm_request_page(t, o, page, va, access, trap_stamp);
+		return request_page_cold(t, o, page, va, access, trap_stamp);
 	if (task_may_log(t->task))
 		klog("vm: task %u (%s): page %lu of object %lu was paged out and has no pager\n",
 		     t->task->id, t->task->name, (unsigned long)page, (unsigned long)o->id);
@@ -107,7 +117,7 @@ fault_below(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t page, ui
 		if (e & VPE_PAGED)
 			return paged_out(t, b, p, va, access, trap_stamp);
 		if (!b->anon && b->pager)
-			return vm_request_page(t, b, p, va, access, trap_stamp);
+			return request_page_cold(t, b, p, va, access, trap_stamp);
 		p += b->backing_off;
 		b = b->backing;
 	}
@@ -117,7 +127,7 @@ fault_below(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t page, ui
 /* The fault itself, inlined into both entries below so that the trap's
  * (the hot one) stays one function with the trap handler after LTO. */
 static inline __attribute__((always_inline)) enum vm_fault_result
-fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp)
+fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp, bool trap)
 {
 	struct vm_region *r = vm_region_find(t->task, va);
 	if (!r || (access & ~r->prot))
@@ -134,7 +144,8 @@ fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp)
 	if (o->failed)
 		return FAULT_BAD;
 	if (write_locked || (o->pager && !o->anon))
-		return vm_request_page(t, o, page, va, access, trap_stamp);
+		return trap ? vm_request_page(t, o, page, va, access, trap_stamp)
+			    : request_page_cold(t, o, page, va, access, trap_stamp);
 	if ((e & VPE_PAGED) || o->backing)
 		return fault_below(t, r, va, page, access, trap_stamp);
 	/* Anonymous, never paged out: zeros, no IPC (the existence map). */
@@ -144,13 +155,13 @@ fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp)
 enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,
 			      uint64_t trap_stamp)
 {
-	return fault_common(t, va, access, trap_stamp);
+	return fault_common(t, va, access, trap_stamp, true);
 }
 
 __attribute__((noinline)) enum vm_fault_result vm_fault_syscall(struct thread *t, uaddr_t va,
 								uint32_t access)
 {
-	return fault_common(t, va, access, vm_now());
+	return fault_common(t, va, access, vm_now(), false);
 }
 
 void vm_stats_fill(struct vm_stats *st)

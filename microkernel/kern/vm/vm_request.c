@@ -407,8 +407,10 @@ void vm_pager_terminate(struct vm_object *o)
 	m->delivered = terminate_delivered;
 	ipc_kmsg_post(o->pager, m, false);
 }
-/* A FAULT for page of o (or a wait on the one already asked for). */
-enum vm_fault_result vm_request_page(struct thread *t, struct vm_object *o, uint64_t page,
+/* A FAULT for page of o (or a wait on the one already asked for).
+ * Inline (always_inline: LTO inlines it into its callers in
+ * kern/vm/vm_fault.c, so the trap's fault path stays one frame). */
+inline __attribute__((always_inline)) enum vm_fault_result vm_request_page(struct thread *t, struct vm_object *o, uint64_t page,
 				     uaddr_t va, uint32_t access, uint64_t trap_stamp)
 {
 	struct vm_request *req = vmo_find_request(o, page);
