@@ -42,6 +42,10 @@ struct task {
 	struct list endpoints; /* struct endpoint.owner_link: they die with the task */
 	struct avl_tree regions; /* struct vm_region.task_node, keyed by start */
 	struct vm_region *region_hint; /* the last region looked up, or NULL */
+	/* No region in [region_gap_lo, region_gap_hi): the gap around the
+	 * last lookup that missed (a pager's own wired pages, on every
+	 * supply); empty when lo == hi. Adding or growing a region empties it. */
+	uint64_t region_gap_lo, region_gap_hi;
 	uint64_t frames; /* user frames mapped */
 	uint64_t quota;  /* most user frames it may hold */
 	bool is_pager;   /* may use the frame reserve (vm.h) */

@@ -39,13 +39,35 @@ static struct vm_region *region_from(struct task *t, uaddr_t va)
 	return best;
 }
 
+/* One descent; a miss leaves the gap between the regions on either side
+ * of va (the last turns right and left) as the task's known gap. */
 struct vm_region *vm_region_lookup(struct task *t, uaddr_t va)
 {
-	struct vm_region *r = region_from(t, va);
-	if (!r || va < r->start)
-		return 0;
-	t->region_hint = r;
-	return r;
+	struct vm_region *above = 0;
+	uint64_t lo = 0;
+	struct avl_node *n = t->regions.root;
+	while (n) {
+		struct vm_region *r = region_of(n);
+		if (va < r->start) {
+			above = r;
+			n = n->left;
+		} else if (va >= r->end) {
+			lo = r->end;
+			n = n->right;
+		} else {
+			t->region_hint = r;
+			return r;
+		}
+	}
+	t->region_gap_lo = lo;
+	t->region_gap_hi = above ? above->start : UINT64_MAX;
+	return 0;
+}
+
+/* A region was added or grew: the known gap may hold it now. */
+static inline void region_gap_forget(struct task *t)
+{
+	t->region_gap_lo = t->region_gap_hi = 0;
 }
 
 bool vm_region_overlaps(struct task *t, uaddr_t va, uint64_t len)
@@ -75,6 +97,7 @@ static void region_link(struct task *t, struct vm_region *r)
 		link = r->start < region_of(parent)->start ? &parent->left : &parent->right;
 	}
 	avl_insert(&t->regions, &r->task_node, parent, link);
+	region_gap_forget(t);
 	list_add_tail(&r->obj->regions, &r->obj_link);
 	kobj_get(&r->obj->obj);
 	vmo_user(r->obj, true);
@@ -102,6 +125,7 @@ int64_t vm_map(struct task *t, struct vm_object *o, uaddr_t va, uint64_t len,
 	    below->flags == flags &&
 	    below->offset + ((va - below->start) >> PAGE_SHIFT) == offset / PAGE_SIZE) {
 		below->end = va + len;
+		region_gap_forget(t);
 		return 0;
 	}
 	struct vm_region *r = region_alloc(t);

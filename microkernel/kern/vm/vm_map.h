@@ -28,13 +28,17 @@ int64_t vm_protect(struct task *t, uaddr_t va, uint64_t len, uint32_t prot);
 
 /* The region holding va, or NULL. The task's last hit is tried first
  * (a fault, its supply and the resumed access all look up one address),
- * then the tree: O(log regions). Inline: every fault looks up twice. */
+ * then the gap of the last miss (a pager's own pages, which every supply
+ * checks are no region's), then the tree: O(log regions). Inline: every
+ * fault looks up twice. */
 struct vm_region *vm_region_lookup(struct task *t, uaddr_t va);
 static inline struct vm_region *vm_region_find(struct task *t, uaddr_t va)
 {
 	struct vm_region *r = t->region_hint;
 	if (r && va - r->start < r->end - r->start)
 		return r;
+	if (va - t->region_gap_lo < t->region_gap_hi - t->region_gap_lo)
+		return 0;
 	return vm_region_lookup(t, va);
 }
 
