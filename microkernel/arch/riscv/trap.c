@@ -149,20 +149,27 @@ static inline struct trapframe *enter(struct cpu *c, struct thread *n)
 	return &n->tf;
 }
 
-/* The scheduler's pass, and the idle loop when nothing is ready: out of
- * line, so that the hand-off case below (every fault and supply) does not
- * pay for the registers the idle loop keeps. */
-static __attribute__((noinline)) struct trapframe *resume_pick(struct cpu *c)
+/* Nothing is ready: wait for interrupts until something is, and count
+ * the wait as idle (SYS_IDLE_COUNT). */
+static __attribute__((noinline)) struct thread *idle_until_ready(void)
 {
 	struct thread *n;
-	uint64_t idle_since = 0;
-	while (!(n = sched_pick())) {
-		if (!idle_since)
-			idle_since = arch_instret();
+	uint64_t idle_since = arch_instret();
+	do
 		machine_idle(interrupt);
-	}
-	if (idle_since)
-		machine_idle_account(idle_since);
+	while (!(n = sched_pick()));
+	machine_idle_account(idle_since);
+	return n;
+}
+
+/* The scheduler's pass: out of line, and the idle loop out of it, so that
+ * neither the hand-off case below (every fault and supply) nor a pass
+ * that finds a thread pays for the registers the idle loop keeps. */
+static __attribute__((noinline)) struct trapframe *resume_pick(struct cpu *c)
+{
+	struct thread *n = sched_pick();
+	if (!n)
+		n = idle_until_ready();
 	return enter(c, n);
 }
 
