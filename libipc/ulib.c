@@ -87,6 +87,10 @@ int spawn_std(const char *const argv[], const struct std_handles *sh)
 	int n = 3 + module_handles(hs + 3, STD_MAX_HANDLES - 3);
 	for (int i = 3; i < n; i++)
 		rights[i] = R_READ | R_GRANT;
+	if (sh->mm >= 0 && n < STD_MAX_HANDLES) {
+		hs[n] = sh->mm;
+		rights[n++] = R_READ | R_CONTROL | R_GRANT;
+	}
 	int h = spawn(argv, hs, rights, (uint32_t)n);
 	if (placeholder > 0)
 		sys_handle_close((int)placeholder);

@@ -32,13 +32,15 @@ int module_handles(int32_t *out, int max);
  * The handles every program gets at start, in slot order (uapi/syscall.h):
  * H_NAME (R_SEND | R_GRANT), H_SYSINFO (masked by sys_rights), H_CONSOLE
  * (R_SEND | R_GRANT), then every boot module this task holds (R_READ |
- * R_GRANT). A handle < 0 is missing: its slot gets a placeholder without
- * rights (a fresh notification), so the slot numbers hold; a program
- * checks a slot's object type before using it.
+ * R_GRANT), and last the memory manager's capability if mm >= 0 (R_READ
+ * | R_CONTROL | R_GRANT; uapi/mm.h). A handle < 0 is missing: its slot
+ * gets a placeholder without rights (a fresh notification), so the slot
+ * numbers hold; a program checks a slot's object type before using it.
  */
 struct std_handles {
 	int32_t name, sys, console;
 	uint32_t sys_rights;
+	int32_t mm;
 };
 
 /* Spawns module argv[0] with the standard handles; returns the task

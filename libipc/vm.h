@@ -6,6 +6,7 @@
 
 #include "libipc/ipc.h"
 #include "libipc/sys.h"
+#include "uapi/mm.h"
 #include "uapi/pager.h"
 
 static inline long vmo_create(uint64_t size, int pager_ep, uint64_t badge)
@@ -117,6 +118,39 @@ static inline long vmo_info(int vmo, struct vmo_info *info)
 static inline long trace_read(uint64_t first, struct trace_record *out, uint64_t max)
 {
 	return sys3(SYS_TRACE_READ, first, out, max);
+}
+
+/* The memory manager's calls (uapi/mm.h); mm: the OBJ_MM handle. */
+static inline long mm_register(int mm, int note, uint64_t bits)
+{
+	return sys3(SYS_MM_REGISTER, mm, note, (long)bits);
+}
+
+static inline long mm_watermarks(int mm, uint64_t min, uint64_t low, uint64_t high,
+				 struct mm_state *out)
+{
+	return sys6(SYS_MM_WATERMARKS, mm, (long)min, (long)low, (long)high, (long)out, 0);
+}
+
+static inline long mm_objects(int mm, uint64_t from_id, struct mm_object_info *out)
+{
+	return sys3(SYS_MM_OBJECTS, mm, (long)from_id, out);
+}
+
+static inline long mm_query(int mm, uint64_t id, uint64_t offset, uint64_t npages, uint8_t *out,
+			    uint32_t flags)
+{
+	return sys6(SYS_MM_QUERY, mm, (long)id, (long)offset, (long)npages, (long)out, flags);
+}
+
+static inline long mm_evict(int mm, uint64_t id, uint64_t offset, uint64_t npages, uint8_t *out)
+{
+	return sys6(SYS_MM_EVICT, mm, (long)id, (long)offset, (long)npages, (long)out, 0);
+}
+
+static inline long pager_return_area(int ep, uint64_t base, uint64_t npages)
+{
+	return sys3(SYS_PAGER_RETURN_AREA, ep, (long)base, (long)npages);
 }
 
 #endif

@@ -59,6 +59,8 @@ struct endpoint {
 	struct task *payer;      /* creator, charged for it (with a ref) */
 	struct list owner_link;  /* in owner->endpoints */
 	int32_t dead;            /* 0, or the error every operation now returns */
+	uaddr_t return_base;     /* where PAGER_RETURN frames land in the owner */
+	uint64_t return_pages;   /* (uapi/mm.h); 0: nowhere */
 };
 
 struct notify {

@@ -19,6 +19,7 @@
 #include "kern/vm/vm.h"
 #include "kern/vm/vm_map.h"
 #include "kern/vm/vm_pager.h"
+#include "kern/vm/vm_reclaim.h"
 #include "lib/string.h"
 #include "uapi/errors.h"
 
@@ -274,6 +275,12 @@ static const sys_fn table[SYS_NCALLS] = {
 	[SYS_DEFAULT_PAGER] = sys_default_pager,
 	[SYS_PAGER_CTL] = sys_pager_ctl,
 	[SYS_VMO_REBIND] = sys_vmo_rebind,
+	[SYS_MM_REGISTER] = sys_mm_register,
+	[SYS_MM_WATERMARKS] = sys_mm_watermarks,
+	[SYS_MM_OBJECTS] = sys_mm_objects,
+	[SYS_MM_QUERY] = sys_mm_query,
+	[SYS_MM_EVICT] = sys_mm_evict,
+	[SYS_PAGER_RETURN_AREA] = sys_pager_return_area,
 	[SYS_VM_MAP] = sys_vm_map,
 	[SYS_VM_PROTECT] = sys_vm_protect,
 	[SYS_PAGER_SUPPLY] = sys_pager_supply,

@@ -67,6 +67,7 @@ enum pager_label {
 	PAGER_FAULT = 0x7001,
 	PAGER_TERMINATE = 0x7002,
 	PAGER_RELEASE = 0x7003,
+	PAGER_RETURN = 0x7004, /* a dirty page evicted by the memory manager (uapi/mm.h) */
 };
 
 enum pager_fault_kind {
@@ -131,8 +132,9 @@ struct vmo_info {
 	uint64_t depth;       /* objects below it in its shadow chain */
 	uint32_t epoch;       /* the binding's (see above) */
 	uint32_t rebinding;   /* 1 while a rebind waits for the old pager */
+	uint64_t id;          /* the object's kernel id (uapi/mm.h) */
 };
-_Static_assert(sizeof(struct vmo_info) == 80, "vmo_info ABI");
+_Static_assert(sizeof(struct vmo_info) == 88, "vmo_info ABI");
 
 /* One fault's stages (SYS_TRACE_READ), counted in instructions retired
  * on the hart (deterministic under qemu -icount). */

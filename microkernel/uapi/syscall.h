@@ -77,6 +77,13 @@ enum sys_nr {
 	SYS_DEFAULT_PAGER = 55, /* (system h R_CONTROL, endpoint h R_RECV or -1) */
 	SYS_PAGER_CTL = 56,     /* (vmo h R_PAGER, op, offset, npages, arg, epoch) */
 	SYS_VMO_REBIND = 57,    /* (vmo h R_CONTROL, endpoint h R_RECV, badge) -> the new epoch */
+	/* The memory manager: see uapi/mm.h */
+	SYS_MM_REGISTER = 58,   /* (mm h R_CONTROL, notification h R_SEND or -1, bits) */
+	SYS_MM_WATERMARKS = 59, /* (mm h R_CONTROL, min, low, high or all 0, struct mm_state *) */
+	SYS_MM_OBJECTS = 60,    /* (mm h R_CONTROL, index, struct mm_object_info *) -> next index */
+	SYS_MM_QUERY = 61,      /* (mm h R_CONTROL, object id, offset, npages, out bytes, flags) */
+	SYS_MM_EVICT = 62,      /* (mm h R_CONTROL, object id, offset, npages, out bytes) -> freed */
+	SYS_PAGER_RETURN_AREA = 63, /* (endpoint h R_RECV, base, npages): where RETURNs land */
 	SYS_NCALLS
 };
 
@@ -94,6 +101,7 @@ enum obj_type {
 	OBJ_IRQ = 9,    /* a device interrupt line */
 	OBJ_DMA = 10,   /* the right to pin memory for devices (uapi/dma.h) */
 	OBJ_PIN = 11,   /* pinned pages of a memory object; closing unpins */
+	OBJ_MM = 12,    /* the memory manager's capability (uapi/mm.h) */
 	OBJ_NTYPES
 };
 
@@ -142,6 +150,7 @@ _Static_assert(sizeof(struct task_create_req) == 40, "task_create_req ABI");
 #define TASK_STATUS_KILLED 0x100 /* low byte: scause of the fault, 0xff: killed */
 #define TASK_KILLED_BY_REQUEST 0xff
 #define TASK_KILLED_PAGER 0xfe /* its pager failed or missed a deadline */
+#define TASK_KILLED_OOM 0xfd   /* out of memory, nothing freed in time (uapi/mm.h) */
 
 enum task_state_u { TASK_ALIVE = 0, TASK_DEAD = 1 };
 

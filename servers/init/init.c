@@ -233,6 +233,16 @@ static void start_disks(void)
 	}
 }
 
+/* The memory manager's capability: to the program init starts (the
+ * shell or the test runner), until a memory manager server exists. */
+static int mm_handle(void)
+{
+	for (int h = 0; h < MAX_SLOTS; h++)
+		if (handle_is(h, OBJ_MM, R_CONTROL | R_GRANT))
+			return h;
+	return -1;
+}
+
 /* H_SYSTEM can be handed on only with R_GRANT. */
 static bool system_grantable(void)
 {
@@ -256,6 +266,7 @@ static int start(char **argv)
 		.sys = system_grantable() ? H_SYSTEM : -1,
 		.sys_rights = shell ? R_READ | R_CONTROL | R_GRANT : R_READ,
 		.console = (int32_t)con,
+		.mm = mm_handle(),
 	};
 	int h = spawn_std((const char *const *)argv, &sh);
 	if (con >= 0)

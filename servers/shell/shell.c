@@ -82,6 +82,7 @@ static int start_program(char **argv)
 		.sys = shell_system(R_READ | R_GRANT) ? H_SYSINFO : -1,
 		.sys_rights = R_READ,
 		.console = con,
+		.mm = -1,
 	};
 	int h = spawn_std((const char *const *)argv, &sh);
 	if (con >= 0 && con != H_CONSOLE)

@@ -49,6 +49,8 @@ extern const struct qtest vm_robust_tests[];
 extern const size_t n_vm_robust_tests;
 extern const struct qtest pager_v2_tests[];
 extern const size_t n_pager_v2_tests;
+extern const struct qtest mm_tests[];
+extern const size_t n_mm_tests;
 extern const struct qtest name_tests[];
 extern const size_t n_name_tests;
 extern const struct qtest blk_tests[]; /* run only when named: they need disks */

@@ -356,6 +356,19 @@ int main(int argc, char **argv)
 		p[1] = v + 1;
 		return (int)(v & 0xff);
 	}
+	if (strcmp(cmd, "touchpages") == 0) {
+		/* Touch n pages of anonymous memory, then check them. */
+		uint64_t size = (uint64_t)n * 4096;
+		long vmo = vmo_create(size, VMO_KERNEL_ZERO, 0);
+		if (vmo < 0 || vm_map((int)vmo, 0x3000000000ul, size, 0, VM_R | VM_W | VM_SHARED))
+			return 202;
+		for (uint64_t off = 0; off < size; off += 4096)
+			*(volatile uint64_t *)(0x3000000000ul + off) = off + 1;
+		for (uint64_t off = 0; off < size; off += 4096)
+			if (*(volatile uint64_t *)(0x3000000000ul + off) != off + 1)
+				return 203;
+		return 0;
+	}
 	if (strcmp(cmd, "eatmem") == 0) {
 		/* Touch more anonymous memory than the machine has. */
 		uint64_t size = 1ul << 30;

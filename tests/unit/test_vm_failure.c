@@ -1,5 +1,7 @@
 /* Host tests of the fault state machine: pager failure, deadlines, fallbacks, references and memory. */
 #include "tests/unit/vm_scene.h"
+#include "kern/vm/vm_reclaim.h"
+#include "uapi/mm.h"
 
 /* --- failure ---------------------------------------------------------------------- */
 
@@ -446,6 +448,55 @@ static void test_rebind_of_a_failed_object_is_immediate(void **state)
     kobj_put(&s.obj->obj);
 }
 
+/* --- frames below min: faults wait, then go on or the task is killed ---- */
+
+/* A client with a kernel zero-fill object of 4 pages mapped at AREA. */
+static struct thread *zero_client(struct task **k)
+{
+    *k = new_task("client");
+    struct thread *t = new_thread(*k);
+    struct vm_object *o = vmo_create(4, NULL, 0, NULL);
+    assert_non_null(o);
+    assert_int_equal(vm_map(*k, o, AREA, 4 * PG, 0, VM_R | VM_W, VM_SHARED), 0);
+    kobj_put(&o->obj);
+    return t;
+}
+
+static void test_fault_below_min_waits_and_is_retried_when_frames_return(void **state)
+{
+    struct task *k;
+    struct thread *t = zero_client(&k);
+    uint64_t min0 = vm_wm_min;
+    vm_wm_min = pmm_free_count(); /* at min: no frame for an ordinary task */
+    assert_int_equal(fault(t, AREA, VM_W), FAULT_BLOCKED);
+    assert_int_equal(t->state, TH_BLOCKED);
+    vm_reclaim_tick(now_ticks);
+    assert_int_equal(t->state, TH_BLOCKED); /* nothing came back */
+    vm_wm_min = pmm_free_count() - 8;
+    vm_reclaim_tick(now_ticks);
+    assert_int_equal(t->state, TH_READY); /* retries the instruction */
+    assert_int_equal(fault(t, AREA, VM_W), FAULT_RESOLVED);
+    assert_int_equal(k->state, TASK_ALIVE);
+    vm_wm_min = min0;
+}
+
+static void test_nothing_freed_in_time_kills_the_waiting_task(void **state)
+{
+    struct task *k;
+    struct thread *t = zero_client(&k);
+    uint64_t min0 = vm_wm_min;
+    vm_wm_min = pmm_free_count();
+    assert_int_equal(fault(t, AREA, VM_W), FAULT_BLOCKED);
+    now_ticks += MM_OOM_WAIT_MS * 10000ull - 1; /* 10 MHz timebase */
+    vm_reclaim_tick(now_ticks);
+    assert_int_equal(k->state, TASK_ALIVE);
+    now_ticks += 1;
+    vm_reclaim_tick(now_ticks);
+    assert_int_equal(k->state, TASK_DEAD);
+    assert_int_equal(k->status, TASK_STATUS_KILLED | TASK_KILLED_OOM);
+    vm_wm_min = min0;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -456,6 +507,8 @@ int main(void)
 		T(test_rebind_completes_at_its_deadline),
 		T(test_new_pagers_death_calls_the_rebind_off),
 		T(test_rebind_of_a_failed_object_is_immediate),
+		T(test_fault_below_min_waits_and_is_retried_when_frames_return),
+		T(test_nothing_freed_in_time_kills_the_waiting_task),
 		T(test_missed_deadline_without_fallback_fails_that_request_alone),
 		T(test_missed_deadline_goes_to_the_fallback_pager),
 		T(test_dead_pager_hands_its_objects_to_the_fallback),

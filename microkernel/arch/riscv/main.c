@@ -16,6 +16,7 @@
 #include "arch/riscv/plic.h"
 #include "kern/device.h"
 #include "kern/dma.h"
+#include "kern/vm/vm_reclaim.h"
 #include "kern/arch.h"
 #include "kern/cpu.h"
 #include "kern/fdt.h"
@@ -159,6 +160,7 @@ static void start_init(void)
 		handle_install_at(t->handles, h++, o, rights, 0);
 	}
 	handle_install_at(t->handles, h, &dma_obj, R_READ | R_CONTROL | R_GRANT, 0);
+	handle_install_at(t->handles, h + 1, &mm_obj, R_READ | R_CONTROL | R_GRANT, 0);
 	task_start(t);
 	kobj_put(&t->obj); /* init lives on through its H_SELF handle */
 	klog("started init (task %u) with %d modules, %d device objects\n", t->id,

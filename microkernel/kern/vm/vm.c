@@ -6,6 +6,7 @@
 #include "arch/riscv/sv39.h"
 #include "kern/arch.h"
 #include "kern/pmm.h"
+#include "kern/vm/vm_reclaim.h"
 #include "uapi/errors.h"
 #include "uapi/vm.h"
 
@@ -15,7 +16,8 @@ paddr_t vm_frame_for(struct task *t)
 {
 	if (t->frames >= t->quota)
 		return 0;
-	if (!t->is_pager && pmm_free_count() <= VM_RESERVE_FRAMES)
+	vm_reclaim_check();
+	if (!t->is_pager && pmm_free_count() <= vm_wm_min)
 		return 0;
 	return pmm_alloc();
 }
@@ -58,7 +60,7 @@ int64_t vm_wire(struct task *t, uaddr_t va, uint64_t len, uint32_t prot)
 		return -E_BUSY;
 	uint64_t avail = pmm_free_count();
 	if (!t->is_pager)
-		avail = avail > VM_RESERVE_FRAMES ? avail - VM_RESERVE_FRAMES : 0;
+		avail = avail > vm_wm_min ? avail - vm_wm_min : 0;
 	if (n > t->quota - t->frames || n > avail)
 		return -E_NOMEM;
 	/* Page tables may still run out midway; undo what was mapped. */

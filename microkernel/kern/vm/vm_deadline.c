@@ -2,6 +2,7 @@
 #include "kern/vm/vm_request.h"
 
 #include "kern/log.h"
+#include "kern/vm/vm_reclaim.h"
 #include "uapi/errors.h"
 
 struct list vm_outstanding = LIST_INIT(vm_outstanding);
@@ -52,6 +53,7 @@ static void *first_due(uint64_t now, bool *is_rebind)
 
 void vm_tick(uint64_t now)
 {
+	vm_reclaim_tick(now);
 	if (now < vm_earliest_deadline)
 		return; /* the common tick: nothing due, no walk */
 	/* Each ending changes the lists: start over after each one. */

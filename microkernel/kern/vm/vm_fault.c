@@ -7,6 +7,7 @@
 #include "kern/vm/vm.h"
 #include "kern/usercopy.h"
 #include "kern/vm/vm_map.h"
+#include "kern/vm/vm_reclaim.h"
 #include "lib/string.h"
 #include "uapi/dev.h"
 #include "uapi/errors.h"
@@ -18,7 +19,7 @@ uint64_t vm_objects_live, vm_pages_supplied;
 /* A page nobody has: zeros from the kernel into the region's object, no
  * IPC (anonymous memory never paged out, or an object with no pager). */
 static inline __attribute__((always_inline)) enum vm_fault_result
-kernel_zero_fill(struct vm_region *r, uaddr_t va, uint64_t page,
+kernel_zero_fill(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t page,
 		 uint32_t access, uint64_t trap_stamp)
 {
 	struct vm_object *o = r->obj;
@@ -26,6 +27,8 @@ kernel_zero_fill(struct vm_region *r, uaddr_t va, uint64_t page,
 	if (!f || vmo_insert(o, page, f, 0)) {
 		if (f)
 			pmm_unref(f);
+		else if (vm_frames_short(r->task))
+			return vm_frame_wait(t);
 		if (task_may_log(r->task))
 			klog("vm: task %u (%s): no memory for a page at %lx\n", r->task->id,
 			     r->task->name, (unsigned long)va);
@@ -45,9 +48,9 @@ kernel_zero_fill(struct vm_region *r, uaddr_t va, uint64_t page,
  * of them; the trap's fault path has its own, inline. */
 static __attribute__((noinline)) enum vm_fault_result
 request_page_cold(struct thread *t, struct vm_object *o, uint64_t page, uaddr_t va,
-		  uint32_t access, uint64_t trap_stamp)
+		  uint32_t access, uint32_t kind, uint64_t trap_stamp)
 {
-	return vm_request_page(t, o, page, va, access, trap_stamp);
+	return vm_request_page(t, o, page, va, access, kind, trap_stamp);
 }
 
 /* A page of an anonymous object that went to the default pager: back
@@ -56,7 +59,7 @@ static enum vm_fault_result paged_out(struct thread *t, struct vm_object *o, uin
 				      uaddr_t va, uint32_t access, uint64_t trap_stamp)
 {
 	if (o->pager && !o->pager->dead)
-		return request_page_cold(t, o, page, va, access, trap_stamp);
+		return request_page_cold(t, o, page, va, access, FAULT_DATA, trap_stamp);
 	if (task_may_log(t->task))
 		klog("vm: task %u (%s): page %lu of object %lu was paged out and has no pager\n",
 		     t->task->id, t->task->name, (unsigned long)page, (unsigned long)o->id);
@@ -66,7 +69,8 @@ static enum vm_fault_result paged_out(struct thread *t, struct vm_object *o, uin
 /* A write finds its page below the region's object: the object gets a
  * copy of its own (dirty: it exists nowhere else), which every view of
  * the page below through the object gives way to. */
-static enum vm_fault_result copy_up(struct vm_region *r, uaddr_t va, uint64_t page, uint64_t below)
+static enum vm_fault_result copy_up(struct thread *t, struct vm_region *r, uaddr_t va,
+				    uint64_t page, uint64_t below)
 {
 	struct vm_object *o = r->obj;
 	paddr_t f = vm_frame_for(r->task);
@@ -74,6 +78,8 @@ static enum vm_fault_result copy_up(struct vm_region *r, uaddr_t va, uint64_t pa
 	if (!s) {
 		if (f)
 			pmm_unref(f);
+		else if (vm_frames_short(r->task))
+			return vm_frame_wait(t);
 		if (task_may_log(r->task))
 			klog("vm: task %u (%s): no memory to copy a page at %lx\n", r->task->id,
 			     r->task->name, (unsigned long)va);
@@ -107,7 +113,7 @@ fault_below(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t page, ui
 		uint64_t e = vmo_lookup(b, p);
 		if (e & VPE_PRESENT) {
 			if (access & VM_W)
-				return copy_up(r, va, page, e);
+				return copy_up(t, r, va, page, e);
 			top->minor++;
 			vm_faults_minor++;
 			return vm_map_entry(r, va, e, false) ? FAULT_BAD : FAULT_RESOLVED;
@@ -117,11 +123,11 @@ fault_below(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t page, ui
 		if (e & VPE_PAGED)
 			return paged_out(t, b, p, va, access, trap_stamp);
 		if (!b->anon && b->pager)
-			return request_page_cold(t, b, p, va, access, trap_stamp);
+			return request_page_cold(t, b, p, va, access, FAULT_DATA, trap_stamp);
 		p += b->backing_off;
 		b = b->backing;
 	}
-	return kernel_zero_fill(r, va, page, access, trap_stamp);
+	return kernel_zero_fill(t, r, va, page, access, trap_stamp);
 }
 
 /* The fault itself, inlined into both entries below so that the trap's
@@ -143,13 +149,15 @@ fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp,
 	}
 	if (o->failed)
 		return FAULT_BAD;
-	if (write_locked || (o->pager && !o->anon))
-		return trap ? vm_request_page(t, o, page, va, access, trap_stamp)
-			    : request_page_cold(t, o, page, va, access, trap_stamp);
+	if (write_locked || (o->pager && !o->anon)) {
+		uint32_t kind = write_locked ? FAULT_UNLOCK : FAULT_DATA;
+		return trap ? vm_request_page(t, o, page, va, access, kind, trap_stamp)
+			    : request_page_cold(t, o, page, va, access, kind, trap_stamp);
+	}
 	if ((e & VPE_PAGED) || o->backing)
 		return fault_below(t, r, va, page, access, trap_stamp);
 	/* Anonymous, never paged out: zeros, no IPC (the existence map). */
-	return kernel_zero_fill(r, va, page, access, trap_stamp);
+	return kernel_zero_fill(t, r, va, page, access, trap_stamp);
 }
 
 enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,

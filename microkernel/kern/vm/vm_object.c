@@ -33,6 +33,8 @@ static void vmo_handle_event(struct kobj *k, uint32_t rights, bool opened)
 		vmo_user(container_of(k, struct vm_object, obj), opened);
 }
 
+struct list vm_all_objects = LIST_INIT(vm_all_objects);
+
 static void vmo_destroy(struct kobj *k)
 {
 	struct vm_object *o = container_of(k, struct vm_object, obj);
@@ -54,6 +56,7 @@ static void vmo_destroy(struct kobj *k)
 		list_del(&o->shadow_link);
 	struct task *payer = o->payer;
 	uint64_t charged = o->charged;
+	list_del(&o->all_link);
 	kmem_free(o, sizeof(*o));
 	vm_objects_live--;
 	if (payer) {
@@ -97,6 +100,7 @@ struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t b
 	}
 	o->id = next_vmo_id++;
 	vm_objects_live++;
+	list_add_tail(&vm_all_objects, &o->all_link);
 	o->npages = npages;
 	o->dir = dir;
 	list_init(&o->requests);

@@ -90,6 +90,7 @@ struct vm_object {
 	uint64_t backing_off;      /* page of backing that is this object's page 0 */
 	struct list shadows;       /* objects whose backing this is (shadow_link) */
 	struct list shadow_link;   /* in backing->shadows */
+	struct list all_link;      /* in vm_all_objects, in id order */
 	struct task *payer;        /* charged for it and its leaves (with a ref); NULL: the kernel's */
 	uint64_t charged;          /* bytes charged to payer */
 };
@@ -120,6 +121,9 @@ struct vm_request {
 	int trace;              /* trace slot, or -1 */
 	enum vm_request_state state;
 };
+
+/* Every live object, oldest (lowest id) first: the memory manager's view. */
+extern struct list vm_all_objects;
 
 void vmo_init(void);
 /* A new object; its memory (struct, directory, later leaves) is charged to

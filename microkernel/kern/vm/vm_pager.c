@@ -326,17 +326,23 @@ int64_t sys_pager_query(struct thread *t, const uint64_t *a)
 		err = user_check(t->task, a[3], n, true);
 	if (err)
 		return err;
+	return vmo_query_to_user(t->task, o, a[1] >> PAGE_SHIFT, n, a[3],
+				 a[4] & QUERY_CLEAR_ACCESSED);
+}
+
+int vmo_query_to_user(struct task *k, struct vm_object *o, uint64_t first, uint64_t n,
+		      uaddr_t out, bool clear_accessed)
+{
 	uint8_t buf[256];
-	uint64_t first = a[1] >> PAGE_SHIFT;
 	for (uint64_t done = 0; done < n; done += sizeof(buf)) {
 		uint64_t m = MIN(sizeof(buf), n - done);
 		for (uint64_t i = 0; i < m; i++) {
-			uint64_t e = vmo_harvest(o, first + done + i, a[4] & QUERY_CLEAR_ACCESSED);
+			uint64_t e = vmo_harvest(o, first + done + i, clear_accessed);
 			buf[i] = (e & VPE_PRESENT ? PAGE_RESIDENT : 0) |
 				 (e & VPE_ACCESSED ? PAGE_ACCESSED : 0) | (e & VPE_DIRTY ? PAGE_DIRTY : 0) |
 				 (e & VPE_PIN_MASK ? PAGE_PINNED : 0);
 		}
-		err = copy_to_user(t->task, a[3] + done, buf, m);
+		int err = copy_to_user(k, out + done, buf, m);
 		if (err)
 			return err;
 	}
@@ -484,7 +490,7 @@ int64_t sys_vmo_info(struct thread *t, const uint64_t *a)
 		.minor = o->minor, .supplies = o->supplies, .pending = pending,
 		.deadline_ms = o->deadline_ticks * 1000 / arch_timebase_hz(),
 		.has_pager = o->pager != 0, .has_fallback = o->fallback != 0,
-		.depth = vmo_depth(o), .epoch = o->epoch, .rebinding = o->rebind_to != 0,
+		.depth = vmo_depth(o), .epoch = o->epoch, .rebinding = o->rebind_to != 0, .id = o->id,
 	};
 	return copy_to_user(t->task, a[1], &info, sizeof(info));
 }

@@ -411,15 +411,13 @@ void vm_pager_terminate(struct vm_object *o)
  * Inline (always_inline: LTO inlines it into its callers in
  * kern/vm/vm_fault.c, so the trap's fault path stays one frame). */
 inline __attribute__((always_inline)) enum vm_fault_result vm_request_page(struct thread *t, struct vm_object *o, uint64_t page,
-				     uaddr_t va, uint32_t access, uint64_t trap_stamp)
+				     uaddr_t va, uint32_t access, uint32_t kind, uint64_t trap_stamp)
 {
 	struct vm_request *req = vmo_find_request(o, page);
 	if (req) { /* someone asked already: wait on the same request */
 		wait_on(t, req, va, access);
 		return FAULT_BLOCKED;
 	}
-	/* A write to a resident page: the pager write-protected it. */
-	uint32_t kind = vmo_lookup(o, page) & VPE_PRESENT ? FAULT_UNLOCK : FAULT_DATA;
 	if (kind == FAULT_UNLOCK && !o->pager) { /* its pager is gone: nobody objects */
 		*vmo_slot(o, page, false) &= ~VPE_NOWRITE;
 		return FAULT_RESOLVED; /* the retry maps it */

@@ -41,9 +41,12 @@ void vm_object_unbind(struct vm_object *o);
 void vm_set_fallback(struct vm_object *o, struct endpoint *fb, uint64_t badge);
 
 /* Asks o's pager for page on t's behalf (or waits on the request
- * already made) and blocks t: FAULT_BLOCKED, or FAULT_BAD without memory. */
+ * already made) and blocks t: FAULT_BLOCKED, or FAULT_BAD without memory.
+ * kind: FAULT_DATA, or FAULT_UNLOCK for a write to the resident page
+ * (which an object without a pager just allows: FAULT_RESOLVED). */
 enum vm_fault_result vm_request_page(struct thread *t, struct vm_object *o, uint64_t page,
-				     uaddr_t va, uint32_t access, uint64_t trap_stamp);
+				     uaddr_t va, uint32_t access, uint32_t kind,
+				     uint64_t trap_stamp);
 
 /* The region the request's first waiter faulted in (NULL if none). */
 struct vm_region *vm_request_region(struct vm_request *req);

@@ -92,6 +92,13 @@ static const struct call_row calls[] = {
 	ROW(DEFAULT_PAGER, 1, K_H, K_EP), /* the child has no system CONTROL: refused */
 	ROW(PAGER_CTL, 3, K_HVMO, K_LOCKOP, K_OFF, K_NPAGES, K_COUNT, K_EPOCH),
 	ROW(VMO_REBIND, 2, K_HVMO, K_EP, K_BADGE),
+	/* The child holds no manager capability: these are refused. */
+	ROW(MM_REGISTER, 1, K_H, K_HNOTE, K_BADGE),
+	ROW(MM_WATERMARKS, 1, K_H, K_COUNT, K_COUNT, K_COUNT, K_OUT),
+	ROW(MM_OBJECTS, 1, K_H, K_IDX, K_OUT),
+	ROW(MM_QUERY, 1, K_H, K_IDX, K_OFF, K_NPAGES, K_OUT, K_FLAGS),
+	ROW(MM_EVICT, 1, K_H, K_IDX, K_OFF, K_NPAGES, K_OUT),
+	ROW(PAGER_RETURN_AREA, 2, K_HEP, K_VA, K_NPAGES),
 	{ SYSGEN_TOUCH, "TOUCH", 4, { K_TOUCH, K_KEEP } },
 };
 #define NROWS (sizeof(calls) / sizeof(calls[0]))

@@ -1,0 +1,354 @@
+/*
+ * Reclaim: the free-frame watermarks, faults waiting for frames, the
+ * out-of-memory fallback, and the memory manager's calls (uapi/mm.h tells
+ * the whole story).
+ */
+#include "kern/vm/vm_reclaim.h"
+#include "arch/riscv/pmap.h"
+
+#include "arch/riscv/memlayout.h"
+#include "arch/riscv/sv39.h"
+#include "kern/arch.h"
+#include "kern/ipc.h"
+#include "kern/kmem.h"
+#include "kern/log.h"
+#include "kern/pmm.h"
+#include "kern/usercopy.h"
+#include "kern/vm/vm.h"
+#include "kern/vm/vm_map.h"
+#include "kern/vm/vm_pager.h"
+#include "kern/vm/vm_request.h"
+#include "uapi/dma.h"
+#include "uapi/errors.h"
+#include "uapi/ipc.h"
+#include "uapi/mm.h"
+#include "uapi/pager.h"
+
+struct kobj mm_obj = { OBJ_MM, 1 }; /* static: never destroyed */
+
+uint64_t vm_wm_min = VM_RESERVE_FRAMES, vm_wm_low = 2 * VM_RESERVE_FRAMES,
+	 vm_wm_high = 4 * VM_RESERVE_FRAMES;
+
+static struct task *manager;        /* with a reference, or NULL */
+static struct notify *manager_note; /* with a reference, or NULL */
+static uint64_t manager_bits;
+static bool low_signalled;          /* re-armed above high */
+static uint64_t low_signals, oom_kills;
+
+static struct waitq frame_waiters = { LIST_INIT(frame_waiters.head) };
+static uint64_t wait_since;         /* timebase: the oldest wait began */
+
+static void manager_drop(void)
+{
+	if (manager_note)
+		kobj_put(&manager_note->obj);
+	if (manager)
+		kobj_put(&manager->obj);
+	manager = 0;
+	manager_note = 0;
+}
+
+void vm_reclaim_low(void)
+{
+	if (low_signalled || pmm_free_count() >= vm_wm_low)
+		return;
+	low_signalled = true;
+	low_signals++;
+	if (manager && manager->state == TASK_DEAD)
+		manager_drop();
+	if (manager_note)
+		notify_deliver(manager_note, manager_bits);
+}
+
+enum vm_fault_result vm_frame_wait(struct thread *t)
+{
+	vm_reclaim_low();
+	if (list_empty(&frame_waiters.head)) /* (waiters killed meanwhile leave the list) */
+		wait_since = arch_time();
+	thread_block(t, &frame_waiters, TIMEOUT_NEVER);
+	return FAULT_BLOCKED;
+}
+
+static uint64_t waiting(void)
+{
+	uint64_t n = 0;
+	list_for_each(pos, &frame_waiters.head)
+		n++;
+	return n;
+}
+
+/* Of the tasks waiting for frames (all ordinary), the one holding the
+ * most, or NULL. */
+static struct task *biggest_waiting_task(void)
+{
+	struct task *best = 0;
+	list_for_each(pos, &frame_waiters.head) {
+		struct task *k = list_entry(pos, struct thread, qlink)->task;
+		if (k->state != TASK_DEAD && (!best || k->frames > best->frames))
+			best = k;
+	}
+	return best;
+}
+
+static void wake_waiters(void)
+{
+	waitq_wake_all(&frame_waiters, 0); /* each retries its fault */
+}
+
+void vm_reclaim_tick(uint64_t now)
+{
+	uint64_t free = pmm_free_count();
+	if (free >= vm_wm_high)
+		low_signalled = false;
+	else if (free < vm_wm_low)
+		vm_reclaim_low();
+	if (list_empty(&frame_waiters.head))
+		return;
+	if (free > vm_wm_min) {
+		wake_waiters();
+		return;
+	}
+	if (now - wait_since < MM_OOM_WAIT_MS * arch_timebase_hz() / 1000)
+		return;
+	/* The manager freed nothing in time: the documented fallback. */
+	struct task *victim = biggest_waiting_task();
+	if (victim) {
+		oom_kills++;
+		klog("vm: out of memory for %u ms: killed task %u (%s), %lu frames\n", MM_OOM_WAIT_MS,
+		     victim->id, victim->name, (unsigned long)victim->frames);
+		task_exit(victim, TASK_STATUS_KILLED | TASK_KILLED_OOM);
+	}
+	wake_waiters();
+}
+
+/* --- the manager's calls ---------------------------------------------------- */
+
+static int lookup_mm(struct thread *t, int64_t h)
+{
+	struct handle *s;
+	return handle_lookup(t->task->handles, h, OBJ_MM, R_CONTROL, &s);
+}
+
+int64_t sys_mm_register(struct thread *t, const uint64_t *a)
+{
+	struct handle *hn = 0;
+	int err = lookup_mm(t, (int64_t)a[0]);
+	if (!err && (int64_t)a[1] >= 0)
+		err = handle_lookup(t->task->handles, (int64_t)a[1], OBJ_NOTIFY, R_SEND, &hn);
+	if (!err && !hn && manager != t->task)
+		err = -E_INVAL; /* only the manager may step down */
+	if (!err && manager && manager != t->task && manager->state != TASK_DEAD)
+		err = -E_BUSY;
+	if (err)
+		return err;
+	manager_drop();
+	if (!hn)
+		return 0;
+	manager = t->task;
+	kobj_get(&manager->obj);
+	manager_note = container_of(hn->obj, struct notify, obj);
+	kobj_get(&manager_note->obj);
+	manager_bits = a[2] ? a[2] : 1;
+	low_signalled = false;
+	vm_reclaim_low(); /* already low: say so now */
+	return 0;
+}
+
+int64_t sys_mm_watermarks(struct thread *t, const uint64_t *a)
+{
+	int err = lookup_mm(t, (int64_t)a[0]);
+	uint64_t min = a[1], low = a[2], high = a[3];
+	bool set = min || low || high;
+	if (!err && set && !(0 < min && min < low && low < high && high <= pmm_total_count()))
+		err = -E_INVAL;
+	if (!err && a[4])
+		err = user_check(t->task, a[4], sizeof(struct mm_state), true);
+	if (err)
+		return err;
+	if (set) {
+		vm_wm_min = min;
+		vm_wm_low = low;
+		vm_wm_high = high;
+		low_signalled = false;
+		vm_reclaim_tick(arch_time()); /* waiters above the new min go now */
+	}
+	if (!a[4])
+		return 0;
+	struct mm_state st = {
+		.min = vm_wm_min, .low = vm_wm_low, .high = vm_wm_high, .free = pmm_free_count(),
+		.total = pmm_total_count(), .waiting = waiting(), .low_signals = low_signals,
+		.oom_kills = oom_kills,
+	};
+	return copy_to_user(t->task, a[4], &st, sizeof(st));
+}
+
+/* Pageable: it has a pager that may take its pages back. */
+static bool pageable(struct vm_object *o)
+{
+	return o->pager && !o->pager->dead;
+}
+
+static struct vm_object *object_by_id(uint64_t id)
+{
+	list_for_each(pos, &vm_all_objects) {
+		struct vm_object *o = list_entry(pos, struct vm_object, all_link);
+		if (o->id == id)
+			return o;
+	}
+	return 0;
+}
+
+int64_t sys_mm_objects(struct thread *t, const uint64_t *a)
+{
+	int err = lookup_mm(t, (int64_t)a[0]);
+	if (err)
+		return err;
+	/* The list is in id order: the first pageable one from a[1] on. */
+	list_for_each(pos, &vm_all_objects) {
+		struct vm_object *o = list_entry(pos, struct vm_object, all_link);
+		if (o->id < a[1] || !pageable(o))
+			continue;
+		struct mm_object_info info = {
+			.id = o->id, .size = o->npages << PAGE_SHIFT, .resident = o->resident,
+			.pager = o->pager->id, .anon = o->anon, .epoch = o->epoch,
+		};
+		err = copy_to_user(t->task, a[2], &info, sizeof(info));
+		return err ? err : (int64_t)o->id + 1;
+	}
+	return -E_NOENT;
+}
+
+/* The object and page range of a manager's call (a[1] id, a[2] offset,
+ * a[3] npages, a[4] out bytes), checked. */
+static int mm_range(struct thread *t, const uint64_t *a, struct vm_object **o)
+{
+	int err = lookup_mm(t, (int64_t)a[0]);
+	if (err)
+		return err;
+	*o = object_by_id(a[1]);
+	if (!*o)
+		return -E_NOENT;
+	if (!pageable(*o))
+		return -E_PERM; /* nobody could give its pages back */
+	uint64_t n = a[3];
+	if ((a[2] & PAGE_MASK) || n == 0)
+		return -E_INVAL;
+	if ((a[2] >> PAGE_SHIFT) >= (*o)->npages || n > (*o)->npages - (a[2] >> PAGE_SHIFT))
+		return -E_RANGE;
+	return user_check(t->task, a[4], n, true);
+}
+
+int64_t sys_mm_query(struct thread *t, const uint64_t *a)
+{
+	struct vm_object *o;
+	int err = mm_range(t, a, &o);
+	if (!err && (a[5] & ~QUERY_CLEAR_ACCESSED))
+		err = -E_INVAL;
+	if (err)
+		return err;
+	return vmo_query_to_user(t->task, o, a[2] >> PAGE_SHIFT, a[3], a[4],
+				 a[5] & QUERY_CLEAR_ACCESSED);
+}
+
+/* A free page of the pager's return area, its table made; 0 if none. */
+static uaddr_t return_slot(struct endpoint *ep)
+{
+	struct task *k = ep->owner;
+	if (!k || !ep->return_pages)
+		return 0;
+	for (uint64_t i = 0; i < ep->return_pages; i++) {
+		uaddr_t va = ep->return_base + (i << PAGE_SHIFT);
+		pte_t *e = sv39_walk(k->pt_root, va, true);
+		if (e && !(*e & PTE_V) && !vm_region_find(k, va))
+			return va;
+	}
+	return 0;
+}
+
+static void return_delivered(struct ipc_kmsg *m)
+{
+	kmem_free(m, sizeof(*m));
+}
+
+/* One page out of o: 0 freed, 1 returned dirty to the pager, or < 0 kept
+ * (status says why). */
+static int evict_one(struct vm_object *o, uint64_t page, uint8_t *st)
+{
+	uint64_t e = vmo_harvest(o, page, false);
+	*st = 0;
+	if (!(e & VPE_PRESENT))
+		return -1;
+	*st = PAGE_RESIDENT;
+	if (e & VPE_PIN_MASK) {
+		*st |= PAGE_PINNED;
+		return -1;
+	}
+	if (vmo_find_request(o, page))
+		return -1; /* a write waits for its unlock: leave it be */
+	uaddr_t slot = 0;
+	struct ipc_kmsg *m = 0;
+	if (e & VPE_DIRTY) {
+		*st |= PAGE_DIRTY;
+		slot = return_slot(o->pager);
+		m = slot ? kmem_alloc(sizeof(*m)) : 0;
+		if (!m)
+			return -1; /* nowhere to put it: it stays */
+	}
+	e = vmo_remove(o, page);
+	if (o->anon && (e & (VPE_DIRTY | VPE_PAGED)))
+		*vmo_slot(o, page, false) = VPE_PAGED; /* its pager has it (or will) */
+	if (!m) {
+		pmm_unref(PAGE_DOWN(e));
+		return 0;
+	}
+	struct task *k = o->pager->owner;
+	sv39_map(k->pt_root, slot, PAGE_DOWN(e), PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
+	k->frames++;
+	m->tag = IPC_TAG(PAGER_RETURN, 4, 0) | IPC_TAG_KERNEL;
+	m->w[0] = page << PAGE_SHIFT;
+	m->w[1] = o->epoch;
+	m->w[2] = slot;
+	m->w[3] = o->npages << PAGE_SHIFT;
+	m->badge = o->pager_badge;
+	m->delivered = return_delivered;
+	ipc_kmsg_post(o->pager, m, false);
+	return 1;
+}
+
+int64_t sys_mm_evict(struct thread *t, const uint64_t *a)
+{
+	struct vm_object *o;
+	int err = mm_range(t, a, &o);
+	if (!err && o->rebind_to)
+		err = -E_BUSY;
+	if (err)
+		return err;
+	uint64_t first = a[2] >> PAGE_SHIFT, freed = 0;
+	for (uint64_t i = 0; i < a[3]; i++) {
+		uint8_t st;
+		int r = evict_one(o, first + i, &st);
+		freed += r >= 0;
+		err = copy_to_user(t->task, a[4] + i, &st, 1);
+		if (err)
+			return err; /* cannot happen: checked above */
+	}
+	return (int64_t)freed;
+}
+
+int64_t sys_pager_return_area(struct thread *t, const uint64_t *a)
+{
+	struct handle *h;
+	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_ENDPOINT, R_RECV, &h);
+	struct endpoint *ep = err ? 0 : container_of(h->obj, struct endpoint, obj);
+	if (!err && ep->owner != t->task)
+		err = -E_PERM; /* frames land in the owner's space: only it says where */
+	if (!err && a[2] && vm_check_range(a[1], a[2] << PAGE_SHIFT))
+		err = -E_INVAL;
+	if (!err && a[2] > (1u << 16))
+		err = -E_INVAL;
+	if (err)
+		return err;
+	ep->return_base = a[1];
+	ep->return_pages = a[2];
+	return 0;
+}

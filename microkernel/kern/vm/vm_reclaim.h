@@ -1,0 +1,40 @@
+/*
+ * Reclaim: watermarks, faults waiting for frames and the memory
+ * manager's calls (uapi/mm.h).
+ */
+#ifndef KERN_VM_RECLAIM_H
+#define KERN_VM_RECLAIM_H
+
+#include "kern/pmm.h"
+#include "kern/syscall.h"
+#include "kern/vm/vm_request.h"
+
+extern struct kobj mm_obj; /* the manager capability, handed to init */
+extern uint64_t vm_wm_min, vm_wm_low, vm_wm_high;
+
+/* Below low: signal the manager (once until back above high). */
+void vm_reclaim_low(void);
+static inline void vm_reclaim_check(void)
+{
+	if (pmm_free_count() < vm_wm_low)
+		vm_reclaim_low();
+}
+/* Whether t may not have a frame now only because memory is short (it
+ * is not a pager, and the free count is at min). */
+static inline bool vm_frames_short(struct task *t)
+{
+	return !t->is_pager && t->frames < t->quota && pmm_free_count() <= vm_wm_min;
+}
+/* t's fault waits for frames: FAULT_BLOCKED, retried when there are. */
+enum vm_fault_result vm_frame_wait(struct thread *t);
+/* Timer tick: watermarks, waking waiters, the out-of-memory fallback. */
+void vm_reclaim_tick(uint64_t now);
+
+int64_t sys_mm_register(struct thread *t, const uint64_t *a);
+int64_t sys_mm_watermarks(struct thread *t, const uint64_t *a);
+int64_t sys_mm_objects(struct thread *t, const uint64_t *a);
+int64_t sys_mm_query(struct thread *t, const uint64_t *a);
+int64_t sys_mm_evict(struct thread *t, const uint64_t *a);
+int64_t sys_pager_return_area(struct thread *t, const uint64_t *a);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * The memory manager's side of the kernel (DESIGN section 7).
+ *
+ * The kernel keeps three free-frame watermarks, min < low < high. When
+ * the free count falls below low, the registered manager's notification
+ * is signalled (once, until the count is back above high). Below min,
+ * frames go only to pagers and drivers (tasks that page objects): an
+ * ordinary task's fault waits for frames instead of failing, and is
+ * retried as soon as the count is above min again. If it has waited
+ * MM_OOM_WAIT_MS and the count is still below min, the kernel kills the
+ * waiting task holding the most frames, with one log line, and the other
+ * waiters try again: memory pressure never deadlocks the kernel.
+ *
+ * The manager capability (OBJ_MM, R_CONTROL) is handed by init to the
+ * program it starts. With it a task registers as the manager (one at a
+ * time), sets the watermarks, enumerates the pageable objects (those
+ * with a pager: wired memory, device memory and boot modules are in no
+ * such object), reads their pages' resident / accessed / dirty bits in
+ * bulk and evicts their pages. An evicted clean page is dropped (its
+ * pager has it, or it was never written); a dirty one goes to the
+ * object's pager as PAGER_RETURN: its frame moves into the pager's
+ * return area (SYS_PAGER_RETURN_AREA), one page a message, and the pager
+ * writes it out and unmaps it. A dirty page whose pager has no free slot
+ * in its return area, pinned pages, and pages of objects being rebound
+ * stay where they are.
+ *
+ * PAGER_RETURN (kernel -> pager, uapi/pager.h): w0 offset, w1 epoch,
+ * w2 the address in the pager's return area where the frame now is,
+ * w3 object size.
+ */
+#ifndef UAPI_MM_H
+#define UAPI_MM_H
+
+#include <stdint.h>
+
+#define MM_OOM_WAIT_MS 2000
+
+/* SYS_MM_WATERMARKS: the state, read (and set) in one call. */
+struct mm_state {
+	uint64_t min, low, high; /* frames */
+	uint64_t free, total;    /* frames */
+	uint64_t waiting;        /* faults waiting for frames now */
+	uint64_t low_signals;    /* times the manager was signalled */
+	uint64_t oom_kills;      /* tasks killed because nothing was freed */
+};
+_Static_assert(sizeof(struct mm_state) == 64, "mm_state ABI");
+
+/* SYS_MM_OBJECTS: one pageable object. */
+struct mm_object_info {
+	uint64_t id;        /* what SYS_MM_QUERY / SYS_MM_EVICT name it by */
+	uint64_t size;      /* bytes */
+	uint64_t resident;  /* pages */
+	uint64_t pager;     /* its pager endpoint's kernel id */
+	uint32_t anon;      /* anonymous (or a shadow) */
+	uint32_t epoch;
+};
+_Static_assert(sizeof(struct mm_object_info) == 40, "mm_object_info ABI");
+
+#endif
