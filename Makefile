@@ -59,7 +59,7 @@ ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o
 
 # program name -> source files
-PROGS := init name zero console blk shell hello testrunner uhelper bench libctest conflood
+PROGS := init name zero console blk fs shell hello testrunner uhelper bench libctest conflood
 SRC_init := servers/init/init.c servers/blk/virtio_mmio.c servers/blk/virtq.c
 SRC_blk := servers/blk/blk.c servers/blk/blk_dev.c servers/blk/virtio_mmio.c servers/blk/virtq.c
 LIBBLK := servers/blk/libblk.c
@@ -67,6 +67,8 @@ SRC_name := servers/name/name.c servers/name/name_table.c
 SRC_console := servers/console/console.c
 SRC_shell := servers/shell/shell.c servers/shell/stats.c
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c
+EXT2_SRCS := $(addprefix servers/fs/,ext2.c ext2_cache.c ext2_alloc.c ext2_file.c ext2_dir.c ext2_ops.c)
+SRC_fs := servers/fs/fs.c servers/fs/fs_file.c pagers/common/pager.c $(EXT2_SRCS) $(LIBBLK)
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
 	tests/qemu/vm_robust_tests.c tests/qemu/pager_v2_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
@@ -165,7 +167,6 @@ USRC_vm_map := $(USRC_vm_fault)
 USRC_dma := $(USRC_vm_fault) microkernel/kern/dma.c
 USRC_task_build := $(USRC_vm_fault)
 USRC_virtq := servers/blk/virtq.c
-EXT2_SRCS := $(addprefix servers/fs/,ext2.c ext2_cache.c ext2_alloc.c ext2_file.c ext2_dir.c ext2_ops.c)
 USRC_ext2 := $(EXT2_SRCS)
 
 # Host tests include kernel headers with inline code (the IPC fast path,
