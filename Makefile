@@ -56,7 +56,7 @@ UCFLAGS = -std=c11 $(WARN) -O2 -g -fno-pie -mcmodel=medany -fno-stack-protector 
 ULDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,libipc/user.ld
 ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 	$(B)/u/libipc/spawn.o $(B)/u/libipc/spawn_plan.o $(B)/u/microkernel/kern/elf.o \
-	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o
+	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o $(B)/u/libc/file.o
 
 # program name -> source files
 PROGS := init name zero console blk fs shell hello testrunner uhelper bench libctest conflood
@@ -65,7 +65,7 @@ SRC_blk := servers/blk/blk.c servers/blk/blk_dev.c servers/blk/virtio_mmio.c ser
 LIBBLK := servers/blk/libblk.c
 SRC_name := servers/name/name.c servers/name/name_table.c
 SRC_console := servers/console/console.c
-SRC_shell := servers/shell/shell.c servers/shell/stats.c
+SRC_shell := servers/shell/shell.c servers/shell/stats.c servers/shell/files.c
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c
 EXT2_SRCS := $(addprefix servers/fs/,ext2.c ext2_cache.c ext2_alloc.c ext2_file.c ext2_dir.c ext2_ops.c)
 SRC_fs := servers/fs/fs.c servers/fs/fs_file.c pagers/common/pager.c $(EXT2_SRCS) $(LIBBLK)
