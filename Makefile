@@ -72,7 +72,7 @@ SRC_fs := servers/fs/fs.c servers/fs/fs_file.c pagers/common/pager.c $(EXT2_SRCS
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
 	tests/qemu/vm_robust_tests.c tests/qemu/pager_v2_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
-	tests/qemu/name_tests.c tests/qemu/blk_tests.c $(LIBBLK)
+	tests/qemu/name_tests.c tests/qemu/blk_tests.c tests/qemu/fs_tests.c $(LIBBLK)
 SRC_uhelper := tests/qemu/uhelper.c $(LIBBLK)
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c $(LIBBLK)
 SRC_libctest := tests/qemu/libc_test.c
