@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -44,7 +45,7 @@ struct lfile {
 	uint64_t batch[IPC_MAX_WORDS];
 };
 
-static struct lfile files[FILE_MAX];
+static struct lfile *files; /* [FILE_MAX], allocated at the first open */
 static int fs_ep = -1; /* -1: not looked up yet; 0: there is no file server */
 static char cwd[PATH_BYTES] = "/";
 
@@ -140,7 +141,7 @@ static long path_call(uint32_t label, const uint64_t *fixed, uint32_t nfixed, in
 
 static struct lfile *file_of(int fd)
 {
-	if (fd < FILE_FD_FIRST || fd >= FILE_FD_FIRST + FILE_MAX)
+	if (!files || fd < FILE_FD_FIRST || fd >= FILE_FD_FIRST + FILE_MAX)
 		return 0;
 	struct lfile *f = &files[fd - FILE_FD_FIRST];
 	return f->used ? f : 0;
@@ -160,6 +161,10 @@ static void drop_window(struct lfile *f)
 
 long mk_file_openat(int dirfd, const char *path, int flags, int mode)
 {
+	if (!files)
+		files = calloc(FILE_MAX, sizeof(*files));
+	if (!files)
+		return -ENOMEM;
 	int slot = 0;
 	while (slot < FILE_MAX && files[slot].used)
 		slot++;

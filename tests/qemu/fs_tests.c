@@ -290,13 +290,15 @@ static void fs_errors_are_posix(void)
  * room back. */
 static void fs_full_disk_gives_enospc(void)
 {
-	static char chunk[16384];
-	memset(chunk, 'f', sizeof(chunk));
+	enum { CHUNK = 16384 };
+	char *chunk = malloc(CHUNK);
+	CHECK(chunk);
+	memset(chunk, 'f', CHUNK);
 	int fd = open("/filler", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	CHECK(fd >= 0);
 	long total = 0, r;
 	errno = 0;
-	while ((r = write(fd, chunk, sizeof(chunk))) > 0) {
+	while ((r = write(fd, chunk, CHUNK)) > 0) {
 		total += r;
 		CHECK(total < (64l << 20));
 	}
@@ -315,9 +317,10 @@ static void fs_full_disk_gives_enospc(void)
 	CHECK_EQ(unlink("/filler"), 0);
 	fd = open("/second", O_WRONLY);
 	CHECK(fd >= 0);
-	CHECK_EQ(write(fd, chunk, sizeof(chunk)), sizeof(chunk));
+	CHECK_EQ(write(fd, chunk, CHUNK), CHUNK);
 	CHECK_EQ(close(fd), 0);
 	CHECK_EQ(unlink("/second"), 0);
+	free(chunk);
 }
 
 /* A file written by one task is read by another through the same
