@@ -143,7 +143,7 @@ HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
-	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build ext2
+	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build ext2 fs_proto
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_spawn_plan := microkernel/kern/elf.c libipc/spawn_plan.c
@@ -156,6 +156,7 @@ USRC_fmt := lib/fmt.c
 USRC_avl := microkernel/kern/avl.c
 USRC_timeout := microkernel/kern/timeout.c microkernel/kern/kmem.c microkernel/kern/pmm.c tests/unit/fake_phys.c
 USRC_name_proto :=
+USRC_fs_proto :=
 USRC_name_table := servers/name/name_table.c
 USRC_vm_object := microkernel/kern/vm/vm_object.c microkernel/kern/avl.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
 USRC_vm_fault := $(addprefix microkernel/kern/vm/,vm_fault.c vm_request.c vm_trace.c vm_deadline.c vm_object.c vm_map.c vm_pager.c vm.c) $(addprefix microkernel/kern/,avl.c timeout.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c module.c module_object.c cpio.c task_build.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
