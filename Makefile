@@ -56,21 +56,23 @@ UCFLAGS = -std=c11 $(WARN) -O2 -g -fno-pie -mcmodel=medany -fno-stack-protector 
 ULDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,libipc/user.ld
 ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 	$(B)/u/libipc/spawn.o $(B)/u/libipc/spawn_plan.o $(B)/u/microkernel/kern/elf.o \
-	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o
+	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o $(B)/u/libc/file.o
 
 # program name -> source files
-PROGS := init name zero console blk shell hello testrunner uhelper bench libctest conflood
+PROGS := init name zero console blk fs shell hello testrunner uhelper bench libctest conflood
 SRC_init := servers/init/init.c servers/blk/virtio_mmio.c servers/blk/virtq.c
 SRC_blk := servers/blk/blk.c servers/blk/blk_dev.c servers/blk/virtio_mmio.c servers/blk/virtq.c
 LIBBLK := servers/blk/libblk.c
 SRC_name := servers/name/name.c servers/name/name_table.c
 SRC_console := servers/console/console.c
-SRC_shell := servers/shell/shell.c servers/shell/stats.c
+SRC_shell := servers/shell/shell.c servers/shell/stats.c servers/shell/files.c
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c
+EXT2_SRCS := $(addprefix servers/fs/,ext2.c ext2_cache.c ext2_alloc.c ext2_file.c ext2_dir.c ext2_ops.c)
+SRC_fs := servers/fs/fs.c servers/fs/fs_file.c pagers/common/pager.c $(EXT2_SRCS) $(LIBBLK)
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
 	tests/qemu/vm_robust_tests.c tests/qemu/pager_v2_tests.c tests/qemu/mm_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
-	tests/qemu/name_tests.c tests/qemu/blk_tests.c $(LIBBLK)
+	tests/qemu/name_tests.c tests/qemu/blk_tests.c tests/qemu/fs_tests.c $(LIBBLK)
 SRC_uhelper := tests/qemu/uhelper.c $(LIBBLK)
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c $(LIBBLK)
 SRC_libctest := tests/qemu/libc_test.c
@@ -141,7 +143,7 @@ HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
-	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build ext2
+	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build ext2 fs_proto
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_spawn_plan := microkernel/kern/elf.c libipc/spawn_plan.c
@@ -154,6 +156,7 @@ USRC_fmt := lib/fmt.c
 USRC_avl := microkernel/kern/avl.c
 USRC_timeout := microkernel/kern/timeout.c microkernel/kern/kmem.c microkernel/kern/pmm.c tests/unit/fake_phys.c
 USRC_name_proto :=
+USRC_fs_proto :=
 USRC_name_table := servers/name/name_table.c
 USRC_vm_object := microkernel/kern/vm/vm_object.c microkernel/kern/avl.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
 USRC_vm_fault := $(addprefix microkernel/kern/vm/,vm_fault.c vm_request.c vm_trace.c vm_deadline.c vm_object.c vm_map.c vm_pager.c vm_reclaim.c vm.c) $(addprefix microkernel/kern/,avl.c timeout.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c module.c module_object.c cpio.c task_build.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
@@ -165,7 +168,6 @@ USRC_vm_map := $(USRC_vm_fault)
 USRC_dma := $(USRC_vm_fault) microkernel/kern/dma.c
 USRC_task_build := $(USRC_vm_fault)
 USRC_virtq := servers/blk/virtq.c
-EXT2_SRCS := $(addprefix servers/fs/,ext2.c ext2_cache.c ext2_alloc.c ext2_file.c ext2_dir.c ext2_ops.c)
 USRC_ext2 := $(EXT2_SRCS)
 
 # Host tests include kernel headers with inline code (the IPC fast path,

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <sys/mman.h>
 
+#include "libc/file.h"
 #include "libc/syscall.h"
 #include "libipc/sys.h"
 #include "libipc/vm.h"
@@ -197,8 +198,6 @@ static bool in_mmap_area(uintptr_t addr, uintptr_t len)
 
 static long mmap_check(uintptr_t addr, uintptr_t len, int prot, int flags, long off)
 {
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV; /* no files to map yet */
 	int type = flags & MAP_TYPE;
 	/* Within one task a shared anonymous mapping is a private one. */
 	if (len == 0 || (off & (long)PAGE_MASK_) || (type != MAP_PRIVATE && type != MAP_SHARED) ||
@@ -228,16 +227,41 @@ static long mmap_place(uintptr_t addr, uintptr_t len, int flags)
 	return (long)addr;
 }
 
+/* A file's object (libc/file.h), checked for the mapping asked. The
+ * object is as big as the largest file (FS_OBJECT_SIZE): pages past the
+ * file's end read as zeros, they do not fault. */
+static long file_object(int fd, int prot, int flags, uintptr_t len, long off)
+{
+	int writable = 0;
+	long vmo = mk_file_object(fd, &writable);
+	if (vmo < 0)
+		return vmo;
+	if ((prot & PROT_WRITE) && (flags & MAP_TYPE) == MAP_SHARED && !writable)
+		return -EACCES;
+	if (off < 0 || len > (1ul << 30) || (uintptr_t)off > (1ul << 30) - len)
+		return -ENXIO;
+	return vmo;
+}
+
 long mk_mmap(uintptr_t addr, uintptr_t len, int prot, int flags, int fd, long off)
 {
 	long r = mmap_check(addr, len, prot, flags, off);
 	if (r < 0)
 		return r;
+	long vmo = -1;
+	if (!(flags & MAP_ANONYMOUS)) {
+		vmo = file_object(fd, prot, flags, page_up(len), off);
+		if (vmo < 0)
+			return vmo;
+	}
 	len = page_up(len);
 	mem_lock();
 	long at = mmap_place(addr, len, flags);
 	uint32_t vp = vm_prot(prot);
-	if (at >= 0 && vp)
+	uint32_t how = (flags & MAP_TYPE) == MAP_SHARED ? VM_SHARED : VM_PRIVATE;
+	if (at >= 0 && vp && vmo >= 0)
+		r = mk_errno(vm_map((int)vmo, (uintptr_t)at, len, (uint64_t)off, vp | how));
+	else if (at >= 0 && vp)
 		r = mk_errno(anon_map((uintptr_t)at, len, vp));
 	if (at >= 0 && r == 0)
 		region_insert(region_at((uintptr_t)at), (uintptr_t)at, (uintptr_t)at + len, vp);
@@ -325,4 +349,17 @@ long mk_mprotect(uintptr_t addr, uintptr_t len, int prot)
 	}
 	mem_unlock();
 	return r;
+}
+
+long mk_map_object(int vmo, uintptr_t len, uint64_t off, uint32_t prot)
+{
+	len = page_up(len);
+	mem_lock();
+	long at = mmap_place(0, len, 0);
+	long r = at < 0 ? at : mk_errno(vm_map(vmo, (uintptr_t)at, len, off, prot));
+	if (r == 0)
+		region_insert(region_at((uintptr_t)at), (uintptr_t)at, (uintptr_t)at + len,
+			      prot & (VM_R | VM_W | VM_X));
+	mem_unlock();
+	return r < 0 ? r : at;
 }

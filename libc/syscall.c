@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <time.h>
 
+#include "libc/file.h"
 #include "libc/memory.h"
 #include "libipc/server.h"
 #include "libipc/sys.h"
@@ -54,8 +55,7 @@ static bool con_partial; /* the last byte sent was not a newline */
 static int con_note;    /* subscribed notification (input waits on it); 0: none */
 static struct ipc_buffer con_own_buffer;
 
-/* Long messages go through the IPC buffer the program registered, or ours. */
-static struct ipc_buffer *con_buffer(void)
+struct ipc_buffer *mk_ipc_buffer(void)
 {
 	if (!ipc_registered_buffer)
 		ipc_buffer_setup(&con_own_buffer);
@@ -73,7 +73,7 @@ static bool client_endpoint(int h)
 static int console_by_name(void)
 {
 	uint64_t w[NAME_WORDS];
-	struct ipc_buffer *b = con_buffer();
+	struct ipc_buffer *b = mk_ipc_buffer();
 	if (!client_endpoint(H_NAME) || !name_pack("console", w))
 		return 0;
 	long err = ipc_request_timed(H_NAME, b, NAME_LOOKUP, w, NAME_WORDS, 0, 0, 0, 0, 0, 0,
@@ -131,7 +131,7 @@ long mk_console_write(const void *buf, size_t len)
 		w[0] = n;
 		w[cons_words(n) - 1] = 0; /* no stray bytes after the data */
 		memcpy(&w[1], p + done, n);
-		long r = ipc_request(con_ep, con_buffer(), CONS_WRITE, w, cons_words(n), 0, 0, 0,
+		long r = ipc_request(con_ep, mk_ipc_buffer(), CONS_WRITE, w, cons_words(n), 0, 0, 0,
 				     0, 0, 0);
 		if (r == -E_DEAD || r == -E_BADH || r == -E_CANCELED) {
 			console_lost();
@@ -152,7 +152,7 @@ long mk_console_write(const void *buf, size_t len)
 static void console_flush(void)
 {
 	if (con_ep && con_partial)
-		ipc_request(con_ep, con_buffer(), CONS_FLUSH, 0, 0, 0, 0, 0, 0, 0, 0);
+		ipc_request(con_ep, mk_ipc_buffer(), CONS_FLUSH, 0, 0, 0, 0, 0, 0, 0, 0);
 	con_partial = false;
 }
 
@@ -166,7 +166,7 @@ static long console_subscribe(void)
 	uint64_t w[1] = { 1 };
 	int32_t hs[1] = { (int32_t)note };
 	uint32_t rights[1] = { R_SEND };
-	long err = ipc_request(con_ep, con_buffer(), CONS_SUBSCRIBE, w, 1, hs, rights, 1, 0, 0, 0);
+	long err = ipc_request(con_ep, mk_ipc_buffer(), CONS_SUBSCRIBE, w, 1, hs, rights, 1, 0, 0, 0);
 	if (err) {
 		sys_handle_close((int)note);
 		return err;
@@ -186,7 +186,7 @@ static long console_read(void *dst, size_t len)
 	for (;;) {
 		uint64_t w[1] = { len }, out[IPC_MAX_WORDS];
 		uint32_t got = 0;
-		long r = ipc_request(con_ep, con_buffer(), CONS_READ, w, 1, 0, 0, 0, out,
+		long r = ipc_request(con_ep, mk_ipc_buffer(), CONS_READ, w, 1, 0, 0, 0, out,
 				     IPC_MAX_WORDS, &got);
 		if (r == 0) {
 			size_t n = got ? (size_t)out[0] : 0;
@@ -212,6 +212,8 @@ static long console_read(void *dst, size_t len)
 
 static long lx_write(int fd, const void *buf, size_t len)
 {
+	if (mk_file_fd(fd))
+		return mk_file_write(fd, buf, len);
 	if (fd != 1 && fd != 2)
 		return -EBADF;
 	return mk_console_write(buf, len);
@@ -219,6 +221,8 @@ static long lx_write(int fd, const void *buf, size_t len)
 
 static long lx_writev(int fd, const struct iovec *iov, int cnt)
 {
+	if (mk_file_fd(fd))
+		return mk_file_writev(fd, iov, cnt);
 	if (fd != 1 && fd != 2)
 		return -EBADF;
 	if (cnt < 0 || cnt > LINUX_IOV_MAX)
@@ -254,6 +258,8 @@ static long lx_writev(int fd, const struct iovec *iov, int cnt)
 
 static long lx_read(int fd, void *buf, size_t len)
 {
+	if (mk_file_fd(fd))
+		return mk_file_read(fd, buf, len);
 	if (fd != 0)
 		return -EBADF;
 	return console_read(buf, len);
@@ -262,6 +268,8 @@ static long lx_read(int fd, void *buf, size_t len)
 /* One console read, spread over the vectors in order. */
 static long lx_readv(int fd, const struct iovec *iov, int cnt)
 {
+	if (mk_file_fd(fd))
+		return mk_file_readv(fd, iov, cnt);
 	if (fd != 0)
 		return -EBADF;
 	if (cnt < 0 || cnt > LINUX_IOV_MAX)
@@ -282,6 +290,8 @@ static long lx_readv(int fd, const struct iovec *iov, int cnt)
 
 static long lx_ioctl(int fd, unsigned long req, void *arg)
 {
+	if (mk_file_fd(fd))
+		return -ENOTTY;
 	if (fd < 0 || fd > 2)
 		return -EBADF;
 	if (req != TIOCGWINSZ)
@@ -453,6 +463,54 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case __NR_clock_nanosleep:
 		return lx_clock_nanosleep(a, (int)b, (const struct timespec *)c,
 					  (struct timespec *)d);
+	case __NR_openat:
+		return mk_file_openat((int)a, (const char *)b, (int)c, (int)d);
+	case __NR_close:
+		return mk_file_fd((int)a) ? mk_file_close((int)a) : (a >= 0 && a <= 2) ? 0 : -EBADF;
+	case __NR_pread64:
+		return mk_file_pread((int)a, (void *)b, (size_t)c, (int64_t)d);
+	case __NR_pwrite64:
+		return mk_file_pwrite((int)a, (const void *)b, (size_t)c, (int64_t)d);
+	case __NR_lseek:
+		return mk_file_fd((int)a) ? mk_file_lseek((int)a, (int64_t)b, (int)c)
+		       : (a >= 0 && a <= 2) ? -ESPIPE : -EBADF;
+	case __NR_fstat:
+		return mk_file_fstat((int)a, (void *)b);
+	case __NR_newfstatat:
+		return mk_file_fstatat((int)a, (const char *)b, (void *)c, (int)d);
+	case __NR_getdents64:
+		return mk_file_getdents64((int)a, (void *)b, (size_t)c);
+	case __NR_mkdirat:
+		return mk_file_mkdirat((int)a, (const char *)b, (int)c);
+	case __NR_unlinkat:
+		return mk_file_unlinkat((int)a, (const char *)b, (int)c);
+	case __NR_renameat2:
+		return mk_file_renameat((int)a, (const char *)b, (int)c, (const char *)d,
+					(unsigned)e);
+	case __NR_linkat:
+		return mk_file_linkat((int)a, (const char *)b, (int)c, (const char *)d, (int)e);
+	case __NR_symlinkat:
+		return mk_file_symlinkat((const char *)a, (int)b, (const char *)c);
+	case __NR_readlinkat:
+		return mk_file_readlinkat((int)a, (const char *)b, (char *)c, (size_t)d);
+	case __NR_faccessat:
+	case __NR_faccessat2:
+		return mk_file_faccessat((int)a, (const char *)b, (int)c);
+	case __NR_ftruncate:
+		return mk_file_ftruncate((int)a, (int64_t)b);
+	case __NR_truncate:
+		return mk_file_truncate((const char *)a, (int64_t)b);
+	case __NR_fsync:
+	case __NR_fdatasync:
+		return mk_file_fsync((int)a);
+	case __NR_sync:
+		return mk_file_sync();
+	case __NR_fcntl:
+		return mk_file_fcntl((int)a, (int)b, c);
+	case __NR_chdir:
+		return mk_file_chdir((const char *)a);
+	case __NR_getcwd:
+		return mk_file_getcwd((char *)a, (size_t)b);
 	case __NR_brk:
 		return mk_brk((uintptr_t)a);
 	case __NR_mmap:

@@ -13,7 +13,7 @@
  *      errno values, which musl turns into errno and a -1 return.
  *
  * What is mapped: the console (write, writev on fds 1 and 2; read, readv
- * on fd 0), exit, brk and anonymous mmap/munmap/mprotect (libc/memory.h),
+ * on fd 0), files (fds 3 and up, and calls on paths: libc/file.h), exit, brk and anonymous mmap/munmap/mprotect (libc/memory.h),
  * clocks and sleeps, getpid/gettid, TIOCGWINSZ, sched_yield; signal masks
  * and actions are accepted and ignored (no signal is ever delivered).
  */
@@ -44,6 +44,10 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f);
 /* The one path to the console for stdout and stderr: len bytes of buf;
  * returns the count written or a negated Linux errno. */
 long mk_console_write(const void *buf, size_t len);
+
+/* The IPC buffer long messages go through: the one the program
+ * registered, else libc's own (registered then). */
+struct ipc_buffer *mk_ipc_buffer(void);
 
 /* A kernel result (>= 0, or a negated uapi/errors.h code) as a Linux
  * one: successes unchanged, errors as the negated Linux errno. */

@@ -13,8 +13,10 @@
  *      (the object is being rebound): ops->release hands back what the
  *      pager holds, PAGER_CTL_RELEASED says so, and the object is
  *      forgotten as on TERMINATE;
- *   4. anything else is a client request: dispatched through the libipc
- *      handler table (the pager's own protocol, e.g. "create an object"),
+ *   4. anything else is a client request (long ones too: their words
+ *      beyond the registers come from the IPC buffer, as do a long
+ *      reply's): dispatched through the libipc handler table (the
+ *      pager's own protocol, e.g. "create an object", or a file server's),
  *      answered by ipc_server_answer: a create whose reply does not reach
  *      the client is undone (pager_undo_create), so the object table
  *      cannot fill with objects nobody holds.

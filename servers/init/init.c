@@ -16,6 +16,8 @@
  *   3b. start one virtio-blk driver per disk (servers/blk) with the
  *      disk's registers, interrupt and the DMA right, and publish them as
  *      blk0, blk1, ... in command-line order;
+ *   3c. start the file system server (servers/fs: ext2 on blk0, or no
+ *      files), publish it as "fs" and wait until it serves;
  *   4. start the programs named in bootargs (separate several with ";"),
  *      each with the standard handles (libipc/ulib.h spawn_std): the name
  *      endpoint minted with a badge of its own (H_NAME: the name server
@@ -23,8 +25,9 @@
  *      unbadged one), the system object read-only (H_SYSINFO; the
  *      program named `shell` may also power off), the console endpoint
  *      minted with a badge of its own (H_CONSOLE), every boot module;
- *   5. wait for those programs and power the machine off with the first
- *      non-zero exit status (0 if all succeeded).
+ *   5. wait for those programs, have the file system server write
+ *      everything back (FS_SYNC), and power the machine off with the
+ *      first non-zero exit status (0 if all succeeded).
  */
 #include "libipc/ipc.h"
 #include "libipc/server.h"
@@ -32,6 +35,7 @@
 #include "servers/blk/blk_proto.h"
 #include "servers/blk/virtio_mmio.h"
 #include "servers/console/console_proto.h"
+#include "servers/fs/fs_proto.h"
 #include "servers/name/name_proto.h"
 
 #define MAX_PROGS 8
@@ -43,7 +47,7 @@ static int console_ep = -1; /* unbadged: init mints one badge per program */
 static uint64_t console_badge; /* the last badge minted */
 
 /* Names only init may register ('.' at the end: every name it begins). */
-static const char *const init_names[] = { "console", "pager." };
+static const char *const init_names[] = { "console", "pager.", "fs" };
 
 static void start_name_server(void)
 {
@@ -233,6 +237,47 @@ static void start_disks(void)
 	}
 }
 
+/* --- the file system (step 3c) --- */
+
+#define FS_START_NS 10000000000ull /* mounting reads a few blocks: far less */
+#define FS_SYNC_NS 10000000000ull
+
+static int fs_ep = -1; /* send side, to sync before power-off */
+
+/* Starts the file system server with its endpoint's receive side (slot
+ * 1) and a name-server handle (slot 2, to find blk0), publishes it as
+ * "fs" and waits until it serves (it has mounted blk0 or given up), so
+ * the programs started next find their files. */
+static void start_fs(void)
+{
+	long ep = sys_endpoint_create();
+	long ns = ep < 0 ? ep : sys_handle_mint(name_ep, R_SEND | R_GRANT, ++name_badge);
+	char *argv[] = { "fs", 0 };
+	int32_t hs[2] = { (int32_t)ep, (int32_t)ns };
+	uint32_t rights[2] = { R_RECV, R_SEND | R_GRANT };
+	long err = ns < 0 ? ns : spawn((const char *const *)argv, hs, rights, 2);
+	if (ns >= 0)
+		sys_handle_close((int)ns);
+	if (err >= 0)
+		err = publish("fs", (int)ep);
+	if (err >= 0)
+		err = ipc_request_timed((int)ep, &buf, FS_STATFS, 0, 0, 0, 0, 0, 0, 0, 0,
+					FS_START_NS);
+	if (err < 0) {
+		uprintf("init: no fs: %s\n", err_name(err));
+		return;
+	}
+	fs_ep = (int)ep;
+	uprintf("init: started fs\n");
+}
+
+/* Before power-off: the files' dirty pages and the file system to disk. */
+static void sync_fs(void)
+{
+	if (fs_ep >= 0)
+		ipc_request_timed(fs_ep, &buf, FS_SYNC, 0, 0, 0, 0, 0, 0, 0, 0, FS_SYNC_NS);
+}
+
 /* The memory manager's capability: to the program init starts (the
  * shell or the test runner), until a memory manager server exists. */
 static int mm_handle(void)
@@ -298,8 +343,10 @@ int main(int argc, char **argv)
 		start_pager("zero", "pager.zero");
 	}
 	start_console();
-	if (name_ep >= 0)
+	if (name_ep >= 0) {
 		start_disks();
+		start_fs();
+	}
 	for (int i = 1; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], ";") != 0)
 			continue;
@@ -323,6 +370,7 @@ int main(int argc, char **argv)
 		if (code == 0)
 			code = exit_code(status);
 	}
+	sync_fs();
 	sys_poweroff(H_SYSTEM, code);
 	return code;
 }

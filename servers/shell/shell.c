@@ -14,9 +14,11 @@
  * their own (CONS_OPEN), the boot modules. Background programs are jobs,
  * named by task id, until `wait` collects them.
  */
+#define _DEFAULT_SOURCE /* sync */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "libipc/server.h"
 #include "libipc/ulib.h"
@@ -277,6 +279,7 @@ static void cmd_wait(int argc, char **argv)
 static _Noreturn void power_off(int code)
 {
 	fflush(stdout);
+	sync(); /* the files' dirty pages to the disk first */
 	if (shell_system(R_CONTROL))
 		sys_poweroff(H_SYSINFO, code);
 	/* No right to: init powers off once its programs have ended. */
@@ -308,6 +311,15 @@ static const struct command commands[] = {
 	{ "vmstat", cmd_vmstat, "vmstat", "memory and paging statistics" },
 	{ "trace", cmd_trace, "trace", "fault latency histograms per pager and stage" },
 	{ "bench", cmd_bench, "bench", "run the benchmarks (the bench program)" },
+	{ "ls", cmd_ls, "ls [-l] [PATH...]", "list a directory" },
+	{ "cat", cmd_cat, "cat FILE...", "print files" },
+	{ "write", cmd_write, "write FILE TEXT...", "write a line of text into a file" },
+	{ "mkdir", cmd_mkdir, "mkdir DIR...", "make directories" },
+	{ "rm", cmd_rm, "rm PATH...", "remove files and empty directories" },
+	{ "stat", cmd_stat, "stat PATH...", "a file's inode, type, size" },
+	{ "cd", cmd_cd, "cd [DIR]", "change the working directory" },
+	{ "pwd", cmd_pwd, "pwd", "print the working directory" },
+	{ "sync", cmd_sync, "sync", "write every file's changes to the disk" },
 	{ "poweroff", cmd_poweroff, "poweroff", "power the machine off" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -2,7 +2,7 @@
  * The shell: a command line on the console (stdio through musl, which
  * libc carries to the console server). shell.c reads and runs commands
  * and manages the programs it starts; stats.c has the commands that
- * report on the system (ps, vmstat, trace).
+ * report on the system (ps, vmstat, trace), files.c the file commands.
  *
  * Handles it starts with (from init, libipc/ulib.h spawn_std): H_NAME,
  * H_SYSINFO (the system object, R_READ | R_CONTROL | R_GRANT: it lists
@@ -25,5 +25,15 @@ bool shell_system(uint32_t rights);
 void cmd_ps(int argc, char **argv);
 void cmd_vmstat(int argc, char **argv);
 void cmd_trace(int argc, char **argv);
+/* files.c */
+void cmd_ls(int argc, char **argv);
+void cmd_cat(int argc, char **argv);
+void cmd_mkdir(int argc, char **argv);
+void cmd_rm(int argc, char **argv);
+void cmd_write(int argc, char **argv);
+void cmd_stat(int argc, char **argv);
+void cmd_sync(int argc, char **argv);
+void cmd_cd(int argc, char **argv);
+void cmd_pwd(int argc, char **argv);
 
 #endif

@@ -247,9 +247,8 @@ static void blk_buffer_unmapped_mid_request(void)
 
 /* A client killed with requests in flight: the driver finishes them,
  * drops the client and its pins; the frames come back. */
-static void blk_client_killed_mid_request(void)
+static void kill_mid_request(void)
 {
-	uint64_t before = free_frames();
 	int32_t hs[1] = { H_NAME };
 	const char *argv[] = { "uhelper", "blkdie", 0 };
 	int h = spawn(argv, hs, 0, 1);
@@ -265,6 +264,21 @@ static void blk_client_killed_mid_request(void)
 	}
 	CHECK_EQ(st[1], 0); /* no clients */
 	CHECK_EQ(st[3], 0); /* no pins */
+}
+
+static void blk_client_killed_mid_request(void)
+{
+	/* The first round may touch the driver's and the runner's own
+	 * memory for the first time (a stack or .bss page on the purge
+	 * path), which stays theirs: the frames are counted over the
+	 * second. */
+	kill_mid_request();
+	if (cur_failed)
+		return;
+	uint64_t before = free_frames();
+	kill_mid_request();
+	if (cur_failed)
+		return;
 	CHECK_EQ(free_frames(), before);
 	/* And it serves the next one. */
 	CHECK_EQ(open_disk(&dev, "blk0", BUF_VA), 0);

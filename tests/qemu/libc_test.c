@@ -243,20 +243,24 @@ static void failing_calls_set_errno(void)
 	CHECK(errno == EBADF);
 	errno = 0;
 	CHECK(mmap(0, 4096, PROT_READ, MAP_PRIVATE, 3, 0) == MAP_FAILED);
-	CHECK(errno == ENODEV);
+	CHECK(errno == EBADF); /* no file open at 3 */
+	errno = 0;
+	CHECK(mmap(0, 4096, PROT_READ, MAP_PRIVATE, 1, 0) == MAP_FAILED);
+	CHECK(errno == ENODEV); /* the console */
 }
 
 static void unsupported_calls_return_enosys(void)
 {
 	errno = 0;
-	CHECK(open("/x", O_RDONLY) == -1);
-	CHECK(errno == ENOSYS);
-	errno = 0;
 	CHECK(fork() == -1);
 	CHECK(errno == ENOSYS);
 	errno = 0;
-	CHECK(getcwd((char[64]){ 0 }, 64) == 0);
+	CHECK(dup(1) == -1);
 	CHECK(errno == ENOSYS);
+	/* No file server (started without handles), or one with no disk. */
+	errno = 0;
+	CHECK(open("/x", O_RDONLY) == -1);
+	CHECK(errno == ENOSYS || errno == ENODEV || errno == ENOENT);
 }
 
 static void *never_runs(void *arg)

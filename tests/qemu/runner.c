@@ -404,6 +404,8 @@ int main(int argc, char **argv)
 		run(dma_tests[i].name, dma_tests[i].fn);
 	for (size_t i = 0; i < n_blk_tests; i++)
 		run_if(blk_tests[i].name, blk_tests[i].fn, false);
+	for (size_t i = 0; i < n_fs_tests; i++)
+		run_if(fs_tests[i].name, fs_tests[i].fn, false);
 	uprintf("%d passed, %d failed\n", npass, nfail);
 	return nfail;
 }

@@ -1,0 +1,356 @@
+/*
+ * File scenarios: run only when named (tests/blk/run-blk-tests boots
+ * them with an ext2 image as blk0, made by mke2fs -d from a tree holding
+ * /host.bin, HOST_BYTES of the host's pattern). They go through the C
+ * library (open, read, write, mmap...) to the file system server, which
+ * pages the files' objects.
+ *
+ *   fs_write_for_reboot / fs_read_after_reboot: one boot writes
+ *   /persist.bin (the guest pattern, odd-sized writes), the next reads it
+ *   back bit for bit; the host compares it with debugfs in between and
+ *   runs e2fsck -fn after each boot.
+ *   fs_full_disk_gives_enospc runs on a small image of its own.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libipc/server.h"
+#include "servers/fs/fs_proto.h"
+#include "servers/name/name_proto.h"
+#include "tests/qemu/blk_pattern.h"
+#include "tests/qemu/runner.h"
+
+#define HOST_BYTES (100u << 10)     /* /host.bin: the host's pattern, seed 0x1111 */
+#define PERSIST_BYTES (300u << 10)  /* /persist.bin: the guest's, seed 0x3333 */
+#define SEED_PERSIST 0x3333ull
+
+static struct ipc_buffer fsbuf;
+
+/* A direct request to the file server (for its read-ahead setting). */
+static long fs_request(uint32_t label, uint64_t w0, uint32_t nwords)
+{
+	ipc_buffer_setup(&fsbuf);
+	long ep = name_lookup(H_NAME, &fsbuf, "fs");
+	if (ep < 0)
+		return ep;
+	uint64_t w[1] = { w0 }, out[1];
+	long r = ipc_request((int)ep, &fsbuf, label, w, nwords, 0, 0, 0, out, 1, 0);
+	sys_handle_close((int)ep);
+	return r ? r : (long)out[0];
+}
+
+/* Reads the whole file at path into a new buffer of size *len. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return 0;
+	uint8_t *p = malloc((size_t)st.st_size + 1);
+	size_t at = 0;
+	for (;;) {
+		ssize_t r = read(fd, p + at, 777); /* odd chunks: windows and pages crossed */
+		if (r <= 0)
+			break;
+		at += (size_t)r;
+	}
+	close(fd);
+	*len = at;
+	return p;
+}
+
+static void fs_reads_host_files(void)
+{
+	size_t len;
+	CHECK_EQ(fs_request(FS_CONFIG, 8, 1), 0); /* read-ahead: 8 pages a fault */
+	uint8_t *p = slurp("/host.bin", &len);
+	fs_request(FS_CONFIG, 1, 1);
+	CHECK(p);
+	CHECK_EQ(len, HOST_BYTES);
+	CHECK(blk_pat_check(p, 0, HOST_BYTES, BLK_SEED_HOST));
+	free(p);
+	FILE *f = fopen("/hello.txt", "r");
+	char line[64];
+	CHECK(f);
+	CHECK(fgets(line, sizeof(line), f));
+	CHECK(strcmp(line, "hello from the host\n") == 0);
+	CHECK(!fgets(line, sizeof(line), f));
+	fclose(f);
+}
+
+static void fs_write_for_reboot(void)
+{
+	uint8_t *p = malloc(PERSIST_BYTES);
+	CHECK(p);
+	blk_pat_fill(p, 0, PERSIST_BYTES, SEED_PERSIST);
+	int fd = open("/persist.bin", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	for (size_t at = 0; at < PERSIST_BYTES;) {
+		size_t n = PERSIST_BYTES - at < 1234 ? PERSIST_BYTES - at : 1234;
+		CHECK_EQ(write(fd, p + at, n), n);
+		at += n;
+	}
+	CHECK_EQ(fsync(fd), 0);
+	CHECK_EQ(close(fd), 0);
+	free(p);
+	struct stat st;
+	CHECK_EQ(stat("/persist.bin", &st), 0);
+	CHECK_EQ(st.st_size, PERSIST_BYTES);
+	/* stdio through the same calls */
+	FILE *f = fopen("/notes.txt", "w");
+	CHECK(f);
+	CHECK(fprintf(f, "line %d\nline %s\n", 1, "two") > 0);
+	CHECK_EQ(fclose(f), 0);
+}
+
+static void fs_read_after_reboot(void)
+{
+	size_t len;
+	uint8_t *p = slurp("/persist.bin", &len);
+	CHECK(p);
+	CHECK_EQ(len, PERSIST_BYTES);
+	CHECK(blk_pat_check(p, 0, PERSIST_BYTES, SEED_PERSIST));
+	free(p);
+	FILE *f = fopen("/notes.txt", "r");
+	char a[32], b[32];
+	CHECK(f);
+	CHECK(fgets(a, sizeof(a), f) && fgets(b, sizeof(b), f));
+	fclose(f);
+	CHECK(strcmp(a, "line 1\n") == 0 && strcmp(b, "line two\n") == 0);
+}
+
+/* read()/write() and a shared mapping see one page cache. */
+static void fs_read_write_and_mmap_agree(void)
+{
+	int fd = open("/coherent.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	char buf[8192];
+	memset(buf, 'a', sizeof(buf));
+	CHECK_EQ(write(fd, buf, sizeof(buf)), sizeof(buf));
+	char *m = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED);
+	CHECK(m[0] == 'a' && m[8191] == 'a');
+	memcpy(m + 4000, "mapped", 6); /* across nothing: inside page 0 */
+	memcpy(m + 4094, "XYZ", 3);    /* across the page boundary */
+	char got[8];
+	CHECK_EQ(pread(fd, got, 6, 4000), 6);
+	CHECK(memcmp(got, "mapped", 6) == 0);
+	CHECK_EQ(pread(fd, got, 3, 4094), 3);
+	CHECK(memcmp(got, "XYZ", 3) == 0);
+	CHECK_EQ(pwrite(fd, "written", 7, 100), 7);
+	CHECK(memcmp(m + 100, "written", 7) == 0);
+	/* A private mapping's writes stay its own. */
+	char *q = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(q != MAP_FAILED);
+	CHECK(memcmp(q + 100, "written", 7) == 0);
+	q[0] = 'P';
+	CHECK_EQ(pread(fd, got, 1, 0), 1);
+	CHECK(got[0] == 'a');
+	CHECK_EQ(munmap(q, 4096), 0);
+	CHECK_EQ(munmap(m, 8192), 0);
+	CHECK_EQ(fsync(fd), 0);
+	CHECK_EQ(close(fd), 0);
+	/* Reopened (the object may be a new one, read from the disk). */
+	fd = open("/coherent.bin", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK_EQ(pread(fd, got, 7, 100), 7);
+	CHECK(memcmp(got, "written", 7) == 0);
+	CHECK_EQ(pread(fd, got, 3, 4094), 3);
+	CHECK(memcmp(got, "XYZ", 3) == 0);
+	close(fd);
+}
+
+static void fs_truncate_and_extend(void)
+{
+	int fd = open("/trunc.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	char buf[6000], got[6000];
+	CHECK(fd >= 0);
+	memset(buf, 'x', sizeof(buf));
+	CHECK_EQ(write(fd, buf, sizeof(buf)), sizeof(buf));
+	CHECK_EQ(ftruncate(fd, 10), 0);
+	CHECK_EQ(lseek(fd, 0, SEEK_END), 10);
+	CHECK_EQ(ftruncate(fd, 5000), 0);
+	CHECK_EQ(pread(fd, got, 6000, 0), 5000);
+	CHECK(got[9] == 'x' && got[10] == 0 && got[4999] == 0);
+	/* A write far past the end leaves a hole that reads as zeros. */
+	CHECK_EQ(pwrite(fd, "end", 3, 20000), 3);
+	struct stat st;
+	CHECK_EQ(fstat(fd, &st), 0);
+	CHECK_EQ(st.st_size, 20003);
+	CHECK_EQ(pread(fd, got, 100, 12000), 100);
+	for (int i = 0; i < 100; i++)
+		CHECK(got[i] == 0);
+	close(fd);
+	CHECK_EQ(unlink("/trunc.bin"), 0);
+}
+
+static void fs_directories(void)
+{
+	CHECK_EQ(mkdir("/dir", 0755), 0);
+	CHECK_EQ(chdir("/dir"), 0);
+	char name[32];
+	for (int i = 0; i < 60; i++) { /* more than one readdir batch */
+		snprintf(name, sizeof(name), "file-with-a-long-name-%02d", i);
+		int fd = open(name, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		CHECK(fd >= 0);
+		CHECK_EQ(write(fd, name, strlen(name)), strlen(name));
+		close(fd);
+	}
+	char cwd[64];
+	CHECK(getcwd(cwd, sizeof(cwd)) && strcmp(cwd, "/dir") == 0);
+	DIR *d = opendir(".");
+	CHECK(d);
+	int n = 0, dots = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			dots++;
+		else
+			n += e->d_type == DT_REG;
+	}
+	closedir(d);
+	CHECK_EQ(n, 60);
+	CHECK_EQ(dots, 2);
+	CHECK_EQ(rename("file-with-a-long-name-07", "/renamed"), 0);
+	CHECK_EQ(symlink("/renamed", "link"), 0);
+	char target[32];
+	CHECK_EQ(readlink("link", target, sizeof(target)), 8);
+	CHECK(memcmp(target, "/renamed", 8) == 0);
+	FILE *f = fopen("link", "r"); /* through the symlink */
+	CHECK(f && fgets(name, sizeof(name), f));
+	fclose(f);
+	CHECK(strcmp(name, "file-with-a-long-name-07") == 0);
+	CHECK_EQ(link("/renamed", "hard"), 0);
+	struct stat st;
+	CHECK_EQ(stat("hard", &st), 0);
+	CHECK_EQ(st.st_nlink, 2);
+	CHECK_EQ(unlink("hard"), 0);
+	CHECK_EQ(unlink("link"), 0);
+	CHECK_EQ(unlink("/renamed"), 0);
+	for (int i = 0; i < 60; i++) {
+		snprintf(name, sizeof(name), "file-with-a-long-name-%02d", i);
+		if (i != 7)
+			CHECK_EQ(unlink(name), 0);
+	}
+	CHECK_EQ(chdir(".."), 0);
+	CHECK_EQ(rmdir("/dir"), 0);
+	CHECK_EQ(access("/dir", F_OK), -1);
+}
+
+#define CHECK_ERRNO(call, e)                   \
+	do {                                   \
+		errno = 0;                     \
+		CHECK_EQ((call), -1);          \
+		CHECK_EQ(errno, (e));          \
+	} while (0)
+
+static void fs_errors_are_posix(void)
+{
+	char longname[300];
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[0] = '/';
+	longname[sizeof(longname) - 1] = 0;
+	CHECK_ERRNO(unlink("/no-such-file"), ENOENT);
+	CHECK_ERRNO(open("/no/such/dir/file", O_RDONLY), ENOENT);
+	CHECK_EQ(mkdir("/e", 0755), 0);
+	CHECK_ERRNO(mkdir("/e", 0755), EEXIST);
+	int fd = open("/e/f", O_WRONLY | O_CREAT, 0644);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK_ERRNO(open("/e/f", O_WRONLY | O_CREAT | O_EXCL, 0644), EEXIST);
+	CHECK_ERRNO(rmdir("/e"), ENOTEMPTY);
+	CHECK_ERRNO(open("/e", O_WRONLY), EISDIR);
+	CHECK_ERRNO(unlink("/e"), EISDIR);
+	CHECK_ERRNO(rmdir("/e/f"), ENOTDIR);
+	CHECK_ERRNO(open("/e/f/g", O_RDONLY), ENOTDIR);
+	CHECK_ERRNO(open("/e/f", O_RDONLY | O_DIRECTORY), ENOTDIR);
+	CHECK_ERRNO(mkdir(longname, 0755), ENAMETOOLONG);
+	CHECK_ERRNO(rename("/e", "/e/sub"), EINVAL);
+	CHECK_ERRNO(rename("/e/missing", "/e/x"), ENOENT);
+	CHECK_ERRNO(read(40, longname, 1), EBADF);
+	fd = open("/e/f", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK_ERRNO(write(fd, "x", 1), EBADF);
+	close(fd);
+	CHECK_ERRNO(close(fd), EBADF);
+	CHECK_EQ(unlink("/e/f"), 0);
+	CHECK_EQ(rmdir("/e"), 0);
+}
+
+/* On a small image of its own: writing until the disk is full gives
+ * ENOSPC (a short write first, then -1), and freeing the file gives the
+ * room back. */
+static void fs_full_disk_gives_enospc(void)
+{
+	enum { CHUNK = 16384 };
+	char *chunk = malloc(CHUNK);
+	CHECK(chunk);
+	memset(chunk, 'f', CHUNK);
+	int fd = open("/filler", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	long total = 0, r;
+	errno = 0;
+	while ((r = write(fd, chunk, CHUNK)) > 0) {
+		total += r;
+		CHECK(total < (64l << 20));
+	}
+	CHECK_EQ(r, -1);
+	CHECK_EQ(errno, ENOSPC);
+	CHECK(total > (256l << 10));
+	CHECK_EQ(close(fd), 0);
+	struct stat st;
+	CHECK_EQ(stat("/filler", &st), 0);
+	CHECK_EQ(st.st_size, total);
+	/* A new file's first block: no room either. */
+	fd = open("/second", O_WRONLY | O_CREAT, 0644);
+	CHECK(fd >= 0);
+	CHECK_ERRNO(write(fd, chunk, 4096), ENOSPC);
+	close(fd);
+	CHECK_EQ(unlink("/filler"), 0);
+	fd = open("/second", O_WRONLY);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, chunk, CHUNK), CHUNK);
+	CHECK_EQ(close(fd), 0);
+	CHECK_EQ(unlink("/second"), 0);
+	free(chunk);
+}
+
+/* A file written by one task is read by another through the same
+ * object, and the server forgets objects nobody holds. */
+static void fs_objects_go_with_their_last_user(void)
+{
+	int fd = open("/shared.txt", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, "shared", 6), 6);
+	CHECK_EQ(close(fd), 0);
+	for (int i = 0; i < 100; i++) { /* more opens than the server has objects */
+		fd = open("/shared.txt", O_RDONLY);
+		CHECK(fd >= 0);
+		char got[6];
+		CHECK_EQ(read(fd, got, 6), 6);
+		CHECK(memcmp(got, "shared", 6) == 0);
+		CHECK_EQ(close(fd), 0);
+	}
+	CHECK_EQ(unlink("/shared.txt"), 0);
+}
+
+const struct qtest fs_tests[] = {
+	{ "fs_reads_host_files", fs_reads_host_files },
+	{ "fs_write_for_reboot", fs_write_for_reboot },
+	{ "fs_read_after_reboot", fs_read_after_reboot },
+	{ "fs_read_write_and_mmap_agree", fs_read_write_and_mmap_agree },
+	{ "fs_truncate_and_extend", fs_truncate_and_extend },
+	{ "fs_directories", fs_directories },
+	{ "fs_errors_are_posix", fs_errors_are_posix },
+	{ "fs_objects_go_with_their_last_user", fs_objects_go_with_their_last_user },
+	{ "fs_full_disk_gives_enospc", fs_full_disk_gives_enospc },
+};
+const size_t n_fs_tests = sizeof(fs_tests) / sizeof(fs_tests[0]);
