@@ -125,12 +125,15 @@ SWAP ?= $(B)/swap.img
 DISK_MB := 16
 SWAP_MB := 32
 DISK_FILES := $(shell find disk -type f 2>/dev/null)
+# Programs the shell runs from the disk's /bin (`hello` or `/bin/hello`).
+DISK_PROGS := hello libctest uhelper
 
-$(B)/disk.img: $(DISK_FILES) | deps
+$(B)/disk.img: $(DISK_FILES) $(patsubst %,$(B)/user/%.elf,$(DISK_PROGS)) | deps
 	@mkdir -p $(B)
-	rm -f $@.tmp
+	rm -rf $@.tmp $(B)/diskroot && cp -r disk $(B)/diskroot && mkdir -p $(B)/diskroot/bin
+	for p in $(DISK_PROGS); do cp $(B)/user/$$p.elf $(B)/diskroot/bin/$$p; done
 	truncate -s $(DISK_MB)M $@.tmp
-	mke2fs -q -F -t ext2 -b 1024 -L mkroot -d disk $@.tmp
+	mke2fs -q -F -t ext2 -b 1024 -L mkroot -d $(B)/diskroot $@.tmp
 	mv $@.tmp $@
 $(B)/swap.img:
 	@mkdir -p $(B)
@@ -219,7 +222,7 @@ qemu-test: all
 
 # Scripted sessions at the shell prompt and console floods; the script
 # boots QEMU once per session, each with a timeout.
-shell-test: all
+shell-test: all $(B)/disk.img
 	@mkdir -p $(B)/logs
 	-bash tests/shell/run-shell-tests $(B)/kernel.elf $(B)/bootimg.cpio \
 	  > $(B)/logs/shell.log 2>&1; tail -n 1 $(B)/logs/shell.log

@@ -15,6 +15,7 @@
 #include "libc/memory.h"
 #include "libc/syscall.h"
 #include "libipc/server.h"
+#include "libipc/spawn.h"
 #include "libipc/ulib.h"
 #include "libipc/vm.h"
 #include "servers/fs/ext2.h"
@@ -712,4 +713,21 @@ long mk_file_object(int fd, int *writable)
 		return -ENODEV;
 	*writable = (f->flags & FS_O_ACCMODE) != O_RDONLY;
 	return f->vmo;
+}
+
+/* The loader's way to a program file (libipc/spawn.h): its object, with
+ * a handle of its own that outlives the descriptor. */
+long spawn_open_file(const char *path, uint64_t *size)
+{
+	long fd = mk_file_openat(AT_FDCWD, path, O_RDONLY, 0);
+	if (fd < 0)
+		return fd == -ENOENT || fd == -ENOTDIR ? -E_NOENT : fd == -ENODEV ? -E_DEAD : -E_INVAL;
+	struct stat st;
+	int writable;
+	long vmo = mk_file_fstat((int)fd, &st) == 0 ? mk_file_object((int)fd, &writable) : -1;
+	long h = vmo >= 0 && S_ISREG(st.st_mode) ? sys_handle_copy((int)vmo, R_READ | R_MAP) : -E_FORMAT;
+	mk_file_close((int)fd);
+	if (h >= 0)
+		*size = (uint64_t)st.st_size;
+	return h;
 }

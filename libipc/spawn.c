@@ -21,27 +21,30 @@ long anon_object(uint64_t size)
 }
 
 /* What one spawn holds while it builds the task. */
+/* Bytes of whole pages holding n bytes. */
+#define SPAN(n) (((n) + VM_PAGE_SIZE - 1) & ~(uint64_t)(VM_PAGE_SIZE - 1))
+
 struct loader {
 	int vmo;          /* the module's object */
-	uint64_t size;    /* its size (page multiple) */
+	uint64_t size;    /* the file's bytes */
 	uint64_t base;    /* its scratch slot; the module is mapped at base */
 	const uint8_t *file;
 	int task;
 };
 
-/* Maps the module read-only into the first free scratch slot. */
+/* Maps the program (l->size bytes) read-only into the first free
+ * scratch slot. */
 static int map_module(struct loader *l)
 {
 	struct vmo_info info;
 	long err = vmo_info(l->vmo, &info);
 	if (err)
 		return (int)err;
-	if (info.size == 0 || info.size > MODULE_MAX_SIZE)
+	if (l->size == 0 || l->size > MODULE_MAX_SIZE || l->size > info.size)
 		return -E_RANGE;
-	l->size = info.size;
 	for (int i = 0; i < SPAWN_SCRATCH_SLOTS; i++) {
 		uint64_t base = SPAWN_SCRATCH + (uint64_t)i * SPAWN_SCRATCH_SLOT;
-		err = vm_map(l->vmo, base, l->size, 0, VM_R | VM_SHARED);
+		err = vm_map(l->vmo, base, SPAN(l->size), 0, VM_R | VM_SHARED);
 		if (err == 0) {
 			l->base = base;
 			l->file = (const uint8_t *)base;
@@ -184,17 +187,34 @@ static int load(struct loader *l, const char *argv, uint64_t argv_len, int argc,
 int spawn_module(int module, const char *argv, uint64_t argv_len, const int32_t *handles,
 		 const uint32_t *rights, uint32_t nhandles, uint32_t prio)
 {
+	long vmo = argv_len && argv[argv_len - 1] == 0 ? sys_module_object(module) : -E_INVAL;
+	if (vmo < 0)
+		return (int)vmo;
+	struct vmo_info info;
+	long err = vmo_info((int)vmo, &info);
+	if (!err)
+		err = spawn_object((int)vmo, info.size, argv, argv_len, handles, rights, nhandles,
+				   prio);
+	sys_handle_close((int)vmo);
+	return (int)err;
+}
+
+__attribute__((weak)) long spawn_open_file(const char *path, uint64_t *size)
+{
+	(void)path, (void)size;
+	return -E_NOENT;
+}
+
+int spawn_object(int vmo, uint64_t size, const char *argv, uint64_t argv_len,
+		 const int32_t *handles, const uint32_t *rights, uint32_t nhandles, uint32_t prio)
+{
 	int argc = 0;
 	for (uint64_t i = 0; i < argv_len; i++)
 		argc += argv[i] == 0;
 	if (argc == 0 || argc > 256 || argv_len > SPAWN_MAX_ARGS || argv[argv_len - 1] != 0 ||
 	    argv[0] == 0)
 		return -E_INVAL;
-	struct loader l = { .task = -1 };
-	long vmo = sys_module_object(module);
-	if (vmo < 0)
-		return (int)vmo;
-	l.vmo = (int)vmo;
+	struct loader l = { .task = -1, .vmo = vmo, .size = size };
 	int err = map_module(&l);
 	uint64_t entry = 0, sp = 0;
 	struct task_create_req req = create_req(argv, handles, rights, nhandles, prio);
@@ -203,8 +223,7 @@ int spawn_module(int module, const char *argv, uint64_t argv_len, const int32_t 
 	if (!err)
 		err = (int)sys_thread_start(l.task, entry, sp, 0);
 	if (l.base)
-		vm_unmap(l.base, l.size);
-	sys_handle_close(l.vmo);
+		vm_unmap(l.base, SPAN(l.size));
 	if (err && l.task >= 0)
 		sys_handle_close(l.task); /* never started: it ends with its mappings */
 	return err ? err : l.task;

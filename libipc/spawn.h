@@ -1,9 +1,12 @@
 /*
  * The user-space loader: programs are mapped, not copied (DESIGN
- * section 9). spawn() (libipc/ulib.h) starts a boot module this way:
- *   1. SYS_MODULE_OBJECT: the module's memory object; the loader maps it
- *      read-only into its own scratch window to read the ELF headers,
- *      which elf_parse and spawn_plan check.
+ * section 9). spawn() (libipc/ulib.h) starts a boot module, or a program
+ * file when argv[0] is a path, this way:
+ *   1. The program's memory object: SYS_MODULE_OBJECT for a module, the
+ *      file's own object (the file server pages it) for a file. The
+ *      loader maps it read-only into its own scratch window to read the
+ *      ELF headers, which elf_parse and spawn_plan check; only the pages
+ *      it reads come in.
  *   2. SYS_TASK_CREATE: an empty task holding the handed handles.
  *   3. SYS_VM_MAP_TASK per planned mapping (libipc/spawn_plan.h): text
  *      shared read-only from the module's object, data private copy on
@@ -41,5 +44,15 @@ long anon_object(uint64_t size);
  * SYS_TASK_CREATE. Returns the task handle or an error. */
 int spawn_module(int module, const char *argv_blob, uint64_t argv_len, const int32_t *handles,
 		 const uint32_t *rights, uint32_t nhandles, uint32_t prio);
+
+/* The same from a memory object (borrowed, not closed) holding an ELF
+ * file of size bytes: a program file's object. */
+int spawn_object(int vmo, uint64_t size, const char *argv_blob, uint64_t argv_len,
+		 const int32_t *handles, const uint32_t *rights, uint32_t nhandles, uint32_t prio);
+
+/* The memory object (a new handle, R_READ | R_MAP) and size of the
+ * program file at path, or an error: given by the C library's file layer
+ * (libc/file.c); without it, -E_NOENT. */
+long spawn_open_file(const char *path, uint64_t *size);
 
 #endif

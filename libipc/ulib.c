@@ -45,7 +45,8 @@ int module_lookup(const char *name)
 int spawn(const char *const argv[], const int32_t *handles, const uint32_t *rights,
 	  uint32_t nhandles)
 {
-	int m = module_lookup(argv[0]);
+	bool path = strchr(argv[0], '/') != 0;
+	int m = path ? 0 : module_lookup(argv[0]);
 	if (m < 0)
 		return m;
 	char blob[SPAWN_MAX_ARGS];
@@ -57,7 +58,15 @@ int spawn(const char *const argv[], const int32_t *handles, const uint32_t *righ
 		memcpy(blob + len, argv[i], n);
 		len += n;
 	}
-	return spawn_module(m, blob, len, handles, rights, nhandles, PRIO_DEFAULT);
+	if (!path)
+		return spawn_module(m, blob, len, handles, rights, nhandles, PRIO_DEFAULT);
+	uint64_t size;
+	long vmo = spawn_open_file(argv[0], &size);
+	if (vmo < 0)
+		return (int)vmo;
+	int h = spawn_object((int)vmo, size, blob, len, handles, rights, nhandles, PRIO_DEFAULT);
+	sys_handle_close((int)vmo);
+	return h;
 }
 
 bool handle_is(int h, uint32_t type, uint32_t rights)

@@ -75,9 +75,17 @@ static const char *spawn_error(long err)
 	}
 }
 
-/* Starts argv[0]; returns the task handle or prints why not and returns < 0. */
+/* Starts argv[0]: a path names a program file; a bare name is the disk's
+ * /bin/NAME if there is one, else the boot module NAME. Returns the task
+ * handle or prints why not and returns < 0. */
 static int start_program(char **argv)
 {
+	static char path[64]; /* argv[0] may point here after we return */
+	if (!strchr(argv[0], '/') && strlen(argv[0]) < sizeof(path) - 5) {
+		snprintf(path, sizeof(path), "/bin/%s", argv[0]);
+		if (access(path, X_OK) == 0 || access(path, R_OK) == 0)
+			argv[0] = path;
+	}
 	int con = console_for_child();
 	struct std_handles sh = {
 		.name = client_endpoint(H_NAME) ? H_NAME : -1,

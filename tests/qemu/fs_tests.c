@@ -22,7 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "libc/file.h"
 #include "libipc/server.h"
+#include "libipc/vm.h"
 #include "servers/fs/fs_proto.h"
 #include "servers/name/name_proto.h"
 #include "tests/qemu/blk_pattern.h"
@@ -342,7 +344,54 @@ static void fs_objects_go_with_their_last_user(void)
 	CHECK_EQ(unlink("/shared.txt"), 0);
 }
 
+/* Programs from the disk (/bin/uhelper, put there by the host): the
+ * loader maps the file's object, so only the pages touched come in, and a
+ * second running copy shares the first one's text (the object's resident
+ * count stays put). */
+static void programs_run_from_disk(void)
+{
+	const char *ex[] = { "/bin/uhelper", "exit", "7", 0 };
+	int h = spawn(ex, 0, 0, 0);
+	CHECK(h > 0);
+	CHECK_EQ(sys_task_wait(h), 7);
+	sys_handle_close(h);
+	const char *missing[] = { "/bin/no-such-program", 0 };
+	CHECK_EQ(spawn(missing, 0, 0, 0), -E_NOENT);
+	const char *notelf[] = { "/hello.txt", 0 };
+	CHECK_EQ(spawn(notelf, 0, 0, 0), -E_FORMAT);
+	int fd = open("/bin/uhelper", O_RDONLY);
+	CHECK(fd >= 0);
+	struct stat st;
+	CHECK_EQ(fstat(fd, &st), 0);
+	int writable;
+	long vmo = mk_file_object(fd, &writable);
+	CHECK(vmo >= 0);
+	const char *sl[] = { "/bin/uhelper", "sleep", 0 };
+	int a = spawn(sl, 0, 0, 0);
+	CHECK(a > 0);
+	sys_sleep(50 * 1000000ull); /* it runs up to its first sleep */
+	struct vmo_info i1, i2;
+	CHECK_EQ(vmo_info((int)vmo, &i1), 0);
+	uint64_t pages = ((uint64_t)st.st_size + 4095) / 4096;
+	CHECK(i1.resident > 0 && i1.resident <= pages);
+	int b = spawn(sl, 0, 0, 0);
+	CHECK(b > 0);
+	sys_sleep(50 * 1000000ull);
+	CHECK_EQ(vmo_info((int)vmo, &i2), 0);
+	CHECK_EQ(i2.resident, i1.resident);
+	uprintf("programs_run_from_disk: %lu of %lu pages of /bin/uhelper resident for two copies\n",
+		(unsigned long)i2.resident, (unsigned long)pages);
+	sys_task_kill(a);
+	sys_task_kill(b);
+	sys_task_wait(a);
+	sys_task_wait(b);
+	sys_handle_close(a);
+	sys_handle_close(b);
+	close(fd);
+}
+
 const struct qtest fs_tests[] = {
+	{ "programs_run_from_disk", programs_run_from_disk },
 	{ "fs_reads_host_files", fs_reads_host_files },
 	{ "fs_write_for_reboot", fs_write_for_reboot },
 	{ "fs_read_after_reboot", fs_read_after_reboot },

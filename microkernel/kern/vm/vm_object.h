@@ -202,6 +202,12 @@ static inline struct vm_request *vmo_find_request(struct vm_object *o, uint64_t 
 static inline void vmo_request_add(struct vm_request *req)
 {
 	struct vm_object *o = req->obj;
+	list_add_tail(&o->requests, &req->obj_link);
+	if (!o->request_tree.root) { /* the common case: the only one */
+		req->page_node = (struct avl_node){ .height = 1 };
+		o->request_tree.root = &req->page_node;
+		return;
+	}
 	struct avl_node **link = &o->request_tree.root, *parent = 0;
 	while (*link) {
 		parent = *link;
@@ -209,13 +215,16 @@ static inline void vmo_request_add(struct vm_request *req)
 		link = req->page < vmo_request_of(parent)->page ? &parent->left : &parent->right;
 	}
 	avl_insert(&o->request_tree, &req->page_node, parent, link);
-	list_add_tail(&o->requests, &req->obj_link);
 }
 
 /* Takes req off its object's list and tree. */
 static inline void vmo_request_del(struct vm_request *req)
 {
-	avl_remove(&req->obj->request_tree, &req->page_node);
+	struct avl_tree *t = &req->obj->request_tree;
+	if (t->root == &req->page_node && !req->page_node.left && !req->page_node.right)
+		t->root = 0; /* the only one */
+	else
+		avl_remove(t, &req->page_node);
 	list_del(&req->obj_link);
 }
 
