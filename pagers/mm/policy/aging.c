@@ -18,6 +18,7 @@ static unsigned aging_value(const struct pol_entry *e)
 
 static uint32_t aging_pick(struct pol *p, uint64_t now, pol_filter_fn ok, void *ctx)
 {
+	(void)now;
 	uint32_t best = POL_NIL;
 	unsigned best_v = 0;
 	for (uint32_t i = pol_first(p); i != POL_NIL; i = pol_next(p, i)) {

@@ -10,6 +10,7 @@
 
 static uint32_t clock_pick(struct pol *p, uint64_t now, pol_filter_fn ok, void *ctx)
 {
+	(void)now;
 	for (uint32_t s = 0; s <= 2 * p->count; s++) {
 		uint32_t i = p->hand;
 		struct pol_entry *e = &p->ent[i];

@@ -6,6 +6,7 @@
 
 static uint32_t fifo_pick(struct pol *p, uint64_t now, pol_filter_fn ok, void *ctx)
 {
+	(void)now;
 	for (uint32_t i = pol_first(p); i != POL_NIL; i = pol_next(p, i)) {
 		p->stats.scanned++;
 		if (pol_accepts(p, i, ok, ctx))

@@ -15,6 +15,7 @@ static unsigned nru_class(const struct pol_entry *e)
 
 static uint32_t nru_pick(struct pol *p, uint64_t now, pol_filter_fn ok, void *ctx)
 {
+	(void)now;
 	uint32_t in_class[4] = { 0, 0, 0, 0 };
 	for (uint32_t i = 0; i < p->count; i++)
 		if (pol_accepts(p, i, ok, ctx))

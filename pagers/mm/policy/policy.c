@@ -241,6 +241,7 @@ int pol_observe(struct pol *p, struct pol_page key, bool referenced, bool modifi
  * counters with history); the period's R starts again. */
 void pol_tick(struct pol *p, uint64_t now)
 {
+	(void)now;
 	for (uint32_t i = 0; i < p->count; i++) {
 		struct pol_entry *e = &p->ent[i];
 		e->age = (uint8_t)((e->age >> 1) | (e->flags & POL_RECENT ? 0x80 : 0));
@@ -333,10 +334,17 @@ const char *pol_name(enum pol_kind kind)
 	return (unsigned)kind < POL_NKINDS ? pol_names[kind] : "?";
 }
 
+static bool same_name(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 int pol_kind_by_name(const char *name)
 {
 	for (int k = 0; k < POL_NKINDS; k++)
-		if (strcmp(name, pol_names[k]) == 0)
+		if (same_name(name, pol_names[k]))
 			return k;
 	return -E_NOENT;
 }

@@ -7,6 +7,7 @@
 
 static uint32_t random_pick(struct pol *p, uint64_t now, pol_filter_fn ok, void *ctx)
 {
+	(void)now;
 	if (!ok)
 		return pol_rand_below(p, p->count); /* the table is dense */
 	uint32_t n = 0;

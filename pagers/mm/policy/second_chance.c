@@ -9,6 +9,7 @@
 
 static uint32_t second_chance_pick(struct pol *p, uint64_t now, pol_filter_fn ok, void *ctx)
 {
+	(void)now;
 	uint32_t i = p->hand;
 	/* Each accepted page is requeued at most once, so two passes and
 	 * one step find a victim if any page is accepted. */
