@@ -146,7 +146,8 @@ HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
-	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build ext2 fs_proto
+	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build ext2 fs_proto \
+	policy swapmap
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_spawn_plan := microkernel/kern/elf.c libipc/spawn_plan.c
@@ -172,11 +173,16 @@ USRC_dma := $(USRC_vm_fault) microkernel/kern/dma.c
 USRC_task_build := $(USRC_vm_fault)
 USRC_virtq := servers/blk/virtq.c
 USRC_ext2 := $(EXT2_SRCS)
+POLICY_SRCS := $(addprefix pagers/mm/policy/,policy.c fifo.c second_chance.c clock.c aging.c \
+	wsclock.c random.c nru.c refsim.c)
+USRC_policy := $(POLICY_SRCS)
+USRC_swapmap := pagers/swap/swapmap.c
 
 # Host tests include kernel headers with inline code (the IPC fast path,
 # page-table walks): any header change rebuilds them.
 UNIT_HDRS := $(wildcard tests/unit/*.h microkernel/kern/*.h microkernel/kern/vm/*.h microkernel/uapi/*.h \
-	microkernel/arch/riscv/*.h lib/*.h servers/*/*.h)
+	microkernel/arch/riscv/*.h lib/*.h servers/*/*.h \
+	pagers/mm/policy/*.h pagers/swap/*.h)
 define unit_rule
 $(B)/unit/test_$(1): tests/unit/test_$(1).c $(USRC_$(1)) $(UNIT_HDRS) | deps
 	@mkdir -p $$(dir $$@)
