@@ -74,7 +74,8 @@ SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests
 	tests/qemu/vm_robust_tests.c tests/qemu/pager_v2_tests.c tests/qemu/mm_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
 	tests/qemu/name_tests.c tests/qemu/blk_tests.c tests/qemu/fs_tests.c $(LIBBLK)
 SRC_uhelper := tests/qemu/uhelper.c $(LIBBLK)
-SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c $(LIBBLK)
+SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c \
+	tests/bench/bench_file.c $(LIBBLK)
 SRC_libctest := tests/qemu/libc_test.c
 SRC_conflood := tests/qemu/conflood.c
 include mk/fuzz-guest.mk

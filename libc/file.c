@@ -37,8 +37,6 @@ struct lfile {
 	uint32_t flags;    /* open flags (O_ACCMODE, O_APPEND) */
 	uint64_t off;
 	uint64_t size;     /* as last learnt */
-	uintptr_t win;     /* the window's address; 0: none mapped */
-	uint64_t win_off;  /* object offset the window starts at */
 	/* getdents64: the batch last received and what of it is left */
 	uint64_t cookie;   /* the next batch's */
 	bool dir_end;
@@ -153,13 +151,6 @@ int mk_file_fd(int fd)
 	return file_of(fd) != 0;
 }
 
-static void drop_window(struct lfile *f)
-{
-	if (f->win)
-		mk_munmap(f->win, FILE_WINDOW);
-	f->win = 0;
-}
-
 long mk_file_openat(int dirfd, const char *path, int flags, int mode)
 {
 	if (!files)
@@ -200,7 +191,6 @@ long mk_file_close(int fd)
 	if (f->vmo >= 0) {
 		uint64_t w[1] = { f->ino };
 		r = call(FS_CLOSE, w, 1, 0, 0, 0);
-		drop_window(f);
 		sys_handle_close(f->vmo);
 	}
 	f->used = false;
@@ -216,40 +206,18 @@ static long refresh_size(struct lfile *f)
 	return r;
 }
 
-/* The window address of object offset off (mapping it there if needed). */
-static long window_at(struct lfile *f, uint64_t off, uint8_t **p)
-{
-	uint64_t base = off & ~(FILE_WINDOW - 1);
-	if (!f->win || f->win_off != base) {
-		drop_window(f);
-		uint32_t prot = VM_R | ((f->flags & FS_O_ACCMODE) != O_RDONLY ? VM_W : 0);
-		long at = mk_map_object(f->vmo, FILE_WINDOW, base, prot | VM_SHARED);
-		if (at < 0)
-			return at;
-		f->win = (uintptr_t)at;
-		f->win_off = base;
-	}
-	*p = (uint8_t *)f->win + (off - base);
-	return 0;
-}
-
-/* Copies n bytes between the file at off and buf, window by window. */
+/* Copies n bytes between the file at off and buf through the kernel's
+ * copy calls (uapi/pager.h), which fault through the file server like a
+ * mapping: read()/write() and mmap see one page cache. */
 static long copy(struct lfile *f, uint64_t off, void *buf, size_t n, bool to_file)
 {
 	size_t done = 0;
 	while (done < n) {
-		uint8_t *p;
-		long r = window_at(f, off + done, &p);
-		if (r < 0)
-			return done ? (long)done : r;
-		size_t k = FILE_WINDOW - ((off + done) & (FILE_WINDOW - 1));
-		if (k > n - done)
-			k = n - done;
-		if (to_file)
-			memcpy(p, (const uint8_t *)buf + done, k);
-		else
-			memcpy((uint8_t *)buf + done, p, k);
-		done += k;
+		long r = to_file ? vmo_write(f->vmo, off + done, (const uint8_t *)buf + done, n - done)
+				 : vmo_read(f->vmo, off + done, (uint8_t *)buf + done, n - done);
+		if (r <= 0)
+			return done ? (long)done : r < 0 ? mk_errno(r) : -EFBIG;
+		done += (size_t)r;
 	}
 	return (long)done;
 }

@@ -10,13 +10,10 @@
  * object, which is its page cache, shared with every other opener and
  * every mapping (mmap).
  *
- * read/write/pread/pwrite: DESIGN section 10 wants a kernel call that
- * copies between a buffer and an object's pages; there is none yet, so
- * the object is mapped (VM_SHARED, read-write if opened for writing) into
- * a window of FILE_WINDOW bytes per descriptor, placed in the mmap area
- * when first needed and moved when an access falls outside it, and the
- * bytes are copied. A fault in the window goes to the file server (the
- * file's pager). A write past the end first asks the server to extend
+ * read/write/pread/pwrite: the kernel's copy calls (SYS_VMO_READ and
+ * SYS_VMO_WRITE, uapi/pager.h) copy between the buffer and the object's
+ * pages, asking the file server (the file's pager) for pages that are not
+ * resident, as a fault in a mapping would. A write past the end first asks the server to extend
  * the file (FS_EXTEND allocates the blocks, so a full disk answers
  * ENOSPC here and a write may come back short). A read at or past the
  * size last learnt asks for the size again (another process may have
@@ -34,7 +31,6 @@
 
 #define FILE_FD_FIRST 3
 #define FILE_MAX 32
-#define FILE_WINDOW (1ul << 20)
 
 /* fd is one of ours (an open file or directory). */
 int mk_file_fd(int fd);

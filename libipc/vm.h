@@ -153,4 +153,16 @@ static inline long pager_return_area(int ep, uint64_t base, uint64_t npages)
 	return sys3(SYS_PAGER_RETURN_AREA, ep, (long)base, (long)npages);
 }
 
+/* Copies between buf and the pages of a file's object (uapi/pager.h):
+ * the bytes copied, maybe fewer than asked. */
+static inline long vmo_read(int vmo, uint64_t offset, void *buf, uint64_t len)
+{
+	return sys6(SYS_VMO_READ, vmo, (long)offset, (long)buf, (long)len, 0, 0);
+}
+
+static inline long vmo_write(int vmo, uint64_t offset, const void *buf, uint64_t len)
+{
+	return sys6(SYS_VMO_WRITE, vmo, (long)offset, (long)buf, (long)len, 0, 0);
+}
+
 #endif

@@ -90,6 +90,17 @@ enum pager_ctl_op {
 };
 #define PAGER_DEADLINE_MAX_MS (3600u * 1000u)
 
+/*
+ * SYS_VMO_READ / SYS_VMO_WRITE: copy between a buffer and the pages of an
+ * object that has a pager (a file's), as a mapping would see them: a page
+ * that is not resident is asked of the pager (the caller waits, as on a
+ * fault; a pager error kills it as a fault would), a written page becomes
+ * dirty. Returns the bytes copied: fewer than asked when a later page had
+ * to be waited for (the caller asks again for the rest), never past the
+ * object's end. Writing needs R_MAP, the right to map it shared and
+ * writable. Anonymous objects are refused (E_INVAL): map them.
+ */
+
 /* SYS_VMO_CREATE pager argument: no user pager, the kernel zero-fills
  * (the no-IPC baseline). */
 #define VMO_KERNEL_ZERO (-1)

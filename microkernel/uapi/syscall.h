@@ -84,6 +84,8 @@ enum sys_nr {
 	SYS_MM_QUERY = 61,      /* (mm h R_CONTROL, object id, offset, npages, out bytes, flags) */
 	SYS_MM_EVICT = 62,      /* (mm h R_CONTROL, object id, offset, npages, out bytes) -> freed */
 	SYS_PAGER_RETURN_AREA = 63, /* (endpoint h R_RECV, base, npages): where RETURNs land */
+	SYS_VMO_READ = 64,      /* (vmo h R_READ, offset, buf, len) -> bytes: uapi/pager.h */
+	SYS_VMO_WRITE = 65,     /* (vmo h R_MAP, offset, buf, len) -> bytes */
 	SYS_NCALLS
 };
 

@@ -225,6 +225,7 @@ int main(int argc, char **argv)
 	bench_oneway((int)ep);
 	bench_faults();
 	bench_blk();
+	bench_files();
 	bench_roundtrip_timeout((int)ep, "ipc_roundtrip_timeout");
 	bench_roundtrip_sleepers((int)ep); /* last: the sleepers stay */
 	struct ipc_msg stop = { .tag = IPC_TAG(L_STOP, 0, 0) };

@@ -20,7 +20,8 @@ void report_n(const char *name, size_t n, bool subtract);
 uint64_t counter_overhead(void); /* instructions of an rd_instret pair */
 
 void bench_faults(void);
-void bench_blk(void); /* blk0: the scratch disk scripts/bench attaches */
+void bench_blk(void); /* blk1: the scratch disk scripts/bench attaches */
+void bench_files(void); /* blk0: the ext2 disk scripts/bench makes */
 void bench_blk_trace(void);
 void bench_fault_trace(void);
 

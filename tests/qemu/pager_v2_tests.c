@@ -340,6 +340,50 @@ static void dead_pagers_object_is_rebound(void)
 	sys_handle_close(ctl);
 }
 
+/* The kernel's copy call asks the pager for a page that is not resident
+ * and waits like a fault; bad calls change nothing. */
+static void vmo_read_waits_for_the_pager(void)
+{
+	int ep = (int)sys0(SYS_ENDPOINT_CREATE);
+	long vmo = vmo_create(2 * PG, ep, 4);
+	CHECK_EQ(vm_map((int)vmo, AREA, 2 * PG, 0, VM_R | VM_SHARED), 0); /* in use throughout */
+	const char *argv[] = { "uhelper", "vmoread", "1", 0 };
+	int32_t hs[1] = { (int32_t)vmo };
+	uint32_t rs[1] = { R_READ };
+	int h = spawn(argv, hs, rs, 1);
+	struct ipc_msg m;
+	CHECK_EQ(recv_label(ep, &m, 1000), PAGER_FAULT);
+	CHECK_EQ(m.w[0], PG);
+	CHECK_EQ(m.w[1], DATA_W1(VM_R, PAGER_EPOCH_FIRST));
+	uint8_t *src = src_page(0, 0);
+	CHECK(src != 0);
+	src[8] = 0x5a;
+	CHECK_EQ(pager_supply((int)vmo, PG, src, 1, VM_R | VM_W, PAGER_EPOCH_FIRST), 1);
+	CHECK_EQ(sys_task_wait(h), 0x5a);
+	sys_handle_close(h);
+	/* Resident now: the runner reads and writes it itself. */
+	uint8_t b[4] = { 1, 2, 3, 4 };
+	CHECK_EQ(vmo_write((int)vmo, PG + 4094, b, 4), 2); /* only to the object's end */
+	CHECK_EQ(vmo_read((int)vmo, PG + 8, b, 1), 1);
+	CHECK_EQ(b[0], 0x5a);
+	uint8_t st[1];
+	CHECK_EQ(pager_query((int)vmo, PG, 1, st, 0), 0);
+	CHECK(st[0] & PAGE_DIRTY);
+	CHECK_EQ(vmo_read((int)vmo, 2 * PG, b, 1), 0);
+	CHECK_EQ(vmo_read((int)vmo, 2 * PG + 1, b, 1), -E_RANGE);
+	CHECK_EQ(vmo_read(999, 0, b, 1), -E_BADH);
+	long anon = vmo_create(PG, VMO_KERNEL_ZERO, 0);
+	CHECK_EQ(vmo_read((int)anon, 0, b, 1), -E_INVAL);
+	int ro = (int)sys_handle_copy((int)vmo, R_READ);
+	CHECK_EQ(vmo_write(ro, PG, b, 1), -E_PERM);
+	CHECK_EQ(vmo_read((int)vmo, PG, (void *)8, 1), -E_FAULT);
+	sys_handle_close(ro);
+	sys_handle_close((int)anon);
+	CHECK_EQ(vm_unmap(AREA, 2 * PG), 0);
+	sys_handle_close((int)vmo);
+	sys_handle_close(ep);
+}
+
 const struct qtest pager_v2_tests[] = {
 	{ "write_to_locked_page_unlocks", write_to_locked_page_unlocks },
 	{ "forged_badge_refused", forged_badge_refused },
@@ -350,5 +394,6 @@ const struct qtest pager_v2_tests[] = {
 	{ "rebind_keeps_dirty_pages", rebind_keeps_dirty_pages },
 	{ "rebind_checks_its_arguments", rebind_checks_its_arguments },
 	{ "dead_pagers_object_is_rebound", dead_pagers_object_is_rebound },
+	{ "vmo_read_waits_for_the_pager", vmo_read_waits_for_the_pager },
 };
 const size_t n_pager_v2_tests = sizeof(pager_v2_tests) / sizeof(pager_v2_tests[0]);

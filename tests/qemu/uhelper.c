@@ -356,6 +356,13 @@ int main(int argc, char **argv)
 		p[1] = v + 1;
 		return (int)(v & 0xff);
 	}
+	if (strcmp(cmd, "vmoread") == 0) {
+		/* slot 1: a memory object; read 16 bytes at page n + 8 with the
+		 * kernel's copy call, exit with the first byte */
+		uint8_t b[16];
+		long r = vmo_read(EP, (uint64_t)n * 4096 + 8, b, sizeof(b));
+		return r == (long)sizeof(b) ? b[0] : 200 + (int)(r < 0 ? -r : 0);
+	}
 	if (strcmp(cmd, "touchpages") == 0) {
 		/* Touch n pages of anonymous memory, then check them. */
 		uint64_t size = (uint64_t)n * 4096;

@@ -600,3 +600,75 @@ int64_t sys_vmo_rebind(struct thread *t, const uint64_t *a)
 		return err;
 	return o->rebind_to ? o->epoch + 1 : o->epoch;
 }
+
+/* The frame of page for a copy call, or 0 with *ret set: USER_BLOCKED when
+ * t now waits for the pager, or an error. */
+static paddr_t copy_frame(struct thread *t, struct vm_object *o, uint64_t page, bool write,
+			  int64_t *ret)
+{
+	for (;;) {
+		uint64_t e = vmo_lookup(o, page);
+		bool locked = (e & VPE_PRESENT) && write && (e & VPE_NOWRITE);
+		if ((e & VPE_PRESENT) && !locked)
+			return PAGE_DOWN(e);
+		if (o->failed || !o->pager) {
+			*ret = -E_DEAD;
+			return 0;
+		}
+		enum vm_fault_result r = vm_request_page(t, o, page, 0, write ? VM_W : VM_R,
+							 locked ? FAULT_UNLOCK : FAULT_DATA, vm_now());
+		if (r != FAULT_RESOLVED) {
+			*ret = r == FAULT_BLOCKED ? USER_BLOCKED : -E_NOMEM;
+			return 0;
+		}
+	}
+}
+
+static int64_t vmo_copy(struct thread *t, const uint64_t *a, bool write)
+{
+	struct vm_object *o;
+	uint64_t off = a[1], buf = a[2], len = a[3];
+	int err = lookup_vmo(t, (int64_t)a[0], write ? R_MAP : R_READ, &o);
+	if (!err && (o->anon || !o->pager))
+		err = -E_INVAL;
+	if (!err && off > (o->npages << PAGE_SHIFT))
+		err = -E_RANGE;
+	if (!err && write && !module_object_writable(o))
+		err = -E_PERM;
+	if (err)
+		return err;
+	if (len > (o->npages << PAGE_SHIFT) - off)
+		len = (o->npages << PAGE_SHIFT) - off;
+	/* The buffer first: nothing is asked of the pager for a bad one. */
+	err = user_check(t->task, buf, len, !write);
+	if (err)
+		return err;
+	int64_t done = 0;
+	while ((uint64_t)done < len) {
+		uint64_t at = off + (uint64_t)done, page = at >> PAGE_SHIFT;
+		uint64_t n = MIN(PAGE_SIZE - (at & PAGE_MASK), len - (uint64_t)done);
+		int64_t ret;
+		paddr_t f = copy_frame(t, o, page, write, &ret);
+		if (!f)
+			return done ? done : ret;
+		uint8_t *kva = (uint8_t *)pa_to_kva(f) + (at & PAGE_MASK);
+		err = write ? copy_from_user(t->task, kva, buf + (uint64_t)done, n)
+			    : copy_to_user(t->task, buf + (uint64_t)done, kva, n);
+		if (err)
+			return done ? done : err;
+		if (write)
+			*vmo_slot(o, page, false) |= VPE_DIRTY;
+		done += (int64_t)n;
+	}
+	return done;
+}
+
+int64_t sys_vmo_read(struct thread *t, const uint64_t *a)
+{
+	return vmo_copy(t, a, false);
+}
+
+int64_t sys_vmo_write(struct thread *t, const uint64_t *a)
+{
+	return vmo_copy(t, a, true);
+}

@@ -18,6 +18,8 @@ int64_t sys_vmo_set(struct thread *t, const uint64_t *a);
 int64_t sys_vmo_info(struct thread *t, const uint64_t *a);
 int64_t sys_pager_ctl(struct thread *t, const uint64_t *a);
 int64_t sys_vmo_rebind(struct thread *t, const uint64_t *a);
+int64_t sys_vmo_read(struct thread *t, const uint64_t *a);
+int64_t sys_vmo_write(struct thread *t, const uint64_t *a);
 /* Resident / accessed / dirty / pinned bytes of n pages from first, to
  * out (checked writable by the caller). */
 int vmo_query_to_user(struct task *k, struct vm_object *o, uint64_t first, uint64_t n,

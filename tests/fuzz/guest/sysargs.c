@@ -99,6 +99,8 @@ static const struct call_row calls[] = {
 	ROW(MM_QUERY, 1, K_H, K_IDX, K_OFF, K_NPAGES, K_OUT, K_FLAGS),
 	ROW(MM_EVICT, 1, K_H, K_IDX, K_OFF, K_NPAGES, K_OUT),
 	ROW(PAGER_RETURN_AREA, 2, K_HEP, K_VA, K_NPAGES),
+	ROW(VMO_READ, 3, K_HVMO, K_OFF, K_VA, K_LEN),
+	ROW(VMO_WRITE, 3, K_HVMO, K_OFF, K_VA, K_LEN),
 	{ SYSGEN_TOUCH, "TOUCH", 4, { K_TOUCH, K_KEEP } },
 };
 #define NROWS (sizeof(calls) / sizeof(calls[0]))
