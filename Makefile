@@ -66,7 +66,7 @@ LIBBLK := servers/blk/libblk.c
 SRC_name := servers/name/name.c servers/name/name_table.c
 SRC_console := servers/console/console.c
 SRC_shell := servers/shell/shell.c servers/shell/stats.c
-SRC_zero := pagers/zero/zero.c pagers/common/pager.c
+SRC_zero := pagers/zero/zero.c pagers/common/pager.c pagers/common/pager_queue.c
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
 	tests/qemu/vm_robust_tests.c tests/qemu/pager_v2_tests.c tests/qemu/mm_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
