@@ -141,7 +141,8 @@ HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
-	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build ext2
+	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build ext2 \
+	pager_queue
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_spawn_plan := microkernel/kern/elf.c libipc/spawn_plan.c
@@ -165,13 +166,14 @@ USRC_vm_map := $(USRC_vm_fault)
 USRC_dma := $(USRC_vm_fault) microkernel/kern/dma.c
 USRC_task_build := $(USRC_vm_fault)
 USRC_virtq := servers/blk/virtq.c
+USRC_pager_queue := pagers/common/pager_queue.c
 EXT2_SRCS := $(addprefix servers/fs/,ext2.c ext2_cache.c ext2_alloc.c ext2_file.c ext2_dir.c ext2_ops.c)
 USRC_ext2 := $(EXT2_SRCS)
 
 # Host tests include kernel headers with inline code (the IPC fast path,
 # page-table walks): any header change rebuilds them.
 UNIT_HDRS := $(wildcard tests/unit/*.h microkernel/kern/*.h microkernel/kern/vm/*.h microkernel/uapi/*.h \
-	microkernel/arch/riscv/*.h lib/*.h servers/*/*.h)
+	microkernel/arch/riscv/*.h lib/*.h servers/*/*.h pagers/*/*.h)
 define unit_rule
 $(B)/unit/test_$(1): tests/unit/test_$(1).c $(USRC_$(1)) $(UNIT_HDRS) | deps
 	@mkdir -p $$(dir $$@)
