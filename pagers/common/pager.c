@@ -133,7 +133,7 @@ void pager_pool_refill(struct pager *p)
 
 /* A pool page for the next fault; with the pool empty, one is wired (and
  * so zeroed by the kernel) on the spot. */
-static void *pool_take(struct pager *p)
+static inline __attribute__((always_inline)) void *pool_take(struct pager *p)
 {
 	if (p->pool_count == 0)
 		pool_fill(p, 1);
@@ -311,6 +311,51 @@ static long fault_kept(struct pager *p, struct pager_object *obj, uint64_t offse
 				 m);
 }
 
+/* Fills page (taken from the pool) and supplies it; the common end of
+ * the pool path. */
+static inline __attribute__((always_inline)) long
+fault_fill_supply(struct pager *p, struct pager_object *obj, uint64_t offset, void *page,
+		  struct ipc_msg *m)
+{
+	if (p->ops->fill) {
+		long err = fill_one(p, obj, offset, page);
+		if (err)
+			return fill_not_done(p, obj, offset, page, err, m);
+	}
+	/* Keep the pool from running dry: top it up while nobody waits,
+	 * i.e. supply without receiving, refill, then receive. */
+	if (p->pool_count < p->pool_low) {
+		long r = pager_supply(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X, obj->epoch);
+		if (r < 0)
+			uprintf("%s: supply failed: %s\n", p->name, err_name(r));
+		pager_pool_refill(p);
+		return ipc_recv(p->ep, m, 0);
+	}
+	return pager_supply_recv(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X, obj->epoch, p->ep,
+				 m);
+}
+
+/* The cold cases of a data fault: a frame we kept for the page, a
+ * cluster, an empty pool. */
+static __attribute__((noinline)) long fault_cold(struct pager *p, struct pager_object *obj,
+						 uint64_t offset, struct ipc_msg *m)
+{
+	int i = obj->kept ? kept_find(p, obj, offset) : -1;
+	if (i >= 0)
+		return fault_kept(p, obj, offset, (uint32_t)i, m);
+	if (p->cluster > 1)
+		return fault_cluster(p, obj, offset, m);
+	/* Pool empty and nothing to fill in: let the kernel zero the page
+	 * (zeroing is then on the fault's critical path). */
+	if (p->pool_count == 0 && !p->ops->fill)
+		return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X, obj->epoch,
+					 p->ep, m);
+	void *page = pool_take(p); /* wires one if the pool is empty */
+	if (!page)
+		return fill_not_done(p, obj, offset, 0, -E_NOMEM, m);
+	return fault_fill_supply(p, obj, offset, page, m);
+}
+
 /* Handles one FAULT; returns the status of the receive that follows
  * (the next message is then in m). */
 static long handle_fault(struct pager *p, struct ipc_msg *m)
@@ -323,33 +368,9 @@ static long handle_fault(struct pager *p, struct ipc_msg *m)
 	obj->epoch = PAGER_EPOCH(m->w[1]);
 	if (PAGER_KIND(m->w[1]) == FAULT_UNLOCK)
 		return fault_unlock(p, obj, offset, m);
-	if (obj->kept) {
-		int i = kept_find(p, obj, offset);
-		if (i >= 0)
-			return fault_kept(p, obj, offset, (uint32_t)i, m);
-	}
-	if (p->cluster > 1)
-		return fault_cluster(p, obj, offset, m);
-	/* Pool empty and nothing to fill in: let the kernel zero the page
-	 * (the cold path; zeroing is then on the fault's critical path). */
-	if (p->pool_count == 0 && !p->ops->fill)
-		return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X, obj->epoch,
-					 p->ep, m);
-	void *page = pool_take(p);
-	long err = !page ? -E_NOMEM : p->ops->fill ? fill_one(p, obj, offset, page) : 0;
-	if (err)
-		return fill_not_done(p, obj, offset, page, err, m);
-	/* Keep the pool from running dry: top it up while nobody waits,
-	 * i.e. supply without receiving, refill, then receive. */
-	if (p->pool_count < p->pool_low) {
-		long r = pager_supply(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X, obj->epoch);
-		if (r < 0)
-			uprintf("%s: supply failed: %s\n", p->name, err_name(r));
-		pager_pool_refill(p);
-		return ipc_recv(p->ep, m, 0);
-	}
-	return pager_supply_recv(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X, obj->epoch, p->ep,
-				 m);
+	if (obj->kept || p->cluster > 1 || p->pool_count == 0)
+		return fault_cold(p, obj, offset, m);
+	return fault_fill_supply(p, obj, offset, pool_take(p), m);
 }
 
 /* A dirty page the memory manager evicted: its frame is at w[2] in our
