@@ -66,9 +66,10 @@ LIBBLK := servers/blk/libblk.c
 SRC_name := servers/name/name.c servers/name/name_table.c
 SRC_console := servers/console/console.c
 SRC_shell := servers/shell/shell.c servers/shell/stats.c servers/shell/files.c
-SRC_zero := pagers/zero/zero.c pagers/common/pager.c
+SRC_zero := pagers/zero/zero.c pagers/common/pager.c pagers/common/pager_queue.c
 EXT2_SRCS := $(addprefix servers/fs/,ext2.c ext2_cache.c ext2_alloc.c ext2_file.c ext2_dir.c ext2_ops.c)
-SRC_fs := servers/fs/fs.c servers/fs/fs_file.c pagers/common/pager.c $(EXT2_SRCS) $(LIBBLK)
+SRC_fs := servers/fs/fs.c servers/fs/fs_file.c pagers/common/pager.c pagers/common/pager_queue.c \
+	$(EXT2_SRCS) $(LIBBLK)
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
 	tests/qemu/vm_robust_tests.c tests/qemu/pager_v2_tests.c tests/qemu/mm_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
@@ -148,7 +149,7 @@ HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
 	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build ext2 fs_proto \
-	policy swapmap
+	policy swapmap pager_queue
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_spawn_plan := microkernel/kern/elf.c libipc/spawn_plan.c
@@ -173,6 +174,7 @@ USRC_vm_map := $(USRC_vm_fault)
 USRC_dma := $(USRC_vm_fault) microkernel/kern/dma.c
 USRC_task_build := $(USRC_vm_fault)
 USRC_virtq := servers/blk/virtq.c
+USRC_pager_queue := pagers/common/pager_queue.c
 USRC_ext2 := $(EXT2_SRCS)
 POLICY_SRCS := $(addprefix pagers/mm/policy/,policy.c fifo.c second_chance.c clock.c aging.c \
 	wsclock.c random.c nru.c refsim.c)
@@ -182,8 +184,7 @@ USRC_swapmap := pagers/swap/swapmap.c
 # Host tests include kernel headers with inline code (the IPC fast path,
 # page-table walks): any header change rebuilds them.
 UNIT_HDRS := $(wildcard tests/unit/*.h microkernel/kern/*.h microkernel/kern/vm/*.h microkernel/uapi/*.h \
-	microkernel/arch/riscv/*.h lib/*.h servers/*/*.h \
-	pagers/mm/policy/*.h pagers/swap/*.h)
+	microkernel/arch/riscv/*.h lib/*.h servers/*/*.h pagers/*/*.h pagers/*/*/*.h)
 define unit_rule
 $(B)/unit/test_$(1): tests/unit/test_$(1).c $(USRC_$(1)) $(UNIT_HDRS) | deps
 	@mkdir -p $$(dir $$@)

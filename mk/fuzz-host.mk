@@ -26,7 +26,7 @@ FSRC_fdt := microkernel/kern/fdt.c
 FSRC_ipc_server := $(FUZZ_FAKE)
 FSRC_name := servers/name/name_table.c $(FUZZ_FAKE)
 FSRC_console := $(FUZZ_FAKE)
-FSRC_zero := pagers/common/pager.c $(FUZZ_FAKE)
+FSRC_zero := pagers/common/pager.c pagers/common/pager_queue.c $(FUZZ_FAKE)
 FSRC_ext2 := $(EXT2_SRCS)
 # target -> the server source its harness includes
 FINC_name := servers/name/name.c servers/name/name_table.h

@@ -61,6 +61,7 @@
 
 #include <stdint.h>
 
+#include "uapi/errors.h"
 #include "uapi/vm.h"
 
 enum pager_label {
@@ -82,6 +83,15 @@ enum pager_fault_kind {
 #define PAGER_ACCESS(w1) ((uint32_t)(w1) & 0xffu)
 #define PAGER_KIND(w1) (((uint32_t)(w1) >> 8) & 0xffu)
 #define PAGER_EPOCH(w1) ((uint32_t)((w1) >> 32))
+
+/* SYS_PAGER_FAIL's error: what a faulting task may be told, a closed set
+ * (anything else is refused with E_INVAL and changes nothing):
+ *   -E_NOMEM   the pager has no memory for the page
+ *   -E_RANGE   the page lies outside the data the pager backs it with
+ *   -E_FORMAT  the data is unreadable (bad block map, checksum, ...)
+ *   -E_DEAD    the backing store is gone */
+#define PAGER_FAIL_CODE_OK(e) \
+	((e) == -E_NOMEM || (e) == -E_RANGE || (e) == -E_FORMAT || (e) == -E_DEAD)
 
 /* SYS_PAGER_CTL operations. */
 enum pager_ctl_op {

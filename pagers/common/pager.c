@@ -4,6 +4,8 @@
 #include "libipc/ulib.h"
 #include "libipc/vm.h"
 
+#include <string.h>
+
 #define PAGE 4096ul
 
 struct pager_object *pager_object_new(struct pager *p, uint64_t size, long *err)
@@ -27,12 +29,68 @@ struct pager_object *pager_object_new(struct pager *p, uint64_t size, long *err)
 	return 0;
 }
 
-void pager_object_drop(struct pager *p, struct pager_object *obj)
+/* The return-area page of slot i. */
+static uint64_t kept_va(const struct pager *p, uint32_t i)
 {
+	return p->return_base + i * PAGE;
+}
+
+static uint32_t index_of(const struct pager *p, const struct pager_object *obj)
+{
+	return (uint32_t)(obj - p->objects);
+}
+
+/* The return-area slot holding obj's page at offset, or -1. */
+static int kept_find(const struct pager *p, const struct pager_object *obj, uint64_t offset)
+{
+	uint32_t id = index_of(p, obj) + 1;
+	for (uint32_t i = 0; i < p->return_pages; i++)
+		if (p->kept[i].object == id && p->kept[i].offset == offset)
+			return (int)i;
+	return -1;
+}
+
+/* The slot no longer holds a page of obj (its frame moved or was freed). */
+static void kept_forget(struct pager *p, uint32_t i)
+{
+	p->objects[p->kept[i].object - 1].kept--;
+	p->kept[i] = (struct pager_kept){ 0 };
+}
+
+/* Every frame kept for obj: supplied back to the object (hand_back, on a
+ * RELEASE) or freed. A frame the object does not take is freed. */
+static void kept_drop_all(struct pager *p, struct pager_object *obj, bool hand_back)
+{
+	uint32_t id = index_of(p, obj) + 1;
+	for (uint32_t i = 0; obj->kept && i < p->return_pages; i++) {
+		if (p->kept[i].object != id)
+			continue;
+		long r = 0;
+		if (hand_back)
+			r = pager_supply(obj->vmo, p->kept[i].offset, (void *)kept_va(p, i), 1,
+					 VM_R | VM_W | VM_X, obj->epoch);
+		if (r != 1)
+			vm_unmap(kept_va(p, i), PAGE);
+		kept_forget(p, i);
+	}
+}
+
+/* Forgets obj: kept frames freed, deferred fills cancelled (their pages
+ * stay held until the pager completes them), ops->terminate, handle
+ * closed. */
+static void object_forget(struct pager *p, struct pager_object *obj)
+{
+	kept_drop_all(p, obj, false);
+	pq_cancel_object(&p->queue, index_of(p, obj));
 	if (p->ops->terminate)
 		p->ops->terminate(p, obj);
 	sys_handle_close(obj->vmo);
 	*obj = (struct pager_object){ 0 };
+}
+
+void pager_object_drop(struct pager *p, struct pager_object *obj)
+{
+	object_forget(p, obj);
 }
 
 void pager_undo_create(void *ctx, const struct ipc_request *req,
@@ -75,7 +133,7 @@ void pager_pool_refill(struct pager *p)
 
 /* A pool page for the next fault; with the pool empty, one is wired (and
  * so zeroed by the kernel) on the spot. */
-static void *pool_take(struct pager *p)
+static inline __attribute__((always_inline)) void *pool_take(struct pager *p)
 {
 	if (p->pool_count == 0)
 		pool_fill(p, 1);
@@ -86,6 +144,114 @@ static void *pool_take(struct pager *p)
 	return (void *)(p->pool_base + slot * PAGE);
 }
 
+/* The error a fill or unlock answered, held to the closed set: anything
+ * else is the pager's slip, logged (1st, 2nd, 4th... time) and told to
+ * the faulting task as -E_FORMAT. */
+static long checked_error(struct pager *p, long err)
+{
+	if (PAGER_FAIL_CODE_OK(err))
+		return err;
+	p->refused++;
+	if ((p->refused & (p->refused - 1)) == 0)
+		uprintf("%s: error %ld is outside the closed set, failed as E_FORMAT (%lu so far)\n",
+			p->name, err, (unsigned long)p->refused);
+	return -E_FORMAT;
+}
+
+/* The pool slot of a page the pool handed out. */
+static uint32_t pool_slot(const struct pager *p, const void *page)
+{
+	return (uint32_t)(((uint64_t)page - p->pool_base) / PAGE);
+}
+
+/* A pool page that will not be supplied: its frame (maybe part filled)
+ * goes, and the slot is wired afresh, zeroed, at the next refill. */
+static void pool_discard(struct pager *p, void *page)
+{
+	vm_unmap((uint64_t)page, PAGE);
+	p->pool_ready[pool_slot(p, page)] = 0;
+}
+
+long pager_defer(struct pager *p, struct pager_object *obj, uint64_t offset, void *page)
+{
+	if (!page || page != p->deferrable)
+		return -E_BUSY;
+	long token = pq_add(&p->queue, index_of(p, obj), offset, page);
+	if (token >= 0) {
+		p->deferrable = 0;
+		p->defer_token = token;
+	}
+	return token;
+}
+
+long pager_complete(struct pager *p, long token, int err)
+{
+	struct pq_entry e;
+	if (!pq_take(&p->queue, token, &e))
+		return -E_INVAL;
+	long r = -E_CANCELED;
+	if (e.state == PQ_WAITING) {
+		struct pager_object *obj = &p->objects[e.object];
+		if (err) {
+			p->failed++;
+			r = pager_fail(obj->vmo, e.offset, 1, checked_error(p, err), obj->epoch);
+		} else {
+			r = pager_supply(obj->vmo, e.offset, e.page, 1, VM_R | VM_W | VM_X,
+					 obj->epoch);
+			r = r < 0 ? r : 0;
+		}
+	}
+	pool_discard(p, e.page); /* what a supply did not move */
+	return r;
+}
+
+/* ops->fill for one pool page, which it may defer. Afterwards PAGER_PENDING
+ * means a waiting entry holds the page; a fill that deferred and answered
+ * anyway has its entry taken back, one that answered PAGER_PENDING
+ * without deferring broke the contract (-E_BUSY, refused as such). */
+static long fill_one(struct pager *p, struct pager_object *obj, uint64_t offset, void *page)
+{
+	p->deferrable = page;
+	long err = p->ops->fill(p, obj, offset, page);
+	bool deferred = !p->deferrable;
+	p->deferrable = 0;
+	if (deferred && err != PAGER_PENDING) {
+		struct pq_entry e;
+		pq_take(&p->queue, p->defer_token, &e);
+	}
+	return !deferred && err == PAGER_PENDING ? -E_BUSY : err;
+}
+
+/* A fill that did not answer with data: deferred (its pool slot held
+ * until pager_complete), or failed. Then receives the next message. */
+static long fill_not_done(struct pager *p, struct pager_object *obj, uint64_t offset,
+			  void *page, long err, struct ipc_msg *m)
+{
+	if (err == PAGER_PENDING) {
+		p->deferred++;
+		p->pool_ready[pool_slot(p, page)] = 2;
+		return ipc_recv(p->ep, m, 0);
+	}
+	p->failed++;
+	pager_fail(obj->vmo, offset, 1, checked_error(p, err), obj->epoch);
+	if (page)
+		pool_discard(p, page);
+	return ipc_recv(p->ep, m, 0);
+}
+
+/* The cluster from offset on stops before a page whose frame we keep
+ * (zeros or fresh data must not stand in for it). */
+static uint64_t cluster_clip(const struct pager *p, const struct pager_object *obj,
+			     uint64_t offset, uint64_t n)
+{
+	uint32_t id = index_of(p, obj) + 1;
+	for (uint32_t i = 0; i < p->return_pages; i++)
+		if (p->kept[i].object == id && p->kept[i].offset > offset &&
+		    p->kept[i].offset < offset + n * PAGE)
+			n = (p->kept[i].offset - offset) / PAGE;
+	return n;
+}
+
 /* Answers a fault with a cluster of pages from offset on. Without a fill
  * operation the pages are zeros, which the kernel makes itself. */
 static long fault_cluster(struct pager *p, struct pager_object *obj, uint64_t offset,
@@ -94,53 +260,67 @@ static long fault_cluster(struct pager *p, struct pager_object *obj, uint64_t of
 	uint64_t n = p->cluster;
 	if (n > (obj->size - offset) / PAGE)
 		n = (obj->size - offset) / PAGE;
+	if (obj->kept)
+		n = cluster_clip(p, obj, offset, n);
 	if (!p->ops->fill)
 		return pager_supply_recv(obj->vmo, offset, 0, n, VM_R | VM_W | VM_X, obj->epoch,
 					 p->ep, m);
 	vm_unmap(p->stage_base, p->cluster * PAGE); /* pages a supply left behind */
 	int err = (int)mem_wire(p->stage_base, n * PAGE, VM_R | VM_W);
+	p->deferrable = 0; /* a cluster answers at once */
 	for (uint64_t i = 0; !err && p->ops->fill && i < n; i++)
 		err = p->ops->fill(p, obj, offset + i * PAGE, (void *)(p->stage_base + i * PAGE));
 	if (err) {
 		p->failed++;
-		pager_fail(obj->vmo, offset, 1, err, obj->epoch);
+		pager_fail(obj->vmo, offset, 1,
+			   checked_error(p, err == PAGER_PENDING ? -E_BUSY : err), obj->epoch);
 		return ipc_recv(p->ep, m, 0);
 	}
 	return pager_supply_recv(obj->vmo, offset, (void *)p->stage_base, n, VM_R | VM_W | VM_X,
 				 obj->epoch, p->ep, m);
 }
 
-/* Handles one FAULT; returns the status of the receive that follows
- * (the next message is then in m). */
-static long handle_fault(struct pager *p, struct ipc_msg *m)
+/* A write to a page supplied write-protected: ops->unlock decides
+ * (allowed at once without one). */
+static long fault_unlock(struct pager *p, struct pager_object *obj, uint64_t offset,
+			 struct ipc_msg *m)
 {
-	uint64_t offset = m->w[0];
-	struct pager_object *obj = object_of(p, m->badge);
-	p->faults++;
-	if (!obj || offset >= obj->size)
-		return ipc_recv(p->ep, m, 0); /* an object we no longer know */
-	obj->epoch = PAGER_EPOCH(m->w[1]);
-	if (PAGER_KIND(m->w[1]) == FAULT_UNLOCK) {
-		/* A write to a page we supplied write-protected: allowed (a
-		 * pager that tracks writes would note the page dirty here). */
-		long r = pager_lock(obj->vmo, offset, 1, LOCK_UNLOCK, obj->epoch);
-		if (r < 0)
-			uprintf("%s: unlock failed: %s\n", p->name, err_name(r));
+	long err = p->ops->unlock ? p->ops->unlock(p, obj, offset) : 0;
+	long r = err ? pager_fail(obj->vmo, offset, 1, checked_error(p, err), obj->epoch)
+		     : pager_lock(obj->vmo, offset, 1, LOCK_UNLOCK, obj->epoch);
+	if (r < 0)
+		uprintf("%s: unlock failed: %s\n", p->name, err_name(r));
+	return ipc_recv(p->ep, m, 0);
+}
+
+/* The page's frame came back in a RETURN and we hold it in slot i: a
+ * copy goes into the object. The frame stays ours, for a supplied page
+ * is clean in the kernel's eyes (the pager has it), so the memory
+ * manager may drop it later without a RETURN. */
+static long fault_kept(struct pager *p, struct pager_object *obj, uint64_t offset, uint32_t i,
+		       struct ipc_msg *m)
+{
+	void *page = pool_take(p);
+	if (!page) {
+		p->failed++;
+		pager_fail(obj->vmo, offset, 1, -E_NOMEM, obj->epoch);
 		return ipc_recv(p->ep, m, 0);
 	}
-	if (p->cluster > 1)
-		return fault_cluster(p, obj, offset, m);
-	/* Pool empty and nothing to fill in: let the kernel zero the page
-	 * (the cold path; zeroing is then on the fault's critical path). */
-	if (p->pool_count == 0 && !p->ops->fill)
-		return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X, obj->epoch,
-					 p->ep, m);
-	void *page = pool_take(p);
-	int err = page ? (p->ops->fill ? p->ops->fill(p, obj, offset, page) : 0) : -E_NOMEM;
-	if (err) {
-		p->failed++;
-		pager_fail(obj->vmo, offset, 1, err, obj->epoch);
-		return ipc_recv(p->ep, m, 0);
+	memcpy(page, (const void *)kept_va(p, i), PAGE);
+	return pager_supply_recv(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X, obj->epoch, p->ep,
+				 m);
+}
+
+/* Fills page (taken from the pool) and supplies it; the common end of
+ * the pool path. */
+static inline __attribute__((always_inline)) long
+fault_fill_supply(struct pager *p, struct pager_object *obj, uint64_t offset, void *page,
+		  struct ipc_msg *m)
+{
+	if (p->ops->fill) {
+		long err = fill_one(p, obj, offset, page);
+		if (err)
+			return fill_not_done(p, obj, offset, page, err, m);
 	}
 	/* Keep the pool from running dry: top it up while nobody waits,
 	 * i.e. supply without receiving, refill, then receive. */
@@ -155,22 +335,94 @@ static long handle_fault(struct pager *p, struct ipc_msg *m)
 				 m);
 }
 
+/* The cold cases of a data fault: a frame we kept for the page, a
+ * cluster, an empty pool. */
+static __attribute__((noinline)) long fault_cold(struct pager *p, struct pager_object *obj,
+						 uint64_t offset, struct ipc_msg *m)
+{
+	int i = obj->kept ? kept_find(p, obj, offset) : -1;
+	if (i >= 0)
+		return fault_kept(p, obj, offset, (uint32_t)i, m);
+	if (p->cluster > 1)
+		return fault_cluster(p, obj, offset, m);
+	/* Pool empty and nothing to fill in: let the kernel zero the page
+	 * (zeroing is then on the fault's critical path). */
+	if (p->pool_count == 0 && !p->ops->fill)
+		return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X, obj->epoch,
+					 p->ep, m);
+	void *page = pool_take(p); /* wires one if the pool is empty */
+	if (!page)
+		return fill_not_done(p, obj, offset, 0, -E_NOMEM, m);
+	return fault_fill_supply(p, obj, offset, page, m);
+}
+
+/* Handles one FAULT; returns the status of the receive that follows
+ * (the next message is then in m). */
+static long handle_fault(struct pager *p, struct ipc_msg *m)
+{
+	uint64_t offset = m->w[0];
+	struct pager_object *obj = object_of(p, m->badge);
+	p->faults++;
+	if (!obj || offset >= obj->size)
+		return ipc_recv(p->ep, m, 0); /* an object we no longer know */
+	obj->epoch = PAGER_EPOCH(m->w[1]);
+	if (PAGER_KIND(m->w[1]) == FAULT_UNLOCK)
+		return fault_unlock(p, obj, offset, m);
+	if (obj->kept || p->cluster > 1 || p->pool_count == 0)
+		return fault_cold(p, obj, offset, m);
+	return fault_fill_supply(p, obj, offset, pool_take(p), m);
+}
+
+/* A dirty page the memory manager evicted: its frame is at w[2] in our
+ * return area. Written back and freed, or kept as the page's content. */
+static long handle_return(struct pager *p, struct ipc_msg *m)
+{
+	uint64_t offset = m->w[0], va = m->w[2];
+	struct pager_object *obj = object_of(p, m->badge);
+	uint64_t i = (va - p->return_base) / PAGE;
+	if (va % PAGE || va < p->return_base || i >= p->return_pages) {
+		uprintf("%s: a returned frame outside the return area (%lx)\n", p->name,
+			(unsigned long)va);
+		return ipc_recv(p->ep, m, 0);
+	}
+	if (p->kept[i].object)
+		kept_forget(p, (uint32_t)i); /* its frame left (cannot be: the kernel took a free page) */
+	if (!obj || offset >= obj->size) {
+		vm_unmap(va, PAGE); /* an object we no longer know: nobody needs it */
+		return ipc_recv(p->ep, m, 0);
+	}
+	obj->epoch = (uint32_t)m->w[1];
+	p->returned++;
+	if (p->ops->writeback && p->ops->writeback(p, obj, offset, (const void *)va) == 0) {
+		p->written++;
+		vm_unmap(va, PAGE);
+		return ipc_recv(p->ep, m, 0);
+	}
+	int old = obj->kept ? kept_find(p, obj, offset) : -1;
+	if (old >= 0) { /* an older copy: the new one replaces it */
+		vm_unmap(kept_va(p, (uint32_t)old), PAGE);
+		kept_forget(p, (uint32_t)old);
+	}
+	p->kept[i] = (struct pager_kept){ .object = index_of(p, obj) + 1, .offset = offset };
+	obj->kept++;
+	return ipc_recv(p->ep, m, 0);
+}
+
 /* The object is being rebound to another pager: hand back what we hold
- * for it (ops->release), then say so. The object is no longer ours. */
+ * for it (the frames we kept, then ops->release), then say so. The
+ * object is no longer ours. */
 static long handle_release(struct pager *p, struct ipc_msg *m)
 {
 	struct pager_object *obj = object_of(p, m->badge);
 	if (obj) {
 		obj->epoch = (uint32_t)m->w[1];
+		kept_drop_all(p, obj, true);
 		if (p->ops->release)
 			p->ops->release(p, obj);
 		long r = pager_ctl(obj->vmo, PAGER_CTL_RELEASED, 0, 0, 0, obj->epoch);
 		if (r < 0)
 			uprintf("%s: release failed: %s\n", p->name, err_name(r));
-		if (p->ops->terminate)
-			p->ops->terminate(p, obj);
-		sys_handle_close(obj->vmo);
-		obj->vmo = 0;
+		object_forget(p, obj);
 	}
 	return ipc_recv(p->ep, m, 0);
 }
@@ -178,12 +430,8 @@ static long handle_release(struct pager *p, struct ipc_msg *m)
 static long handle_terminate(struct pager *p, struct ipc_msg *m)
 {
 	struct pager_object *obj = object_of(p, m->badge);
-	if (obj) {
-		if (p->ops->terminate)
-			p->ops->terminate(p, obj);
-		sys_handle_close(obj->vmo);
-		obj->vmo = 0;
-	}
+	if (obj)
+		object_forget(p, obj);
 	return ipc_recv(p->ep, m, 0);
 }
 
@@ -222,18 +470,44 @@ static long handle_request(struct pager *p, struct ipc_msg *m)
 	return ipc_server_answer(s, p->ep, m);
 }
 
+long pager_endpoint_handoff(int boot_ep, struct ipc_buffer *buf)
+{
+	long err = ipc_buffer_setup(buf);
+	long ep = err ? err : sys_endpoint_create();
+	if (ep < 0)
+		return ep;
+	int32_t h[1] = { (int32_t)ep };
+	uint32_t rights[1] = { R_SEND | R_GRANT };
+	err = ipc_request(boot_ep, buf, PAGER_HANDOFF, 0, 0, h, rights, 1, 0, 0, 0);
+	if (err) {
+		sys_handle_close((int)ep);
+		return err;
+	}
+	sys_handle_close(boot_ep);
+	return ep;
+}
+
 long pager_run(struct pager *p)
 {
 	long err = ipc_buffer_setup(p->server.buf);
 	if (err)
 		return err;
+	if (p->return_pages > PAGER_RETURN_MAX)
+		p->return_pages = PAGER_RETURN_MAX;
+	if (p->return_pages) {
+		err = pager_return_area(p->ep, p->return_base, p->return_pages);
+		if (err) {
+			uprintf("%s: no return area: %s\n", p->name, err_name(err));
+			p->return_pages = 0;
+		}
+	}
 	pager_pool_refill(p);
 	struct ipc_msg m;
 	err = ipc_recv(p->ep, &m, 0);
 	for (;;) {
-		if (err == -E_DEAD || err == -E_CANCELED || err == -E_BADH)
-			return err;
 		if (err) {
+			if (err == -E_DEAD || err == -E_CANCELED || err == -E_BADH)
+				return err;
 			err = ipc_recv(p->ep, &m, 0);
 			continue;
 		}
@@ -246,6 +520,8 @@ long pager_run(struct pager *p)
 			err = handle_fault(p, &m);
 		else if (kernel && label == PAGER_TERMINATE)
 			err = handle_terminate(p, &m);
+		else if (kernel && label == PAGER_RETURN)
+			err = handle_return(p, &m);
 		else if (kernel && label == PAGER_RELEASE)
 			err = handle_release(p, &m);
 		else

@@ -3,43 +3,95 @@
  *
  * The loop, step by step:
  *   1. receive on the pager endpoint;
- *   2. PAGER_FAULT: find the object by the message's badge, take a page
- *      frame from the pool (a slot of the pager's own wired memory),
- *      let ops->fill put the object's data in it, and supply it, waiting
- *      for the next message in the same call;
- *      a FAULT of kind FAULT_UNLOCK (a write to a page supplied
- *      write-protected) is allowed at once (LOCK_UNLOCK);
- *   3. PAGER_TERMINATE: ops->terminate, forget the object; PAGER_RELEASE
- *      (the object is being rebound): ops->release hands back what the
- *      pager holds, PAGER_CTL_RELEASED says so, and the object is
- *      forgotten as on TERMINATE;
- *   4. anything else is a client request (long ones too: their words
+ *   2. PAGER_FAULT of kind FAULT_DATA: find the object by the message's
+ *      badge; if the pager holds the page's frame (returned by the memory
+ *      manager, step 3), supply a copy of it; else take a page frame from the
+ *      pool (a slot of the pager's own wired memory), let ops->fill put
+ *      the object's data in it, and supply it, waiting for the next
+ *      message in the same call. A fill may also answer PAGER_PENDING:
+ *      the request waits in the queue (pager_defer) and the loop goes on
+ *      serving other messages until the pager calls pager_complete.
+ *      Kind FAULT_UNLOCK (a write to a page supplied write-protected):
+ *      ops->unlock decides, LOCK_UNLOCK lets the write through;
+ *   3. PAGER_RETURN (the memory manager evicted a dirty page; its frame
+ *      now lies in the pager's return area): ops->writeback saves it and
+ *      the frame is unmapped (freed); without writeback, or if it fails,
+ *      the pager keeps the frame as the page's content and supplies a
+ *      copy of it at each later FAULT for the page (a supplied page is
+ *      clean: the pager must still have it when the manager drops it),
+ *      until the object goes or a newer RETURN of the page replaces it.
+ *      So nothing written is lost; with the return area full the kernel
+ *      leaves dirty pages resident;
+ *   4. PAGER_TERMINATE: ops->terminate, forget the object (kept frames
+ *      freed, deferred fills cancelled); PAGER_RELEASE (the object is
+ *      being rebound): kept frames are supplied back, ops->release hands
+ *      back what the pager holds besides, PAGER_CTL_RELEASED says so, and
+ *      the object is forgotten as on TERMINATE;
+ *   5. anything else is a client request (long ones too: their words
  *      beyond the registers come from the IPC buffer, as do a long
  *      reply's): dispatched through the libipc handler table (the
  *      pager's own protocol, e.g. "create an object", or a file server's),
  *      answered by ipc_server_answer: a create whose reply does not reach
  *      the client is undone (pager_undo_create), so the object table
  *      cannot fill with objects nobody holds.
+ * The epoch: every kernel message names the binding's epoch; the loop
+ * keeps the last one in obj->epoch and every call it makes names it.
  *
  * Contract of the ops (each may be NULL where noted):
- *   fill(ctx, obj, offset, page): write the object's 4 KiB at offset into
- *       page. The page comes from the pool; a pool of pre-zeroed pages
- *       (POOL_ZEROED) means a zero-fill pager's fill does nothing.
- *       Returns 0, or one of -E_NOMEM, -E_RANGE, -E_FORMAT (data
- *       unreadable), -E_DEAD (backing store gone); any error fails the
- *       fault (SYS_PAGER_FAIL) and the faulting task is told.
- *   terminate(ctx, obj): the object is gone; free what the pager kept.
- *   release(ctx, obj): supply back every page kept for the object (with
- *       obj->epoch); NULL: the pager keeps nothing (zeros).
+ *   fill(p, obj, offset, page): write the object's 4 KiB at offset into
+ *       page (the whole page). The page comes from the pool; a pool of
+ *       pre-zeroed pages means a zero-fill pager needs no fill at all
+ *       (NULL: zeros). Returns 0, PAGER_PENDING after pager_defer (the
+ *       data comes later), or an error of the closed set (uapi/pager.h
+ *       PAGER_FAIL_CODE_OK: -E_NOMEM, -E_RANGE, -E_FORMAT data
+ *       unreadable, -E_DEAD backing store gone): the fault fails and the
+ *       faulting task is told. Any other value breaks the contract: the
+ *       library logs it (the first time, then at powers of two) and fails
+ *       the fault with -E_FORMAT.
+ *   writeback(p, obj, offset, page): a dirty page evicted by the memory
+ *       manager; save it. 0: saved, the frame is freed. An error: the
+ *       pager keeps the frame (as when writeback is NULL) and supplies it
+ *       at the next fault. Needs a return area (return_pages).
+ *   unlock(p, obj, offset): a write to a page supplied write-protected.
+ *       0 (or NULL): allowed at once; an error of the closed set fails it.
+ *   release(p, obj): supply back every page kept for the object besides
+ *       the returned frames the library holds (with obj->epoch); NULL:
+ *       the pager keeps nothing else.
+ *   terminate(p, obj): the object is gone; free what the pager kept.
+ *
+ * Several requests in flight: a pager whose fill waits for a disk calls
+ * pager_defer(p, obj, offset, page) in fill, starts its I/O into page,
+ * and returns PAGER_PENDING; the loop serves other faults, returns and
+ * requests meanwhile. When the data is there the pager calls
+ * pager_complete(p, token, err) on the loop's thread: from one of its
+ * own request handlers or ops. An I/O thread of the pager (one waiting
+ * on the disk's notification) wakes the loop with a request of the
+ * pager's own table (e.g. "I/O done") whose handler reaps the finished
+ * I/O and completes it; a client forging that request only makes the
+ * pager look for finished I/O. Why a queue on one thread rather than
+ * worker threads: the fast path stays one thread with no lock (fill
+ * and supply-and-receive in one call), every table of the library and
+ * of the pager (object table, pool, kept frames, an ext2 cache) needs
+ * no locking, a backing store that serves one request at a time
+ * (the ext2 library, one disk) gains nothing from threads that would
+ * wait on its lock, and the fake kernel can drive it deterministically.
+ * Deferral takes the single-page path only (cluster 1): in a cluster
+ * fill pager_defer answers -E_BUSY and the fill must answer at once.
+ *
  * Clusters: with cluster > 1 a fault is answered with up to cluster
  * pages from the faulting one on (read-ahead), filled in a contiguous
- * staging area and supplied in one call. A pager without a fill op
+ * staging area and supplied in one call; the cluster stops before a
+ * page whose returned frame the pager keeps. A pager without a fill op
  * (zeros) supplies "no data" and the kernel zero-fills, also when its
  * pool is empty.
  * The pool: pool_size slots of wired memory at pool_base. A supplied
  * slot's frame leaves the pager; the loop re-wires empty slots (the
  * kernel hands out zeroed frames) when fewer than pool_low are left and
- * no message waits, so zeroing stays off the fault's critical path.
+ * no message waits, so zeroing stays off the fault's critical path. A
+ * slot whose fill was deferred is held (pool_ready 2) until completed.
+ * The return area: return_pages pages at return_base (at most
+ * PAGER_RETURN_MAX; 0: none, and the kernel keeps dirty pages resident),
+ * registered by pager_run.
  */
 #ifndef PAGERS_COMMON_PAGER_H
 #define PAGERS_COMMON_PAGER_H
@@ -48,14 +100,20 @@
 #include <stdint.h>
 
 #include "libipc/server.h"
+#include "pagers/common/pager_queue.h"
 
 #define PAGER_MAX_OBJECTS 64
+#define PAGER_RETURN_MAX 256
+
+/* fill's answer after pager_defer: the data comes with pager_complete. */
+#define PAGER_PENDING 1
 
 struct pager_object {
 	int vmo;         /* handle with R_PAGER; 0: slot free */
 	uint64_t size;
 	void *data;      /* the pager's own per-object state */
 	uint32_t epoch;  /* the binding's, from the kernel's last message */
+	uint32_t kept;   /* returned frames the library holds for it */
 };
 
 struct pager;
@@ -64,6 +122,15 @@ struct pager_ops {
 	int (*fill)(struct pager *p, struct pager_object *obj, uint64_t offset, void *page);
 	void (*terminate)(struct pager *p, struct pager_object *obj);
 	void (*release)(struct pager *p, struct pager_object *obj);
+	int (*writeback)(struct pager *p, struct pager_object *obj, uint64_t offset,
+			 const void *page);
+	int (*unlock)(struct pager *p, struct pager_object *obj, uint64_t offset);
+};
+
+/* A page of the return area: the object page whose frame it holds. */
+struct pager_kept {
+	uint32_t object; /* index in objects + 1; 0: the slot is free */
+	uint64_t offset;
 };
 
 struct pager {
@@ -81,7 +148,26 @@ struct pager {
 	uint32_t cluster;             /* pages per supply (read-ahead); 1: pool path */
 	uint64_t stage_base;          /* staging area for clusters (cluster pages) */
 	uint64_t faults, failed;
+	uint64_t return_base;         /* the return area (PAGER_RETURN frames) */
+	uint32_t return_pages;        /* its pages (<= PAGER_RETURN_MAX); 0: none */
+	struct pager_kept kept[PAGER_RETURN_MAX]; /* per return-area page */
+	struct pager_queue queue;     /* deferred fills */
+	void *deferrable;             /* the page the running fill may defer */
+	long defer_token;             /* pager_defer's, for the loop */
+	uint64_t returned, written, deferred, refused;
 };
+
+/* Start-up: a pager owns the endpoint its objects are bound to (the
+ * frames the memory manager returns land in the owner's address space,
+ * and only the owner's objects make it a pager that may draw on the
+ * frame reserve). Whoever starts it hands it a one-off endpoint with
+ * R_SEND at boot_ep; the pager makes its endpoint and calls boot_ep
+ * with one handle, the new endpoint's send side (R_SEND | R_GRANT),
+ * label PAGER_HANDOFF; the starter answers with status 0 and publishes
+ * it. Returns the new endpoint (receive side) or an error; buf becomes
+ * the calling thread's IPC buffer. */
+#define PAGER_HANDOFF 0x7100
+long pager_endpoint_handoff(int boot_ep, struct ipc_buffer *buf);
 
 /* Sets up the pool (wires every slot) and runs the loop; returns only if
  * the endpoint dies. */
@@ -105,5 +191,20 @@ void pager_undo_create(void *ctx, const struct ipc_request *req,
 
 /* Refills the pool up to its size now (on demand: the cold path). */
 void pager_pool_refill(struct pager *p);
+
+/* Called by a fill that cannot answer now (page and the rest as fill
+ * got them): returns the token pager_complete takes (>= 0), or -E_FULL
+ * (PAGER_MAX_PENDING wait already) or -E_BUSY (not a deferrable fill:
+ * a cluster's, or not the running one); the fill then returns
+ * PAGER_PENDING, or on an error answers at once. The page stays the
+ * pager's to write until it completes. */
+long pager_defer(struct pager *p, struct pager_object *obj, uint64_t offset, void *page);
+
+/* Ends a deferred fill, on the loop's thread: err 0 supplies the page,
+ * an error (the closed set, as fill's) fails the fault. Returns 0, or
+ * -E_INVAL (the token names no waiting fill: never given, or completed
+ * already), -E_CANCELED (its object went meanwhile: the page is
+ * dropped), or the kernel's error for the supply or fail. */
+long pager_complete(struct pager *p, long token, int err);
 
 #endif

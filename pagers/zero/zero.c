@@ -1,20 +1,29 @@
 /*
- * The zero-fill pager: new pages read as zeros. Objects it backs are not
- * evictable (it has nowhere to put their data) unless rebound to the swap
- * pager. Its pool holds pages the kernel zeroed when they were wired, so
- * a fault costs no zeroing while the pool lasts.
+ * The zero-fill pager: new pages read as zeros. It has no store of its
+ * own: a dirty page the memory manager evicts comes back into its return
+ * area (RETURN_PAGES of them; with those full, dirty pages stay resident)
+ * and the shared loop keeps the frame and supplies a copy at the page's
+ * later faults, so nothing written is lost. Its pool holds pages the kernel
+ * zeroed when they were wired, so a fault costs no zeroing while the pool
+ * lasts.
  *
- * Started with its endpoint's receive side at slot 1 (H_NAME is not
- * used: whoever starts it hands clients the send side).
+ * Started with a one-off endpoint of its starter's at slot 1 (R_SEND):
+ * it makes its own endpoint and hands the send side back over it
+ * (pager_endpoint_handoff), so the frames RETURN brings land here. Given
+ * a receive side at slot 1 instead, it serves that (tests).
  */
 #include "libipc/ulib.h"
 #include "libipc/vm.h"
 #include "pagers/common/pager.h"
 #include "pagers/zero/zero_proto.h"
 
-#define POOL_BASE 0x2000000000ul
 #define POOL_MAX 256
+#define RETURN_PAGES 256
+#ifndef POOL_BASE /* the host fuzz harness backs them with memory of its own */
+#define POOL_BASE 0x2000000000ul
 #define STAGE_BASE 0x2100000000ul
+#define RETURN_BASE 0x2200000000ul
+#endif
 
 static uint32_t pool_slots[POOL_MAX];
 static uint8_t pool_ready[POOL_MAX];
@@ -94,7 +103,12 @@ static const struct pager_ops zero_ops = { 0 };
 int main(int argc, char **argv)
 {
 	zp.name = "zero";
-	zp.ep = 1;
+	long ep = handle_is(1, OBJ_ENDPOINT, R_RECV) ? 1 : pager_endpoint_handoff(1, &buf);
+	if (ep < 0) {
+		uprintf("zero: no endpoint: %s\n", err_name(ep));
+		return 1;
+	}
+	zp.ep = (int)ep;
 	zp.ops = &zero_ops;
 	zp.server = (struct ipc_server){ .table = handlers,
 					 .ntable = sizeof(handlers) / sizeof(handlers[0]),
@@ -107,6 +121,8 @@ int main(int argc, char **argv)
 	zp.pool_ready = pool_ready;
 	zp.cluster = 1;
 	zp.stage_base = STAGE_BASE;
+	zp.return_base = RETURN_BASE;
+	zp.return_pages = RETURN_PAGES;
 	long err = pager_run(&zp);
 	uprintf("zero: endpoint gone (%s)\n", err_name(err));
 	return 0;

@@ -32,6 +32,7 @@
 #include "libipc/ipc.h"
 #include "libipc/server.h"
 #include "libipc/ulib.h"
+#include "pagers/common/pager.h"
 #include "servers/blk/blk_proto.h"
 #include "servers/blk/virtio_mmio.h"
 #include "servers/console/console_proto.h"
@@ -98,16 +99,32 @@ static void reserve_names(void)
 		reserve(init_names[i]);
 }
 
-/* Starts a pager with its endpoint's receive side at slot 1 and
- * publishes the send side under `name` in the name server. */
+/* Starts a pager and publishes its endpoint's send side under `name`.
+ * The pager makes that endpoint itself, so that it owns it (frames the
+ * memory manager returns land in the owner): it gets a one-off endpoint
+ * of ours (R_SEND, slot 1) and hands the send side back over it
+ * (pagers/common/pager.h pager_endpoint_handoff). */
 static void start_pager(const char *prog, const char *name)
 {
-	long ep = sys_endpoint_create();
+	long boot = sys_endpoint_create();
 	char *argv[] = { (char *)prog, 0 };
-	int32_t hs[1] = { (int32_t)ep };
-	uint32_t rights[1] = { R_RECV };
-	int h = ep < 0 ? (int)ep : spawn((const char *const *)argv, hs, rights, 1);
-	long err = h < 0 ? h : publish(name, (int)ep);
+	int32_t hs[1] = { (int32_t)boot };
+	uint32_t rights[1] = { R_SEND };
+	long err = boot < 0 ? boot : spawn((const char *const *)argv, hs, rights, 1);
+	struct ipc_msg m;
+	if (err >= 0)
+		err = ipc_recv((int)boot, &m, 2000ull * 1000 * 1000);
+	if (err >= 0 && (IPC_TAG_LABEL(m.tag) != PAGER_HANDOFF || IPC_TAG_HANDLES(m.tag) != 1))
+		err = -E_INVAL;
+	int ep = err >= 0 ? buf.handles[0] : -1;
+	if (err >= 0) {
+		m = (struct ipc_msg){ .tag = IPC_TAG(0, 0, 0) };
+		ipc_reply(&m);
+		err = publish(name, ep);
+		sys_handle_close(ep); /* the name server holds its copy */
+	}
+	if (boot >= 0)
+		sys_handle_close((int)boot);
 	if (err < 0)
 		uprintf("init: no %s: %s\n", name, err_name(err));
 	else

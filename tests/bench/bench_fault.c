@@ -207,6 +207,7 @@ static void bench_map_unmap_1g(void)
 }
 
 static int unlock_ep = -1, unlock_vmo = -1;
+static volatile bool unlock_pager_gone;
 
 /* The pager of fault_unlock: lets every write through at once. */
 static void unlock_pager(void *arg)
@@ -215,8 +216,10 @@ static void unlock_pager(void *arg)
 	struct ipc_msg m;
 	for (;;) {
 		long err = ipc_recv(unlock_ep, &m, 0);
-		if (err == -E_DEAD || err == -E_CANCELED || err == -E_BADH)
+		if (err == -E_DEAD || err == -E_CANCELED || err == -E_BADH) {
+			unlock_pager_gone = true;
 			return;
+		}
 		if (!err && (m.tag & IPC_TAG_KERNEL) && IPC_TAG_LABEL(m.tag) == PAGER_FAULT &&
 		    PAGER_KIND(m.w[1]) == FAULT_UNLOCK)
 			pager_lock(unlock_vmo, m.w[0], 1, LOCK_UNLOCK, PAGER_EPOCH(m.w[1]));
@@ -253,7 +256,12 @@ static void bench_unlock(void)
 	}
 	vm_unmap(AREA, CHUNK * PG);
 	sys_handle_close(unlock_vmo);
-	sys_handle_close(unlock_ep); /* the pager thread ends */
+	/* The pager thread ends; wait for it, so that it never receives on
+	 * the slot reused by the next benchmark's endpoint. */
+	sys1(SYS_OBJ_DESTROY, unlock_ep);
+	while (!unlock_pager_gone)
+		sys_yield();
+	sys_handle_close(unlock_ep);
 	report_n("fault_unlock", N, true);
 }
 

@@ -7,6 +7,8 @@
 #include "tests/qemu/vm_helpers.h"
 
 #include "libipc/spawn.h"
+#include "pagers/zero/zero_proto.h"
+#include "servers/name/name_proto.h"
 
 #define RET_AREA 0x3a00000000ul /* the runner's return area, as a pager */
 
@@ -147,6 +149,107 @@ static void return_delivers_dirty_frames(void)
 	sys_handle_close(ep);
 }
 
+/* A zero-pager object of npages mapped at AREA (shared, writable); its
+ * handle, or < 0. */
+static int zero_object(struct ipc_buffer *buf, uint64_t npages)
+{
+	long zp = name_lookup(H_NAME, buf, "pager.zero");
+	if (zp < 0)
+		return (int)zp;
+	uint64_t w[1] = { npages * PG };
+	long err = ipc_request((int)zp, buf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0);
+	sys_handle_close((int)zp);
+	if (err)
+		return (int)err;
+	int vmo = buf->handles[0];
+	err = vm_map(vmo, AREA, npages * PG, 0, VM_R | VM_W | VM_SHARED);
+	return err ? (int)err : vmo;
+}
+
+static uint64_t pattern(uint64_t page, uint64_t word, uint64_t round)
+{
+	return (page << 32) ^ (word * 0x9e3779b97f4a7c15ul) ^ round;
+}
+
+/* The zero pager has no store: a dirty page the manager evicts comes back
+ * into its return area, and it keeps the frame and supplies a copy at the
+ * page's next faults. Clean pages are dropped (zeros again). Twice, the
+ * second RETURN of a page replacing the first; then with more dirty pages
+ * than its 256, where the rest stay resident; evicted again, the copies
+ * it supplied (clean) are dropped and read back from its frames once
+ * more; then an object closed while the pager keeps its pages (they are
+ * freed, and the return area takes 256 again). */
+static void zero_pager_keeps_returned_pages(void)
+{
+	static struct ipc_buffer buf;
+	CHECK_EQ(ipc_buffer_setup(&buf), 0);
+	int mm = mm_cap();
+	CHECK(mm >= 0);
+	enum { N = 300, KEPT = 256 };
+	int vmo = zero_object(&buf, N);
+	CHECK(vmo >= 0);
+	volatile uint64_t *p = (volatile uint64_t *)AREA;
+	struct vmo_info info;
+	CHECK_EQ(vmo_info(vmo, &info), 0);
+	uint8_t st[N];
+	for (uint64_t round = 1; round <= 2; round++) {
+		for (uint64_t w = 0; w < PG / 8; w++) { /* pages 0 and 2 dirty, 1 read */
+			p[w] = pattern(0, w, round);
+			p[2 * PG / 8 + w] = pattern(2, w, round);
+		}
+		CHECK_EQ(p[PG / 8 + 7], 0);
+		CHECK_EQ(mm_evict(mm, info.id, 0, 4, st), 3);
+		CHECK_EQ(st[0], PAGE_RESIDENT | PAGE_DIRTY);
+		CHECK_EQ(st[1], PAGE_RESIDENT);
+		CHECK_EQ(st[2], PAGE_RESIDENT | PAGE_DIRTY);
+		CHECK_EQ(st[3], 0);
+		CHECK_EQ(vmo_info(vmo, &info), 0);
+		CHECK_EQ(info.resident, 0);
+		for (uint64_t w = 0; w < PG / 8; w++) {
+			CHECK_EQ(p[w], pattern(0, w, round));
+			CHECK_EQ(p[2 * PG / 8 + w], pattern(2, w, round));
+			CHECK_EQ(p[PG / 8 + w], 0);
+		}
+	}
+	/* A fresh object (the pager frees what it kept of the old one), every
+	 * page dirty: 256 go to the pager, the others stay. */
+	CHECK_EQ(vm_unmap(AREA, N * PG), 0);
+	CHECK_EQ(sys_handle_close(vmo), 0);
+	vmo = zero_object(&buf, N);
+	CHECK(vmo >= 0);
+	CHECK_EQ(vmo_info(vmo, &info), 0);
+	for (uint64_t pg = 0; pg < N; pg++)
+		p[pg * PG / 8 + pg % (PG / 8)] = pattern(pg, 0, 3);
+	CHECK_EQ(mm_evict(mm, info.id, 0, N, st), KEPT);
+	CHECK_EQ(vmo_info(vmo, &info), 0);
+	CHECK_EQ(info.resident, N - KEPT);
+	for (uint64_t pg = 0; pg < N; pg++) {
+		CHECK_EQ(p[pg * PG / 8 + pg % (PG / 8)], pattern(pg, 0, 3));
+		CHECK_EQ(p[pg * PG / 8 + (pg + 1) % (PG / 8)], 0);
+	}
+	/* Again: the 256 pages supplied from kept frames are clean and are
+	 * dropped, the others still find no room; all read back. */
+	CHECK_EQ(mm_evict(mm, info.id, 0, N, st), KEPT);
+	CHECK_EQ(vmo_info(vmo, &info), 0);
+	CHECK_EQ(info.resident, N - KEPT);
+	for (uint64_t pg = 0; pg < N; pg++)
+		CHECK_EQ(p[pg * PG / 8 + pg % (PG / 8)], pattern(pg, 0, 3));
+	/* The object goes: the kept frames are freed and a new object's
+	 * pages read as zeros. */
+	CHECK_EQ(vm_unmap(AREA, N * PG), 0);
+	CHECK_EQ(sys_handle_close(vmo), 0);
+	vmo = zero_object(&buf, N);
+	CHECK(vmo >= 0);
+	for (uint64_t pg = 0; pg < N; pg++)
+		CHECK_EQ(p[pg * PG / 8 + pg % (PG / 8)], 0);
+	CHECK_EQ(vmo_info(vmo, &info), 0);
+	for (uint64_t pg = 0; pg < N; pg++)
+		p[pg * PG / 8] = pg + 1;
+	CHECK_EQ(mm_evict(mm, info.id, 0, N, st), KEPT); /* the return area is free again */
+	CHECK_EQ(vm_unmap(AREA, N * PG), 0);
+	CHECK_EQ(sys_handle_close(vmo), 0);
+}
+
 /* What the capability cannot reach: memory no pager could give back
  * (wired memory is in no object; kernel zero-fill objects and boot modules
  * have no pager), a bad id, and a holder without CONTROL. */
@@ -232,6 +335,7 @@ const struct qtest mm_tests[] = {
 	{ "allocation_waits_below_min", allocation_waits_below_min },
 	{ "out_of_memory_kills_the_biggest_waiting_task", out_of_memory_kills_the_biggest_waiting_task },
 	{ "return_delivers_dirty_frames", return_delivers_dirty_frames },
+	{ "zero_pager_keeps_returned_pages", zero_pager_keeps_returned_pages },
 	{ "manager_cannot_touch_wired_memory", manager_cannot_touch_wired_memory },
 	{ "manager_calls_check_their_arguments", manager_calls_check_their_arguments },
 };

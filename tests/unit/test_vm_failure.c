@@ -14,7 +14,7 @@ static void test_pager_fail_kills_the_waiting_task(void **state)
     assert_int_equal(fault(second, AREA + 4 * PG, VM_R), FAULT_BLOCKED);
     assert_int_equal(pager_recv(&s.p), 0);
     run(s.p.th);
-    uint64_t a[5] = { (uint64_t)s.vmo_h, 4 * PG, 1, (uint64_t)-E_NOENT, PAGER_EPOCH_FIRST };
+    uint64_t a[5] = { (uint64_t)s.vmo_h, 4 * PG, 1, (uint64_t)-E_FORMAT, PAGER_EPOCH_FIRST };
     assert_int_equal(sys_pager_fail(s.p.th, a), 0);
     assert_int_equal(s.client->state, TASK_DEAD);
     assert_int_equal(s.client->status, TASK_STATUS_KILLED | TASK_KILLED_PAGER);
@@ -33,10 +33,40 @@ static void test_pager_fail_kills_the_waiting_task(void **state)
     assert_int_equal(got.badge, BADGE);
 
     /* Outside the object, or a range without requests. */
-    uint64_t bad[5] = { (uint64_t)s.vmo_h, 8 * PG, 1, 0, PAGER_EPOCH_FIRST };
+    uint64_t bad[5] = { (uint64_t)s.vmo_h, 8 * PG, 1, (uint64_t)-E_DEAD, PAGER_EPOCH_FIRST };
     assert_int_equal(sys_pager_fail(s.p.th, bad), -E_RANGE);
-    uint64_t none[5] = { (uint64_t)s.vmo_h, 0, 8, 0, PAGER_EPOCH_FIRST };
+    uint64_t none[5] = { (uint64_t)s.vmo_h, 0, 8, (uint64_t)-E_DEAD, PAGER_EPOCH_FIRST };
     assert_int_equal(sys_pager_fail(s.p.th, none), 0);
+}
+
+/* The error a task is told comes from a closed set (uapi/pager.h): any
+ * other code is refused and the request goes on waiting. */
+static void test_pager_fail_refuses_codes_outside_the_set(void **state)
+{
+    struct scene s;
+    scene_new(&s, 8);
+    assert_int_equal(fault(s.faulter, AREA, VM_R), FAULT_BLOCKED);
+    assert_int_equal(pager_recv(&s.p), 0);
+    run(s.p.th);
+    const uint64_t bad[] = { 0, 1, (uint64_t)-E_NOENT, (uint64_t)-E_STALE, (uint64_t)-E_INVAL,
+                             (uint64_t)E_DEAD, (uint64_t)-1000, 1ull << 40 | (uint32_t)-E_DEAD,
+                             (uint64_t)INT64_MIN };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        uint64_t a[5] = { (uint64_t)s.vmo_h, 0, 1, bad[i], PAGER_EPOCH_FIRST };
+        assert_int_equal(sys_pager_fail(s.p.th, a), -E_INVAL);
+        assert_int_equal(outstanding_requests(), 1);
+        assert_int_equal(s.client->state, TASK_ALIVE);
+    }
+    const long good[] = { -E_NOMEM, -E_RANGE, -E_FORMAT, -E_DEAD };
+    for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        uint64_t a[5] = { (uint64_t)s.vmo_h, 4 * PG, 1, (uint64_t)good[i], PAGER_EPOCH_FIRST };
+        assert_int_equal(sys_pager_fail(s.p.th, a), 0); /* no request there: nothing happens */
+    }
+    assert_int_equal(s.client->state, TASK_ALIVE);
+    uint64_t a[5] = { (uint64_t)s.vmo_h, 0, 1, (uint64_t)-E_RANGE, PAGER_EPOCH_FIRST };
+    assert_int_equal(sys_pager_fail(s.p.th, a), 0);
+    assert_int_equal(s.client->state, TASK_DEAD);
+    assert_int_equal(outstanding_requests(), 0);
 }
 
 static void test_missed_deadline_without_fallback_fails_that_request_alone(void **state)
@@ -503,6 +533,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_pager_fail_kills_the_waiting_task),
+		T(test_pager_fail_refuses_codes_outside_the_set),
 		T(test_rebind_queues_new_faults_and_moves_every_request_at_release),
 		T(test_rebind_completes_at_its_deadline),
 		T(test_new_pagers_death_calls_the_rebind_off),

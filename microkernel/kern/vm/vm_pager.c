@@ -297,6 +297,8 @@ int64_t sys_pager_fail(struct thread *t, const uint64_t *a)
 	int err = lookup_paged(t, (int64_t)a[0], a[4], &o);
 	if (!err)
 		err = check_pages(o, a[1], a[2]);
+	if (!err && !PAGER_FAIL_CODE_OK((int64_t)a[3]))
+		err = -E_INVAL; /* outside the closed set (uapi/pager.h) */
 	if (err)
 		return err;
 	int code = (int)a[3];

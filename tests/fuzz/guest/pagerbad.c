@@ -208,6 +208,14 @@ static void fail_fault(struct round *rd, struct ipc_msg *m)
 					(uint64_t)-1000, rng_edge(r) }[rng_below(r, 8)];
 	bool all = rng_one_in(r, 4);
 	long ret = pager_fail(rd->vmo, all ? 0 : m->w[0], all ? rd->npages : 1, code, PAGER_EPOCH_FIRST);
+	if (!PAGER_FAIL_CODE_OK(code)) {
+		/* Outside the closed set: refused, the fault still waits. */
+		if (ret != -E_INVAL)
+			round_anomaly(rd, "pager_fail with code %ld: %s", code, err_name(ret));
+		code = -E_DEAD;
+		ret = pager_fail(rd->vmo, all ? 0 : m->w[0], all ? rd->npages : 1, code,
+				 PAGER_EPOCH_FIRST);
+	}
 	if (ret)
 		round_anomaly(rd, "pager_fail refused: %s", err_name(ret));
 	rd->harmful = true;

@@ -279,6 +279,136 @@ static void check_answers_fault(const struct fk_vmo *v, uint64_t offset, uint64_
 	fk.fault_answered = true;
 }
 
+/* --- the pager's memory and the frames that move ---------------------------- */
+
+void fk_memory(void *base, size_t len)
+{
+	FUZZ_CHECK(fk.nmem < FK_MEM_RANGES);
+	fk.mem[fk.nmem].base = (uint64_t)base;
+	fk.mem[fk.nmem++].len = len;
+}
+
+/* The host memory behind [va, va + len) of the pager, or NULL. */
+static uint64_t *mem_at(uint64_t va, uint64_t len)
+{
+	for (int i = 0; i < fk.nmem; i++)
+		if (va >= fk.mem[i].base && len <= fk.mem[i].len &&
+		    va - fk.mem[i].base <= fk.mem[i].len - len)
+			return (uint64_t *)va;
+	return 0;
+}
+
+static uint64_t pattern(uint64_t version, uint64_t i)
+{
+	return version ? version ^ (i * 0x9e3779b97f4a7c15ull) : 0;
+}
+
+/* The version a page of the pager's memory holds; the pager must never
+ * supply anything else (a half-copied or foreign page). */
+static uint64_t version_of(const uint64_t *page)
+{
+	uint64_t v = page[0];
+	for (uint64_t i = 0; i < FK_PAGE / 8; i++)
+		FUZZ_CHECK(page[i] == pattern(v, i));
+	return v;
+}
+
+/* The return-area page at va, or NULL. */
+static struct fk_ret *ret_at(uint64_t va)
+{
+	if (!fk.ret_pages || va < fk.ret_base || (va - fk.ret_base) / FK_PAGE >= fk.ret_pages)
+		return 0;
+	return &fk.ret[(va - fk.ret_base) / FK_PAGE];
+}
+
+static long mem_wire(uint64_t va, uint64_t len)
+{
+	uint64_t *m = mem_at(va, len);
+	FUZZ_CHECK(m != 0); /* a pager wires only its pool and staging area */
+	FUZZ_CHECK(!ret_at(va)); /* the return area is the kernel's to fill */
+	memset(m, 0, len);
+	return 0;
+}
+
+/* Unmapping frees frames; a pager that keeps returned frames must not
+ * free the one a live page's content is in. */
+static long mem_unmap(uint64_t va, uint64_t len)
+{
+	for (uint64_t a = va; a - va < len && a >= va; a += FK_PAGE) {
+		struct fk_ret *rp = ret_at(a);
+		if (!rp || !rp->used)
+			continue;
+		const struct fk_vmo *v = &fk.vmo[rp->vmo];
+		FUZZ_CHECK(!fk.check_content || v->terminated || v->expect[rp->page] != rp->version);
+		rp->used = false;
+	}
+	return 0;
+}
+
+bool fk_evict(struct fk_msg *m, struct fk_vmo *v)
+{
+	uint64_t npages = v->size / FK_PAGE < FK_VMO_PAGES ? v->size / FK_PAGE : FK_VMO_PAGES;
+	uint64_t page = fk_byte() % npages;
+	bool dirty = fk_byte() & 1;
+	if (!v->resident[page])
+		return false;
+	if (!dirty) {
+		v->resident[page] = false; /* clean: the pager has it */
+		fk.drops++;
+		return false;
+	}
+	struct fk_ret *rp = 0;
+	for (uint32_t i = 0; !rp && i < fk.ret_pages; i++)
+		if (!fk.ret[i].used)
+			rp = &fk.ret[i];
+	if (!rp)
+		return false; /* no room: it stays */
+	uint64_t va = fk.ret_base + (uint64_t)(rp - fk.ret) * FK_PAGE;
+	uint64_t *mem = mem_at(va, FK_PAGE);
+	FUZZ_CHECK(mem != 0);
+	uint64_t version = ++fk.next_version;
+	for (uint64_t i = 0; i < FK_PAGE / 8; i++)
+		mem[i] = pattern(version, i);
+	*rp = (struct fk_ret){ .used = true, .vmo = (uint32_t)(v - fk.vmo), .page = page,
+			       .version = version };
+	v->resident[page] = false;
+	v->expect[page] = version;
+	fk.returns++;
+	m->label = PAGER_RETURN;
+	m->kernel = true;
+	m->badge = v->badge;
+	m->words = 4;
+	m->w[0] = page * FK_PAGE;
+	m->w[1] = v->epoch;
+	m->w[2] = va;
+	m->w[3] = v->size;
+	return true;
+}
+
+/* One page of a supply goes in (if not resident already): its content
+ * must be what the page held (check_content), and a frame moves out of
+ * the pager's memory. */
+static bool supply_page(struct fk_vmo *v, uint64_t page, uint64_t src)
+{
+	if (page >= FK_VMO_PAGES || v->resident[page])
+		return false; /* already there: the frame stays with the pager */
+	uint64_t version = 0;
+	if (src) {
+		uint64_t *mem = mem_at(src, FK_PAGE);
+		FUZZ_CHECK(mem != 0); /* memory the pager has */
+		version = version_of(mem);
+		struct fk_ret *rp = ret_at(src);
+		if (rp) { /* a returned frame goes back: only to its own page */
+			FUZZ_CHECK(rp->used && &fk.vmo[rp->vmo] == v && rp->page == page);
+			rp->used = false;
+		}
+		memset(mem, 0xa5, FK_PAGE); /* the frame left */
+	}
+	FUZZ_CHECK(!fk.check_content || version == v->expect[page]);
+	v->resident[page] = true;
+	return true;
+}
+
 /* A supply must name whole pages inside the object the fault was for. */
 static long supply(const uint64_t r[7])
 {
@@ -289,6 +419,20 @@ static long supply(const uint64_t r[7])
 	FUZZ_CHECK(npages <= (v->size - offset) / FK_PAGE);
 	FUZZ_CHECK(r[2] % FK_PAGE == 0);
 	check_answers_fault(v, offset, r[6], false);
+	long installed = 0;
+	for (uint64_t i = 0; i < npages; i++)
+		installed += supply_page(v, offset / FK_PAGE + i, r[2] ? r[2] + i * FK_PAGE : 0);
+	return installed;
+}
+
+static long return_area(const uint64_t r[7])
+{
+	struct fk_handle *h = handle(r[0]);
+	FUZZ_CHECK(h && h->type == OBJ_ENDPOINT && (h->rights & R_RECV));
+	FUZZ_CHECK(r[2] <= FK_RET_MAX && mem_at(r[1], r[2] * FK_PAGE));
+	FUZZ_CHECK(fk.ret_pages == 0); /* set once */
+	fk.ret_base = r[1];
+	fk.ret_pages = (uint32_t)r[2];
 	return 0;
 }
 
@@ -314,7 +458,7 @@ static long pager_fail(const uint64_t r[7])
 	check_answers_fault(vmo_of(r[0]), r[1], r[4], false);
 	long err = (long)r[3];
 	/* The closed set of pagers/common/pager.h. */
-	FUZZ_CHECK(err == -E_NOMEM || err == -E_RANGE || err == -E_FORMAT || err == -E_DEAD);
+	FUZZ_CHECK(PAGER_FAIL_CODE_OK(err));
 	return 0;
 }
 
@@ -372,9 +516,16 @@ void sys_ecall(long nr, uint64_t r[7])
 		receive(r[0], r);
 		return;
 	case SYS_IRQ_ACK:
-	case SYS_MEM_WIRE:
-	case SYS_MEM_UNMAP:
 		ret = 0;
+		break;
+	case SYS_MEM_WIRE:
+		ret = mem_wire(r[0], r[1]);
+		break;
+	case SYS_MEM_UNMAP:
+		ret = mem_unmap(r[0], r[1]);
+		break;
+	case SYS_PAGER_RETURN_AREA:
+		ret = return_area(r);
 		break;
 	case SYS_VMO_CREATE:
 		ret = vmo_create(r[0], r[1], r[2]);

@@ -64,15 +64,32 @@ struct fk_reply {
 	uint32_t rights[IPC_MAX_HANDLES];
 };
 
+/* Pages of an object whose content the fake kernel follows. A page's
+ * content is a version: 0 zeros, else the page filled with words
+ * version ^ index (fk_pattern), as a program's writes made it. */
+#define FK_VMO_PAGES 32
+
 /* A memory object made with SYS_VMO_CREATE (for pagers). */
 struct fk_vmo {
 	uint64_t size, badge;
 	int pager_ep;
 	bool terminated;
 	uint32_t epoch;   /* the binding's, as the kernel's messages say */
+	bool resident[FK_VMO_PAGES];
+	uint64_t expect[FK_VMO_PAGES]; /* what the pager must supply next (check_content) */
 };
 
 #define FK_MAX_VMOS 64
+#define FK_RET_MAX 256
+#define FK_MEM_RANGES 4
+
+/* A page of the pager's return area holding a returned frame. */
+struct fk_ret {
+	bool used;
+	uint32_t vmo;     /* index in fk.vmo */
+	uint64_t page;
+	uint64_t version;
+};
 
 struct fake_kernel {
 	struct fk_handle h[FK_SLOTS];
@@ -89,6 +106,16 @@ struct fake_kernel {
 	struct fk_vmo vmo[FK_MAX_VMOS];
 	int nvmo;
 	bool fault_answered;         /* the PAGER_FAULT served got its supply or fail */
+	/* Pager memory (return area, pool) the harness backs with host
+	 * memory: wiring zeroes it, a supply reads the page's version. */
+	struct { uint64_t base, len; } mem[FK_MEM_RANGES];
+	int nmem;
+	bool check_content;          /* a pager without a store (zeros, kept frames) */
+	uint64_t ret_base;           /* SYS_PAGER_RETURN_AREA */
+	uint32_t ret_pages;
+	struct fk_ret ret[FK_RET_MAX];
+	uint64_t next_version;
+	uint64_t returns, drops;
 };
 
 extern struct fake_kernel fk;
@@ -108,6 +135,14 @@ int fk_install(int slot, uint32_t type, uint32_t rights, uint64_t badge);
 bool fk_more(void);
 uint8_t fk_byte(void);
 uint64_t fk_bytes(unsigned n); /* n <= 8, little-endian */
+
+/* Host memory standing for the pager's wired memory at base. */
+void fk_memory(void *base, size_t len);
+
+/* The memory manager evicts a page of v picked by the input: a dirty one
+ * (newly written: a new version) comes to the pager as PAGER_RETURN in
+ * m, a clean one is dropped silently (false, as when nothing can go). */
+bool fk_evict(struct fk_msg *m, struct fk_vmo *v);
 
 /* Common decodings of input bytes. */
 uint64_t fk_badge(uint8_t b); /* 0..191 as is; 192..255: one bit 0..63 */

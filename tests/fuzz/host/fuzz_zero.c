@@ -3,13 +3,17 @@
  * of pagers/common/pager.c), run whole from its own main over the fake
  * kernel. The input interleaves what clients send (any label, words and
  * handles, on the unbadged send side they are given) with what the
- * kernel sends: PAGER_FAULT for a page of an object the pager made, and
- * PAGER_TERMINATE.
+ * kernel sends: PAGER_FAULT for a page of an object the pager made,
+ * PAGER_RETURN of a dirty page the memory manager evicted (and clean
+ * pages dropped silently), PAGER_RELEASE and PAGER_TERMINATE.
  *
  * The pager's source is included so that its state can be reset between
  * inputs. Checked, besides what the fake kernel checks of replies and
  * supplies (whole pages inside the object that faulted, from the
- * faulting page on): each answer as zero_proto.h describes it (a new
+ * faulting page on; the content each page gets: zeros, or what the last
+ * RETURN of it brought, never lost however often it is evicted, dropped
+ * and faulted again; no kept frame freed while its object lives): each
+ * answer as zero_proto.h describes it (a new
  * object never comes with R_PAGER), and the pool's bookkeeping between
  * messages.
  */
@@ -19,6 +23,15 @@
 
 #include "tests/fuzz/host/fake_kernel.h"
 #include "tests/fuzz/host/fuzz_check.h"
+
+/* The pager's wired memory: pool, staging area, return area. */
+#define FZ_PAGES(n) ((n) * 4096)
+static uint8_t fz_pool[FZ_PAGES(256)] __attribute__((aligned(4096)));
+static uint8_t fz_stage[FZ_PAGES(64)] __attribute__((aligned(4096)));
+static uint8_t fz_return[FZ_PAGES(256)] __attribute__((aligned(4096)));
+#define POOL_BASE ((uint64_t)fz_pool)
+#define STAGE_BASE ((uint64_t)fz_stage)
+#define RETURN_BASE ((uint64_t)fz_return)
 
 #define main zero_pager_main
 #include "pagers/zero/zero.c"
@@ -81,13 +94,16 @@ static struct fk_vmo *pick_vmo(void)
 }
 
 /* What the kernel sends: a fault on a page of the object (for data, or
- * to unlock a write), its end, or its rebinding away. The epoch grows
- * now and then, as rebinds make it. */
-static bool kernel_message(struct fk_msg *m, bool fault)
+ * to unlock a write), a dirty page the memory manager evicted (RETURN;
+ * a clean one is dropped without a word), its end, or its rebinding
+ * away. The epoch grows now and then, as rebinds make it. */
+static bool kernel_message(struct fk_msg *m, bool fault, bool evict)
 {
 	struct fk_vmo *v = pick_vmo();
 	if (!v)
 		return false;
+	if (evict)
+		return fk_evict(m, v);
 	m->badge = v->badge;
 	m->kernel = true;
 	m->words = fault ? 4 : 2;
@@ -113,8 +129,8 @@ static void client_message(struct fk_msg *m, uint8_t b)
 {
 	/* Some pass for the kernel's own labels: forged, they must be refused
 	 * as unknown requests (no IPC_TAG_KERNEL). */
-	m->label = b < 0xb8 ? b % 8
-		 : b < 0xc8 ? (b & 1 ? PAGER_FAULT : PAGER_TERMINATE)
+	m->label = b < 0x90 ? b % 8
+		 : b < 0x98 ? (b & 1 ? PAGER_FAULT : b & 2 ? PAGER_RETURN : PAGER_TERMINATE)
 			    : (uint32_t)fk_bytes(4);
 	m->badge = 0;
 	m->call = true;
@@ -138,10 +154,10 @@ static bool next_message(struct fk_msg *m)
 	check_pool();
 	while (fk_more()) {
 		uint8_t b = fk_byte();
-		if (b >= 0xc0) {
-			if (kernel_message(m, b < 0xf8))
+		if (b >= 0xa0) {
+			if (kernel_message(m, b >= 0xc0 && b < 0xf8, b < 0xc0))
 				return true;
-			continue; /* no object yet */
+			continue; /* no object yet, or nothing to evict */
 		}
 		client_message(m, b);
 		return true;
@@ -160,6 +176,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(pool_slots, 0, sizeof(pool_slots));
 	memset(pool_ready, 0, sizeof(pool_ready));
 	fk.req = &zp.server.req;
+	fk_memory(fz_pool, sizeof(fz_pool));
+	fk_memory(fz_stage, sizeof(fz_stage));
+	fk_memory(fz_return, sizeof(fz_return));
+	fk.check_content = true; /* zeros, or what a RETURN brought */
 
 	zero_pager_main(0, 0);
 	check_pool();
