@@ -290,14 +290,16 @@ long mk_file_write(int fd, const void *buf, size_t len)
 	return r;
 }
 
-long mk_file_readv(int fd, const void *iov, int cnt)
+/* readv/writev: each piece in turn, stopping at the first short one. */
+static long vector(int fd, const void *iov, int cnt, bool write)
 {
 	const struct iovec *v = iov;
 	long done = 0;
 	if (cnt < 0 || cnt > 1024)
 		return -EINVAL;
 	for (int i = 0; i < cnt; i++) {
-		long r = mk_file_read(fd, v[i].iov_base, v[i].iov_len);
+		long r = write ? mk_file_write(fd, v[i].iov_base, v[i].iov_len)
+			       : mk_file_read(fd, v[i].iov_base, v[i].iov_len);
 		if (r < 0)
 			return done ? done : r;
 		done += r;
@@ -307,21 +309,14 @@ long mk_file_readv(int fd, const void *iov, int cnt)
 	return done;
 }
 
+long mk_file_readv(int fd, const void *iov, int cnt)
+{
+	return vector(fd, iov, cnt, false);
+}
+
 long mk_file_writev(int fd, const void *iov, int cnt)
 {
-	const struct iovec *v = iov;
-	long done = 0;
-	if (cnt < 0 || cnt > 1024)
-		return -EINVAL;
-	for (int i = 0; i < cnt; i++) {
-		long r = mk_file_write(fd, v[i].iov_base, v[i].iov_len);
-		if (r < 0)
-			return done ? done : r;
-		done += r;
-		if ((size_t)r < v[i].iov_len)
-			break;
-	}
-	return done;
+	return vector(fd, iov, cnt, true);
 }
 
 long mk_file_pread(int fd, void *buf, size_t len, int64_t off)

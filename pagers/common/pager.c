@@ -368,8 +368,14 @@ static long handle_fault(struct pager *p, struct ipc_msg *m)
 	obj->epoch = PAGER_EPOCH(m->w[1]);
 	if (PAGER_KIND(m->w[1]) == FAULT_UNLOCK)
 		return fault_unlock(p, obj, offset, m);
-	if (obj->kept || p->cluster > 1 || p->pool_count == 0)
+	if (obj->kept || p->cluster > 1 || p->pool_count == 0) {
+		/* Pool empty, nothing kept, zeros: the kernel zero-fills, here
+		 * rather than in fault_cold, for that call costs the cold fault. */
+		if (!obj->kept && p->cluster <= 1 && !p->ops->fill)
+			return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X,
+						 obj->epoch, p->ep, m);
 		return fault_cold(p, obj, offset, m);
+	}
 	return fault_fill_supply(p, obj, offset, pool_take(p), m);
 }
 

@@ -55,6 +55,7 @@ static int disk_write(void *ctx, uint64_t off, const void *src, uint32_t len)
 	if (off % BLK_SECTOR || len % BLK_SECTOR || len > FS_BUF_FILL - FS_BUF_DEV)
 		return -EXT2_EIO;
 	memcpy(fs_disk.buf + FS_BUF_DEV, src, len);
+	fs_readahead_forget(); /* what was read ahead may be what this changes */
 	return blk_write(&fs_disk, off / BLK_SECTOR, len / BLK_SECTOR, FS_BUF_DEV) == BLK_OK
 		       ? 0
 		       : -EXT2_EIO;

@@ -56,6 +56,8 @@ extern struct ext2_fs fs_ext2;
 extern struct blk_dev fs_disk;
 extern bool fs_mounted;
 extern struct pager fs_pager;
+/* Forgets the blocks read ahead for fills (fs_file.c): a disk write. */
+void fs_readahead_forget(void);
 extern struct fs_stats fs_stats;
 extern const struct pager_ops fs_pager_ops;
 

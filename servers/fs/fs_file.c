@@ -82,14 +82,39 @@ uint64_t fs_file_count(void)
 
 /* --- fill ------------------------------------------------------------------- */
 
+/* Read-ahead for clustered faults: disk blocks [ra_first, ra_first +
+ * ra_n) of ra_bs bytes lie at FS_BUF_FILL, read in one request when a
+ * fill missed them; the next pages of a cluster (fill is called page by
+ * page) are copied from there. Every disk write forgets them. */
+static uint64_t ra_first;
+static uint32_t ra_n, ra_bs;
+
+void fs_readahead_forget(void)
+{
+	ra_n = 0;
+}
+
 /* Reads file blocks [i, j) of the page, at disk blocks blk[i].., which are
- * contiguous, into page. */
+ * contiguous, into page: with a cluster of more than one page, the blocks
+ * of the whole cluster from blk[i] on come in the same disk request. */
 static int read_run(const uint32_t *blk, uint32_t i, uint32_t j, uint32_t bs, uint8_t *page)
 {
-	uint32_t spb = bs / BLK_SECTOR;
-	if (blk_read(&fs_disk, (uint64_t)blk[i] * spb, (j - i) * spb, FS_BUF_FILL) != BLK_OK)
-		return -E_DEAD;
-	memcpy(page + i * bs, fs_disk.buf + FS_BUF_FILL, (size_t)(j - i) * bs);
+	uint64_t first = blk[i], n = j - i;
+	if (!ra_n || ra_bs != bs || first < ra_first || first + n > ra_first + ra_n) {
+		uint64_t want = (uint64_t)fs_pager.cluster * FS_PAGE / bs, disk = fs_ext2.g.blocks_count;
+		uint64_t most = (FS_BUF_SIZE - FS_BUF_FILL) / bs;
+		want = want < n ? n : want > most ? most : want;
+		if (first + want > disk)
+			want = disk > first + n ? disk - first : n;
+		uint32_t spb = bs / BLK_SECTOR;
+		ra_n = 0;
+		if (blk_read(&fs_disk, first * spb, (uint32_t)(want * spb), FS_BUF_FILL) != BLK_OK)
+			return -E_DEAD;
+		ra_first = first;
+		ra_n = (uint32_t)want;
+		ra_bs = bs;
+	}
+	memcpy(page + i * bs, fs_disk.buf + FS_BUF_FILL + (first - ra_first) * bs, (size_t)n * bs);
 	return 0;
 }
 

@@ -208,15 +208,10 @@ static void rebind_with_fault_in_flight(void)
  * object's next fault goes to the new pager. */
 static void rebind_old_pager_dies_during_release(void)
 {
-	int ctl = (int)sys0(SYS_ENDPOINT_CREATE);
-	static struct ipc_buffer buf;
-	CHECK_EQ(ipc_buffer_setup(&buf), 0);
-	const char *argv[] = { "uhelper", "pagerdie", 0 };
-	int32_t hs[1] = { ctl };
-	int pager = spawn(argv, hs, 0, 1);
+	int ctl = (int)sys0(SYS_ENDPOINT_CREATE), pep;
 	struct ipc_msg m;
-	CHECK_EQ(ipc_recv(ctl, &m, 1000 * MS), 0);
-	int pep = buf.handles[0];
+	int pager = dying_pager(ctl, &pep, &m);
+	CHECK(pager > 0);
 	long vmo = vmo_create(2 * PG, pep, 8);
 	CHECK(vmo > 0);
 	CHECK_EQ(pager_supply((int)vmo, 0, src_page(0, 61), 1, VM_R | VM_W, PAGER_EPOCH_FIRST), 1);
@@ -310,15 +305,10 @@ static void rebind_checks_its_arguments(void)
  * rebound, its faults are served again. */
 static void dead_pagers_object_is_rebound(void)
 {
-	int ctl = (int)sys0(SYS_ENDPOINT_CREATE);
-	static struct ipc_buffer buf;
-	CHECK_EQ(ipc_buffer_setup(&buf), 0);
-	const char *argv[] = { "uhelper", "pagerdie", 0 };
-	int32_t hs[1] = { ctl };
-	int pager = spawn(argv, hs, 0, 1);
+	int ctl = (int)sys0(SYS_ENDPOINT_CREATE), pep;
 	struct ipc_msg m;
-	CHECK_EQ(ipc_recv(ctl, &m, 1000 * MS), 0);
-	int pep = buf.handles[0];
+	int pager = dying_pager(ctl, &pep, &m);
+	CHECK(pager > 0);
 	long vmo = vmo_create(PG, pep, 8);
 	CHECK_EQ(ipc_reply(&m), 0);
 	int h = toucher(vmo);

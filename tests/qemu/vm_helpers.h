@@ -27,6 +27,25 @@ static inline void *src_page(uint64_t slot, uint64_t fill)
 	return p;
 }
 
+/* Starts uhelper "pagerdie": it makes a pager endpoint (so it receives on
+ * it, and the endpoint dies with it), hands it to us in a call on ctl
+ * (*pep; *m is that call, to be answered when we are ready), then takes
+ * one message on the endpoint and exits without answering it. Returns
+ * the helper's task handle, or < 0. */
+static inline int dying_pager(int ctl, int *pep, struct ipc_msg *m)
+{
+	static struct ipc_buffer buf;
+	const char *argv[] = { "uhelper", "pagerdie", 0 };
+	int32_t hs[1] = { ctl };
+	if (ipc_buffer_setup(&buf))
+		return -1;
+	int pager = spawn(argv, hs, 0, 1);
+	if (pager < 0 || ipc_recv(ctl, m, 1000 * MS) || IPC_TAG_HANDLES(m->tag) != 1)
+		return -1;
+	*pep = buf.handles[0];
+	return pager;
+}
+
 /* Starts uhelper touching the object through its own mapping. */
 static inline int touch_in_task(long vmo, const char *mode)
 {

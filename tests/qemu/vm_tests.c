@@ -372,16 +372,10 @@ static void dead_pager_hands_over_to_fallback(void)
 {
 	/* The helper creates (and so owns) the pager endpoint, passes it to
 	 * us, takes the first FAULT and dies with it unanswered. */
-	int ctl = (int)sys0(SYS_ENDPOINT_CREATE);
-	static struct ipc_buffer buf;
-	CHECK_EQ(ipc_buffer_setup(&buf), 0);
-	const char *argv[] = { "uhelper", "pagerdie", 0 };
-	int32_t hs[1] = { ctl };
-	int pager = spawn(argv, hs, 0, 1);
+	int ctl = (int)sys0(SYS_ENDPOINT_CREATE), pep;
 	struct ipc_msg m;
-	CHECK_EQ(ipc_recv(ctl, &m, 1000 * MS), 0);
-	CHECK_EQ(IPC_TAG_HANDLES(m.tag), 1);
-	int pep = buf.handles[0];
+	int pager = dying_pager(ctl, &pep, &m);
+	CHECK(pager > 0);
 	int fb = (int)sys0(SYS_ENDPOINT_CREATE);
 	long vmo = vmo_create(PG, pep, 8);
 	CHECK(vmo > 0);
