@@ -149,7 +149,7 @@ HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
 	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build ext2 fs_proto \
-	policy swapmap pager_queue
+	policy swapmap pager_queue ext2_damage
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_spawn_plan := microkernel/kern/elf.c libipc/spawn_plan.c
@@ -176,6 +176,7 @@ USRC_task_build := $(USRC_vm_fault)
 USRC_virtq := servers/blk/virtq.c
 USRC_pager_queue := pagers/common/pager_queue.c
 USRC_ext2 := $(EXT2_SRCS)
+USRC_ext2_damage := $(EXT2_SRCS)
 POLICY_SRCS := $(addprefix pagers/mm/policy/,policy.c fifo.c second_chance.c clock.c aging.c \
 	wsclock.c random.c nru.c refsim.c)
 USRC_policy := $(POLICY_SRCS)
