@@ -81,7 +81,7 @@ struct thread *thread_create(struct task *task, uint32_t prio)
 	return t;
 }
 
-void thread_block(struct thread *t, struct waitq *q, uint64_t deadline)
+void thread_block_slow(struct thread *t, struct waitq *q, uint64_t deadline)
 {
 	KASSERT(t->state == TH_RUNNING || t->state == TH_READY);
 	if (t->state == TH_READY)

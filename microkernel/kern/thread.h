@@ -14,9 +14,11 @@
 #define KERN_THREAD_H
 
 #include "arch/riscv/trapframe.h"
+#include "kern/cpu.h"
 #include "kern/kobj.h"
 #include "kern/timeout.h"
 #include "lib/list.h"
+#include "uapi/errors.h"
 
 enum thread_state { TH_BLOCKED, TH_READY, TH_RUNNING, TH_DEAD };
 
@@ -74,8 +76,11 @@ struct thread *thread_create(struct task *task, uint32_t prio);
 void thread_sleep(struct thread *t, uint64_t deadline, long result);
 /* Blocks t on q (q may be NULL) until woken or until the timebase
  * reaches deadline (TIMEOUT_NEVER: no deadline). On timeout the thread's
- * a0 becomes -E_TIMEOUT, or 0 for a pure sleep (q NULL, no IPC). */
-void thread_block(struct thread *t, struct waitq *q, uint64_t deadline);
+ * a0 becomes -E_TIMEOUT, or 0 for a pure sleep (q NULL, no IPC). The
+ * common case (the running thread, no deadline: a fault waiting for its
+ * page) is inline below; the rest is thread_block_slow. */
+static inline void thread_block(struct thread *t, struct waitq *q, uint64_t deadline);
+void thread_block_slow(struct thread *t, struct waitq *q, uint64_t deadline);
 
 /* Makes a blocked thread ready with `result` in its a0. */
 void thread_wake(struct thread *t, long result);
@@ -97,5 +102,20 @@ void thread_stop(struct thread *t);
 void thread_expire_timeouts(uint64_t now);
 
 extern uint64_t thread_count;
+
+static inline void thread_block(struct thread *t, struct waitq *q, uint64_t deadline)
+{
+	if (t->state != TH_RUNNING || deadline != TIMEOUT_NEVER || t != this_cpu()->cur) {
+		thread_block_slow(t, q, deadline);
+		return;
+	}
+	t->state = TH_BLOCKED;
+	t->wq = q;
+	t->timeout_result = q || t->ipc_state ? -E_TIMEOUT : 0;
+	if (q)
+		list_add_tail(&q->head, &t->qlink);
+	timeout_cancel(&t->timeout);
+	this_cpu()->need_resched = true;
+}
 
 #endif
