@@ -1,8 +1,8 @@
 /*
  * The shell's file commands, on the C library's file calls (libc/file.h,
- * which carries them to the file system server): ls [-l], cat, mkdir,
- * rm, write, stat, sync, cd, pwd. Each prints one line per failure,
- * naming the path and strerror.
+ * which carries them to the file system server): ls [-l], cat, cp, mv,
+ * mkdir, rmdir, rm, write, stat, df, sync, cd, pwd. Each prints one line
+ * per failure, naming the path and strerror.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -13,6 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "libipc/server.h"
+#include "libipc/ulib.h"
+#include "servers/fs/fs_proto.h"
+#include "servers/name/name_proto.h"
 #include "servers/shell/shell.h"
 
 static void failed(const char *cmd, const char *path)
@@ -182,4 +186,76 @@ void cmd_pwd(int argc, char **argv)
 		printf("%s\n", buf);
 	else
 		failed("pwd", ".");
+}
+
+/* cp SRC DST: DST created or truncated, SRC's bytes copied in. */
+void cmd_cp(int argc, char **argv)
+{
+	if (argc != 3) {
+		printf("usage: cp SRC DST\n");
+		return;
+	}
+	int in = open(argv[1], O_RDONLY);
+	if (in < 0) {
+		failed("cp", argv[1]);
+		return;
+	}
+	int out = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (out < 0) {
+		failed("cp", argv[2]);
+		close(in);
+		return;
+	}
+	static char buf[16384];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0)
+			failed("cp", argv[1]);
+		if (n <= 0)
+			break;
+		if (write(out, buf, (size_t)n) != n) {
+			failed("cp", argv[2]);
+			break;
+		}
+	}
+	close(in);
+	close(out);
+}
+
+void cmd_mv(int argc, char **argv)
+{
+	if (argc != 3)
+		printf("usage: mv OLD NEW\n");
+	else if (rename(argv[1], argv[2]) < 0)
+		failed("mv", argv[1]);
+}
+
+void cmd_rmdir(int argc, char **argv)
+{
+	if (argc < 2)
+		printf("usage: rmdir DIR...\n");
+	for (int i = 1; i < argc; i++)
+		if (rmdir(argv[i]) < 0)
+			failed("rmdir", argv[i]);
+}
+
+/* df: the root file system's blocks and inodes (FS_STATFS). */
+void cmd_df(int argc, char **argv)
+{
+	static struct ipc_buffer buf;
+	ipc_buffer_setup(&buf);
+	long ep = name_lookup(H_NAME, &buf, "fs");
+	uint64_t out[5] = { 0 };
+	long r = ep < 0 ? ep : ipc_request((int)ep, &buf, FS_STATFS, 0, 0, 0, 0, 0, out, 5, 0);
+	if (ep >= 0)
+		sys_handle_close((int)ep);
+	if (r < 0 || (int64_t)out[0] < 0) {
+		printf("df: no file system: %s\n", r < 0 ? err_name(r) : strerror((int)-(int64_t)out[0]));
+		return;
+	}
+	uint64_t bs = out[1], total = out[2], free = out[3];
+	printf("%-8s %10s %10s %10s %6s %12s\n", "fs", "KiB", "used", "free", "use%", "inodes free");
+	printf("%-8s %10lu %10lu %10lu %5lu%% %12lu\n", "/", (unsigned long)(total * bs / 1024),
+	       (unsigned long)((total - free) * bs / 1024), (unsigned long)(free * bs / 1024),
+	       (unsigned long)(total ? (total - free) * 100 / total : 0), (unsigned long)out[4]);
 }
