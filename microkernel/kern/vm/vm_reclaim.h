@@ -12,7 +12,9 @@
 extern struct kobj mm_obj; /* the manager capability, handed to init */
 extern uint64_t vm_wm_min, vm_wm_low, vm_wm_high;
 
-/* Below low: signal the manager (once until back above high). */
+/* Below low: signal the manager (once until back above high). Checked
+ * at each allocation for a task too: the timer is tickless, so a tick may
+ * be far off while memory runs down. */
 void vm_reclaim_low(void);
 static inline void vm_reclaim_check(void)
 {
