@@ -1,0 +1,75 @@
+/*
+ * The swap pager's control protocol (pagerctl's), on its endpoint,
+ * published by init as "pager.swap". The swap pager is the default pager
+ * of anonymous and shadow objects and runs the memory manager (DESIGN
+ * sections 6 and 7); these requests change how it works while programs
+ * run. Every reply carries a status in the usual place (0 or an error of
+ * uapi/errors.h); an argument out of range is -E_RANGE, an unknown name
+ * -E_NOENT, and nothing changes.
+ *
+ *   SWAP_STATUS      reply: struct swap_status as words (SWAP_STATUS_WORDS)
+ *   SWAP_POLICY      w0 enum pol_kind (pagers/mm/policy/policy.h): the
+ *                    replacement policy from now on; the resident set and
+ *                    its R/M bits carry over
+ *   SWAP_CLUSTER     w0 pages (1..SWAP_CLUSTER_MAX): read-ahead on a fault
+ *                    and the most pages written in one disk request
+ *   SWAP_WATERMARKS  w0 min, w1 low, w2 high (frames, min < low < high):
+ *                    the kernel's watermarks (uapi/mm.h)
+ *   SWAP_MAP_MODE    w0 enum swap_mode (swapmap.h): static or dynamic
+ *                    disk map for objects the pager meets from now on
+ *   SWAP_LIMIT       w0 task id, w1 pages (0: no limit): the task's
+ *                    resident-set limit, enforced by the manager
+ *   SWAP_TAU         w0 WSClock's tau in ms
+ *   SWAP_ADOPT       1 handle: a memory object (R_CONTROL): the swap
+ *                    pager rebinds it to itself (SYS_VMO_REBIND; its old
+ *                    pager hands its pages back first). reply w0 the new
+ *                    epoch
+ *   SWAP_SEED        w0 the random policy's seed (applies at the next
+ *                    switch to random)
+ */
+#ifndef PAGERS_SWAP_PROTO_H
+#define PAGERS_SWAP_PROTO_H
+
+#include <stdint.h>
+
+enum swap_label {
+	SWAP_STATUS = 0x7301,
+	SWAP_POLICY = 0x7302,
+	SWAP_CLUSTER = 0x7303,
+	SWAP_WATERMARKS = 0x7304,
+	SWAP_MAP_MODE = 0x7305,
+	SWAP_LIMIT = 0x7306,
+	SWAP_TAU = 0x7307,
+	SWAP_ADOPT = 0x7308,
+	SWAP_SEED = 0x7309,
+};
+
+#define SWAP_CLUSTER_MAX 16
+
+struct swap_status {
+	uint64_t policy;          /* enum pol_kind */
+	uint64_t cluster;         /* pages */
+	uint64_t map_mode;        /* enum swap_mode of new objects */
+	uint64_t wm_min, wm_low, wm_high; /* frames */
+	uint64_t free_frames, total_frames;
+	uint64_t slots, slots_used, slots_bad; /* swap disk, pages */
+	uint64_t objects;         /* objects with pages on the swap disk */
+	uint64_t swap_ins;        /* pages read back on a fault */
+	uint64_t swap_outs;       /* pages written */
+	uint64_t clean_drops;     /* evictions that cost no write (swap cache) */
+	uint64_t disk_reads, disk_writes; /* requests */
+	uint64_t io_errors;
+	uint64_t full;            /* pages that found no slot */
+	uint64_t zero_fills;      /* faults on pages never written out */
+	uint64_t low_signals;     /* manager wake-ups by the kernel */
+	uint64_t harvests;        /* bulk queries of A/D bits */
+	uint64_t evicted;         /* pages the manager evicted */
+	uint64_t tracked;         /* pages the policy tracks */
+	uint64_t limit_evictions; /* of those, for a resident-set limit */
+	uint64_t picks, scanned, second_chances; /* the policy's counters */
+	uint64_t tau_ms;
+	uint64_t switches;        /* policy switches */
+};
+#define SWAP_STATUS_WORDS (sizeof(struct swap_status) / 8)
+
+#endif
