@@ -100,6 +100,12 @@ long ipc_dispatch(struct ipc_server *s, const struct ipc_request *req,
  * on ep. Returns the receive status; the next message is then in m. */
 long ipc_server_answer(struct ipc_server *s, int ep, struct ipc_msg *m);
 
+/* Serves m, a client request received on ep, through s's handler table
+ * (long words and handles from s's IPC buffer); answers and receives the
+ * next message into m, as ipc_server_answer. For loops that receive
+ * kernel messages and requests on one endpoint. */
+long ipc_server_request(struct ipc_server *s, int ep, struct ipc_msg *m);
+
 /* Client side: sends label with words (and handles from the buffer) and
  * waits for the reply. Returns the reply status (label) or a call error;
  * reply words land in out (if non-NULL, up to max_out words). */

@@ -105,6 +105,13 @@ static inline long vmo_rebind(int vmo, int ep, uint64_t badge)
 	return sys3(SYS_VMO_REBIND, vmo, ep, (long)badge);
 }
 
+/* A handle (R_PAGER | R_READ) on the object bound to ep (R_RECV) with
+ * badge: how the default pager answers objects it never created. */
+static inline long pager_open(int ep, uint64_t badge)
+{
+	return sys3(SYS_PAGER_OPEN, ep, (long)badge, 0);
+}
+
 static inline long vmo_set(int vmo, int fallback_ep, uint64_t badge, uint64_t deadline_ms)
 {
 	return sys6(SYS_VMO_SET, vmo, fallback_ep, (long)badge, (long)deadline_ms, 0, 0);

@@ -182,6 +182,7 @@ int64_t sys_dma_pin(struct thread *t, const uint64_t *a)
 	kobj_get(&pa.o->obj);
 	p->payer = k;
 	kobj_get(&k->obj);
+	k->is_pager = true; /* a driver: it may use the reserve, its memory is not paged */
 	p->first = pa.first;
 	p->n = pa.n;
 	p->device_writes = pa.writes;

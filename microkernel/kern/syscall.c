@@ -283,6 +283,7 @@ static const sys_fn table[SYS_NCALLS] = {
 	[SYS_PAGER_RETURN_AREA] = sys_pager_return_area,
 	[SYS_VMO_READ] = sys_vmo_read,
 	[SYS_VMO_WRITE] = sys_vmo_write,
+	[SYS_PAGER_OPEN] = sys_pager_open,
 	[SYS_VM_MAP] = sys_vm_map,
 	[SYS_VM_PROTECT] = sys_vm_protect,
 	[SYS_PAGER_SUPPLY] = sys_pager_supply,

@@ -12,10 +12,12 @@
  * waiters try again: memory pressure never deadlocks the kernel.
  *
  * The manager capability (OBJ_MM, R_CONTROL) is handed by init to the
- * program it starts. With it a task registers as the manager (one at a
- * time), sets the watermarks, enumerates the pageable objects (those
- * with a pager: wired memory, device memory and boot modules are in no
- * such object), reads their pages' resident / accessed / dirty bits in
+ * swap pager (which runs the manager) and to the program it starts. With
+ * it a task registers as the manager (one at a time), sets the
+ * watermarks, enumerates the pageable objects (those with a pager and
+ * mapped by no pager or driver: wired memory, device memory and boot
+ * modules are in no such object, and a pager's or driver's anonymous
+ * memory has no pager), reads their pages' resident / accessed / dirty bits in
  * bulk and evicts their pages. An evicted clean page is dropped (its
  * pager has it, or it was never written); a dirty one goes to the
  * object's pager as PAGER_RETURN: its frame moves into the pager's
@@ -35,6 +37,12 @@
 
 #define MM_OOM_WAIT_MS 2000
 
+/* SYS_MM_EVICT status bytes: PAGE_RESIDENT if the page was resident,
+ * PAGE_DIRTY if it was dirty, PAGE_STAYED if it is still resident (pinned
+ * and PAGE_PINNED, a write waiting on it, or dirty with no free page in
+ * its pager's return area), else it went (freed, or returned dirty). */
+#define PAGE_STAYED 0x10u
+
 /* SYS_MM_WATERMARKS: the state, read (and set) in one call. */
 struct mm_state {
 	uint64_t min, low, high; /* frames */
@@ -53,7 +61,8 @@ struct mm_object_info {
 	uint64_t pager;     /* its pager endpoint's kernel id */
 	uint32_t anon;      /* anonymous (or a shadow) */
 	uint32_t epoch;
+	uint64_t task;      /* the id of the task of its first mapping; 0: none */
 };
-_Static_assert(sizeof(struct mm_object_info) == 40, "mm_object_info ABI");
+_Static_assert(sizeof(struct mm_object_info) == 48, "mm_object_info ABI");
 
 #endif

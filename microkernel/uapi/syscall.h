@@ -86,6 +86,8 @@ enum sys_nr {
 	SYS_PAGER_RETURN_AREA = 63, /* (endpoint h R_RECV, base, npages): where RETURNs land */
 	SYS_VMO_READ = 64,      /* (vmo h R_READ, offset, buf, len) -> bytes: uapi/pager.h */
 	SYS_VMO_WRITE = 65,     /* (vmo h R_MAP, offset, buf, len) -> bytes */
+	SYS_PAGER_OPEN = 66,    /* (endpoint h R_RECV, badge) -> vmo h (R_PAGER | R_READ) of the
+				 * object bound to it with that badge */
 	SYS_NCALLS
 };
 

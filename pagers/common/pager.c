@@ -441,41 +441,6 @@ static long handle_terminate(struct pager *p, struct ipc_msg *m)
 	return ipc_recv(p->ep, m, 0);
 }
 
-/* A client request through the libipc table; answers and receives. */
-static long handle_request(struct pager *p, struct ipc_msg *m)
-{
-	struct ipc_server *s = &p->server;
-	struct ipc_request *req = &s->req;
-	req->label = IPC_TAG_LABEL(m->tag);
-	req->words = IPC_TAG_WORDS(m->tag);
-	req->nhandles = IPC_TAG_HANDLES(m->tag);
-	req->badge = m->badge;
-	for (int i = 0; i < IPC_REG_WORDS; i++)
-		req->w[i] = m->w[i];
-	for (uint32_t i = 0; i < req->nhandles && i < IPC_MAX_HANDLES; i++)
-		req->handles[i] = s->buf->handles[i];
-	/* Long requests (a file server's paths) come through the buffer;
-	 * longer than a message can be: refused by every handler's range. */
-	if (req->words > IPC_MAX_WORDS)
-		req->words = IPC_MAX_WORDS + 1;
-	else
-		for (uint32_t i = IPC_REG_WORDS; i < req->words; i++)
-			req->w[i] = s->buf->mr[i];
-	long status = ipc_dispatch(s, req, &s->resp);
-	struct ipc_response *r = &s->resp;
-	uint32_t words = r->words > IPC_MAX_WORDS ? IPC_MAX_WORDS : r->words;
-	m->tag = IPC_TAG((uint32_t)-status, words, r->nhandles);
-	for (int i = 0; i < IPC_REG_WORDS; i++)
-		m->w[i] = r->w[i];
-	for (uint32_t i = IPC_REG_WORDS; i < words; i++)
-		s->buf->mr[i] = r->w[i];
-	for (uint32_t i = 0; i < r->nhandles; i++) {
-		s->buf->handles[i] = r->handles[i];
-		s->buf->rights[i] = r->rights[i];
-	}
-	return ipc_server_answer(s, p->ep, m);
-}
-
 long pager_endpoint_handoff(int boot_ep, struct ipc_buffer *buf)
 {
 	long err = ipc_buffer_setup(buf);
@@ -531,6 +496,6 @@ long pager_run(struct pager *p)
 		else if (kernel && label == PAGER_RELEASE)
 			err = handle_release(p, &m);
 		else
-			err = handle_request(p, &m);
+			err = ipc_server_request(&p->server, p->ep, &m);
 	}
 }

@@ -18,6 +18,9 @@
  *      blk0, blk1, ... in command-line order;
  *   3c. start the file system server (servers/fs: ext2 on blk0, or no
  *      files), publish it as "fs" and wait until it serves;
+ *   3d. with a second disk, start the swap pager on blk1 (pagers/swap:
+ *      the default pager and the memory manager) and publish it as
+ *      "pager.swap";
  *   4. start the programs named in bootargs (separate several with ";"),
  *      each with the standard handles (libipc/ulib.h spawn_std): the name
  *      endpoint minted with a badge of its own (H_NAME: the name server
@@ -104,16 +107,26 @@ static void reserve_names(void)
  * memory manager returns land in the owner): it gets a one-off endpoint
  * of ours (R_SEND, slot 1) and hands the send side back over it
  * (pagers/common/pager.h pager_endpoint_handoff). */
-static void start_pager(const char *prog, const char *name)
+static void start_pager(const char *prog, const char *name, const int32_t *more,
+			const uint32_t *more_rights, uint32_t nmore)
 {
 	long boot = sys_endpoint_create();
 	char *argv[] = { (char *)prog, 0 };
-	int32_t hs[1] = { (int32_t)boot };
-	uint32_t rights[1] = { R_SEND };
-	long err = boot < 0 ? boot : spawn((const char *const *)argv, hs, rights, 1);
+	int32_t hs[4] = { (int32_t)boot };
+	uint32_t rights[4] = { R_SEND };
+	for (uint32_t i = 0; i < nmore && i < 3; i++) {
+		hs[1 + i] = more[i];
+		rights[1 + i] = more_rights[i];
+	}
+	long err = boot < 0 ? boot : spawn((const char *const *)argv, hs, rights, 1 + nmore);
 	struct ipc_msg m;
 	if (err >= 0)
-		err = ipc_recv((int)boot, &m, 2000ull * 1000 * 1000);
+		err = ipc_recv((int)boot, &m, 10000ull * 1000 * 1000);
+	if (err >= 0 && IPC_TAG_LABEL(m.tag) == PAGER_HANDOFF && IPC_TAG_HANDLES(m.tag) == 0) {
+		m = (struct ipc_msg){ .tag = IPC_TAG(0, 0, 0) };
+		ipc_reply(&m); /* it could not start (it said why): let it end */
+		err = -E_DEAD;
+	}
 	if (err >= 0 && (IPC_TAG_LABEL(m.tag) != PAGER_HANDOFF || IPC_TAG_HANDLES(m.tag) != 1))
 		err = -E_INVAL;
 	int ep = err >= 0 ? buf.handles[0] : -1;
@@ -226,8 +239,8 @@ static int dma_handle(void)
 }
 
 /* One driver per disk, published as blk0, blk1, ... (badge
- * BLK_BADGE_PUBLIC); only drivers get the DMA right. */
-static void start_disks(void)
+ * BLK_BADGE_PUBLIC); only drivers get the DMA right. Returns how many. */
+static int start_disks(void)
 {
 	struct disk_slot d[MAX_DISKS];
 	int n = find_disks(d), dma = dma_handle();
@@ -252,6 +265,7 @@ static void start_disks(void)
 		else
 			uprintf("init: started blk as %s\n", name);
 	}
+	return dma >= 0 ? n : 0;
 }
 
 /* --- the file system (step 3c) --- */
@@ -303,6 +317,24 @@ static int mm_handle(void)
 		if (handle_is(h, OBJ_MM, R_CONTROL | R_GRANT))
 			return h;
 	return -1;
+}
+
+/* The swap pager on blk1 (pagers/swap): the default pager and the
+ * memory manager. Besides the hand-off endpoint it gets a name-server
+ * handle (to find blk1), the system object (R_CONTROL: to become the
+ * default pager) and the manager capability. */
+static void start_swap(void)
+{
+	long ns = sys_handle_mint(name_ep, R_SEND | R_GRANT, ++name_badge);
+	int mm = mm_handle();
+	if (ns < 0 || mm < 0) {
+		uprintf("init: no swap pager: %s\n", ns < 0 ? err_name(ns) : "no manager capability");
+		return;
+	}
+	int32_t hs[3] = { (int32_t)ns, H_SYSTEM, mm };
+	uint32_t rights[3] = { R_SEND | R_GRANT, R_READ | R_CONTROL, R_CONTROL };
+	start_pager("swap", "pager.swap", hs, rights, 3);
+	sys_handle_close((int)ns);
 }
 
 /* H_SYSTEM can be handed on only with R_GRANT. */
@@ -357,13 +389,13 @@ int main(int argc, char **argv)
 	start_name_server();
 	if (name_ep >= 0) {
 		reserve_names();
-		start_pager("zero", "pager.zero");
+		start_pager("zero", "pager.zero", 0, 0, 0);
 	}
 	start_console();
-	if (name_ep >= 0) {
-		start_disks();
+	if (name_ep >= 0 && start_disks() >= 2)
+		start_fs(), start_swap();
+	else if (name_ep >= 0)
 		start_fs();
-	}
 	for (int i = 1; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], ";") != 0)
 			continue;

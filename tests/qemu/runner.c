@@ -406,6 +406,8 @@ int main(int argc, char **argv)
 		run_if(blk_tests[i].name, blk_tests[i].fn, false);
 	for (size_t i = 0; i < n_fs_tests; i++)
 		run_if(fs_tests[i].name, fs_tests[i].fn, false);
+	for (size_t i = 0; i < n_swap_tests; i++)
+		run_if(swap_tests[i].name, swap_tests[i].fn, false);
 	uprintf("%d passed, %d failed\n", npass, nfail);
 	return nfail;
 }

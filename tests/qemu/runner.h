@@ -55,6 +55,8 @@ extern const struct qtest name_tests[];
 extern const size_t n_name_tests;
 extern const struct qtest blk_tests[]; /* run only when named: they need disks */
 extern const size_t n_blk_tests;
+extern const struct qtest swap_tests[]; /* run only when named: they need a swap disk */
+extern const size_t n_swap_tests;
 extern const struct qtest fs_tests[]; /* run only when named: they need an ext2 disk */
 extern const size_t n_fs_tests;
 extern const struct qtest loader_tests[];

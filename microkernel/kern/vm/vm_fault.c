@@ -27,7 +27,7 @@ kernel_zero_fill(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t pag
 	if (!f || vmo_insert(o, page, f, 0)) {
 		if (f)
 			pmm_unref(f);
-		else if (vm_frames_short(r->task))
+		if (vm_frames_short(r->task)) /* no frame, or no leaf for it */
 			return vm_frame_wait(t);
 		if (task_may_log(r->task))
 			klog("vm: task %u (%s): no memory for a page at %lx\n", r->task->id,
@@ -36,8 +36,8 @@ kernel_zero_fill(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t pag
 	}
 	o->minor++;
 	vm_faults_kernel++;
-	if (vm_map_page(r, va, access))
-		return FAULT_BAD;
+	if (vm_map_page(r, va, access)) /* no page table: the page is in, retried later */
+		return vm_frames_short(r->task) ? vm_frame_wait(t) : FAULT_BAD;
 	int slot = trace_open(vm_next_fault_id++, 0, trap_stamp);
 	trace_stamp(slot, TRACE_RESUME);
 	return FAULT_RESOLVED;
@@ -78,7 +78,7 @@ static enum vm_fault_result copy_up(struct thread *t, struct vm_region *r, uaddr
 	if (!s) {
 		if (f)
 			pmm_unref(f);
-		else if (vm_frames_short(r->task))
+		if (vm_frames_short(r->task))
 			return vm_frame_wait(t);
 		if (task_may_log(r->task))
 			klog("vm: task %u (%s): no memory to copy a page at %lx\n", r->task->id,

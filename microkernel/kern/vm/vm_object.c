@@ -138,7 +138,9 @@ struct vm_object *vmo_create_anon(uint64_t npages, struct task *payer)
 	if (!o)
 		return 0;
 	o->anon = true;
-	if (default_pager && !default_pager->dead)
+	/* A pager's or driver's own memory is never paged: a pager must not
+	 * depend on itself (or on another pager) to run. */
+	if (default_pager && !default_pager->dead && !(payer && payer->is_pager))
 		vm_object_bind(o, default_pager, o->id);
 	return o;
 }

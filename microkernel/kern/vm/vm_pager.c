@@ -16,6 +16,7 @@
 #include "kern/vm/vm_fault.h"
 #include "kern/vm/vm_map.h"
 #include "kern/vm/vm_pager.h"
+#include "kern/vm/vm_reclaim.h"
 #include "uapi/errors.h"
 #include "uapi/dev.h"
 #include "uapi/dma.h"
@@ -238,6 +239,13 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 	_Static_assert(PAGER_SUPPLY_MAX <= 64, "one bit a page");
 	uint64_t unlocked = 0; /* bit i: page i was there, write-protected, and is now writable */
 	for (uint64_t i = 0; i < n; i++) {
+		/* A page read ahead whose newer copy is on its way to the pager
+		 * (a RETURN it has not received yet) would bring back old data:
+		 * it stays out, and its frame with the pager. */
+		if (!(*slots[i] & VPE_PRESENT) && !zero && o->anon && !list_empty(&o->pager->kmsgs) &&
+		    vm_return_queued(o, (offset >> PAGE_SHIFT) + i) &&
+		    !vmo_find_request(o, (offset >> PAGE_SHIFT) + i))
+			continue;
 		if (*slots[i] & VPE_PRESENT) { /* already there: the frame stays with the pager */
 			if ((prot & VM_W) && (*slots[i] & VPE_NOWRITE)) { /* the answer to an UNLOCK */
 				*slots[i] &= ~VPE_NOWRITE;
@@ -553,6 +561,25 @@ int64_t sys_default_pager(struct thread *t, const uint64_t *a)
 	if (ep && ep->owner == t->task)
 		t->task->is_pager = true;
 	return 0;
+}
+
+/* The default pager meets objects it never created: the kernel binds
+ * each new anonymous object to it with the object's id as badge. This
+ * gives it a handle (R_PAGER | R_READ) to answer their FAULTs with. A
+ * handle with R_PAGER is no user: the object still ends when its last
+ * mapping and other handle go (PAGER_TERMINATE), and the pager closes it. */
+int64_t sys_pager_open(struct thread *t, const uint64_t *a)
+{
+	struct endpoint *ep;
+	int err = lookup_pager_ep(t, (int64_t)a[0], &ep);
+	if (err)
+		return err;
+	list_for_each(pos, &ep->objects) {
+		struct vm_object *o = list_entry(pos, struct vm_object, pager_link);
+		if (o->pager_badge == a[1])
+			return handle_install(t->task->handles, &o->obj, R_PAGER | R_READ, 0);
+	}
+	return -E_NOENT;
 }
 
 int64_t sys_pager_ctl(struct thread *t, const uint64_t *a)

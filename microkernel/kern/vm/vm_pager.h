@@ -7,6 +7,7 @@
 int64_t sys_vmo_create(struct thread *t, const uint64_t *a);
 int64_t sys_vmo_anon(struct thread *t, const uint64_t *a);
 int64_t sys_default_pager(struct thread *t, const uint64_t *a);
+int64_t sys_pager_open(struct thread *t, const uint64_t *a);
 int64_t sys_vm_map(struct thread *t, const uint64_t *a);
 int64_t sys_vm_protect(struct thread *t, const uint64_t *a);
 int64_t sys_pager_supply(struct thread *t, const uint64_t *a);

@@ -13,6 +13,7 @@
 #include "kern/kmem.h"
 #include "kern/log.h"
 #include "kern/pmm.h"
+#include "kern/thread.h"
 #include "kern/usercopy.h"
 #include "kern/vm/vm.h"
 #include "kern/vm/vm_map.h"
@@ -90,9 +91,12 @@ static struct task *biggest_waiting_task(void)
 	return best;
 }
 
+/* Each retries its fault. Not thread_wake: that sets a0, and a thread
+ * stopped at a fault must resume with its registers as they were. */
 static void wake_waiters(void)
 {
-	waitq_wake_all(&frame_waiters, 0); /* each retries its fault */
+	while (!list_empty(&frame_waiters.head))
+		thread_ready(list_entry(frame_waiters.head.next, struct thread, qlink));
 }
 
 void vm_reclaim_tick(uint64_t now)
@@ -104,7 +108,7 @@ void vm_reclaim_tick(uint64_t now)
 		vm_reclaim_low();
 	if (list_empty(&frame_waiters.head))
 		return;
-	if (free > vm_wm_min) {
+	if (free > vm_wm_min + VM_WAIT_SLACK) {
 		wake_waiters();
 		return;
 	}
@@ -182,10 +186,25 @@ int64_t sys_mm_watermarks(struct thread *t, const uint64_t *a)
 	return copy_to_user(t->task, a[4], &st, sizeof(st));
 }
 
-/* Pageable: it has a pager that may take its pages back. */
+/* The task of o's first mapping, or NULL. */
+static struct task *first_mapper(struct vm_object *o)
+{
+	if (list_empty(&o->regions))
+		return 0;
+	return list_entry(o->regions.next, struct vm_region, obj_link)->task;
+}
+
+/* Pageable: it has a pager that may take its pages back, and no pager or
+ * driver maps it (their memory stays: paging it could wait on
+ * themselves). */
 static bool pageable(struct vm_object *o)
 {
-	return o->pager && !o->pager->dead;
+	if (!o->pager || o->pager->dead)
+		return false;
+	list_for_each(pos, &o->regions)
+		if (list_entry(pos, struct vm_region, obj_link)->task->is_pager)
+			return false;
+	return true;
 }
 
 static struct vm_object *object_by_id(uint64_t id)
@@ -208,9 +227,11 @@ int64_t sys_mm_objects(struct thread *t, const uint64_t *a)
 		struct vm_object *o = list_entry(pos, struct vm_object, all_link);
 		if (o->id < a[1] || !pageable(o))
 			continue;
+		struct task *k = first_mapper(o);
 		struct mm_object_info info = {
 			.id = o->id, .size = o->npages << PAGE_SHIFT, .resident = o->resident,
 			.pager = o->pager->id, .anon = o->anon, .epoch = o->epoch,
+			.task = k ? k->id : 0,
 		};
 		err = copy_to_user(t->task, a[2], &info, sizeof(info));
 		return err ? err : (int64_t)o->id + 1;
@@ -265,6 +286,36 @@ static uaddr_t return_slot(struct endpoint *ep)
 	return 0;
 }
 
+/* Whether page of o is (part of) a thread's IPC buffer through one of
+ * its mappings: the kernel copies messages into it while the thread
+ * waits, so it stays resident. */
+static bool ipc_buffer_page(struct vm_object *o, uint64_t page)
+{
+	list_for_each(rp, &o->regions) {
+		struct vm_region *r = list_entry(rp, struct vm_region, obj_link);
+		list_for_each(tp, &r->task->threads) {
+			uaddr_t b = list_entry(tp, struct thread, task_link)->ipc_buffer;
+			uaddr_t last = b + sizeof(struct ipc_buffer) - 1;
+			for (uaddr_t va = PAGE_DOWN(b); b && va <= last; va += PAGE_SIZE)
+				if (va >= r->start && va < r->end &&
+				    r->offset + ((va - r->start) >> PAGE_SHIFT) == page)
+					return true;
+		}
+	}
+	return false;
+}
+
+bool vm_return_queued(struct vm_object *o, uint64_t page)
+{
+	list_for_each(pos, &o->pager->kmsgs) {
+		struct ipc_kmsg *m = list_entry(pos, struct ipc_kmsg, link);
+		if (IPC_TAG_LABEL(m->tag) == PAGER_RETURN && m->badge == o->pager_badge &&
+		    m->w[0] == page << PAGE_SHIFT)
+			return true;
+	}
+	return false;
+}
+
 static void return_delivered(struct ipc_kmsg *m)
 {
 	kmem_free(m, sizeof(*m));
@@ -278,13 +329,13 @@ static int evict_one(struct vm_object *o, uint64_t page, uint8_t *st)
 	*st = 0;
 	if (!(e & VPE_PRESENT))
 		return -1;
-	*st = PAGE_RESIDENT;
+	*st = PAGE_RESIDENT | PAGE_STAYED; /* until it goes, below */
 	if (e & VPE_PIN_MASK) {
 		*st |= PAGE_PINNED;
 		return -1;
 	}
-	if (vmo_find_request(o, page))
-		return -1; /* a write waits for its unlock: leave it be */
+	if (vmo_find_request(o, page) || ipc_buffer_page(o, page))
+		return -1; /* a write waits for its unlock, or an IPC buffer: leave it be */
 	uaddr_t slot = 0;
 	struct ipc_kmsg *m = 0;
 	if (e & VPE_DIRTY) {
@@ -294,6 +345,7 @@ static int evict_one(struct vm_object *o, uint64_t page, uint8_t *st)
 		if (!m)
 			return -1; /* nowhere to put it: it stays */
 	}
+	*st &= ~PAGE_STAYED;
 	e = vmo_remove(o, page);
 	if (o->anon && (e & (VPE_DIRTY | VPE_PAGED)))
 		*vmo_slot(o, page, false) = VPE_PAGED; /* its pager has it (or will) */

@@ -21,14 +21,23 @@ static inline void vm_reclaim_check(void)
 	if (pmm_free_count() < vm_wm_low)
 		vm_reclaim_low();
 }
-/* Whether t may not have a frame now only because memory is short (it
- * is not a pager, and the free count is at min). */
+/* Frames a fault may need besides its page (a page-cache leaf, page
+ * tables), charged to an ordinary task only above the reserve. */
+#define VM_WAIT_SLACK 8
+/* Whether t may not have a frame (or the page-cache leaf for it) now
+ * only because memory is short: it is not a pager, and the free count is
+ * at min or just above. Its fault then waits; waiters retry once the
+ * count is above min + VM_WAIT_SLACK. */
 static inline bool vm_frames_short(struct task *t)
 {
-	return !t->is_pager && t->frames < t->quota && pmm_free_count() <= vm_wm_min;
+	return !t->is_pager && t->frames < t->quota &&
+	       pmm_free_count() <= vm_wm_min + VM_WAIT_SLACK;
 }
 /* t's fault waits for frames: FAULT_BLOCKED, retried when there are. */
 enum vm_fault_result vm_frame_wait(struct thread *t);
+/* Whether a RETURN of page of o waits in its pager's queue (the pager
+ * has not received it: its data there is older than the one on the way). */
+bool vm_return_queued(struct vm_object *o, uint64_t page);
 /* Timer tick: watermarks, waking waiters, the out-of-memory fallback. */
 void vm_reclaim_tick(uint64_t now);
 

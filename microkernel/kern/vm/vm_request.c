@@ -1,5 +1,6 @@
 /* Pager bindings and requests; see kern/vm/vm_request.h. */
 #include "kern/vm/vm_request.h"
+#include "kern/vm/vm_reclaim.h"
 #include "arch/riscv/pmap.h"
 
 #include "kern/arch.h"
@@ -422,6 +423,11 @@ inline __attribute__((always_inline)) enum vm_fault_result vm_request_page(struc
 		*vmo_slot(o, page, false) &= ~VPE_NOWRITE;
 		return FAULT_RESOLVED; /* the retry maps it */
 	}
+	/* The page will take a frame, whoever provides it: an ordinary task's
+	 * fault waits while memory is short (a pager's supply may use the
+	 * reserve, which is for the pagers' own needs). */
+	if (va && kind == FAULT_DATA && vm_frames_short(t->task))
+		return vm_frame_wait(t);
 	req = request_new(o, page, access, kind, trap_stamp);
 	if (!req)
 		return FAULT_BAD;

@@ -101,6 +101,7 @@ static const struct call_row calls[] = {
 	ROW(PAGER_RETURN_AREA, 2, K_HEP, K_VA, K_NPAGES),
 	ROW(VMO_READ, 3, K_HVMO, K_OFF, K_VA, K_LEN),
 	ROW(VMO_WRITE, 3, K_HVMO, K_OFF, K_VA, K_LEN),
+	ROW(PAGER_OPEN, 2, K_HEP, K_BADGE),
 	{ SYSGEN_TOUCH, "TOUCH", 4, { K_TOUCH, K_KEEP } },
 };
 #define NROWS (sizeof(calls) / sizeof(calls[0]))
