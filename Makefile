@@ -59,7 +59,8 @@ ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o $(B)/u/libc/file.o
 
 # program name -> source files
-PROGS := init name zero console blk fs shell hello testrunner uhelper bench libctest conflood
+PROGS := init name zero console blk fs shell hello testrunner uhelper bench libctest conflood \
+	swapstress
 SRC_init := servers/init/init.c servers/blk/virtio_mmio.c servers/blk/virtq.c
 SRC_blk := servers/blk/blk.c servers/blk/blk_dev.c servers/blk/virtio_mmio.c servers/blk/virtq.c
 LIBBLK := servers/blk/libblk.c
@@ -73,12 +74,14 @@ SRC_fs := servers/fs/fs.c servers/fs/fs_file.c pagers/common/pager.c pagers/comm
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
 	tests/qemu/vm_robust_tests.c tests/qemu/pager_v2_tests.c tests/qemu/mm_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
-	tests/qemu/name_tests.c tests/qemu/blk_tests.c tests/qemu/fs_tests.c $(LIBBLK)
+	tests/qemu/name_tests.c tests/qemu/blk_tests.c tests/qemu/fs_tests.c \
+	tests/qemu/swapstress_tests.c $(LIBBLK)
 SRC_uhelper := tests/qemu/uhelper.c $(LIBBLK)
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c \
 	tests/bench/bench_file.c $(LIBBLK)
 SRC_libctest := tests/qemu/libc_test.c
 SRC_conflood := tests/qemu/conflood.c
+SRC_swapstress := tests/qemu/swapstress.c
 include mk/fuzz-guest.mk
 
 $(B)/u/%.o: %.c | deps $(MUSL_STAMP)
@@ -128,7 +131,7 @@ DISK_MB := 16
 SWAP_MB := 32
 DISK_FILES := $(shell find disk -type f 2>/dev/null)
 # Programs the shell runs from the disk's /bin (`hello` or `/bin/hello`).
-DISK_PROGS := hello libctest uhelper
+DISK_PROGS := hello libctest uhelper swapstress
 
 $(B)/disk.img: $(DISK_FILES) $(patsubst %,$(B)/user/%.elf,$(DISK_PROGS)) | deps
 	@mkdir -p $(B)
