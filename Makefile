@@ -66,7 +66,11 @@ SRC_blk := servers/blk/blk.c servers/blk/blk_dev.c servers/blk/virtio_mmio.c ser
 LIBBLK := servers/blk/libblk.c
 SRC_name := servers/name/name.c servers/name/name_table.c
 SRC_console := servers/console/console.c
-SRC_shell := servers/shell/shell.c servers/shell/stats.c servers/shell/files.c
+# The replacement policies (pager library, host-tested): pagerctl names them.
+POLICY_SRCS := $(addprefix pagers/mm/policy/,policy.c fifo.c second_chance.c clock.c aging.c \
+	wsclock.c random.c nru.c refsim.c)
+SRC_shell := servers/shell/shell.c servers/shell/stats.c servers/shell/files.c \
+	servers/shell/pagerctl.c $(filter-out %/refsim.c,$(POLICY_SRCS))
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c pagers/common/pager_queue.c
 EXT2_SRCS := $(addprefix servers/fs/,ext2.c ext2_cache.c ext2_alloc.c ext2_file.c ext2_dir.c ext2_ops.c)
 SRC_fs := servers/fs/fs.c servers/fs/fs_file.c pagers/common/pager.c pagers/common/pager_queue.c \
@@ -76,7 +80,7 @@ SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests
 	tests/qemu/vm_robust_tests.c tests/qemu/pager_v2_tests.c tests/qemu/mm_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
 	tests/qemu/name_tests.c tests/qemu/blk_tests.c tests/qemu/fs_tests.c \
 	tests/qemu/swapstress_tests.c $(LIBBLK)
-SRC_uhelper := tests/qemu/uhelper.c $(LIBBLK)
+SRC_uhelper := tests/qemu/uhelper.c tests/qemu/fakeswap.c $(LIBBLK)
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c \
 	tests/bench/bench_file.c $(LIBBLK)
 SRC_libctest := tests/qemu/libc_test.c
@@ -180,8 +184,6 @@ USRC_virtq := servers/blk/virtq.c
 USRC_pager_queue := pagers/common/pager_queue.c
 USRC_ext2 := $(EXT2_SRCS)
 USRC_ext2_damage := $(EXT2_SRCS)
-POLICY_SRCS := $(addprefix pagers/mm/policy/,policy.c fifo.c second_chance.c clock.c aging.c \
-	wsclock.c random.c nru.c refsim.c)
 USRC_policy := $(POLICY_SRCS)
 USRC_swapmap := pagers/swap/swapmap.c
 
