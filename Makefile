@@ -59,29 +59,34 @@ ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o $(B)/u/libc/file.o
 
 # program name -> source files
-PROGS := init name zero swap console blk fs shell hello testrunner uhelper bench libctest conflood
+PROGS := init name zero swap console blk fs shell hello testrunner uhelper bench libctest conflood \
+	swapstress
 SRC_init := servers/init/init.c servers/blk/virtio_mmio.c servers/blk/virtq.c
 SRC_blk := servers/blk/blk.c servers/blk/blk_dev.c servers/blk/virtio_mmio.c servers/blk/virtq.c
 LIBBLK := servers/blk/libblk.c
 SRC_name := servers/name/name.c servers/name/name_table.c
 SRC_console := servers/console/console.c
-SRC_shell := servers/shell/shell.c servers/shell/stats.c servers/shell/files.c
-SRC_zero := pagers/zero/zero.c pagers/common/pager.c pagers/common/pager_queue.c
+# The replacement policies (pager library, host-tested): pagerctl names them.
 POLICY_SRCS := $(addprefix pagers/mm/policy/,policy.c fifo.c second_chance.c clock.c aging.c \
 	wsclock.c random.c nru.c refsim.c)
-SRC_swap := pagers/swap/swap.c pagers/swap/swapmap.c $(LIBBLK) $(POLICY_SRCS)
+SRC_shell := servers/shell/shell.c servers/shell/stats.c servers/shell/files.c \
+	servers/shell/pagerctl.c $(filter-out %/refsim.c,$(POLICY_SRCS))
+SRC_zero := pagers/zero/zero.c pagers/common/pager.c pagers/common/pager_queue.c
+SRC_swap := pagers/swap/swap.c pagers/swap/swapmap.c $(LIBBLK) $(filter-out %/refsim.c,$(POLICY_SRCS))
 EXT2_SRCS := $(addprefix servers/fs/,ext2.c ext2_cache.c ext2_alloc.c ext2_file.c ext2_dir.c ext2_ops.c)
 SRC_fs := servers/fs/fs.c servers/fs/fs_file.c pagers/common/pager.c pagers/common/pager_queue.c \
 	$(EXT2_SRCS) $(LIBBLK)
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
-	tests/qemu/vm_robust_tests.c tests/qemu/pager_v2_tests.c tests/qemu/mm_tests.c tests/qemu/swap_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
-	tests/qemu/name_tests.c tests/qemu/blk_tests.c tests/qemu/fs_tests.c $(LIBBLK)
-SRC_uhelper := tests/qemu/uhelper.c $(LIBBLK)
+	tests/qemu/vm_robust_tests.c tests/qemu/pager_v2_tests.c tests/qemu/mm_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
+	tests/qemu/name_tests.c tests/qemu/blk_tests.c tests/qemu/fs_tests.c \
+	tests/qemu/swap_tests.c tests/qemu/swapstress_tests.c $(LIBBLK)
+SRC_uhelper := tests/qemu/uhelper.c tests/qemu/fakeswap.c $(LIBBLK)
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c \
 	tests/bench/bench_file.c $(LIBBLK)
 SRC_libctest := tests/qemu/libc_test.c
 SRC_conflood := tests/qemu/conflood.c
+SRC_swapstress := tests/qemu/swapstress.c
 include mk/fuzz-guest.mk
 
 $(B)/u/%.o: %.c | deps $(MUSL_STAMP)
@@ -131,7 +136,7 @@ DISK_MB := 16
 SWAP_MB := 512
 DISK_FILES := $(shell find disk -type f 2>/dev/null)
 # Programs the shell runs from the disk's /bin (`hello` or `/bin/hello`).
-DISK_PROGS := hello libctest uhelper
+DISK_PROGS := hello libctest uhelper swapstress
 
 $(B)/disk.img: $(DISK_FILES) $(patsubst %,$(B)/user/%.elf,$(DISK_PROGS)) | deps
 	@mkdir -p $(B)

@@ -318,6 +318,7 @@ static const struct command commands[] = {
 	{ "wait", cmd_wait, "wait [ID]", "wait for a job, or for all of them" },
 	{ "vmstat", cmd_vmstat, "vmstat", "memory and paging statistics" },
 	{ "trace", cmd_trace, "trace", "fault latency histograms per pager and stage" },
+	{ "pagerctl", cmd_pagerctl, "pagerctl [FORM ARGS]", "swap pager: policy, cluster, ..." },
 	{ "bench", cmd_bench, "bench", "run the benchmarks (the bench program)" },
 	{ "ls", cmd_ls, "ls [-l] [PATH...]", "list a directory" },
 	{ "cat", cmd_cat, "cat FILE...", "print files" },

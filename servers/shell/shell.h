@@ -2,7 +2,8 @@
  * The shell: a command line on the console (stdio through musl, which
  * libc carries to the console server). shell.c reads and runs commands
  * and manages the programs it starts; stats.c has the commands that
- * report on the system (ps, vmstat, trace), files.c the file commands.
+ * report on the system (ps, vmstat, trace), files.c the file commands,
+ * pagerctl.c the swap pager's controls.
  *
  * Handles it starts with (from init, libipc/ulib.h spawn_std): H_NAME,
  * H_SYSINFO (the system object, R_READ | R_CONTROL | R_GRANT: it lists
@@ -39,5 +40,8 @@ void cmd_stat(int argc, char **argv);
 void cmd_sync(int argc, char **argv);
 void cmd_cd(int argc, char **argv);
 void cmd_pwd(int argc, char **argv);
+/* pagerctl.c: the swap pager's controls; pagerctl() returns 0 or 1 */
+int pagerctl(int argc, char **argv);
+void cmd_pagerctl(int argc, char **argv);
 
 #endif

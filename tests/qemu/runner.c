@@ -402,6 +402,8 @@ int main(int argc, char **argv)
 		run(loader_tests[i].name, loader_tests[i].fn);
 	for (size_t i = 0; i < n_dma_tests; i++)
 		run(dma_tests[i].name, dma_tests[i].fn);
+	for (size_t i = 0; i < n_swapstress_tests; i++)
+		run(swapstress_tests[i].name, swapstress_tests[i].fn);
 	for (size_t i = 0; i < n_blk_tests; i++)
 		run_if(blk_tests[i].name, blk_tests[i].fn, false);
 	for (size_t i = 0; i < n_fs_tests; i++)

@@ -63,6 +63,8 @@ extern const struct qtest loader_tests[];
 extern const size_t n_loader_tests;
 extern const struct qtest dma_tests[];
 extern const size_t n_dma_tests;
+extern const struct qtest swapstress_tests[];
+extern const size_t n_swapstress_tests;
 
 /* Starts uhelper with argv {a1, a2} and no handles. */
 int helper(const char *a1, const char *a2);

@@ -23,6 +23,8 @@
  *            each reply; exit 0 if all were right
  *   names N  (slot 1: the name server) register an endpoint of its own
  *            as gone.0 .. gone.N-1, exit with how many were taken
+ *   fakeswap (slot 1: the name server) a stand-in swap pager's control
+ *            endpoint, published as swap.fake (tests/qemu/fakeswap.h)
  * Tasks that page themselves (regressions of kernel panics):
  *   selfpage  one thread touches an object whose pager is the task's own
  *             endpoint, which never answers: the deadline kills the task
@@ -44,6 +46,7 @@
 #include "servers/blk/libblk.h"
 #include "servers/name/name_proto.h"
 #include "tests/qemu/blk_pattern.h"
+#include "tests/qemu/fakeswap.h"
 #include "tests/qemu/loader_mark.h"
 
 #define EP 1
@@ -406,6 +409,8 @@ int main(int argc, char **argv)
 		return blk_modes(cmd, (uint64_t)n);
 	if (strcmp(cmd, "names") == 0)
 		return register_names(n);
+	if (strcmp(cmd, "fakeswap") == 0)
+		return fakeswap(EP);
 	if (strcmp(cmd, "client") == 0)
 		return client(n, argc > 3 && strcmp(argv[3], "slow") == 0);
 	return 3;
