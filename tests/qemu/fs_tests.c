@@ -42,6 +42,13 @@
 #define PERSIST_BYTES (300u << 10)  /* /persist.bin: the guest's, seed 0x3333 */
 #define SEED_PERSIST 0x3333ull
 
+#define CHECK_ERRNO(call, e)                   \
+	do {                                   \
+		errno = 0;                     \
+		CHECK_EQ((call), -1);          \
+		CHECK_EQ(errno, (e));          \
+	} while (0)
+
 static struct ipc_buffer fsbuf;
 
 /* A direct request to the file server (its read-ahead setting, its
@@ -212,6 +219,77 @@ static void fs_read_write_and_mmap_agree(void)
 	close(fd);
 }
 
+/* A private mapping written on every page (and msync'd) leaves the
+ * file as it was: read() shows the old bytes meanwhile, nothing is
+ * written back, and after close a fresh object (read from the disk)
+ * holds the old bytes too. */
+static void fs_map_private_leaves_file_unchanged(void)
+{
+	enum { LEN = 3 * 4096 + 100 };
+	char *buf = malloc(LEN);
+	CHECK(buf);
+	memset(buf, 'o', LEN);
+	int fd = open("/private.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, buf, LEN), LEN);
+	CHECK_EQ(fsync(fd), 0);
+	struct fs_counts c0, c1;
+	CHECK(fs_counts(&c0));
+	char *q = mmap(0, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(q != MAP_FAILED);
+	CHECK(q[0] == 'o' && q[LEN - 1] == 'o');
+	memset(q, 'P', LEN);
+	CHECK_EQ(msync(q, LEN, MS_SYNC), 0);
+	char got[4];
+	for (long at = 0; at < LEN; at += 4096) {
+		CHECK_EQ(pread(fd, got, 1, at), 1);
+		CHECK(got[0] == 'o');
+		CHECK(q[at] == 'P');
+	}
+	CHECK_EQ(munmap(q, LEN), 0);
+	CHECK_EQ(fsync(fd), 0);
+	CHECK(fs_counts(&c1));
+	CHECK_EQ(c1.pages_written, c0.pages_written);
+	CHECK_EQ(close(fd), 0);
+	memset(buf, 0, LEN);
+	fd = open("/private.bin", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK_EQ(read(fd, buf, LEN), LEN);
+	close(fd);
+	for (long i = 0; i < LEN; i++)
+		CHECK(buf[i] == 'o');
+	free(buf);
+	CHECK_EQ(unlink("/private.bin"), 0);
+}
+
+/* msync writes a shared mapping's dirty pages to the disk (the server's
+ * write count grows by them) and refuses what it must. */
+static void fs_msync_writes_shared_pages(void)
+{
+	int fd = open("/msync.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	CHECK_EQ(ftruncate(fd, 2 * 4096), 0);
+	char *m = mmap(0, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED);
+	struct fs_counts c0, c1, c2;
+	CHECK_EQ(msync(m, 2 * 4096, MS_SYNC), 0);
+	CHECK(fs_counts(&c0));
+	memcpy(m + 10, "first", 5);
+	memcpy(m + 4096 + 10, "second", 6);
+	CHECK_EQ(msync(m, 2 * 4096, MS_SYNC), 0);
+	CHECK(fs_counts(&c1));
+	CHECK_EQ(c1.pages_written - c0.pages_written, 2);
+	CHECK_EQ(msync(m, 2 * 4096, MS_ASYNC), 0); /* nothing dirty now */
+	CHECK(fs_counts(&c2));
+	CHECK_EQ(c2.pages_written, c1.pages_written);
+	CHECK_ERRNO(msync(m + 1, 4096, MS_SYNC), EINVAL);
+	CHECK_ERRNO(msync(m, 4096, MS_SYNC | MS_ASYNC), EINVAL);
+	CHECK_EQ(munmap(m, 2 * 4096), 0);
+	CHECK_ERRNO(msync(m, 4096, MS_SYNC), ENOMEM);
+	close(fd);
+	CHECK_EQ(unlink("/msync.bin"), 0);
+}
+
 static void fs_truncate_and_extend(void)
 {
 	int fd = open("/trunc.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -288,13 +366,6 @@ static void fs_directories(void)
 	CHECK_EQ(rmdir("/dir"), 0);
 	CHECK_EQ(access("/dir", F_OK), -1);
 }
-
-#define CHECK_ERRNO(call, e)                   \
-	do {                                   \
-		errno = 0;                     \
-		CHECK_EQ((call), -1);          \
-		CHECK_EQ(errno, (e));          \
-	} while (0)
 
 static void fs_errors_are_posix(void)
 {
@@ -730,6 +801,8 @@ const struct qtest fs_tests[] = {
 	{ "fs_write_for_reboot", fs_write_for_reboot },
 	{ "fs_read_after_reboot", fs_read_after_reboot },
 	{ "fs_read_write_and_mmap_agree", fs_read_write_and_mmap_agree },
+	{ "fs_map_private_leaves_file_unchanged", fs_map_private_leaves_file_unchanged },
+	{ "fs_msync_writes_shared_pages", fs_msync_writes_shared_pages },
 	{ "fs_truncate_and_extend", fs_truncate_and_extend },
 	{ "fs_directories", fs_directories },
 	{ "fs_errors_are_posix", fs_errors_are_posix },
