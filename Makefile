@@ -87,6 +87,9 @@ SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk
 SRC_libctest := tests/qemu/libc_test.c
 SRC_conflood := tests/qemu/conflood.c
 SRC_swapstress := tests/qemu/swapstress.c
+# Programs only on the disks (not in the boot image): 32 MiB of text.
+DISK_ONLY_PROGS := bigtext
+SRC_bigtext := tests/qemu/bigtext.c tests/qemu/bigtext_blob.S
 include mk/fuzz-guest.mk
 
 $(B)/u/%.o: %.c | deps $(MUSL_STAMP)
@@ -98,14 +101,15 @@ $(B)/u/%.o: %.S | deps $(MUSL_STAMP)
 
 # crt1.o (musl's _start) first; libc.a and libgcc may need each other.
 define prog_rule
-$(B)/user/$(1).elf: $(patsubst %.c,$(B)/u/%.o,$(SRC_$(1))) $(ULIB) $(MUSL_CRT1) $(MUSL_LIBC) \
+$(B)/user/$(1).elf: $(patsubst %.S,$(B)/u/%.o,$(patsubst %.c,$(B)/u/%.o,$(SRC_$(1)))) $(ULIB) $(MUSL_CRT1) $(MUSL_LIBC) \
 		libipc/user.ld
 	@mkdir -p $$(dir $$@)
 	$(UCC) $(ULDFLAGS) $(MUSL_CRT1) $$(filter-out $(MUSL_CRT1),$$(filter %.o,$$^)) \
 		-Wl,--start-group $(MUSL_LIBC) -lgcc -Wl,--end-group -o $$@
 endef
-$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+$(foreach p,$(PROGS) $(DISK_ONLY_PROGS),$(eval $(call prog_rule,$(p))))
 UELFS := $(patsubst %,$(B)/user/%.elf,$(PROGS))
+DISK_ONLY_ELFS := $(patsubst %,$(B)/user/%.elf,$(DISK_ONLY_PROGS))
 
 # A valid ELF whose text and data share a page: the loader must refuse it.
 $(B)/user/sharedpage.elf: tests/qemu/sharedpage.S tests/qemu/sharedpage.ld | deps
@@ -121,7 +125,7 @@ $(B)/bootimg.cpio: $(UELFS) $(B)/user/sharedpage.elf
 	@printf 'this is not an executable\n' > $(B)/rootfs/notelf
 	cd $(B)/rootfs && ls | LC_ALL=C sort | cpio --quiet -o -H newc > ../bootimg.cpio
 
-all: $(B)/kernel.elf $(B)/bootimg.cpio $(B)/gdbinit-user
+all: $(B)/kernel.elf $(B)/bootimg.cpio $(B)/gdbinit-user $(DISK_ONLY_ELFS)
 
 $(B)/gdbinit-user: $(UELFS)
 	scripts/mk-gdbinit-user $@ $(UELFS)
@@ -132,11 +136,11 @@ $(B)/gdbinit-user: $(UELFS)
 # other images; the tests make copies of their own (tests/blk/).
 DISK ?= $(B)/disk.img
 SWAP ?= $(B)/swap.img
-DISK_MB := 16
+DISK_MB := 64
 SWAP_MB := 512
 DISK_FILES := $(shell find disk -type f 2>/dev/null)
 # Programs the shell runs from the disk's /bin (`hello` or `/bin/hello`).
-DISK_PROGS := hello libctest uhelper swapstress
+DISK_PROGS := hello libctest uhelper swapstress bigtext
 
 $(B)/disk.img: $(DISK_FILES) $(patsubst %,$(B)/user/%.elf,$(DISK_PROGS)) | deps
 	@mkdir -p $(B)

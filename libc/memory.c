@@ -269,6 +269,38 @@ long mk_mmap(uintptr_t addr, uintptr_t len, int prot, int flags, int fd, long of
 	return at < 0 ? at : r < 0 ? r : at;
 }
 
+/* msync: the written pages of the files mapped in [addr, addr+len)
+ * reach the disk. The regions do not record which file a mapping shows,
+ * so every file's dirty pages are written (FS_SYNC): more than asked,
+ * never less. MS_ASYNC does the same, at once; MS_INVALIDATE has nothing
+ * to do (a file has one page cache, which every mapping of it shows). A
+ * private mapping's pages are its own: they never reach the file. */
+long mk_msync(uintptr_t addr, uintptr_t len, int flags)
+{
+	if ((addr & PAGE_MASK_) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (len > VM_USER_HI)
+		return -ENOMEM;
+	len = page_up(len);
+	if (!in_mmap_area(addr, len))
+		return -ENOMEM;
+	long r = 0;
+	mem_lock();
+	for (uintptr_t at = addr; at < addr + len;) {
+		size_t i = region_at(at);
+		if (i == nregions || regions[i].start > at) {
+			r = -ENOMEM; /* a page not mapped */
+			break;
+		}
+		at = regions[i].end;
+	}
+	mem_unlock();
+	return r ? r : mk_file_sync();
+}
+
 /* Linux's munmap: pages of [addr, addr+len) that are not mapped are
  * simply skipped. Only the mmap area can be unmapped. */
 long mk_munmap(uintptr_t addr, uintptr_t len)

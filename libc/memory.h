@@ -39,6 +39,7 @@ long mk_brk(uintptr_t end);
 long mk_mmap(uintptr_t addr, uintptr_t len, int prot, int flags, int fd, long off);
 long mk_munmap(uintptr_t addr, uintptr_t len);
 long mk_mprotect(uintptr_t addr, uintptr_t len, int prot);
+long mk_msync(uintptr_t addr, uintptr_t len, int flags);
 /* Maps len bytes of memory object vmo from offset off (prot: VM_R/W/X
  * with VM_SHARED or VM_PRIVATE) at a free place of the mmap area, as
  * mmap would; returns the address or a negated Linux errno. munmap

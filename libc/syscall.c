@@ -519,6 +519,8 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 		return mk_munmap((uintptr_t)a, (uintptr_t)b);
 	case __NR_mprotect:
 		return mk_mprotect((uintptr_t)a, (uintptr_t)b, (int)c);
+	case __NR_msync:
+		return mk_msync((uintptr_t)a, (uintptr_t)b, (int)c);
 	default:
 		return -ENOSYS;
 	}

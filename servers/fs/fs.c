@@ -564,6 +564,22 @@ static long do_stats(void *ctx, const struct ipc_request *req, struct ipc_respon
 	return answer(resp, 0);
 }
 
+static long do_files(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
+{
+	uint64_t at = req->w[0], count = 0;
+	while (count < FS_FILES_MAX && at < PAGER_MAX_OBJECTS) {
+		struct fs_file_info fi;
+		at = fs_file_next((uint32_t)at, &fi);
+		if (!at)
+			break;
+		memcpy(&resp->w[2 + count * FS_FILE_WORDS], &fi, sizeof(fi));
+		count++;
+	}
+	resp->w[1] = at < PAGER_MAX_OBJECTS ? at : 0;
+	resp->words = 2 + (uint32_t)(count * FS_FILE_WORDS);
+	return answer(resp, (long)count);
+}
+
 #define MAXW IPC_MAX_WORDS
 static const struct ipc_handler handlers[] = {
 	{ FS_OPEN, "open", 3, MAXW, 0, 0, do_open },
@@ -585,6 +601,7 @@ static const struct ipc_handler handlers[] = {
 	{ FS_STATFS, "statfs", 0, 0, 0, 0, do_statfs },
 	{ FS_CONFIG, "config", 1, 1, 0, 0, do_config },
 	{ FS_STATS, "stats", 0, 0, 0, 0, do_stats },
+	{ FS_FILES, "files", 1, 1, 0, 0, do_files },
 };
 
 int main(int argc, char **argv)

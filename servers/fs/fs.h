@@ -80,5 +80,9 @@ int fs_writeback_all(void);
 int fs_file_truncate(uint32_t ino, struct fs_file *f, uint64_t size);
 /* Objects alive. */
 uint64_t fs_file_count(void);
+struct fs_file_info;
+/* The first open file at index from or after it (FS_FILES): fills *out
+ * and returns its index + 1 (the next cursor), or 0 if there is none. */
+uint32_t fs_file_next(uint32_t from, struct fs_file_info *out);
 
 #endif

@@ -80,6 +80,25 @@ uint64_t fs_file_count(void)
 	return n;
 }
 
+uint32_t fs_file_next(uint32_t from, struct fs_file_info *out)
+{
+	for (uint32_t i = from; i < PAGER_MAX_OBJECTS; i++) {
+		struct fs_file *f = &files[i];
+		if (!f->obj)
+			continue;
+		struct vmo_info vi = { 0 };
+		struct ext2_stat st = { 0 };
+		vmo_info(f->obj->vmo, &vi);
+		if (!f->orphan && fs_mounted)
+			ext2_stat(&fs_ext2, f->ino, &st);
+		*out = (struct fs_file_info){ .ino = f->ino, .size = st.size, .resident = vi.resident,
+					      .faults = vi.faults, .minor = vi.minor,
+					      .orphan = f->orphan };
+		return i + 1;
+	}
+	return 0;
+}
+
 /* --- fill ------------------------------------------------------------------- */
 
 /* Read-ahead for clustered faults: disk blocks [ra_first, ra_first +

@@ -73,6 +73,10 @@
  *   FS_CONFIG    w0 read-ahead pages per fault (1..64)
  *   FS_STATS     reply: w0 0, w1 faults, w2 pages read, w3 pages written
  *                back, w4 objects
+ *   FS_FILES     w0 cursor (0 first). reply: w0 entries, w1 the next
+ *                cursor (0: no more), entries from w2 (struct
+ *                fs_file_info, at most FS_FILES_MAX): the open files'
+ *                objects, the page cache (ps, vmstat)
  */
 #ifndef SERVERS_FS_PROTO_H
 #define SERVERS_FS_PROTO_H
@@ -101,6 +105,7 @@ enum fs_label {
 	FS_STATFS = 17,
 	FS_CONFIG = 18,
 	FS_STATS = 19,
+	FS_FILES = 20,
 };
 
 /* Linux errno values the server answers with (w0, negated). */
@@ -156,6 +161,19 @@ struct fs_dirent {
 };
 _Static_assert(sizeof(struct fs_dirent) == 8, "fs_dirent ABI");
 #define FS_DIRENT_SIZE(len) (8u + (((uint32_t)(len) + 7u) & ~7u))
+
+/* One open file's object in a FS_FILES reply. */
+struct fs_file_info {
+	uint64_t ino;
+	uint64_t size;     /* the file's bytes (0 for an orphan) */
+	uint64_t resident; /* pages of its object in memory */
+	uint64_t faults;   /* faults that came to the server (read from the disk) */
+	uint64_t minor;    /* faults resolved from the resident pages */
+	uint64_t orphan;   /* 1: unlinked while still open or mapped */
+};
+#define FS_FILE_WORDS (sizeof(struct fs_file_info) / 8)
+#define FS_FILES_MAX ((IPC_MAX_WORDS - 2) / FS_FILE_WORDS)
+_Static_assert(sizeof(struct fs_file_info) == 48, "fs_file_info ABI");
 
 /* Bytes of path a request can carry after `first` fixed words. */
 #define FS_PATH_BYTES(first) ((IPC_MAX_WORDS - (first)) * 8u)

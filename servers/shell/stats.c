@@ -1,7 +1,8 @@
 /*
  * The shell's reports on the system: ps (SYS_TASK_ENUM on the system
- * object), vmstat (SYS_VM_STATS, the zero pager's ZERO_STATS) and trace
- * (the kernel's fault-trace ring as histograms).
+ * object, then the file server's open file objects, FS_FILES), vmstat
+ * (SYS_VM_STATS, the zero pager's ZERO_STATS, the page cache: FS_FILES
+ * and FS_STATS) and trace (the kernel's fault-trace ring as histograms).
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,8 +11,56 @@
 #include "libipc/ulib.h"
 #include "libipc/vm.h"
 #include "pagers/zero/zero_proto.h"
+#include "servers/fs/fs_proto.h"
 #include "servers/name/name_proto.h"
 #include "servers/shell/shell.h"
+
+/* --- the file server's objects (the page cache) ------------------------------- */
+
+/* Calls each(info, arg) for every open file object the file server
+ * reports; returns how many there were, or an error (no file server).
+ * The replies are long: their words beyond the registers land in the
+ * buffer registered last, which the file commands may have changed
+ * (files.c), so shell_buf is registered again first. */
+static long fs_files_each(void (*each)(const struct fs_file_info *, void *), void *arg)
+{
+	ipc_buffer_setup(&shell_buf);
+	long ep = name_lookup(H_NAME, &shell_buf, "fs");
+	if (ep < 0)
+		return ep;
+	uint64_t cursor = 0, out[IPC_MAX_WORDS];
+	long total = 0, err = 0;
+	do {
+		uint32_t got = 0;
+		err = ipc_request((int)ep, &shell_buf, FS_FILES, &cursor, 1, 0, 0, 0, out,
+				  IPC_MAX_WORDS, &got);
+		if (err || (long)out[0] < 0 || got < 2 || out[0] > (got - 2) / FS_FILE_WORDS) {
+			err = err ? err : -E_INVAL;
+			break;
+		}
+		for (uint64_t i = 0; i < out[0]; i++) {
+			struct fs_file_info fi;
+			memcpy(&fi, &out[2 + i * FS_FILE_WORDS], sizeof(fi));
+			each(&fi, arg);
+		}
+		total += (long)out[0];
+		cursor = out[1];
+	} while (cursor);
+	sys_handle_close((int)ep);
+	return err ? err : total;
+}
+
+static void file_line(const struct fs_file_info *fi, void *arg)
+{
+	printf("%8lu %11lu %8lu %8lu %8lu%s\n", (unsigned long)fi->ino, (unsigned long)fi->size,
+	       (unsigned long)fi->resident, (unsigned long)fi->faults, (unsigned long)fi->minor,
+	       fi->orphan ? " (unlinked)" : "");
+}
+
+static void file_sum(const struct fs_file_info *fi, void *arg)
+{
+	*(uint64_t *)arg += fi->resident;
+}
 
 /* --- ps ------------------------------------------------------------------------ */
 
@@ -33,6 +82,11 @@ void cmd_ps(int argc, char **argv)
 	}
 	if (next != -E_NOENT)
 		printf("ps: %s\n", err_name(next));
+	printf("file objects (pages resident, faults read from the disk, minor faults):\n");
+	printf("%8s %11s %8s %8s %8s\n", "INO", "SIZE", "RESIDENT", "FAULTS", "MINOR");
+	long n = fs_files_each(file_line, 0);
+	if (n < 0)
+		printf("ps: no file objects from the file server (%s)\n", err_name(n));
 }
 
 /* --- vmstat ---------------------------------------------------------------------- */
@@ -56,6 +110,28 @@ static void zero_pager_stats(void)
 	       (unsigned long)out[3]);
 }
 
+/* The files' objects: their resident pages are the page cache. */
+static void page_cache_stats(void)
+{
+	uint64_t resident = 0, out[5];
+	long n = fs_files_each(file_sum, &resident);
+	if (n < 0) {
+		printf("page cache         no file server (%s)\n", err_name(n));
+		return;
+	}
+	printf("page cache         %lu pages (%lu KiB) in %ld file objects\n",
+	       (unsigned long)resident, (unsigned long)resident * 4, n);
+	long ep = name_lookup(H_NAME, &shell_buf, "fs");
+	long err = ep < 0 ? ep
+		: ipc_request((int)ep, &shell_buf, FS_STATS, 0, 0, 0, 0, 0, out, 5, 0);
+	if (ep >= 0)
+		sys_handle_close((int)ep);
+	if (err < 0)
+		return;
+	printf("file pager         faults %lu, pages read %lu, pages written %lu\n",
+	       (unsigned long)out[1], (unsigned long)out[2], (unsigned long)out[3]);
+}
+
 void cmd_vmstat(int argc, char **argv)
 {
 	struct vm_stats st;
@@ -76,6 +152,7 @@ void cmd_vmstat(int argc, char **argv)
 	printf("memory objects     %lu\n", (unsigned long)st.objects);
 	printf("pending requests   %lu\n", (unsigned long)st.requests);
 	zero_pager_stats();
+	page_cache_stats();
 }
 
 /* --- trace ----------------------------------------------------------------------- */
