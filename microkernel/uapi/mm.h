@@ -14,10 +14,11 @@
  * The manager capability (OBJ_MM, R_CONTROL) is handed by init to the
  * swap pager (which runs the manager) and to the program it starts. With
  * it a task registers as the manager (one at a time), sets the
- * watermarks, enumerates the pageable objects (those with a pager and
- * mapped by no pager or driver: wired memory, device memory and boot
- * modules are in no such object, and a pager's or driver's anonymous
- * memory has no pager), reads their pages' resident / accessed / dirty bits in
+ * watermarks, enumerates the pageable objects (those with a pager:
+ * wired memory, device memory and boot modules are in no such object,
+ * and a pager's or driver's anonymous memory has no pager; objects a
+ * pager or driver maps are flagged `system`, and the swap pager's
+ * manager leaves them be), reads their pages' resident / accessed / dirty bits in
  * bulk and evicts their pages. An evicted clean page is dropped (its
  * pager has it, or it was never written); a dirty one goes to the
  * object's pager as PAGER_RETURN: its frame moves into the pager's
@@ -62,7 +63,9 @@ struct mm_object_info {
 	uint32_t anon;      /* anonymous (or a shadow) */
 	uint32_t epoch;
 	uint64_t task;      /* the id of the task of its first mapping; 0: none */
+	uint32_t system;    /* 1: a pager or driver maps it (a manager leaves it be) */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct mm_object_info) == 48, "mm_object_info ABI");
+_Static_assert(sizeof(struct mm_object_info) == 56, "mm_object_info ABI");
 
 #endif

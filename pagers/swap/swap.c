@@ -65,6 +65,7 @@
 #define NOTE_CTL 2ull           /* the pager thread: a control change */
 #define PERIOD_MS 100           /* harvest period without pressure */
 #define LIMIT_PERIOD_MS 5       /* ... while a resident-set limit is set */
+#define HARVEST_MIN_MS 20       /* ... and under pressure */
 #define MAX_LIMITS 16
 #define QCHUNK 4096             /* pages a bulk query covers */
 #define EVICT_BATCH 256
@@ -84,6 +85,8 @@ struct sobj {
 	int32_t vmo;    /* R_PAGER handle, 0 if not opened */
 	uint32_t epoch;
 	uint64_t npages;
+	uint64_t next;  /* the page a sequential reader faults on next */
+	uint8_t mode;   /* enum swap_mode of its disk map */
 };
 static struct sobj objs[MAX_OBJS];
 static enum swap_mode new_mode = SWAP_DYNAMIC;
@@ -117,10 +120,12 @@ static struct sobj *obj_get(uint64_t id, uint64_t size, uint32_t epoch)
 			return 0;
 		o = &objs[i];
 		*o = (struct sobj){ .id = id, .npages = size / PG };
+		o->mode = new_mode;
 		int err = swapmap_create(&map, id, new_mode, o->npages);
 		if (err && new_mode == SWAP_STATIC) {
 			uprintf("swap: object %lu: no static area of %lu slots (%s); dynamic\n",
 				(unsigned long)id, (unsigned long)o->npages, err_name(err));
+			o->mode = SWAP_DYNAMIC;
 			err = swapmap_create(&map, id, SWAP_DYNAMIC, o->npages);
 		}
 		if (err) {
@@ -268,6 +273,12 @@ static void handle_return(const struct ipc_msg *m)
 	int k = kept_find(m->badge, page);
 	if (k >= 0)
 		kept_drop(k); /* a newer copy */
+	/* A dynamic page is written where the pages going out with it are
+	 * (its old copy is stale now): consecutive RETURNs get consecutive
+	 * slots and go out in one request. */
+	uint32_t old;
+	if (o && o->mode == SWAP_DYNAMIC && !swapmap_lookup(&map, p.id, page, &old))
+		swapmap_free(&map, p.id, page);
 	if (!o || swapmap_alloc(&map, p.id, page, &p.slot)) {
 		keep(&p);
 		return;
@@ -318,11 +329,13 @@ static long handle_fault(struct ipc_msg *m)
 		st.zero_fills++;
 		return pager_supply_recv((int)vmo, off, 0, 1, VM_R | VM_W, epoch, ep, m);
 	}
-	/* Read-ahead: the pages after it whose slots follow its slot. */
-	uint32_t n = 1, s;
-	while (n < cluster && page + n < o->npages && !swapmap_lookup(&map, o->id, page + n, &s) &&
+	/* Read-ahead for a sequential reader (a fault where the last read
+	 * ended): the pages after it whose slots follow its slot. */
+	uint32_t n = 1, s, ra = page == o->next ? cluster : 1;
+	while (n < ra && page + n < o->npages && !swapmap_lookup(&map, o->id, page + n, &s) &&
 	       s == slot + n && kept_find(o->id, page + n) < 0)
 		n++;
+	o->next = page + n;
 	long err = stage(n);
 	if (!err && disk_io(false, slot, n, 0) != BLK_OK) {
 		uprintf("swap: read error at slot %u (object %lu page %lu)\n", slot,
@@ -480,7 +493,9 @@ static void harvest(uint64_t now)
 	struct mm_object_info info;
 	notab = 0;
 	for (long id = 0; notab < MAX_OBJS && (id = mm_objects(SW_H_MM, (uint64_t)id, &info)) > 0;)
-		otab[notab++] = (struct objtask){ info.id, info.task, info.resident, info.size / PG };
+		if (!info.system) /* a pager's or driver's: never evicted */
+			otab[notab++] = (struct objtask){ info.id, info.task, info.resident,
+							  info.size / PG };
 	forget_dead();
 	for (uint32_t k = 0; k < notab; k++) {
 		uint64_t npages = otab[k].npages, seen = 0;
@@ -532,8 +547,10 @@ static uint64_t evict(uint32_t n, uint64_t now, uint32_t *stayed)
 					  POL_REF | (vstat[j] & PAGE_DIRTY ? POL_MOD : 0));
 				++*stayed;
 			}
-			else if ((vstat[j] & PAGE_RESIDENT) && !(vstat[j] & PAGE_STAYED))
+			else if ((vstat[j] & PAGE_RESIDENT) && !(vstat[j] & PAGE_STAYED)) {
 				gone++;
+				st.clean_drops += !(vstat[j] & PAGE_DIRTY);
+			}
 		}
 		i += k;
 	}
@@ -638,13 +655,17 @@ static void manager(void *arg)
 		struct mm_state s;
 		mm_state(&s);
 		bool low = (bits & NOTE_LOW) || s.free < s.low;
-		if (low || now - last >= period) {
+		if ((low && now - last >= HARVEST_MIN_MS) || now - last >= period) {
 			harvest(now);
 			last = now;
+			st.harvest_ms += now_ms() - now;
 		}
 		enforce_limits(now);
-		if (low)
+		if (low) {
+			uint64_t t = now_ms();
 			reclaim(now);
+			st.reclaim_ms += now_ms() - t;
+		}
 		st.picks = pol.stats.picks;
 		st.scanned = pol.stats.scanned;
 		st.second_chances = pol.stats.second_chances;

@@ -69,6 +69,8 @@ struct swap_status {
 	uint64_t picks, scanned, second_chances; /* the policy's counters */
 	uint64_t tau_ms;
 	uint64_t switches;        /* policy switches */
+	uint64_t harvest_ms;      /* guest time spent harvesting */
+	uint64_t reclaim_ms;      /* ... and reclaiming (evictions, waits) */
 };
 #define SWAP_STATUS_WORDS (sizeof(struct swap_status) / 8)
 

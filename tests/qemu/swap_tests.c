@@ -12,6 +12,7 @@
 #include "pagers/mm/policy/policy.h"
 #include "pagers/swap/swap_proto.h"
 #include "pagers/swap/swapmap.h"
+#include "pagers/zero/zero_proto.h"
 #include "servers/name/name_proto.h"
 #include "tests/qemu/runner.h"
 
@@ -160,7 +161,147 @@ static void swap_static_map_and_cluster(void)
 	sys_handle_close((int)ep);
 }
 
+/* Starts argv with the runner's name and console handles. */
+static int start(const char *const *argv)
+{
+	struct std_handles sh = { .name = H_NAME, .sys = -1, .console = H_CONSOLE, .mm = -1 };
+	return spawn_std(argv, &sh);
+}
+
+static void print_status(int ep)
+{
+	struct swap_status s;
+	if (swap_status(ep, &s))
+		return;
+	uprintf("%s: swap-ins %lu, swap-outs %lu, clean drops %lu, reads %lu, writes %lu, "
+		"harvests %lu (%lu ms), reclaim %lu ms, evicted %lu, slots used %lu\n", cur,
+		(unsigned long)s.swap_ins, (unsigned long)s.swap_outs, (unsigned long)s.clean_drops,
+		(unsigned long)s.disk_reads, (unsigned long)s.disk_writes, (unsigned long)s.harvests,
+		(unsigned long)s.harvest_ms, (unsigned long)s.reclaim_ms, (unsigned long)s.evicted,
+		(unsigned long)s.slots_used);
+}
+
+/* swapstress over three times the RAM, three passes: nothing lost. */
+static void swapstress_three_times_ram(void)
+{
+	long ep = swap_ep();
+	CHECK(ep > 0);
+	const char *argv[] = { "swapstress", "-q", "384", "3", 0 };
+	int h = start(argv);
+	CHECK(h >= 0);
+	CHECK_EQ(sys_task_wait(h), 0);
+	print_status((int)ep);
+	sys_handle_close((int)ep);
+}
+
+/* Waits for task h; its exit status. */
+static long wait_for(int h)
+{
+	long st = sys_task_wait(h);
+	sys_handle_close(h);
+	return st;
+}
+
+/* Three at once, over 1.5 times the RAM together: nothing lost. */
+static void three_swapstress_at_once(void)
+{
+	const char *a[] = { "swapstress", "-q", "64", "2", "11", 0 };
+	const char *b[] = { "swapstress", "-q", "64", "2", "22", 0 };
+	const char *c[] = { "swapstress", "-q", "64", "2", "33", 0 };
+	int h[3] = { start(a), start(b), start(c) };
+	CHECK(h[0] >= 0 && h[1] >= 0 && h[2] >= 0);
+	long st[3] = { wait_for(h[0]), wait_for(h[1]), wait_for(h[2]) };
+	CHECK_EQ(st[0], 0);
+	CHECK_EQ(st[1], 0);
+	CHECK_EQ(st[2], 0);
+}
+
+/* The policy changes every 100 ms while swapstress runs, every policy in
+ * turn: nothing resident, dirty or swapped out is lost. */
+static void policy_switched_every_100ms(void)
+{
+	long ep = swap_ep();
+	CHECK(ep > 0);
+	struct swap_status s0, s1;
+	CHECK_EQ(swap_status((int)ep, &s0), 0);
+	const char *argv[] = { "swapstress", "-q", "192", "2", "5", 0 };
+	int h = start(argv);
+	CHECK(h >= 0);
+	uint64_t k = 0;
+	for (;;) {
+		struct task_info ti;
+		if (sys_task_info(h, &ti) < 0 || ti.state == TASK_DEAD)
+			break;
+		CHECK_EQ(swap_ctl((int)ep, SWAP_POLICY, k++ % POL_NKINDS, 0, 0), 0);
+		sys_sleep(100ull * 1000 * 1000);
+	}
+	CHECK_EQ(wait_for(h), 0);
+	CHECK(k >= POL_NKINDS);
+	CHECK_EQ(swap_status((int)ep, &s1), 0);
+	CHECK(s1.switches - s0.switches >= POL_NKINDS);
+	CHECK(s1.swap_outs > s0.swap_outs);
+	CHECK_EQ(swap_ctl((int)ep, SWAP_POLICY, POL_CLOCK, 0, 0), 0);
+	print_status((int)ep);
+	sys_handle_close((int)ep);
+}
+
+/* A zero-pager object, written while it fits, goes to the swap pager
+ * (SWAP_ADOPT: a rebind) and then through more than the RAM: every page
+ * is still right. */
+static void rebind_zero_to_swap_during_run(void)
+{
+	long ep = swap_ep();
+	CHECK(ep > 0);
+	struct swap_status s0, s1;
+	CHECK_EQ(swap_status((int)ep, &s0), 0);
+	long zp = name_lookup(H_NAME, &buf, "pager.zero");
+	CHECK(zp > 0);
+	uint64_t npages = s0.total_frames * 5 / 4, early = s0.total_frames / 4;
+	uint64_t w[1] = { npages * PG };
+	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0), 0);
+	int vmo = buf.handles[0];
+	sys_handle_close((int)zp);
+	CHECK_EQ(vm_map(vmo, AREA, npages * PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	for (uint64_t i = 0; i < early; i++)
+		fill((uint64_t *)(AREA + i * PG), i, 0);
+	struct vmo_info before, after;
+	CHECK_EQ(vmo_info(vmo, &before), 0);
+	long give = sys_handle_copy(vmo, R_CONTROL | R_READ | R_GRANT);
+	CHECK(give > 0);
+	int32_t hs[1] = { (int32_t)give };
+	uint32_t rights[1] = { R_CONTROL | R_READ };
+	uint64_t epoch;
+	uint32_t got;
+	CHECK_EQ(ipc_request((int)ep, &buf, SWAP_ADOPT, 0, 0, hs, rights, 1, &epoch, 1, &got), 0);
+	sys_handle_close((int)give);
+	CHECK(epoch > before.epoch);
+	uint64_t bad = 0;
+	for (uint64_t i = early; i < npages; i++)
+		fill((uint64_t *)(AREA + i * PG), i, 0);
+	for (uint64_t pass = 1; pass < 3; pass++)
+		for (uint64_t i = 0; i < npages; i++) {
+			uint64_t *p = (uint64_t *)(AREA + i * PG);
+			if (!same(p, i, pass - 1) && bad++ < 4)
+				uprintf("%s: page %lu differs in pass %lu\n", cur, (unsigned long)i,
+					(unsigned long)pass);
+			fill(p, i, pass);
+		}
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(vmo_info(vmo, &after), 0);
+	CHECK_EQ(after.epoch, epoch);
+	CHECK_EQ(after.rebinding, 0);
+	CHECK_EQ(swap_status((int)ep, &s1), 0);
+	CHECK(s1.swap_outs - s0.swap_outs >= npages / 4);
+	CHECK_EQ(vm_unmap(AREA, npages * PG), 0);
+	sys_handle_close(vmo);
+	sys_handle_close((int)ep);
+}
+
 const struct qtest swap_tests[] = {
+	{ "three_swapstress_at_once", three_swapstress_at_once },
+	{ "policy_switched_every_100ms", policy_switched_every_100ms },
+	{ "rebind_zero_to_swap_during_run", rebind_zero_to_swap_during_run },
+	{ "swapstress_three_times_ram", swapstress_three_times_ram },
 	{ "swap_anon_survives_eviction", swap_anon_survives_eviction },
 	{ "swap_policy_switch_keeps_pages", swap_policy_switch_keeps_pages },
 	{ "swap_static_map_and_cluster", swap_static_map_and_cluster },

@@ -194,17 +194,20 @@ static struct task *first_mapper(struct vm_object *o)
 	return list_entry(o->regions.next, struct vm_region, obj_link)->task;
 }
 
-/* Pageable: it has a pager that may take its pages back, and no pager or
- * driver maps it (their memory stays: paging it could wait on
- * themselves). */
+/* Pageable: it has a pager that may take its pages back. */
 static bool pageable(struct vm_object *o)
 {
-	if (!o->pager || o->pager->dead)
-		return false;
+	return o->pager && !o->pager->dead;
+}
+
+/* Whether a pager or driver maps o (paging it could make it wait on
+ * itself). */
+static bool mapped_by_system(struct vm_object *o)
+{
 	list_for_each(pos, &o->regions)
 		if (list_entry(pos, struct vm_region, obj_link)->task->is_pager)
-			return false;
-	return true;
+			return true;
+	return false;
 }
 
 static struct vm_object *object_by_id(uint64_t id)
@@ -231,7 +234,7 @@ int64_t sys_mm_objects(struct thread *t, const uint64_t *a)
 		struct mm_object_info info = {
 			.id = o->id, .size = o->npages << PAGE_SHIFT, .resident = o->resident,
 			.pager = o->pager->id, .anon = o->anon, .epoch = o->epoch,
-			.task = k ? k->id : 0,
+			.task = k ? k->id : 0, .system = mapped_by_system(o),
 		};
 		err = copy_to_user(t->task, a[2], &info, sizeof(info));
 		return err ? err : (int64_t)o->id + 1;
