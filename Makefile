@@ -210,7 +210,7 @@ $(B)/virt.dtb: scripts/mkdtb-fixture | deps
 include mk/fuzz-host.mk
 
 # --- top-level targets ------------------------------------------------------
-.PHONY: all deps run run-gdb test unit-test qemu-test shell-test blk-test bench clean disks
+.PHONY: swap-test all deps run run-gdb test unit-test qemu-test shell-test blk-test bench clean disks
 .DEFAULT_GOAL := all
 
 deps:
@@ -253,9 +253,15 @@ blk-test: all
 	-bash tests/blk/run-blk-tests $(B)/kernel.elf $(B)/bootimg.cpio \
 	  > $(B)/logs/blk.log 2>&1; tail -n 1 $(B)/logs/blk.log
 
-test: unit-test fuzz-replay qemu-test shell-test blk-test fuzz-slice
+# Swap scenarios with a swap disk as blk1 (tests/swap/run-swap-tests).
+swap-test: all
+	@mkdir -p $(B)/logs
+	-bash tests/swap/run-swap-tests $(B)/kernel.elf $(B)/bootimg.cpio \
+	  > $(B)/logs/swap.log 2>&1; tail -n 1 $(B)/logs/swap.log
+
+test: unit-test fuzz-replay qemu-test shell-test blk-test swap-test fuzz-slice
 	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/fuzz-replay.log $(B)/logs/qemu.log \
-	  $(B)/logs/shell.log $(B)/logs/blk.log $(B)/logs/fuzz-slice.log
+	  $(B)/logs/shell.log $(B)/logs/blk.log $(B)/logs/swap.log $(B)/logs/fuzz-slice.log
 
 # Deterministic instruction counts under -icount; writes bench/results.*
 bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio

@@ -30,7 +30,9 @@
  * name-server handle (to find blk1), 3 the system object (R_CONTROL: to
  * become the default pager), 4 the memory-manager capability. It opens
  * the disk and becomes the default pager before the hand-off, so every
- * program init starts afterwards has pageable memory.
+ * program init starts afterwards has pageable memory. `swap DISK private`
+ * (slots 1 and 2 only) is a second swap pager on another disk, for the
+ * objects handed to it: no default pager, no manager.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -337,9 +339,10 @@ static long handle_fault(struct ipc_msg *m)
 		n++;
 	o->next = page + n;
 	long err = stage(n);
-	if (!err && disk_io(false, slot, n, 0) != BLK_OK) {
-		uprintf("swap: read error at slot %u (object %lu page %lu)\n", slot,
-			(unsigned long)o->id, (unsigned long)page);
+	int bs = err ? BLK_OK : disk_io(false, slot, n, 0);
+	if (bs != BLK_OK) {
+		uprintf("swap: read error at slot %u (object %lu page %lu): block status %d\n", slot,
+			(unsigned long)o->id, (unsigned long)page, bs);
 		err = -E_DEAD;
 	}
 	if (err) {
@@ -813,15 +816,22 @@ static void *arena(uint64_t *next, size_t size)
 	return p;
 }
 
-static long setup(void)
+static long setup(const char *dname, bool private)
 {
-	long err = blk_open_name(&disk, SW_H_NAME, "blk1", BUF_PAGES * PG, BUF_VA, &buf);
+	/* The return area first: it makes this task a pager, whose own
+	 * memory (the disk buffer, the tables) is never paged. */
+	long err = pager_return_area(ep, RETURN_VA, RETURN_PAGES);
 	if (err) {
-		uprintf("swap: no disk blk1 (%s)\n", err_name(err));
+		uprintf("swap: no return area (%s)\n", err_name(err));
+		return err;
+	}
+	err = blk_open_name(&disk, SW_H_NAME, dname, BUF_PAGES * PG, BUF_VA, &buf);
+	if (err) {
+		uprintf("swap: no disk %s (%s)\n", dname, err_name(err));
 		return err;
 	}
 	if (disk.flags & BLK_INFO_READONLY) {
-		uprintf("swap: blk1 is read-only: no swap\n");
+		uprintf("swap: %s is read-only: no swap\n", dname);
 		blk_close(&disk);
 		return -E_PERM;
 	}
@@ -850,11 +860,14 @@ static long setup(void)
 	st.policy = POL_CLOCK;
 	st.tau_ms = 0;
 	long n = sys_notify_create();
-	if ((err = n < 0 ? n : pager_return_area(ep, RETURN_VA, RETURN_PAGES))) {
-		uprintf("swap: no return area (%s)\n", err_name(err));
-		return err;
-	}
+	if (n < 0)
+		return n;
 	note = (int)n;
+	if (private) {
+		uprintf("swap: %s: %lu slots of 4 KiB; for the objects handed to it\n", dname,
+			(unsigned long)slots);
+		return 0;
+	}
 	if ((err = mm_register(SW_H_MM, note, NOTE_LOW))) {
 		uprintf("swap: not the memory manager (%s)\n", err_name(err));
 		return err;
@@ -868,7 +881,7 @@ static long setup(void)
 		uprintf("swap: no manager thread (%s)\n", err_name(th));
 		return th;
 	}
-	uprintf("swap: blk1: %lu slots of 4 KiB; default pager and memory manager (%s)\n",
+	uprintf("swap: %s: %lu slots of 4 KiB; default pager and memory manager (%s)\n", dname,
 		(unsigned long)slots, pol_name(POL_CLOCK));
 	return 0;
 }
@@ -880,7 +893,11 @@ int main(int argc, char **argv)
 	if (e < 0)
 		return 1;
 	ep = (int)e;
-	err = setup();
+	/* `swap [DISK [private]]`: private, it pages only the objects handed
+	 * to it (SWAP_ADOPT) and needs neither the system object nor the
+	 * manager capability. */
+	bool private = argc > 2 && strcmp(argv[2], "private") == 0;
+	err = setup(argc > 1 ? argv[1] : "blk1", private);
 	/* The hand-off either way, without the endpoint if there is no
 	 * swap: init waits for it. */
 	int32_t h[1] = { ep };

@@ -119,29 +119,6 @@ static void swap_anon_survives_eviction(void)
 	sys_handle_close((int)ep);
 }
 
-/* Every policy in turn while memory goes round: nothing lost. */
-static void swap_policy_switch_keeps_pages(void)
-{
-	long ep = swap_ep();
-	CHECK(ep > 0);
-	struct swap_status s;
-	CHECK_EQ(swap_status((int)ep, &s), 0);
-	uint64_t npages = s.total_frames * 5 / 4;
-	for (uint64_t k = 0; k < POL_NKINDS; k++) {
-		uint64_t bad = ~0ul;
-		round_trip(npages, SWAP_POLICY, k, &bad, 0);
-		CHECK_EQ(bad, 0);
-		CHECK_EQ(swap_status((int)ep, &s), 0);
-		CHECK_EQ(s.policy, k);
-	}
-	CHECK_EQ(swap_ctl((int)ep, SWAP_POLICY, POL_NKINDS, 0, 0), -E_RANGE);
-	CHECK_EQ(swap_ctl((int)ep, SWAP_CLUSTER, 0, 0, 0), -E_RANGE);
-	CHECK_EQ(swap_ctl((int)ep, SWAP_CLUSTER, SWAP_CLUSTER_MAX + 1, 0, 0), -E_RANGE);
-	CHECK_EQ(swap_ctl((int)ep, SWAP_MAP_MODE, 7, 0, 0), -E_RANGE);
-	CHECK_EQ(swap_ctl((int)ep, SWAP_POLICY, POL_CLOCK, 0, 0), 0);
-	sys_handle_close((int)ep);
-}
-
 /* The static disk map and a cluster of 1: nothing lost either. */
 static void swap_static_map_and_cluster(void)
 {
@@ -155,6 +132,13 @@ static void swap_static_map_and_cluster(void)
 	CHECK_EQ(bad, 0);
 	CHECK_EQ(swap_ctl((int)ep, SWAP_MAP_MODE, SWAP_DYNAMIC, 0, 0), 0);
 	CHECK_EQ(swap_ctl((int)ep, SWAP_CLUSTER, 8, 0, 0), 0);
+	/* Out of range: refused, nothing changes. */
+	CHECK_EQ(swap_ctl((int)ep, SWAP_POLICY, POL_NKINDS, 0, 0), -E_RANGE);
+	CHECK_EQ(swap_ctl((int)ep, SWAP_CLUSTER, 0, 0, 0), -E_RANGE);
+	CHECK_EQ(swap_ctl((int)ep, SWAP_CLUSTER, SWAP_CLUSTER_MAX + 1, 0, 0), -E_RANGE);
+	CHECK_EQ(swap_ctl((int)ep, SWAP_MAP_MODE, 7, 0, 0), -E_RANGE);
+	CHECK_EQ(swap_ctl((int)ep, SWAP_LIMIT, 0, 10, 0), -E_RANGE);
+	CHECK_EQ(swap_ctl((int)ep, SWAP_WATERMARKS, 10, 5, 20), -E_INVAL);
 	CHECK_EQ(swap_status((int)ep, &s), 0);
 	CHECK_EQ(s.map_mode, SWAP_DYNAMIC);
 	CHECK_EQ(s.cluster, 8);
@@ -174,11 +158,13 @@ static void print_status(int ep)
 	if (swap_status(ep, &s))
 		return;
 	uprintf("%s: swap-ins %lu, swap-outs %lu, clean drops %lu, reads %lu, writes %lu, "
-		"harvests %lu (%lu ms), reclaim %lu ms, evicted %lu, slots used %lu\n", cur,
+		"harvests %lu (%lu ms), reclaim %lu ms, evicted %lu, slots used %lu, bad %lu, "
+		"full %lu, I/O errors %lu\n", cur,
 		(unsigned long)s.swap_ins, (unsigned long)s.swap_outs, (unsigned long)s.clean_drops,
 		(unsigned long)s.disk_reads, (unsigned long)s.disk_writes, (unsigned long)s.harvests,
 		(unsigned long)s.harvest_ms, (unsigned long)s.reclaim_ms, (unsigned long)s.evicted,
-		(unsigned long)s.slots_used);
+		(unsigned long)s.slots_used, (unsigned long)s.slots_bad, (unsigned long)s.full,
+		(unsigned long)s.io_errors);
 }
 
 /* swapstress over three times the RAM, three passes: nothing lost. */
@@ -297,13 +283,151 @@ static void rebind_zero_to_swap_during_run(void)
 	sys_handle_close((int)ep);
 }
 
+static int mm_cap(void)
+{
+	for (int h = 0; h < 64; h++)
+		if (handle_is(h, OBJ_MM, R_CONTROL))
+			return h;
+	return -E_NOENT;
+}
+
+/* A second swap pager, on blk2, for the objects handed to it; its task
+ * and its endpoint (send side) through the pager hand-off. */
+static long private_swap(int *ep)
+{
+	long boot = sys_endpoint_create();
+	if (boot < 0)
+		return boot;
+	const char *argv[] = { "swap", "blk2", "private", 0 };
+	int32_t hs[2] = { (int32_t)boot, H_NAME };
+	uint32_t rights[2] = { R_SEND, R_SEND | R_GRANT };
+	long task = spawn(argv, hs, rights, 2);
+	struct ipc_msg m;
+	long err = task < 0 ? task : ipc_recv((int)boot, &m, 5000ull * 1000 * 1000);
+	if (!err && IPC_TAG_HANDLES(m.tag) != 1)
+		err = -E_INVAL;
+	if (!err) {
+		*ep = buf.handles[0];
+		m = (struct ipc_msg){ .tag = IPC_TAG(0, 0, 0) };
+		ipc_reply(&m);
+	}
+	sys_handle_close((int)boot);
+	return err ? err : task;
+}
+
+/* A swap pager dies while its pages are out: the program that faults on
+ * one gets a fault error (it is killed with a log line), the kernel and
+ * everyone else go on, and the object can be rebound. (The runner cannot
+ * kill the default pager, which it depends on itself: a second swap
+ * pager on blk2 is killed instead.) */
+static void swap_pager_killed_during_run(void)
+{
+	ipc_buffer_setup(&buf);
+	int mm = mm_cap(), pep = -1;
+	CHECK(mm >= 0);
+	long task = private_swap(&pep);
+	CHECK(task >= 0);
+	long vmo = vmo_anon(16 * PG, -1, 0, -1, 0);
+	CHECK(vmo > 0);
+	CHECK_EQ(vm_map((int)vmo, AREA, 16 * PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	long give = sys_handle_copy((int)vmo, R_CONTROL | R_READ | R_GRANT);
+	CHECK(give > 0);
+	int32_t hs[1] = { (int32_t)give };
+	uint32_t rights[1] = { R_CONTROL | R_READ };
+	uint64_t epoch;
+	uint32_t got;
+	CHECK_EQ(ipc_request(pep, &buf, SWAP_ADOPT, 0, 0, hs, rights, 1, &epoch, 1, &got), 0);
+	sys_handle_close((int)give);
+	for (uint64_t i = 0; i < 16; i++)
+		fill((uint64_t *)(AREA + i * PG), i, 7);
+	struct vmo_info info;
+	for (int i = 0; i < 100; i++) { /* the old pager hands it over */
+		CHECK_EQ(vmo_info((int)vmo, &info), 0);
+		if (!info.rebinding)
+			break;
+		sys_sleep(10ull * 1000 * 1000);
+	}
+	CHECK_EQ(info.rebinding, 0);
+	CHECK_EQ(info.epoch, epoch);
+	uint8_t st[16];
+	CHECK_EQ(mm_evict(mm, info.id, 0, 16, st), 16);
+	/* The pager has them (written to blk2) once they read back right;
+	 * then the first 8 go again (clean: dropped), the rest stay. */
+	for (uint64_t i = 0; i < 16; i++)
+		CHECK(same((uint64_t *)(AREA + i * PG), i, 7));
+	CHECK_EQ(mm_evict(mm, info.id, 0, 8, st), 8);
+	CHECK_EQ(sys_task_kill((int)task), 0);
+	CHECK(sys_task_wait((int)task) != 0);
+	/* A child touching page 0 gets a fault error; we go on. */
+	const char *argv[] = { "uhelper", "touchvmo", 0 };
+	int32_t ch[1] = { (int32_t)vmo };
+	uint32_t cr[1] = { R_MAP | R_READ };
+	long child = spawn(argv, ch, cr, 1);
+	CHECK(child >= 0);
+	long status = sys_task_wait((int)child);
+	CHECK(status & TASK_STATUS_KILLED);
+	/* The pages still resident are intact. */
+	for (uint64_t i = 8; i < 16; i++)
+		CHECK(same((uint64_t *)(AREA + i * PG), i, 7));
+	CHECK_EQ(vm_unmap(AREA, 16 * PG), 0);
+	sys_handle_close((int)vmo);
+	sys_handle_close(pep);
+}
+
+/* A swap disk too small for what is written: the program that needs more
+ * gets a fault error (killed with a log line), another one goes on. */
+static void swap_full_gives_fault_error(void)
+{
+	long ep = swap_ep();
+	CHECK(ep > 0);
+	const char *hog[] = { "swapstress", "-q", "256", "1", 0 };
+	const char *small[] = { "swapstress", "-q", "8", "3", 0 };
+	int h = start(hog);
+	CHECK(h >= 0);
+	sys_sleep(500ull * 1000 * 1000);
+	int k = start(small);
+	CHECK(k >= 0);
+	CHECK_EQ(wait_for(k), 0);
+	long st = wait_for(h);
+	CHECK(st & TASK_STATUS_KILLED);
+	struct swap_status s;
+	CHECK_EQ(swap_status((int)ep, &s), 0);
+	CHECK(s.full > 0);
+	print_status((int)ep);
+	/* The pager goes on: a program that fits runs. */
+	int again = start(small);
+	CHECK(again >= 0);
+	CHECK_EQ(wait_for(again), 0);
+	sys_handle_close((int)ep);
+}
+
+/* Writes to one sector of the swap disk fail (blkdebug): its slot is
+ * marked bad, the page goes to another, nothing is lost. */
+static void swap_io_error_marks_slot_bad(void)
+{
+	long ep = swap_ep();
+	CHECK(ep > 0);
+	const char *argv[] = { "swapstress", "-q", "160", "2", 0 };
+	int h = start(argv);
+	CHECK(h >= 0);
+	CHECK_EQ(wait_for(h), 0);
+	struct swap_status s;
+	CHECK_EQ(swap_status((int)ep, &s), 0);
+	print_status((int)ep);
+	CHECK(s.io_errors > 0);
+	CHECK(s.slots_bad > 0);
+	sys_handle_close((int)ep);
+}
+
 const struct qtest swap_tests[] = {
+	{ "swap_pager_killed_during_run", swap_pager_killed_during_run },
+	{ "swap_full_gives_fault_error", swap_full_gives_fault_error },
+	{ "swap_io_error_marks_slot_bad", swap_io_error_marks_slot_bad },
 	{ "three_swapstress_at_once", three_swapstress_at_once },
 	{ "policy_switched_every_100ms", policy_switched_every_100ms },
 	{ "rebind_zero_to_swap_during_run", rebind_zero_to_swap_during_run },
 	{ "swapstress_three_times_ram", swapstress_three_times_ram },
 	{ "swap_anon_survives_eviction", swap_anon_survives_eviction },
-	{ "swap_policy_switch_keeps_pages", swap_policy_switch_keeps_pages },
 	{ "swap_static_map_and_cluster", swap_static_map_and_cluster },
 };
 const size_t n_swap_tests = sizeof(swap_tests) / sizeof(swap_tests[0]);

@@ -405,5 +405,6 @@ int64_t sys_pager_return_area(struct thread *t, const uint64_t *a)
 		return err;
 	ep->return_base = a[1];
 	ep->return_pages = a[2];
+	t->task->is_pager = true; /* it takes pages back: a pager */
 	return 0;
 }
