@@ -105,6 +105,13 @@ static inline long vmo_rebind(int vmo, int ep, uint64_t badge)
 	return sys3(SYS_VMO_REBIND, vmo, ep, (long)badge);
 }
 
+/* The object mapped at addr in a task one controls (R_CONTROL | R_READ |
+ * R_GRANT). */
+static inline long vm_object_at(int task, uint64_t addr)
+{
+	return sys3(SYS_VM_OBJECT, task, (long)addr, 0);
+}
+
 /* A handle (R_PAGER | R_READ) on the object bound to ep (R_RECV) with
  * badge: how the default pager answers objects it never created. */
 static inline long pager_open(int ep, uint64_t badge)

@@ -179,6 +179,20 @@ int64_t sys_vm_map_task(struct thread *t, const uint64_t *a)
 	return r;
 }
 
+/* The object mapped at an address of a task one controls (its parent's
+ * view: pagerctl rebinds it to another pager). */
+int64_t sys_vm_object(struct thread *t, const uint64_t *a)
+{
+	struct task *target;
+	int err = lookup_task(t, "vm_object", (int64_t)a[0], R_CONTROL, &target);
+	if (err)
+		return err;
+	struct vm_region *r = a[1] < USER_HI ? vm_region_lookup(target, a[1]) : 0;
+	if (!r)
+		return -E_NOENT;
+	return handle_install(t->task->handles, &r->obj->obj, R_CONTROL | R_READ | R_GRANT, 0);
+}
+
 int64_t sys_thread_start(struct thread *t, const uint64_t *a)
 {
 	struct task *k;

@@ -33,6 +33,7 @@ int handles_from_user(struct task *p, uaddr_t hs, uaddr_t rights, uint32_t n, in
 
 int64_t sys_task_create(struct thread *t, const uint64_t *a);
 int64_t sys_vm_map_task(struct thread *t, const uint64_t *a);
+int64_t sys_vm_object(struct thread *t, const uint64_t *a);
 int64_t sys_thread_start(struct thread *t, const uint64_t *a);
 
 #endif

@@ -88,6 +88,8 @@ enum sys_nr {
 	SYS_VMO_WRITE = 65,     /* (vmo h R_MAP, offset, buf, len) -> bytes */
 	SYS_PAGER_OPEN = 66,    /* (endpoint h R_RECV, badge) -> vmo h (R_PAGER | R_READ) of the
 				 * object bound to it with that badge */
+	SYS_VM_OBJECT = 67,     /* (task h R_CONTROL, addr) -> vmo h (R_CONTROL | R_READ | R_GRANT)
+				 * of the object mapped there */
 	SYS_NCALLS
 };
 

@@ -607,9 +607,18 @@ static const struct ipc_handler handlers[] = {
 int main(int argc, char **argv)
 {
 	ipc_buffer_setup(&buf);
+	/* Its own endpoint (the frames of evicted dirty pages land in the
+	 * owner's space), handed over slot 1; a receive side there is served
+	 * as it is (tests). */
+	long ep = handle_is(FS_H_EP, OBJ_ENDPOINT, R_RECV) ? FS_H_EP
+							    : pager_endpoint_handoff(FS_H_EP, &buf);
+	if (ep < 0) {
+		uprintf("fs: no endpoint: %s\n", err_name(ep));
+		return 1;
+	}
 	mount_root();
 	fs_pager.name = "fs";
-	fs_pager.ep = FS_H_EP;
+	fs_pager.ep = (int)ep;
 	fs_pager.ops = &fs_pager_ops;
 	fs_pager.server = (struct ipc_server){ .table = handlers,
 					       .ntable = sizeof(handlers) / sizeof(handlers[0]),
@@ -622,6 +631,8 @@ int main(int argc, char **argv)
 	fs_pager.pool_ready = pool_ready;
 	fs_pager.cluster = 1;
 	fs_pager.stage_base = FS_STAGE_BASE;
+	fs_pager.return_base = FS_RET_VA;
+	fs_pager.return_pages = FS_RET_PAGES;
 	long err = pager_run(&fs_pager);
 	uprintf("fs: endpoint gone (%s)\n", err_name(err));
 	if (fs_mounted) {

@@ -16,6 +16,8 @@
  *                  FS_BUF_DEV for the ext2 library's block reads and
  *                  writes, FS_BUF_FILL for page fills
  *   FS_WB_VA       empty slots where evicted dirty pages land
+ *   FS_RET_VA      the return area: dirty pages the memory manager
+ *                  evicted (PAGER_RETURN), written to their files
  */
 #ifndef SERVERS_FS_FS_H
 #define SERVERS_FS_FS_H
@@ -37,6 +39,8 @@
 #define FS_BUF_FILL (64u << 10)  /* one page's blocks */
 #define FS_WB_VA 0x2300000000ul
 #define FS_WB_RUN 16             /* pages evicted at once */
+#define FS_RET_VA 0x2400000000ul
+#define FS_RET_PAGES 64
 
 /* A file that has a memory object (an open inode). */
 struct fs_file {

@@ -21,6 +21,10 @@
  *      the page cache stays warm; a client touching one meanwhile waits
  *      for the supply;
  *   4. TERMINATE (no handle or mapping left): written back, forgotten.
+ * Under memory pressure the memory manager evicts pages: a clean one is
+ * dropped (the disk has it, the next fault reads it again), a dirty one
+ * comes back as PAGER_RETURN into the return area and fs_writeback
+ * writes it to the file.
  */
 #include "servers/fs/fs.h"
 
@@ -278,6 +282,29 @@ int fs_file_truncate(uint32_t ino, struct fs_file *f, uint64_t size)
 	return ext2_truncate(&fs_ext2, ino, size);
 }
 
+/* A dirty page the memory manager evicted (PAGER_RETURN): written to the
+ * file up to its size, then synced; the loop frees the frame. On an
+ * error the loop keeps the frame and supplies it at the page's next
+ * fault, so nothing written is lost. */
+static int fs_writeback(struct pager *p, struct pager_object *obj, uint64_t offset,
+			const void *page)
+{
+	struct fs_file *f = obj->data;
+	struct ext2_stat st;
+	if (!f || f->orphan || !fs_mounted)
+		return 0; /* nobody can read it any more */
+	if (ext2_stat(&fs_ext2, f->ino, &st) < 0)
+		return -FS_EIO;
+	if (offset >= st.size)
+		return 0; /* past the end: never written back */
+	size_t len = st.size - offset < FS_PAGE ? (size_t)(st.size - offset) : FS_PAGE;
+	int64_t w = ext2_write(&fs_ext2, f->ino, offset, page, len);
+	if (w < 0 || (size_t)w < len)
+		return w < 0 ? (int)w : -FS_ENOSPC;
+	fs_stats.pages_written++;
+	return ext2_sync(&fs_ext2) < 0 ? -FS_EIO : 0;
+}
+
 /* --- the object's end ------------------------------------------------------- */
 
 /* The kernel's TERMINATE (or an undone open): what is dirty goes to the
@@ -296,5 +323,6 @@ static void fs_terminate(struct pager *p, struct pager_object *obj)
 const struct pager_ops fs_pager_ops = {
 	.fill = fs_fill,
 	.terminate = fs_terminate,
+	.writeback = fs_writeback,
 	.release = 0, /* the disk holds every page a rebind could ask for */
 };

@@ -17,7 +17,9 @@
  *      ENOSPC at write time, not at write-back).
  *   3. FS_FSYNC / FS_CLOSE / FS_SYNC write the object's dirty pages to
  *      the disk (the server evicts them into its own memory, writes them
- *      and supplies them back) and sync the file system.
+ *      and supplies them back) and sync the file system; so does the
+ *      memory manager's eviction of a dirty page (PAGER_RETURN), which
+ *      leaves it on the disk only.
  *   4. When no handle or mapping of the object is left, the kernel tells
  *      the server (PAGER_TERMINATE): it writes back what is dirty and
  *      forgets the object. The server keeps no per-client state, so a

@@ -102,13 +102,14 @@ static void reserve_names(void)
 		reserve(init_names[i]);
 }
 
-/* Starts a pager and publishes its endpoint's send side under `name`.
- * The pager makes that endpoint itself, so that it owns it (frames the
- * memory manager returns land in the owner): it gets a one-off endpoint
- * of ours (R_SEND, slot 1) and hands the send side back over it
- * (pagers/common/pager.h pager_endpoint_handoff). */
-static void start_pager(const char *prog, const char *name, const int32_t *more,
-			const uint32_t *more_rights, uint32_t nmore)
+/* Starts a pager and returns its endpoint's send side. The pager makes
+ * that endpoint itself, so that it owns it (frames the memory manager
+ * returns land in the owner): it gets a one-off endpoint of ours
+ * (R_SEND, slot 1; `more` after it) and hands the send side back over it
+ * (pagers/common/pager.h pager_endpoint_handoff), or no handle if it
+ * cannot start. */
+static long pager_handoff(const char *prog, const int32_t *more, const uint32_t *more_rights,
+			  uint32_t nmore)
 {
 	long boot = sys_endpoint_create();
 	char *argv[] = { (char *)prog, 0 };
@@ -133,11 +134,20 @@ static void start_pager(const char *prog, const char *name, const int32_t *more,
 	if (err >= 0) {
 		m = (struct ipc_msg){ .tag = IPC_TAG(0, 0, 0) };
 		ipc_reply(&m);
-		err = publish(name, ep);
-		sys_handle_close(ep); /* the name server holds its copy */
 	}
 	if (boot >= 0)
 		sys_handle_close((int)boot);
+	return err < 0 ? err : ep;
+}
+
+/* Starts a pager (pager_handoff) and publishes its endpoint as name. */
+static void start_pager(const char *prog, const char *name, const int32_t *more,
+			const uint32_t *more_rights, uint32_t nmore)
+{
+	long ep = pager_handoff(prog, more, more_rights, nmore);
+	long err = ep < 0 ? ep : publish(name, (int)ep);
+	if (ep >= 0)
+		sys_handle_close((int)ep); /* the name server holds its copy */
 	if (err < 0)
 		uprintf("init: no %s: %s\n", name, err_name(err));
 	else
@@ -275,20 +285,19 @@ static int start_disks(void)
 
 static int fs_ep = -1; /* send side, to sync before power-off */
 
-/* Starts the file system server with its endpoint's receive side (slot
- * 1) and a name-server handle (slot 2, to find blk0), publishes it as
- * "fs" and waits until it serves (it has mounted blk0 or given up), so
- * the programs started next find their files. */
+/* Starts the file system server, a pager (pager_handoff; slot 2 a
+ * name-server handle, to find blk0), publishes it as "fs" and waits until
+ * it serves (it has mounted blk0 or given up), so the programs started
+ * next find their files. */
 static void start_fs(void)
 {
-	long ep = sys_endpoint_create();
-	long ns = ep < 0 ? ep : sys_handle_mint(name_ep, R_SEND | R_GRANT, ++name_badge);
-	char *argv[] = { "fs", 0 };
-	int32_t hs[2] = { (int32_t)ep, (int32_t)ns };
-	uint32_t rights[2] = { R_RECV, R_SEND | R_GRANT };
-	long err = ns < 0 ? ns : spawn((const char *const *)argv, hs, rights, 2);
+	long ns = sys_handle_mint(name_ep, R_SEND | R_GRANT, ++name_badge);
+	int32_t hs[1] = { (int32_t)ns };
+	uint32_t rights[1] = { R_SEND | R_GRANT };
+	long ep = ns < 0 ? ns : pager_handoff("fs", hs, rights, 1);
 	if (ns >= 0)
 		sys_handle_close((int)ns);
+	long err = ep;
 	if (err >= 0)
 		err = publish("fs", (int)ep);
 	if (err >= 0)

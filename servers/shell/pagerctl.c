@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "libipc/server.h"
+#include "libipc/vm.h"
 #include "libipc/ulib.h"
 #include "pagers/mm/policy/policy.h"
 #include "pagers/swap/swap_proto.h"
@@ -159,21 +160,56 @@ static bool parse_seed(char **args, struct pctl_req *req)
 	return parse_num("seed", args[0], 0, UINT64_MAX, &req->w[0]);
 }
 
-/* SWAP_ADOPT needs a handle to the object itself (R_CONTROL); the kernel
- * has no call that hands out the object behind another task's address,
- * so after checking the words this form is refused (see rebind_refused). */
+/* SWAP_ADOPT takes the object itself: the one mapped at ADDR in a job of
+ * this shell (SYS_VM_OBJECT on its task handle); w[0] the task id, w[1]
+ * the address until then. */
 static bool parse_rebind(char **args, struct pctl_req *req)
 {
-	uint64_t v;
-	if (!parse_num("task id", args[0], 1, UINT32_MAX, &v) ||
-	    !parse_num("address", args[1], 0, UINT64_MAX, &v))
+	*req = (struct pctl_req){ .label = SWAP_ADOPT };
+	if (!parse_num("task id", args[0], 1, UINT32_MAX, &req->w[0]) ||
+	    !parse_num("address", args[1], 0, UINT64_MAX, &req->w[1]))
 		return false;
-	if (strcmp(args[2], "swap") != 0 && strcmp(args[2], "zero") != 0) {
-		printf("pagerctl: pager '%s' is neither swap nor zero\n", args[2]);
+	if (strcmp(args[2], "zero") == 0) {
+		printf("pagerctl: the zero pager takes no objects; rebind to swap only\n");
 		return false;
 	}
-	*req = (struct pctl_req){ .label = SWAP_ADOPT };
+	if (strcmp(args[2], "swap") != 0) {
+		printf("pagerctl: pager '%s' is not swap\n", args[2]);
+		return false;
+	}
 	return true;
+}
+
+/* The object behind the job's address, handed to the swap pager. */
+static int rebind(long ep, const struct pctl_req *req)
+{
+	int task = shell_job_task((uint32_t)req->w[0]);
+	if (task < 0) {
+		printf("pagerctl: task %lu is not a job of this shell (see jobs)\n",
+		       (unsigned long)req->w[0]);
+		return 1;
+	}
+	long vmo = vm_object_at(task, req->w[1]);
+	if (vmo < 0) {
+		printf("pagerctl: nothing mapped at %#lx in task %lu: %s\n", (unsigned long)req->w[1],
+		       (unsigned long)req->w[0], err_name(vmo));
+		return 1;
+	}
+	int32_t hs[1] = { (int32_t)vmo };
+	uint32_t rights[1] = { R_CONTROL | R_READ };
+	uint64_t epoch = 0;
+	uint32_t got = 0;
+	ipc_buffer_setup(&shell_buf);
+	long err = ipc_request_timed((int)ep, &shell_buf, SWAP_ADOPT, 0, 0, hs, rights, 1, &epoch, 1,
+				     &got, PAGERCTL_TIMEOUT_NS);
+	sys_handle_close((int)vmo);
+	if (err) {
+		printf("pagerctl: rebind refused: %s\n", err_name(err));
+		return 1;
+	}
+	printf("pagerctl: the object at %#lx of task %lu is the swap pager's (epoch %lu)\n",
+	       (unsigned long)req->w[1], (unsigned long)req->w[0], (unsigned long)epoch);
+	return 0;
 }
 
 static const struct pctl_form forms[] = {
@@ -185,7 +221,7 @@ static const struct pctl_form forms[] = {
 	{ "limit", 2, "pagerctl limit TASK-ID PAGES", parse_limit },
 	{ "tau", 1, "pagerctl tau MS", parse_tau },
 	{ "seed", 1, "pagerctl seed N", parse_seed },
-	{ "rebind", 3, "pagerctl rebind TASK-ID ADDR swap|zero", parse_rebind },
+	{ "rebind", 3, "pagerctl rebind TASK-ID ADDR swap", parse_rebind },
 };
 #define NFORMS (sizeof(forms) / sizeof(forms[0]))
 
@@ -369,10 +405,7 @@ int pagerctl(int argc, char **argv)
 		return 1;
 	int rc;
 	if (req.label == SWAP_ADOPT) {
-		printf("pagerctl: rebind is not supported yet: SWAP_ADOPT needs the object "
-		       "behind the address (R_CONTROL), and no call hands it out for another "
-		       "task's address\n");
-		rc = 1;
+		rc = rebind(ep, &req);
 	} else {
 		rc = pctl_send(ep, &req);
 	}

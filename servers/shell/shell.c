@@ -221,6 +221,14 @@ static struct job *job_arg(const char *cmd, const char *arg)
 	return 0;
 }
 
+int shell_job_task(uint32_t id)
+{
+	for (int i = 0; i < MAX_JOBS; i++)
+		if (jobs[i].task && jobs[i].id == id)
+			return jobs[i].task;
+	return -E_NOENT;
+}
+
 static void cmd_jobs(int argc, char **argv)
 {
 	bool any = false;

@@ -40,6 +40,8 @@ void cmd_stat(int argc, char **argv);
 void cmd_sync(int argc, char **argv);
 void cmd_cd(int argc, char **argv);
 void cmd_pwd(int argc, char **argv);
+/* The task handle of the job with task id `id`, or -E_NOENT. */
+int shell_job_task(uint32_t id);
 /* pagerctl.c: the swap pager's controls; pagerctl() returns 0 or 1 */
 int pagerctl(int argc, char **argv);
 void cmd_pagerctl(int argc, char **argv);

@@ -290,6 +290,54 @@ static void fs_msync_writes_shared_pages(void)
 	CHECK_EQ(unlink("/msync.bin"), 0);
 }
 
+/* The memory manager evicts a shared mapping's dirty pages: they go to
+ * the file server (PAGER_RETURN), which writes them to the disk, and the
+ * next touch reads them back from there. */
+static void fs_dirty_pages_evicted_reach_the_file(void)
+{
+	enum { PAGES = 4 };
+	int mm = mm_cap(), writable;
+	CHECK(mm >= 0);
+	int fd = open("/evict.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	CHECK_EQ(ftruncate(fd, PAGES * 4096), 0);
+	char *m = mmap(0, PAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED);
+	for (int i = 0; i < PAGES; i++)
+		snprintf(m + i * 4096 + 100, 32, "evicted page %d", i);
+	struct vmo_info vi;
+	CHECK_EQ(vmo_info((int)mk_file_object(fd, &writable), &vi), 0);
+	struct fs_counts c0, c1, c2;
+	CHECK(fs_counts(&c0));
+	uint8_t st[PAGES];
+	CHECK_EQ(mm_evict(mm, vi.id, 0, PAGES, st), PAGES);
+	for (int i = 0; i < PAGES; i++)
+		CHECK(st[i] & PAGE_DIRTY);
+	/* The RETURNs reach the server before or after this request: ask
+	 * again until they are all written (bounded). */
+	for (int tries = 0; tries < 100; tries++) {
+		CHECK(fs_counts(&c1));
+		if (c1.pages_written - c0.pages_written >= PAGES)
+			break;
+		sys_sleep(10 * 1000000ull);
+	}
+	CHECK_EQ(c1.pages_written - c0.pages_written, PAGES);
+	CHECK_EQ(vmo_info((int)mk_file_object(fd, &writable), &vi), 0);
+	CHECK_EQ(vi.resident, 0);
+	char want[32], got[32];
+	for (int i = 0; i < PAGES; i++) {
+		snprintf(want, sizeof(want), "evicted page %d", i);
+		CHECK(strcmp(m + i * 4096 + 100, want) == 0);
+		CHECK_EQ(pread(fd, got, strlen(want) + 1, i * 4096 + 100), strlen(want) + 1);
+		CHECK(strcmp(got, want) == 0);
+	}
+	CHECK(fs_counts(&c2));
+	CHECK(c2.pages_read - c1.pages_read >= PAGES); /* from the disk */
+	CHECK_EQ(munmap(m, PAGES * 4096), 0);
+	close(fd);
+	CHECK_EQ(unlink("/evict.bin"), 0);
+}
+
 static void fs_truncate_and_extend(void)
 {
 	int fd = open("/trunc.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -803,6 +851,7 @@ const struct qtest fs_tests[] = {
 	{ "fs_read_write_and_mmap_agree", fs_read_write_and_mmap_agree },
 	{ "fs_map_private_leaves_file_unchanged", fs_map_private_leaves_file_unchanged },
 	{ "fs_msync_writes_shared_pages", fs_msync_writes_shared_pages },
+	{ "fs_dirty_pages_evicted_reach_the_file", fs_dirty_pages_evicted_reach_the_file },
 	{ "fs_truncate_and_extend", fs_truncate_and_extend },
 	{ "fs_directories", fs_directories },
 	{ "fs_errors_are_posix", fs_errors_are_posix },
