@@ -419,7 +419,32 @@ static void swap_io_error_marks_slot_bad(void)
 	sys_handle_close((int)ep);
 }
 
+/* A resident-set limit for one task, with memory to spare: the manager
+ * evicts its pages down to the limit, its data survives, and the limit
+ * goes when set to 0. */
+static void resident_limit_enforced(void)
+{
+	long ep = swap_ep();
+	CHECK(ep > 0);
+	struct swap_status s0, s1;
+	CHECK_EQ(swap_status((int)ep, &s0), 0);
+	const char *argv[] = { "swapstress", "-q", "32", "3", "9", 0 };
+	int h = start(argv);
+	CHECK(h >= 0);
+	struct task_info ti;
+	CHECK_EQ(sys_task_info(h, &ti), 0);
+	CHECK_EQ(swap_ctl((int)ep, SWAP_LIMIT, ti.id, 1024, 0), 0);
+	CHECK_EQ(wait_for(h), 0);
+	CHECK_EQ(swap_status((int)ep, &s1), 0);
+	CHECK(s1.limit_evictions - s0.limit_evictions >= 1024);
+	CHECK(s1.swap_ins > s0.swap_ins);
+	CHECK_EQ(swap_ctl((int)ep, SWAP_LIMIT, ti.id, 0, 0), 0);
+	print_status((int)ep);
+	sys_handle_close((int)ep);
+}
+
 const struct qtest swap_tests[] = {
+	{ "resident_limit_enforced", resident_limit_enforced },
 	{ "swap_pager_killed_during_run", swap_pager_killed_during_run },
 	{ "swap_full_gives_fault_error", swap_full_gives_fault_error },
 	{ "swap_io_error_marks_slot_bad", swap_io_error_marks_slot_bad },
