@@ -83,7 +83,7 @@ SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests
 	tests/qemu/swap_tests.c tests/qemu/swapstress_tests.c $(LIBBLK)
 SRC_uhelper := tests/qemu/uhelper.c tests/qemu/fakeswap.c $(LIBBLK)
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c \
-	tests/bench/bench_file.c $(LIBBLK)
+	tests/bench/bench_file.c tests/bench/bench_swap.c $(LIBBLK)
 SRC_libctest := tests/qemu/libc_test.c
 SRC_conflood := tests/qemu/conflood.c
 SRC_swapstress := tests/qemu/swapstress.c

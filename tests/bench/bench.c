@@ -8,6 +8,8 @@
  * (the mean with one decimal: it shows costs that come in bursts).
  *
  * `bench server` is the IPC partner: a second task that answers calls.
+ * `bench swap` runs the swap benchmarks (bench_swap.c) in a task that is
+ * no pager, so that its memory is pageable.
  * `bench trace`, `bench faulttrace` and `bench blktrace` run a few IPC
  * round trips, zero-pager faults or 4 KiB disk reads only, to look at with qemu -singlestep -d exec.
  */
@@ -56,7 +58,7 @@ static void report(const char *name)
 	report_n(name, N, true);
 }
 
-static void measure_overhead(void)
+static void measure_overhead(bool print)
 {
 	for (size_t i = 0; i < N; i++) {
 		uint64_t a = rd_instret();
@@ -65,7 +67,8 @@ static void measure_overhead(void)
 	}
 	sort(samples, N);
 	overhead = samples[N / 2];
-	uprintf("BENCH-INFO counter_overhead %lu\n", (unsigned long)overhead);
+	if (print)
+		uprintf("BENCH-INFO counter_overhead %lu\n", (unsigned long)overhead);
 }
 
 static void bench_null_syscall(void)
@@ -188,6 +191,10 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "server") == 0)
 		return server();
+	if (argc > 1 && strcmp(argv[1], "swap") == 0) {
+		measure_overhead(false);
+		return bench_swap_child();
+	}
 	long ep = sys0(SYS_ENDPOINT_CREATE);
 	const char *sargv[] = { "bench", "server", 0 };
 	int32_t hs[1] = { (int32_t)ep };
@@ -218,7 +225,7 @@ int main(int argc, char **argv)
 		sys_task_wait(srv);
 		return 0;
 	}
-	measure_overhead();
+	measure_overhead(true);
 	bench_null_syscall();
 	bench_roundtrip((int)ep, "ipc_roundtrip_fast", IPC_TAG(L_FAST, 1, 0));
 	bench_roundtrip((int)ep, "ipc_roundtrip_slow", IPC_TAG(L_SLOW, 1, 0) | IPC_TAG_SLOW);
@@ -226,6 +233,7 @@ int main(int argc, char **argv)
 	bench_faults();
 	bench_blk();
 	bench_files();
+	bench_swap();
 	bench_roundtrip_timeout((int)ep, "ipc_roundtrip_timeout");
 	bench_roundtrip_sleepers((int)ep); /* last: the sleepers stay */
 	struct ipc_msg stop = { .tag = IPC_TAG(L_STOP, 0, 0) };

@@ -20,8 +20,10 @@ void report_n(const char *name, size_t n, bool subtract);
 uint64_t counter_overhead(void); /* instructions of an rd_instret pair */
 
 void bench_faults(void);
-void bench_blk(void); /* blk1: the scratch disk scripts/bench attaches */
+void bench_blk(void); /* blk2: the scratch disk scripts/bench attaches */
 void bench_files(void); /* blk0: the ext2 disk scripts/bench makes */
+void bench_swap(void); /* blk1: the swap disk (the swap pager's) */
+int bench_swap_child(void); /* `bench swap`: what bench_swap starts */
 void bench_blk_trace(void);
 void bench_fault_trace(void);
 

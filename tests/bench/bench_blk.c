@@ -1,5 +1,5 @@
 /*
- * Disk benchmarks (blk1, a scratch disk of raw sectors): a client's synchronous request, counted from before
+ * Disk benchmarks (blk2, a scratch disk of raw sectors): a client's synchronous request, counted from before
  * its call to after the reply, so the driver, the device's interrupt and
  * every switch between them are in the figure. The device's own work in
  * QEMU is no guest instruction, and neither is the hart's wait for it:
@@ -46,7 +46,7 @@ void bench_blk(void)
 {
 	struct blk_dev d;
 	ipc_buffer_setup(&ibuf);
-	long err = blk_open_name(&d, H_NAME, "blk1", 1u << 20, BLK_VA, &ibuf);
+	long err = blk_open_name(&d, H_NAME, "blk2", 1u << 20, BLK_VA, &ibuf);
 	if (err) {
 		uprintf("BENCH-INFO blk no disk (%s): blk_* skipped\n", err_name(err));
 		return;
@@ -62,7 +62,7 @@ void bench_blk_trace(void)
 {
 	struct blk_dev d;
 	ipc_buffer_setup(&ibuf);
-	if (blk_open_name(&d, H_NAME, "blk1", 1u << 20, BLK_VA, &ibuf))
+	if (blk_open_name(&d, H_NAME, "blk2", 1u << 20, BLK_VA, &ibuf))
 		return;
 	for (int i = 0; i < 4; i++) {
 		sys0(SYS_NOP); /* markers around each read in the trace */
