@@ -241,25 +241,40 @@ static void write_alone(struct pending *p)
 	keep(p);
 }
 
+/* Writes the batch: each run of consecutive slots is one request, all of
+ * them in flight at once; a run that fails is written page by page. */
 static void flush(void)
 {
-	uint32_t i = 0;
-	while (i < nbatch) {
+	uint32_t first[SWAP_CLUSTER_MAX], len[SWAP_CLUSTER_MAX], runs = 0;
+	unsigned tag[SWAP_CLUSTER_MAX];
+	int status[SWAP_CLUSTER_MAX];
+	_Static_assert(SWAP_CLUSTER_MAX <= BLK_TAGS, "a tag a run");
+	for (uint32_t i = 0; i < nbatch; i += len[runs++]) {
 		uint32_t n = 1;
 		while (i + n < nbatch && batch[i + n].slot == batch[i].slot + n)
 			n++;
+		first[runs] = i;
+		len[runs] = n;
 		for (uint32_t k = 0; k < n; k++)
-			memcpy(disk.buf + WBUF_OFF + k * PG,
+			memcpy(disk.buf + WBUF_OFF + (i + k) * PG,
 			       (void *)(RETURN_VA + (uint64_t)batch[i + k].area * PG), PG);
-		if (disk_io(true, batch[i].slot, n, WBUF_OFF) == BLK_OK) {
-			for (uint32_t k = 0; k < n; k++)
-				vm_unmap(RETURN_VA + (uint64_t)batch[i + k].area * PG, PG);
-			st.swap_outs += n;
-		} else {
-			for (uint32_t k = 0; k < n; k++)
-				write_alone(&batch[i + k]);
+		status[runs] = blk_submit(&disk, BLK_OP_WRITE, (uint64_t)batch[i].slot * SECTORS_PER_PAGE,
+					  n * SECTORS_PER_PAGE, WBUF_OFF + i * PG, &tag[runs]);
+		st.disk_writes++;
+	}
+	for (uint32_t r = 0; r < runs; r++)
+		if (status[r] == BLK_OK)
+			status[r] = blk_wait(&disk, tag[r]);
+	for (uint32_t r = 0; r < runs; r++) {
+		if (status[r] == BLK_OK) {
+			for (uint32_t k = 0; k < len[r]; k++)
+				vm_unmap(RETURN_VA + (uint64_t)batch[first[r] + k].area * PG, PG);
+			st.swap_outs += len[r];
+			continue;
 		}
-		i += n;
+		st.io_errors++;
+		for (uint32_t k = 0; k < len[r]; k++)
+			write_alone(&batch[first[r] + k]);
 	}
 	nbatch = 0;
 }
@@ -449,31 +464,44 @@ static void mm_state(struct mm_state *s)
 	st.total_frames = s->total;
 }
 
-/* The live objects of the last harvest, by id (open addressing). */
-static uint64_t live[2 * MAX_OBJS];
+/* A set of object ids (open addressing; ids are never 0). */
+#define IDSET_SLOTS (2 * MAX_OBJS)
+struct idset {
+	uint64_t id[IDSET_SLOTS];
+};
+
+static void idset_add(struct idset *s, uint64_t id)
+{
+	uint32_t i = obj_hash(id) * 2;
+	while (s->id[i] && s->id[i] != id)
+		i = (i + 1) & (IDSET_SLOTS - 1);
+	s->id[i] = id;
+}
+
+static bool idset_has(const struct idset *s, uint64_t id)
+{
+	for (uint32_t i = obj_hash(id) * 2, n = 0; n < IDSET_SLOTS && s->id[i];
+	     i = (i + 1) & (IDSET_SLOTS - 1), n++)
+		if (s->id[i] == id)
+			return true;
+	return false;
+}
+
+static struct idset live;    /* the objects of the last harvest */
+static struct idset limited; /* the objects of the task whose limit is enforced */
 
 static bool is_live(uint64_t id)
 {
-	for (uint32_t i = obj_hash(id) * 2, n = 0; n < 2 * MAX_OBJS; i = (i + 1) & (2 * MAX_OBJS - 1), n++) {
-		if (live[i] == id)
-			return true;
-		if (!live[i])
-			return false;
-	}
-	return false;
+	return idset_has(&live, id);
 }
 
 /* The policy forgets the pages of objects that are gone (or no longer
  * pageable): they would only waste picks. */
 static void forget_dead(void)
 {
-	memset(live, 0, sizeof(live));
-	for (uint32_t k = 0; k < notab; k++) {
-		uint32_t i = obj_hash(otab[k].id) * 2;
-		while (live[i])
-			i = (i + 1) & (2 * MAX_OBJS - 1);
-		live[i] = otab[k].id;
-	}
+	memset(&live, 0, sizeof(live));
+	for (uint32_t k = 0; k < notab; k++)
+		idset_add(&live, otab[k].id);
 	uint32_t n = 0;
 	for (uint32_t e = pol_first(&pol); e != POL_NIL; e = pol_next(&pol, e))
 		if (!is_live(pol.ent[e].key.obj) && n < EVICT_BATCH)
@@ -561,14 +589,9 @@ static uint64_t evict(uint32_t n, uint64_t now, uint32_t *stayed)
 	return gone;
 }
 
-static uint64_t limit_task;
-
 static bool of_task(void *ctx, const struct pol_page *key)
 {
-	for (uint32_t i = 0; i < notab; i++)
-		if (otab[i].id == key->obj)
-			return otab[i].task == limit_task;
-	return false;
+	return idset_has(&limited, key->obj);
 }
 
 static bool any_limit(void)
@@ -585,13 +608,15 @@ static void enforce_limits(uint64_t now)
 		if (!limits[l].task)
 			continue;
 		uint64_t res = 0;
+		memset(&limited, 0, sizeof(limited));
 		for (uint32_t i = 0; i < notab; i++)
-			if (otab[i].task == limits[l].task)
+			if (otab[i].task == limits[l].task) {
 				res += otab[i].resident;
+				idset_add(&limited, otab[i].id);
+			}
 		if (res <= limits[l].pages)
 			continue;
 		uint64_t over = res - limits[l].pages;
-		limit_task = limits[l].task;
 		uint32_t n = pol_pick_if(&pol, now, of_task, 0, victims,
 					 over < EVICT_BATCH ? (uint32_t)over : EVICT_BATCH);
 		uint32_t stayed;

@@ -502,7 +502,10 @@ static void test_fault_below_min_waits_and_is_retried_when_frames_return(void **
     assert_int_equal(t->state, TH_BLOCKED);
     vm_reclaim_tick(now_ticks);
     assert_int_equal(t->state, TH_BLOCKED); /* nothing came back */
-    vm_wm_min = pmm_free_count() - 8;
+    vm_wm_min = pmm_free_count() - VM_WAIT_SLACK; /* not enough for a leaf besides */
+    vm_reclaim_tick(now_ticks);
+    assert_int_equal(t->state, TH_BLOCKED);
+    vm_wm_min = pmm_free_count() - VM_WAIT_SLACK - 1;
     vm_reclaim_tick(now_ticks);
     assert_int_equal(t->state, TH_READY); /* retries the instruction */
     assert_int_equal(fault(t, AREA, VM_W), FAULT_RESOLVED);
