@@ -60,7 +60,7 @@ ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 
 # program name -> source files
 PROGS := init name zero swap console blk fs shell hello testrunner uhelper bench libctest conflood \
-	swapstress
+	swapstress refstring
 SRC_init := servers/init/init.c servers/blk/virtio_mmio.c servers/blk/virtq.c
 SRC_blk := servers/blk/blk.c servers/blk/blk_dev.c servers/blk/virtio_mmio.c servers/blk/virtq.c
 LIBBLK := servers/blk/libblk.c
@@ -87,6 +87,7 @@ SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk
 SRC_libctest := tests/qemu/libc_test.c
 SRC_conflood := tests/qemu/conflood.c
 SRC_swapstress := tests/qemu/swapstress.c
+SRC_refstring := tests/qemu/refstring.c $(filter-out %/refsim.c,$(POLICY_SRCS))
 # Programs only on the disks (not in the boot image): 32 MiB of text.
 DISK_ONLY_PROGS := bigtext
 SRC_bigtext := tests/qemu/bigtext.c tests/qemu/bigtext_blob.S
@@ -140,7 +141,7 @@ DISK_MB := 64
 SWAP_MB := 512
 DISK_FILES := $(shell find disk -type f 2>/dev/null)
 # Programs the shell runs from the disk's /bin (`hello` or `/bin/hello`).
-DISK_PROGS := hello libctest uhelper swapstress bigtext
+DISK_PROGS := hello libctest uhelper swapstress refstring bigtext
 
 $(B)/disk.img: $(DISK_FILES) $(patsubst %,$(B)/user/%.elf,$(DISK_PROGS)) | deps
 	@mkdir -p $(B)

@@ -137,7 +137,18 @@ static inline long trace_read(uint64_t first, struct trace_record *out, uint64_t
 /* The memory manager's calls (uapi/mm.h); mm: the OBJ_MM handle. */
 static inline long mm_register(int mm, int note, uint64_t bits)
 {
-	return sys3(SYS_MM_REGISTER, mm, note, (long)bits);
+	return sys6(SYS_MM_REGISTER, mm, note, (long)bits, 0, 0, 0);
+}
+
+/* The same, with other bits for lab-mode faults (uapi/mm.h). */
+static inline long mm_register_lab(int mm, int note, uint64_t bits, uint64_t lab_bits)
+{
+	return sys6(SYS_MM_REGISTER, mm, note, (long)bits, (long)lab_bits, 0, 0);
+}
+
+static inline long mm_lab(int mm, uint64_t id, int op, uint64_t n)
+{
+	return sys6(SYS_MM_LAB, mm, (long)id, op, (long)n, 0, 0);
 }
 
 static inline long mm_watermarks(int mm, uint64_t min, uint64_t low, uint64_t high,

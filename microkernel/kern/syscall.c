@@ -285,6 +285,7 @@ static const sys_fn table[SYS_NCALLS] = {
 	[SYS_VMO_WRITE] = sys_vmo_write,
 	[SYS_PAGER_OPEN] = sys_pager_open,
 	[SYS_VM_OBJECT] = sys_vm_object,
+	[SYS_MM_LAB] = sys_mm_lab,
 	[SYS_VM_MAP] = sys_vm_map,
 	[SYS_VM_PROTECT] = sys_vm_protect,
 	[SYS_PAGER_SUPPLY] = sys_pager_supply,

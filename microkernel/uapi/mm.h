@@ -64,8 +64,23 @@ struct mm_object_info {
 	uint32_t epoch;
 	uint64_t task;      /* the id of the task of its first mapping; 0: none */
 	uint32_t system;    /* 1: a pager or driver maps it (a manager leaves it be) */
-	uint32_t pad;
+	uint32_t lab;       /* 1: in lab mode (SYS_MM_LAB) */
 };
 _Static_assert(sizeof(struct mm_object_info) == 56, "mm_object_info ABI");
+
+/* SYS_MM_LAB: lab mode, for reproducing a run with exactly N frames. In
+ * it, every fault on the object (that would bring a page in) waits for a
+ * grant from the manager, which is signalled (the bits of MM_REGISTER's
+ * a[3], else its a[2]) each time a fault starts waiting. So the manager
+ * sees every fault in order, can harvest the accessed bits, run its
+ * policy and evict a page before it lets the fault go on: the fault
+ * count and the victims are the policy's alone, as in a simulation. */
+enum mm_lab_op {
+	MM_LAB_ON = 1,      /* from now on */
+	MM_LAB_GRANT = 2,   /* a[3] faults may go on (1..MM_LAB_GRANT_MAX) */
+	MM_LAB_OFF = 3,     /* back to normal; waiting faults go on */
+	MM_LAB_WAITING = 4, /* -> the faults waiting for a grant */
+};
+#define MM_LAB_GRANT_MAX 1024
 
 #endif

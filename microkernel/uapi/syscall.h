@@ -78,7 +78,7 @@ enum sys_nr {
 	SYS_PAGER_CTL = 56,     /* (vmo h R_PAGER, op, offset, npages, arg, epoch) */
 	SYS_VMO_REBIND = 57,    /* (vmo h R_CONTROL, endpoint h R_RECV, badge) -> the new epoch */
 	/* The memory manager: see uapi/mm.h */
-	SYS_MM_REGISTER = 58,   /* (mm h R_CONTROL, notification h R_SEND or -1, bits) */
+	SYS_MM_REGISTER = 58,   /* (mm h R_CONTROL, notification h R_SEND or -1, bits, lab bits) */
 	SYS_MM_WATERMARKS = 59, /* (mm h R_CONTROL, min, low, high or all 0, struct mm_state *) */
 	SYS_MM_OBJECTS = 60,    /* (mm h R_CONTROL, index, struct mm_object_info *) -> next index */
 	SYS_MM_QUERY = 61,      /* (mm h R_CONTROL, object id, offset, npages, out bytes, flags) */
@@ -90,6 +90,7 @@ enum sys_nr {
 				 * object bound to it with that badge */
 	SYS_VM_OBJECT = 67,     /* (task h R_CONTROL, addr) -> vmo h (R_CONTROL | R_READ | R_GRANT)
 				 * of the object mapped there */
+	SYS_MM_LAB = 68,        /* (mm h R_CONTROL, object id, op, n): uapi/mm.h */
 	SYS_NCALLS
 };
 

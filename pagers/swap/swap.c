@@ -65,6 +65,7 @@
 #define MAX_OBJS 4096           /* objects with pages out, or a handle */
 #define NOTE_LOW 1ull           /* the kernel: below the low watermark */
 #define NOTE_CTL 2ull           /* the pager thread: a control change */
+#define NOTE_LAB 4ull           /* the kernel: a lab-mode fault waits */
 #define PERIOD_MS 100           /* harvest period without pressure */
 #define LIMIT_PERIOD_MS 5       /* ... while a resident-set limit is set */
 #define HARVEST_MIN_MS 20       /* ... and under pressure */
@@ -166,6 +167,8 @@ static long obj_handle(struct sobj *o)
 	}
 	return o->vmo;
 }
+
+static bool in_lab(uint64_t id);
 
 /* --- kept frames: pages that found no slot --------------------------------------- */
 
@@ -348,7 +351,7 @@ static long handle_fault(struct ipc_msg *m)
 	}
 	/* Read-ahead for a sequential reader (a fault where the last read
 	 * ended): the pages after it whose slots follow its slot. */
-	uint32_t n = 1, s, ra = page == o->next ? cluster : 1;
+	uint32_t n = 1, s, ra = page == o->next && !in_lab(o->id) ? cluster : 1;
 	while (n < ra && page + n < o->npages && !swapmap_lookup(&map, o->id, page + n, &s) &&
 	       s == slot + n && kept_find(o->id, page + n) < 0)
 		n++;
@@ -524,7 +527,7 @@ static void harvest(uint64_t now)
 	struct mm_object_info info;
 	notab = 0;
 	for (long id = 0; notab < MAX_OBJS && (id = mm_objects(SW_H_MM, (uint64_t)id, &info)) > 0;)
-		if (!info.system) /* a pager's or driver's: never evicted */
+		if (!info.system && !info.lab) /* a pager's or driver's: never evicted; lab: its own */
 			otab[notab++] = (struct objtask){ info.id, info.task, info.resident,
 							  info.size / PG };
 	forget_dead();
@@ -670,6 +673,76 @@ static void apply_mailbox(void)
 	}
 }
 
+/* --- lab mode: an object with exactly N frames (SWAP_LAB) --------------------------- */
+
+struct lab {
+	volatile uint32_t state; /* LAB_FREE, LAB_ON (the manager steps it), LAB_ENDING */
+	uint64_t id, npages, frames;
+	uint64_t faults, evictions, writes;
+	struct pol pol;
+	uint8_t *bits;           /* npages query bytes */
+};
+enum { LAB_FREE, LAB_ON, LAB_ENDING };
+#define LAB_PAGES_MAX 65536
+static struct lab lab_table[SWAP_LAB_MAX];
+static uint8_t lab_arena[SWAP_LAB_MAX][1u << 20] __attribute__((aligned(64)));
+static uint8_t lab_bits[SWAP_LAB_MAX][LAB_PAGES_MAX];
+
+/* A lab object's pages come in one fault each: no read-ahead for them. */
+static bool in_lab(uint64_t id)
+{
+	for (int i = 0; i < SWAP_LAB_MAX; i++)
+		if (lab_table[i].state == LAB_ON && lab_table[i].id == id)
+			return true;
+	return false;
+}
+
+/* One fault of a lab object, as refsim_run_guest models it: harvest in
+ * page order, tick, evict one page if the frames are all taken. */
+static void lab_step(struct lab *l)
+{
+	uint64_t now = l->faults, resident = 0;
+	if (mm_query(SW_H_MM, l->id, 0, l->npages, l->bits, QUERY_CLEAR_ACCESSED) < 0)
+		return;
+	for (uint64_t i = 0; i < l->npages; i++) {
+		uint8_t b = l->bits[i];
+		if (!(b & PAGE_RESIDENT))
+			continue;
+		resident++;
+		struct pol_page key = { l->id, i };
+		bool a = b & PAGE_ACCESSED, d = b & PAGE_DIRTY;
+		if (pol_observe(&l->pol, key, a, d, now) == -E_NOENT)
+			pol_admit(&l->pol, key, now, (a ? POL_REF : 0) | (d ? POL_MOD : 0));
+	}
+	pol_tick(&l->pol, now);
+	struct pol_page victim;
+	if (resident >= l->frames && pol_pick(&l->pol, now, &victim, 1) == 1) {
+		uint8_t vs;
+		if (mm_evict(SW_H_MM, l->id, victim.idx * PG, 1, &vs) >= 0 && !(vs & PAGE_STAYED)) {
+			l->evictions++;
+			l->writes += (vs & PAGE_DIRTY) != 0;
+		}
+	}
+	l->faults++;
+}
+
+static void lab_run(void)
+{
+	for (int i = 0; i < SWAP_LAB_MAX; i++) {
+		struct lab *l = &lab_table[i];
+		if (l->state == LAB_ENDING) {
+			l->state = LAB_FREE; /* the pager thread waits for this */
+			continue;
+		}
+		if (l->state != LAB_ON)
+			continue;
+		while (mm_lab(SW_H_MM, l->id, MM_LAB_WAITING, 0) > 0) {
+			lab_step(l);
+			mm_lab(SW_H_MM, l->id, MM_LAB_GRANT, 1);
+		}
+	}
+}
+
 static void manager(void *arg)
 {
 	uint64_t last = 0;
@@ -678,6 +751,7 @@ static void manager(void *arg)
 		notify_wait(note, &bits, period * 1000 * 1000);
 		if (bits & NOTE_LOW)
 			st.low_signals++;
+		lab_run();
 		apply_mailbox();
 		uint64_t now = now_ms();
 		struct mm_state s;
@@ -814,7 +888,63 @@ static long do_adopt(void *ctx, const struct ipc_request *req, struct ipc_respon
 	return 0;
 }
 
+static long do_lab(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
+{
+	uint64_t id = req->w[0], frames = req->w[1], kind = req->w[2];
+	struct lab *l = 0;
+	for (int i = 0; i < SWAP_LAB_MAX && !l; i++)
+		if (lab_table[i].state == LAB_ON && lab_table[i].id == id)
+			l = &lab_table[i];
+	if (frames == 0) { /* the end: counts in the reply */
+		if (!l)
+			return -E_NOENT;
+		mm_lab(SW_H_MM, id, MM_LAB_OFF, 0);
+		l->state = LAB_ENDING;
+		wake_manager();
+		while (l->state != LAB_FREE)
+			sys_sleep(1000 * 1000);
+		resp->w[0] = l->faults;
+		resp->w[1] = l->evictions;
+		resp->w[2] = l->writes;
+		resp->words = 3;
+		return 0;
+	}
+	if (l)
+		return -E_BUSY;
+	if (frames > SWAP_LAB_FRAMES_MAX || kind >= POL_NKINDS)
+		return -E_RANGE;
+	int slot = -1;
+	for (int i = 0; i < SWAP_LAB_MAX && slot < 0; i++)
+		if (lab_table[i].state == LAB_FREE)
+			slot = i;
+	if (slot < 0)
+		return -E_FULL;
+	struct mm_object_info info;
+	long next = mm_objects(SW_H_MM, id, &info);
+	if (next < 0 || info.id != id)
+		return -E_NOENT;
+	if (info.size / PG > LAB_PAGES_MAX)
+		return -E_RANGE;
+	l = &lab_table[slot];
+	struct pol_config cfg = { .seed = 1 };
+	long err = pol_init(&l->pol, (enum pol_kind)kind, (uint32_t)(frames + 1), lab_arena[slot],
+			    sizeof(lab_arena[slot]), &cfg);
+	if (err)
+		return err;
+	l->id = id;
+	l->npages = info.size / PG;
+	l->frames = frames;
+	l->faults = l->evictions = l->writes = 0;
+	l->bits = lab_bits[slot];
+	err = mm_lab(SW_H_MM, id, MM_LAB_ON, 0);
+	if (err)
+		return err;
+	l->state = LAB_ON;
+	return 0;
+}
+
 static const struct ipc_handler handlers[] = {
+	{ SWAP_LAB, "lab", 3, 3, 0, 0, do_lab },
 	{ SWAP_STATUS, "status", 0, 0, 0, 0, do_status },
 	{ SWAP_POLICY, "policy", 1, 1, 0, 0, do_policy },
 	{ SWAP_CLUSTER, "cluster", 1, 1, 0, 0, do_cluster },
@@ -893,7 +1023,7 @@ static long setup(const char *dname, bool private)
 			(unsigned long)slots);
 		return 0;
 	}
-	if ((err = mm_register(SW_H_MM, note, NOTE_LOW))) {
+	if ((err = mm_register_lab(SW_H_MM, note, NOTE_LOW, NOTE_LAB))) {
 		uprintf("swap: not the memory manager (%s)\n", err_name(err));
 		return err;
 	}

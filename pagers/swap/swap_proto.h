@@ -26,6 +26,16 @@
  *                    epoch
  *   SWAP_SEED        w0 the random policy's seed (applies at the next
  *                    switch to random)
+ *   SWAP_LAB         w0 an object's id (vmo_info), w1 frames, w2 enum
+ *                    pol_kind: from now on the object has exactly w1
+ *                    frames, replaced by a policy of its own that sees
+ *                    every fault (the kernel's lab mode, uapi/mm.h); at
+ *                    each fault the manager harvests the object's
+ *                    accessed/dirty bits in page order (admitting pages
+ *                    it has not seen), ticks, and evicts one page if
+ *                    w1 are resident: the model refsim_run_guest
+ *                    replays on the host. w1 = 0 ends it. reply: w0
+ *                    faults, w1 evictions, w2 of them dirty (written)
  */
 #ifndef PAGERS_SWAP_PROTO_H
 #define PAGERS_SWAP_PROTO_H
@@ -42,7 +52,11 @@ enum swap_label {
 	SWAP_TAU = 0x7307,
 	SWAP_ADOPT = 0x7308,
 	SWAP_SEED = 0x7309,
+	SWAP_LAB = 0x730a,
 };
+
+#define SWAP_LAB_MAX 4           /* objects in lab mode at once */
+#define SWAP_LAB_FRAMES_MAX 4096
 
 #define SWAP_CLUSTER_MAX 16
 

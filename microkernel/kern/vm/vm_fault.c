@@ -149,6 +149,8 @@ fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp,
 	}
 	if (o->failed)
 		return FAULT_BAD;
+	if (__builtin_expect(o->lab, 0) && !write_locked && vm_lab_wait(t, o))
+		return FAULT_BLOCKED;
 	if (write_locked || (o->pager && !o->anon)) {
 		uint32_t kind = write_locked ? FAULT_UNLOCK : FAULT_DATA;
 		return trap ? vm_request_page(t, o, page, va, access, kind, trap_stamp)

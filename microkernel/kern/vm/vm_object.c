@@ -111,6 +111,7 @@ struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t b
 	o->epoch = PAGER_EPOCH_FIRST;
 	list_init(&o->shadows);
 	list_init(&o->shadow_link);
+	list_init(&o->lab_waiters.head);
 	o->deadline_ticks = 5 * arch_timebase_hz(); /* 5 s */
 	vm_object_bind(o, pager, badge);
 	return o;

@@ -32,7 +32,7 @@ uint64_t vm_wm_min = VM_RESERVE_FRAMES, vm_wm_low = 2 * VM_RESERVE_FRAMES,
 
 static struct task *manager;        /* with a reference, or NULL */
 static struct notify *manager_note; /* with a reference, or NULL */
-static uint64_t manager_bits;
+static uint64_t manager_bits, lab_bits;
 static bool low_signalled;          /* re-armed above high */
 static uint64_t low_signals, oom_kills;
 
@@ -153,6 +153,7 @@ int64_t sys_mm_register(struct thread *t, const uint64_t *a)
 	manager_note = container_of(hn->obj, struct notify, obj);
 	kobj_get(&manager_note->obj);
 	manager_bits = a[2] ? a[2] : 1;
+	lab_bits = a[3] ? a[3] : manager_bits;
 	low_signalled = false;
 	vm_reclaim_low(); /* already low: say so now */
 	return 0;
@@ -194,6 +195,71 @@ static struct task *first_mapper(struct vm_object *o)
 	return list_entry(o->regions.next, struct vm_region, obj_link)->task;
 }
 
+static struct vm_object *object_by_id(uint64_t id)
+{
+	list_for_each(pos, &vm_all_objects) {
+		struct vm_object *o = list_entry(pos, struct vm_object, all_link);
+		if (o->id == id)
+			return o;
+	}
+	return 0;
+}
+
+/* --- lab mode: every fault of an object waits for the manager ---------------- */
+
+bool vm_lab_wait(struct thread *t, struct vm_object *o)
+{
+	if (o->lab_grants) {
+		o->lab_grants--;
+		return false;
+	}
+	thread_block(t, &o->lab_waiters, TIMEOUT_NEVER);
+	if (manager && manager->state == TASK_DEAD)
+		manager_drop();
+	if (manager_note)
+		notify_deliver(manager_note, lab_bits);
+	return true;
+}
+
+static void lab_wake(struct vm_object *o)
+{
+	while (!list_empty(&o->lab_waiters.head)) /* each retries its fault */
+		thread_ready(list_entry(o->lab_waiters.head.next, struct thread, qlink));
+}
+
+int64_t sys_mm_lab(struct thread *t, const uint64_t *a)
+{
+	int err = lookup_mm(t, (int64_t)a[0]);
+	struct vm_object *o = err ? 0 : object_by_id(a[1]);
+	if (!err && !o)
+		err = -E_NOENT;
+	if (err)
+		return err;
+	uint64_t n = 0;
+	switch (a[2]) {
+	case MM_LAB_ON:
+		o->lab = true;
+		o->lab_grants = 0;
+		return 0;
+	case MM_LAB_GRANT:
+		if (!o->lab || a[3] == 0 || a[3] > MM_LAB_GRANT_MAX)
+			return -E_INVAL;
+		o->lab_grants += a[3];
+		lab_wake(o);
+		return 0;
+	case MM_LAB_OFF:
+		o->lab = false;
+		lab_wake(o);
+		return 0;
+	case MM_LAB_WAITING:
+		list_for_each(pos, &o->lab_waiters.head)
+			n++;
+		return (int64_t)n;
+	default:
+		return -E_INVAL;
+	}
+}
+
 /* Pageable: it has a pager that may take its pages back. */
 static bool pageable(struct vm_object *o)
 {
@@ -210,16 +276,6 @@ static bool mapped_by_system(struct vm_object *o)
 	return false;
 }
 
-static struct vm_object *object_by_id(uint64_t id)
-{
-	list_for_each(pos, &vm_all_objects) {
-		struct vm_object *o = list_entry(pos, struct vm_object, all_link);
-		if (o->id == id)
-			return o;
-	}
-	return 0;
-}
-
 int64_t sys_mm_objects(struct thread *t, const uint64_t *a)
 {
 	int err = lookup_mm(t, (int64_t)a[0]);
@@ -234,7 +290,7 @@ int64_t sys_mm_objects(struct thread *t, const uint64_t *a)
 		struct mm_object_info info = {
 			.id = o->id, .size = o->npages << PAGE_SHIFT, .resident = o->resident,
 			.pager = o->pager->id, .anon = o->anon, .epoch = o->epoch,
-			.task = k ? k->id : 0, .system = mapped_by_system(o),
+			.task = k ? k->id : 0, .system = mapped_by_system(o), .lab = o->lab,
 		};
 		err = copy_to_user(t->task, a[2], &info, sizeof(info));
 		return err ? err : (int64_t)o->id + 1;

@@ -41,7 +41,13 @@ bool vm_return_queued(struct vm_object *o, uint64_t page);
 /* Timer tick: watermarks, waking waiters, the out-of-memory fallback. */
 void vm_reclaim_tick(uint64_t now);
 
+/* An object in lab mode (SYS_MM_LAB): true if t's fault must wait for a
+ * grant (it is blocked, the manager told); false if it may go on (one
+ * grant used). */
+bool vm_lab_wait(struct thread *t, struct vm_object *o);
+
 int64_t sys_mm_register(struct thread *t, const uint64_t *a);
+int64_t sys_mm_lab(struct thread *t, const uint64_t *a);
 int64_t sys_mm_watermarks(struct thread *t, const uint64_t *a);
 int64_t sys_mm_objects(struct thread *t, const uint64_t *a);
 int64_t sys_mm_query(struct thread *t, const uint64_t *a);

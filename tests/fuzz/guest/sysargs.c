@@ -103,6 +103,7 @@ static const struct call_row calls[] = {
 	ROW(VMO_WRITE, 3, K_HVMO, K_OFF, K_VA, K_LEN),
 	ROW(PAGER_OPEN, 2, K_HEP, K_BADGE),
 	ROW(VM_OBJECT, 2, K_HTASK, K_VA),
+	ROW(MM_LAB, 1, K_H, K_IDX, K_COUNT, K_COUNT),
 	{ SYSGEN_TOUCH, "TOUCH", 4, { K_TOUCH, K_KEEP } },
 };
 #define NROWS (sizeof(calls) / sizeof(calls[0]))
