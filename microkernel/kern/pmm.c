@@ -116,6 +116,14 @@ static void zero_frame(void *p)
 
 paddr_t pmm_alloc(void)
 {
+	paddr_t pa = pmm_alloc_raw();
+	if (pa)
+		zero_frame(pa_to_kva(pa));
+	return pa;
+}
+
+paddr_t pmm_alloc_raw(void)
+{
 	paddr_t pa = pmm.free_head;
 	if (!pa)
 		return 0;
@@ -130,7 +138,6 @@ paddr_t pmm_alloc(void)
 	size_t i = frame_index(pa);
 	KASSERT(pmm.refs[i] == 0);
 	pmm.refs[i] = 1;
-	zero_frame(p);
 	return pa;
 }
 

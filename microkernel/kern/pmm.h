@@ -33,6 +33,9 @@ paddr_t pmm_init(paddr_t base, paddr_t end);
 void pmm_free_range(paddr_t start, paddr_t end);
 
 paddr_t pmm_alloc(void); /* zeroed frame, or 0 when out of memory */
+/* A frame as the free list left it (junk, another task's old data): only
+ * for a caller that fills all of it before anyone can see it. */
+paddr_t pmm_alloc_raw(void);
 void pmm_ref(paddr_t pa);
 void pmm_unref(paddr_t pa);
 uint32_t pmm_refcount(paddr_t pa);

@@ -115,6 +115,11 @@ enum pager_ctl_op {
  * (the no-IPC baseline). */
 #define VMO_KERNEL_ZERO (-1)
 
+/* SYS_PAGER_SUPPLY prot flag: the pages at src are copied into fresh
+ * frames instead of moved (src may be any readable mapping of the pager:
+ * the disk buffer a driver filled), and stay the pager's. */
+#define PAGER_SUPPLY_COPY 0x100u
+
 /* Most pages one SYS_PAGER_SUPPLY moves. */
 #define PAGER_SUPPLY_MAX 64
 

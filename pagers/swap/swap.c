@@ -58,7 +58,6 @@
 #define SECTORS_PER_PAGE (PG / BLK_SECTOR)
 #define BUF_PAGES (2 * SWAP_CLUSTER_MAX) /* reads in the first half, writes in the second */
 #define BUF_VA 0x2000000000ul
-#define STAGE_VA 0x2100000000ul
 #define RETURN_VA 0x2200000000ul
 #define RETURN_PAGES 256
 #define ARENA_VA 0x2300000000ul
@@ -176,10 +175,11 @@ struct kept {
 	uint64_t id, page; /* id 0: the return-area page is not kept */
 };
 static struct kept kept[RETURN_PAGES];
+static uint32_t nkept;
 
 static int kept_find(uint64_t id, uint64_t page)
 {
-	for (int i = 0; i < RETURN_PAGES; i++)
+	for (int i = 0; nkept && i < RETURN_PAGES; i++)
 		if (kept[i].id == id && kept[i].page == page)
 			return i;
 	return -1;
@@ -188,6 +188,7 @@ static int kept_find(uint64_t id, uint64_t page)
 static void kept_drop(int i)
 {
 	kept[i].id = 0;
+	nkept--;
 	vm_unmap(RETURN_VA + (uint64_t)i * PG, PG);
 }
 
@@ -222,6 +223,7 @@ static volatile uint32_t cluster = 8;
 static void keep(const struct pending *p)
 {
 	kept[p->area] = (struct kept){ p->id, p->page };
+	nkept++;
 	st.full++;
 }
 
@@ -310,13 +312,6 @@ static void handle_return(const struct ipc_msg *m)
 
 /* --- reads: FAULTs -------------------------------------------------------------------- */
 
-/* Fresh pages at STAGE_VA for n pages (what a supply left is dropped). */
-static long stage(uint32_t n)
-{
-	vm_unmap(STAGE_VA, SWAP_CLUSTER_MAX * PG);
-	return mem_wire(STAGE_VA, n * PG, VM_R | VM_W);
-}
-
 /* Answers a FAULT and receives the next message into m. */
 static long handle_fault(struct ipc_msg *m)
 {
@@ -337,13 +332,10 @@ static long handle_fault(struct ipc_msg *m)
 		flush(); /* the page may be on its way out */
 	int k = kept_find(o->id, page);
 	uint32_t slot;
-	if (k >= 0) {
-		long err = stage(1);
-		if (err)
-			return pager_fail((int)vmo, off, 1, -E_NOMEM, epoch), ipc_recv(ep, m, 0);
-		memcpy((void *)STAGE_VA, (void *)(RETURN_VA + (uint64_t)k * PG), PG);
+	if (k >= 0) { /* a copy of the kept frame: the pager keeps it */
 		st.swap_ins++;
-		return pager_supply_recv((int)vmo, off, (void *)STAGE_VA, 1, VM_R | VM_W, epoch, ep, m);
+		return pager_supply_recv((int)vmo, off, (void *)(RETURN_VA + (uint64_t)k * PG), 1,
+					 VM_R | VM_W | PAGER_SUPPLY_COPY, epoch, ep, m);
 	}
 	if (swapmap_lookup(&map, o->id, page, &slot)) {
 		st.zero_fills++;
@@ -356,26 +348,23 @@ static long handle_fault(struct ipc_msg *m)
 	       s == slot + n && kept_find(o->id, page + n) < 0)
 		n++;
 	o->next = page + n;
-	long err = stage(n);
-	int bs = err ? BLK_OK : disk_io(false, slot, n, 0);
+	int bs = disk_io(false, slot, n, 0);
 	if (bs != BLK_OK) {
 		uprintf("swap: read error at slot %u (object %lu page %lu): block status %d\n", slot,
 			(unsigned long)o->id, (unsigned long)page, bs);
-		err = -E_DEAD;
-	}
-	if (err) {
-		pager_fail((int)vmo, off, 1, err == -E_DEAD ? -E_DEAD : -E_NOMEM, epoch);
+		pager_fail((int)vmo, off, 1, -E_DEAD, epoch);
 		return ipc_recv(ep, m, 0);
 	}
-	memcpy((void *)STAGE_VA, disk.buf, n * PG);
+	/* Copied by the kernel from the disk buffer into fresh frames. */
 	st.swap_ins += n;
-	return pager_supply_recv((int)vmo, off, (void *)STAGE_VA, n, VM_R | VM_W, epoch, ep, m);
+	return pager_supply_recv((int)vmo, off, disk.buf, n, VM_R | VM_W | PAGER_SUPPLY_COPY, epoch,
+				 ep, m);
 }
 
 /* The object is gone: its slots, kept frames and handle go. */
 static void forget(struct sobj *o)
 {
-	for (int i = 0; i < RETURN_PAGES; i++)
+	for (int i = 0; nkept && i < RETURN_PAGES; i++)
 		if (kept[i].id == o->id)
 			kept_drop(i);
 	swapmap_destroy(&map, o->id);
@@ -410,15 +399,10 @@ static void handle_release(const struct ipc_msg *m)
 		bool on_disk = k < 0 && !swapmap_lookup(&map, o->id, page, &slot);
 		if (k < 0 && !on_disk)
 			continue;
-		if (stage(1))
-			break;
-		if (k >= 0)
-			memcpy((void *)STAGE_VA, (void *)(RETURN_VA + (uint64_t)k * PG), PG);
-		else if (disk_io(false, slot, 1, 0) == BLK_OK)
-			memcpy((void *)STAGE_VA, disk.buf, PG);
-		else
+		const void *src = k >= 0 ? (void *)(RETURN_VA + (uint64_t)k * PG) : disk.buf;
+		if (k < 0 && disk_io(false, slot, 1, 0) != BLK_OK)
 			continue; /* the kernel logs what was not recovered */
-		pager_supply((int)vmo, page * PG, (void *)STAGE_VA, 1, VM_R | VM_W, epoch);
+		pager_supply((int)vmo, page * PG, src, 1, VM_R | VM_W | PAGER_SUPPLY_COPY, epoch);
 	}
 	pager_ctl((int)vmo, PAGER_CTL_RELEASED, 0, 0, 0, epoch);
 	forget(o);
@@ -985,6 +969,9 @@ static long setup(const char *dname, bool private)
 		uprintf("swap: no disk %s (%s)\n", dname, err_name(err));
 		return err;
 	}
+	/* Mapped now, every page: supplies copy from it (PAGER_SUPPLY_COPY
+	 * wants a mapped source), and the driver fills it behind our back. */
+	memset(disk.buf, 0, BUF_PAGES * PG);
 	if (disk.flags & BLK_INFO_READONLY) {
 		uprintf("swap: %s is read-only: no swap\n", dname);
 		blk_close(&disk);

@@ -196,7 +196,8 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 	struct task *k = t->task;
 	struct vm_object *o = 0;
 	uint64_t offset = a[1], src = a[2], n = a[3];
-	uint32_t prot = (uint32_t)a[4];
+	uint32_t prot = (uint32_t)a[4] & ~PAGER_SUPPLY_COPY;
+	bool copy = a[4] & PAGER_SUPPLY_COPY; /* src is copied, not moved */
 	int64_t recv_ep = (int64_t)a[5];
 	uint64_t stamp = vm_now();
 	bool zero = src == 0; /* "no data": the kernel zero-fills (Mach's data_unavailable) */
@@ -211,6 +212,8 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		err = -E_INVAL;
 	if (!err && !zero && (src < USER_LO || n > (USER_HI - src) >> PAGE_SHIFT))
 		err = -E_FAULT;
+	if (!err && copy && (zero || user_check_mapped(k, src, n << PAGE_SHIFT, false)))
+		err = zero ? -E_INVAL : -E_FAULT;
 	if (!err && recv_ep >= 0) { /* the receive must be possible before anything moves */
 		struct handle *h;
 		err = handle_lookup(k->handles, recv_ep, OBJ_ENDPOINT, R_RECV, &h);
@@ -218,14 +221,14 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 			err = container_of(h->obj, struct endpoint, obj)->dead;
 	}
 	for (uint64_t i = 0; !err && i < n; i++) {
-		ptes[i] = zero ? 0 : own_frame(k, src + (i << PAGE_SHIFT));
+		ptes[i] = zero || copy ? 0 : own_frame(k, src + (i << PAGE_SHIFT));
 		slots[i] = vmo_slot(o, (offset >> PAGE_SHIFT) + i, true);
-		if (!zero && !ptes[i])
+		if (!zero && !copy && !ptes[i])
 			err = -E_FAULT;
 		else if (!slots[i])
 			err = -E_NOMEM; /* leaves are allocated up front: commit cannot fail */
 	}
-	if (!err && zero && pmm_free_count() < n)
+	if (!err && (zero || copy) && pmm_free_count() < n)
 		err = -E_NOMEM; /* after the leaves took theirs: the allocations below cannot fail */
 	if (err) {
 		if (task_may_log(k))
@@ -256,6 +259,9 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		paddr_t f;
 		if (zero) {
 			f = pmm_alloc();
+		} else if (copy) { /* filled whole from the pager's page, checked mapped above */
+			f = pmm_alloc_raw();
+			copy_from_user_mapped(k, pa_to_kva(f), src + (i << PAGE_SHIFT), PAGE_SIZE);
 		} else {
 			f = pmap_clear(ptes[i], k->asid, src + (i << PAGE_SHIFT));
 			k->frames--;
