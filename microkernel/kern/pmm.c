@@ -114,15 +114,7 @@ static void zero_frame(void *p)
 	}
 }
 
-paddr_t pmm_alloc(void)
-{
-	paddr_t pa = pmm_alloc_raw();
-	if (pa)
-		zero_frame(pa_to_kva(pa));
-	return pa;
-}
-
-paddr_t pmm_alloc_raw(void)
+static inline __attribute__((always_inline)) paddr_t take_frame(void)
 {
 	paddr_t pa = pmm.free_head;
 	if (!pa)
@@ -139,6 +131,19 @@ paddr_t pmm_alloc_raw(void)
 	KASSERT(pmm.refs[i] == 0);
 	pmm.refs[i] = 1;
 	return pa;
+}
+
+paddr_t pmm_alloc(void)
+{
+	paddr_t pa = take_frame();
+	if (pa)
+		zero_frame(pa_to_kva(pa));
+	return pa;
+}
+
+paddr_t pmm_alloc_raw(void)
+{
+	return take_frame();
 }
 
 void pmm_ref(paddr_t pa)

@@ -77,9 +77,6 @@ struct vm_object {
 	uint64_t rebind_deadline;  /* timebase: the rebind completes by then */
 	struct list rebind_link;   /* in vm_rebinding while rebind_to is set */
 	bool failed;               /* pager gone, no fallback: faults are errors */
-	bool lab;                  /* each fault waits for the manager's grant (uapi/mm.h) */
-	uint64_t lab_grants;       /* faults that may go on */
-	struct waitq lab_waiters;  /* faults waiting for a grant */
 	uint32_t users;            /* regions + handles without R_PAGER; at 0 the
 				    * pager is told (PAGER_TERMINATE) */
 	uint64_t deadline_ticks;   /* timebase ticks a request may wait */
@@ -96,6 +93,9 @@ struct vm_object {
 	struct list all_link;      /* in vm_all_objects, in id order */
 	struct task *payer;        /* charged for it and its leaves (with a ref); NULL: the kernel's */
 	uint64_t charged;          /* bytes charged to payer */
+	bool lab;                  /* each fault waits for the manager's grant (uapi/mm.h) */
+	uint64_t lab_grants;       /* faults that may go on */
+	struct waitq lab_waiters;  /* faults waiting for a grant */
 };
 
 /* A request's life: PENDING from the first fault until supply, fail or

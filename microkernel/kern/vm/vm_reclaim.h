@@ -30,8 +30,8 @@ static inline void vm_reclaim_check(void)
  * count is above min + VM_WAIT_SLACK. */
 static inline bool vm_frames_short(struct task *t)
 {
-	return !t->is_pager && t->frames < t->quota &&
-	       pmm_free_count() <= vm_wm_min + VM_WAIT_SLACK;
+	return pmm_free_count() <= vm_wm_min + VM_WAIT_SLACK && !t->is_pager &&
+	       t->frames < t->quota; /* the common case decided by the first test */
 }
 /* t's fault waits for frames: FAULT_BLOCKED, retried when there are. */
 enum vm_fault_result vm_frame_wait(struct thread *t);
