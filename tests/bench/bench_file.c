@@ -68,10 +68,11 @@ static int mm_cap(void)
 }
 
 /* For the fault-latency CDF only (no BENCH line): the last CACHED pages
- * the cluster run read are still in the file server's block cache
- * (EXT2_CACHE_BLOCKS, one block a page on the bench disk); dropped from
- * the object (clean, so SYS_MM_EVICT just frees them), a load of each
- * goes to the file pager, which supplies it from its cache. */
+ * the cluster run read, dropped from the object by the manager
+ * (SYS_MM_EVICT frees clean pages), then loaded again: each goes back to
+ * the file pager. Meant to show a supply from the file server's block
+ * cache (EXT2_CACHE_BLOCKS); whether the blocks are still there is not
+ * checked (the figures say they are slower than a disk read: unexplained). */
 #define CACHED 24
 static void cached_faults(int vmo, volatile const uint64_t *base)
 {
@@ -80,13 +81,13 @@ static void cached_faults(int vmo, volatile const uint64_t *base)
 	uint64_t first = MAJOR_N + CLUSTER * CLUSTER_N - CACHED;
 	int mm = mm_cap();
 	if (mm < 0 || vmo_info(vmo, &info) || mm_evict(mm, info.id, first * PG, CACHED, st) < 0) {
-		uprintf("BENCH-INFO trace_cdf_file_pager_cached no eviction\n");
+		uprintf("BENCH-INFO trace_cdf_file_pager_refault no eviction\n");
 		return;
 	}
 	uint64_t from = bench_trace_end();
 	for (uint64_t p = first; p < first + CACHED; p++)
 		(void)timed_load(base + p * PG / 8);
-	bench_trace_cdf("file_pager_cached", from, false);
+	bench_trace_cdf("file_pager_refault", from, false);
 }
 
 static void faults(int vmo, uint64_t size)
