@@ -70,7 +70,7 @@ SRC_console := servers/console/console.c
 POLICY_SRCS := $(addprefix pagers/mm/policy/,policy.c fifo.c second_chance.c clock.c aging.c \
 	wsclock.c random.c nru.c refsim.c)
 SRC_shell := servers/shell/shell.c servers/shell/stats.c servers/shell/files.c \
-	servers/shell/pagerctl.c $(filter-out %/refsim.c,$(POLICY_SRCS))
+	servers/shell/pagerctl.c servers/shell/trace_names.c $(filter-out %/refsim.c,$(POLICY_SRCS))
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c pagers/common/pager_queue.c
 SRC_swap := pagers/swap/swap.c pagers/swap/swapmap.c $(LIBBLK) $(filter-out %/refsim.c,$(POLICY_SRCS))
 EXT2_SRCS := $(addprefix servers/fs/,ext2.c ext2_cache.c ext2_alloc.c ext2_file.c ext2_dir.c ext2_ops.c)
@@ -83,7 +83,7 @@ SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests
 	tests/qemu/swap_tests.c tests/qemu/swapstress_tests.c $(LIBBLK)
 SRC_uhelper := tests/qemu/uhelper.c tests/qemu/fakeswap.c $(LIBBLK)
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c \
-	tests/bench/bench_file.c tests/bench/bench_swap.c $(LIBBLK)
+	tests/bench/bench_file.c tests/bench/bench_swap.c tests/bench/bench_trace.c $(LIBBLK)
 SRC_libctest := tests/qemu/libc_test.c
 SRC_conflood := tests/qemu/conflood.c
 SRC_swapstress := tests/qemu/swapstress.c
@@ -162,7 +162,7 @@ HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
 	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build ext2 fs_proto \
-	policy swapmap pager_queue ext2_damage
+	policy swapmap pager_queue ext2_damage policylab
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
 USRC_spawn_plan := microkernel/kern/elf.c libipc/spawn_plan.c
@@ -191,12 +191,13 @@ USRC_pager_queue := pagers/common/pager_queue.c
 USRC_ext2 := $(EXT2_SRCS)
 USRC_ext2_damage := $(EXT2_SRCS)
 USRC_policy := $(POLICY_SRCS)
+USRC_policylab := $(POLICY_SRCS) tools/policylab/lab.c tools/policylab/workloads.c
 USRC_swapmap := pagers/swap/swapmap.c
 
 # Host tests include kernel headers with inline code (the IPC fast path,
 # page-table walks): any header change rebuilds them.
 UNIT_HDRS := $(wildcard tests/unit/*.h microkernel/kern/*.h microkernel/kern/vm/*.h microkernel/uapi/*.h \
-	microkernel/arch/riscv/*.h lib/*.h servers/*/*.h pagers/*/*.h pagers/*/*/*.h)
+	microkernel/arch/riscv/*.h lib/*.h servers/*/*.h pagers/*/*.h pagers/*/*/*.h tools/*/*.h)
 define unit_rule
 $(B)/unit/test_$(1): tests/unit/test_$(1).c $(USRC_$(1)) $(UNIT_HDRS) | deps
 	@mkdir -p $$(dir $$@)
@@ -209,6 +210,7 @@ $(B)/virt.dtb: scripts/mkdtb-fixture | deps
 	scripts/mkdtb-fixture $@
 
 include mk/fuzz-host.mk
+include mk/policylab.mk
 
 # --- top-level targets ------------------------------------------------------
 .PHONY: swap-test all deps run run-gdb test unit-test qemu-test shell-test blk-test bench clean disks
@@ -265,7 +267,8 @@ test: unit-test fuzz-replay qemu-test shell-test blk-test swap-test fuzz-slice
 	  $(B)/logs/shell.log $(B)/logs/blk.log $(B)/logs/swap.log $(B)/logs/fuzz-slice.log
 
 # Deterministic instruction counts under -icount; writes bench/results.*
-bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio
+# (after the policy lab's bench/policy.*, which results.md links).
+bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio policy-lab
 	scripts/bench $(B)/kernel-bench.elf $(B)/bootimg.cpio bench
 
 # Keeps the musl download (build/musl-dl) so a rebuild needs no network.

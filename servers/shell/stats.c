@@ -5,6 +5,7 @@
  * and FS_STATS) and trace (the kernel's fault-trace ring as histograms).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "libipc/server.h"
@@ -14,6 +15,7 @@
 #include "servers/fs/fs_proto.h"
 #include "servers/name/name_proto.h"
 #include "servers/shell/shell.h"
+#include "servers/shell/trace_names.h"
 
 /* --- the file server's objects (the page cache) ------------------------------- */
 
@@ -178,6 +180,11 @@ struct pager_hist {
 static struct pager_hist hists[MAX_PAGERS];
 static int npagers;
 static uint64_t unsorted; /* records of pagers beyond MAX_PAGERS */
+static struct trace_clock clock_of_stamps;
+/* Trap -> resume of each record kept, and its pager's index in hists. */
+static uint64_t total[TRACE_WINDOW];
+static uint8_t total_of[TRACE_WINDOW];
+static size_t ntotal;
 
 static const char *const delta_names[NDELTAS] = {
 	"trap -> sent", "sent -> received", "received -> supply", "supply -> resume",
@@ -220,12 +227,41 @@ static void trace_add(const struct trace_record *r)
 		return;
 	}
 	p->faults++;
+	const struct trace_clock *c = &clock_of_stamps;
 	for (int s = 1; s < TRACE_NSTAGES; s++)
 		if (r->stamp[s - 1] && r->stamp[s] >= r->stamp[s - 1])
-			hist_add(&p->d[s - 1], r->stamp[s] - r->stamp[s - 1]);
+			hist_add(&p->d[s - 1], trace_clock_units(c, r->stamp[s] - r->stamp[s - 1]));
 	uint64_t t0 = r->stamp[TRACE_TRAP], t1 = r->stamp[TRACE_RESUME];
-	if (t0 && t1 >= t0)
-		hist_add(&p->d[NDELTAS - 1], t1 - t0);
+	if (t0 && t1 >= t0) {
+		uint64_t v = trace_clock_units(c, t1 - t0);
+		hist_add(&p->d[NDELTAS - 1], v);
+		if (ntotal < TRACE_WINDOW) {
+			total_of[ntotal] = (uint8_t)(p - hists);
+			total[ntotal++] = v;
+		}
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* p50, p90, p99 and max of trap -> resume for hists[i]. */
+static void percentiles_print(int i, const char *unit)
+{
+	static uint64_t v[TRACE_WINDOW];
+	size_t n = 0;
+	for (size_t k = 0; k < ntotal; k++)
+		if (total_of[k] == i)
+			v[n++] = total[k];
+	if (n == 0)
+		return;
+	qsort(v, n, sizeof(v[0]), cmp_u64);
+	printf("  trap -> resume percentiles (%s): p50 %lu, p90 %lu, p99 %lu, max %lu\n", unit,
+	       (unsigned long)v[(n - 1) * 50 / 100], (unsigned long)v[(n - 1) * 90 / 100],
+	       (unsigned long)v[(n - 1) * 99 / 100], (unsigned long)v[n - 1]);
 }
 
 /* Records ever written: the first index SYS_TRACE_READ has nothing at. */
@@ -265,11 +301,21 @@ static void hist_print(const struct hist *h, const char *name)
 	}
 }
 
+static const char *pager_label(const struct trace_name *names, int nnames, uint64_t pager)
+{
+	for (int i = 0; i < nnames; i++)
+		if (names[i].pager == pager)
+			return names[i].name;
+	return 0;
+}
+
 void cmd_trace(int argc, char **argv)
 {
 	memset(hists, 0, sizeof(hists));
 	npagers = 0;
 	unsorted = 0;
+	ntotal = 0;
+	trace_clock_probe(&clock_of_stamps);
 	uint64_t end = trace_end(), first = end > TRACE_WINDOW ? end - TRACE_WINDOW : 0;
 	static struct trace_record recs[TRACE_BATCH];
 	for (uint64_t at = first; at < end;) {
@@ -280,16 +326,33 @@ void cmd_trace(int argc, char **argv)
 			trace_add(&recs[i]);
 		at += (uint64_t)got;
 	}
-	printf("fault trace: %lu faults recorded, the last %lu shown; "
-	       "instructions per stage, log2 buckets\n",
-	       (unsigned long)end, (unsigned long)(end - first));
+	/* After the window is read: the probes leave records of their own. */
+	struct trace_name names[MAX_PAGERS];
+	int nnames = trace_names_probe(names, MAX_PAGERS);
+	const struct trace_clock *c = &clock_of_stamps;
+	const char *unit = c->icount ? "instructions" : "timer ticks";
+	printf("fault trace: %lu faults recorded, the last %lu shown; %s per stage, log2 buckets\n",
+	       (unsigned long)end, (unsigned long)(end - first), unit);
+	if (c->icount)
+		printf("(QEMU -icount: the stamps count instructions, 100 a timer tick)\n");
+	else
+		printf("(no -icount: the stamps are the host's cycle counter, %lu.%02lu a timer tick; "
+		       "shown in timer ticks)\n",
+		       (unsigned long)(c->per_tick_num / c->per_tick_den),
+		       (unsigned long)(c->per_tick_num * 100 / c->per_tick_den % 100));
 	for (int i = 0; i < npagers; i++) {
 		struct pager_hist *p = &hists[i];
-		if (p->pager)
-			printf("pager %lu: %lu faults\n", (unsigned long)p->pager,
+		const char *name = pager_label(names, nnames, p->pager);
+		if (!p->pager)
+			printf("kernel zero-fill: %lu faults\n", (unsigned long)p->faults);
+		else if (name)
+			printf("pager %s (endpoint %lu): %lu faults\n", name, (unsigned long)p->pager,
 			       (unsigned long)p->faults);
 		else
-			printf("kernel zero-fill: %lu faults\n", (unsigned long)p->faults);
+			printf("pager endpoint %lu (no name matched: the shell can probe only "
+			       "pager.zero and fs): %lu faults\n",
+			       (unsigned long)p->pager, (unsigned long)p->faults);
+		percentiles_print(i, unit);
 		for (int d = 0; d < NDELTAS; d++)
 			if (p->d[d].count)
 				hist_print(&p->d[d], delta_names[d]);

@@ -337,7 +337,9 @@ void bench_faults(void)
 	ipc_buffer_setup(&buf);
 	zero_ep = (int)name_lookup(H_NAME, &buf, "pager.zero");
 	bench_minor();
-	touch_run("fault_kernel_zero", FROM_KERNEL, N);
+	uint64_t from = bench_trace_end();
+	if (touch_run("fault_kernel_zero", FROM_KERNEL, N))
+		bench_trace_cdf("kernel_zero_fill", from, true);
 	anon_ep = (int)sys0(SYS_ENDPOINT_CREATE);
 	touch_run("fault_anon_first_touch", FROM_ANON_PAGER, N);
 	sys_handle_close(anon_ep);
@@ -349,8 +351,11 @@ void bench_faults(void)
 		return;
 	}
 	zero_call(ZERO_PREFILL, 256);
-	if (touch_run("fault_zero_pager", FROM_ZERO_PAGER, N))
+	from = bench_trace_end();
+	if (touch_run("fault_zero_pager", FROM_ZERO_PAGER, N)) {
 		stages_from_trace(N);
+		bench_trace_cdf("zero_pager", from, false);
+	}
 	bench_many_regions(); /* the same warm pool */
 	zero_call(ZERO_DRAIN, 0);
 	touch_run("fault_zero_pager_cold", FROM_ZERO_PAGER, N);

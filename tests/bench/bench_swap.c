@@ -142,6 +142,7 @@ static void single_faults(volatile const uint64_t *base)
 	struct swap_status s0, s1;
 	if (ctl(SWAP_CLUSTER, 1, 0) || status(&s0))
 		return;
+	uint64_t from = bench_trace_end();
 	for (size_t i = 0; i < IN_WARMUP + IN_N; i++) {
 		uint64_t t = timed_load(base + i * PG / 8);
 		if (i >= IN_WARMUP)
@@ -152,6 +153,7 @@ static void single_faults(volatile const uint64_t *base)
 		(unsigned long)(s1.swap_ins - s0.swap_ins),
 		(unsigned long)(s1.disk_reads - s0.disk_reads), IN_WARMUP + IN_N);
 	report_n("fault_swap_in", IN_N, true);
+	bench_trace_cdf("swap_pager", from, false);
 }
 
 /* fault_swap_in_cluster16_per_page: the CLUSTER_N clusters after those,

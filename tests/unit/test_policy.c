@@ -456,6 +456,87 @@ static void test_pick_if_chooses_among_one_object(void **state)
 	}
 }
 
+/* --- the guest model (refsim_run_guest) ---------------------------------------- */
+
+static struct refsim_result run_guest(enum pol_kind kind, const uint64_t *refs,
+				      const bool *writes, size_t n, uint32_t frames)
+{
+	struct refsim_frame set[CAP];
+	struct refsim_result res;
+	struct pol_config cfg = { .seed = 1 };
+	init(kind, &cfg);
+	assert_int_equal(refsim_run_guest(&pol, refs, writes, n, frames, set, &res), 0);
+	assert_int_equal(res.evictions, res.faults > frames ? res.faults - frames : 0);
+	assert_true(pol_count(&pol) <= frames);
+	return res;
+}
+
+/* At each fault the only resident page the policy has not heard of is
+ * the one that faulted last (it cannot be picked before it is admitted),
+ * so FIFO admits in fault order and keeps the textbook's counts: 9
+ * faults with 3 frames, 10 with 4 (victims worked out in
+ * test_fifo_shows_belady_anomaly). */
+static void test_guest_fifo_shows_belady_anomaly(void **state)
+{
+	assert_int_equal(run_guest(POL_FIFO, belady, 0, NBELADY, 3).faults, 9);
+	assert_int_equal(run_guest(POL_FIFO, belady, 0, NBELADY, 4).faults, 10);
+}
+
+/* 0 1 2 0 3 0, 3 frames, aging; ages after each fault's tick:
+ *   f0 (0): nothing resident.           f1 (1): 0=80.
+ *   f2 (2): 0=40 1=80.                  0 hits: A set.
+ *   f3 (3): 0=a0 1=40 2=80: 1 goes;     0 hits: 4 faults.
+ * FIFO takes 0 at f3 and faults on it again: 5. */
+static void test_guest_aging_sees_a_bits_at_harvest(void **state)
+{
+	static const uint64_t refs[] = { 0, 1, 2, 0, 3, 0 };
+	struct refsim_result r = run_guest(POL_AGING, refs, 0, 6, 3);
+	assert_int_equal(r.faults, 4);
+	assert_false(pol_contains(&pol, pg(0, 1)));
+	assert_true(pol_contains(&pol, pg(0, 0)) && pol_contains(&pol, pg(0, 2)));
+	assert_false(pol_contains(&pol, pg(0, 3))); /* resident, admitted at the next harvest */
+	assert_int_equal(run_guest(POL_FIFO, refs, 0, 6, 3).faults, 5);
+}
+
+/* 0w 1 2 0, 2 frames, FIFO: f2 takes 0, dirty since its fault though
+ * two harvests passed (D stays): one write; f3 takes 1, clean.
+ * 0 1 0w 2: the write hits, D is set all the same; f2 takes 0: a write. */
+static void test_guest_counts_dirty_victims(void **state)
+{
+	static const uint64_t a[] = { 0, 1, 2, 0 }, b[] = { 0, 1, 0, 2 };
+	static const bool wa[] = { true, false, false, false }, wb[] = { false, false, true, false };
+	struct refsim_result r = run_guest(POL_FIFO, a, wa, 4, 2);
+	assert_int_equal(r.faults, 4);
+	assert_int_equal(r.writebacks, 1);
+	r = run_guest(POL_FIFO, b, wb, 4, 2);
+	assert_int_equal(r.faults, 3);
+	assert_int_equal(r.writebacks, 1);
+	r = run_guest(POL_FIFO, b, 0, 4, 2);
+	assert_int_equal(r.writebacks, 0);
+}
+
+/* The textbook model counts dirty victims when given a dirty map:
+ * 0w 1 2 0 with 2 frames under FIFO writes 0 back once. */
+static void test_textbook_counts_dirty_victims(void **state)
+{
+	static const uint64_t refs[] = { 0, 1, 2, 0 };
+	static const bool w[] = { true, false, false, false };
+	uint8_t dirty[3] = { 0 };
+	struct refsim_opts o = { .writes = w, .dirty = dirty, .dirty_pages = 3 };
+	struct refsim_result r = run(POL_FIFO, refs, 4, 2, &o);
+	assert_int_equal(r.faults, 4);
+	assert_int_equal(r.writebacks, 1);
+}
+
+static void test_guest_rejects_bad_frames(void **state)
+{
+	struct refsim_frame set[1];
+	struct refsim_result res;
+	init(POL_FIFO, 0);
+	assert_int_equal(refsim_run_guest(&pol, belady, 0, NBELADY, 0, set, &res), -E_INVAL);
+	assert_int_equal(refsim_run_guest(&pol, belady, 0, NBELADY, CAP + 1, set, &res), -E_INVAL);
+}
+
 /* --- the table ------------------------------------------------------------------- */
 
 static void test_table_rejects_misuse(void **state)
@@ -541,6 +622,11 @@ int main(void)
 		cmocka_unit_test(test_switch_midstring_keeps_resident_set),
 		cmocka_unit_test(test_copy_carries_pages_bits_and_order),
 		cmocka_unit_test(test_pick_if_chooses_among_one_object),
+		cmocka_unit_test(test_guest_fifo_shows_belady_anomaly),
+		cmocka_unit_test(test_guest_aging_sees_a_bits_at_harvest),
+		cmocka_unit_test(test_guest_counts_dirty_victims),
+		cmocka_unit_test(test_textbook_counts_dirty_victims),
+		cmocka_unit_test(test_guest_rejects_bad_frames),
 		cmocka_unit_test(test_table_rejects_misuse),
 		cmocka_unit_test(test_table_survives_random_admit_forget),
 	};

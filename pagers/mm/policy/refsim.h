@@ -26,15 +26,53 @@ struct refsim_opts {
 	uint64_t *victims;        /* one per eviction, or NULL */
 	size_t victims_cap;
 	bool *faulted;            /* per reference: did it fault? or NULL */
+	/* Per page number (0..dirty_pages-1), zeroed by the caller, or
+	 * NULL: refsim_run keeps each page's dirty state in it and counts
+	 * the dirty victims in res->writebacks (pages beyond it: clean). */
+	uint8_t *dirty;
+	size_t dirty_pages;
 };
 
 struct refsim_result {
 	uint32_t faults, evictions;
+	uint32_t writebacks; /* victims that were dirty (disk writes) */
 };
 
 /* p: an initialized, empty policy with cap >= frames. 0, or -E_INVAL
  * (frames 0 or > cap), or the error of a policy call that failed. */
 int refsim_run(struct pol *p, const uint64_t *refs, size_t n, uint32_t frames,
 	       const struct refsim_opts *opts, struct refsim_result *res);
+
+/*
+ * The guest model: what the guest's memory manager does in its exact
+ * N-frame mode, where the policy learns of references only through the
+ * page tables' A/D bits, harvested at each fault. Virtual time `now` is
+ * f, the number of faults so far (from 0). Each resident page has an A
+ * and a D bit that the policy does not see.
+ *
+ * For each reference of page p (a write if writes[i]):
+ *   - p resident: set its A (and its D for a write). Nothing else.
+ *   - p not resident: fault number f.
+ *     1. harvest: for each resident page in ascending page number: not
+ *        in the policy yet: pol_admit(key, f, (A ? POL_REF : 0) |
+ *        (D ? POL_MOD : 0)); else pol_observe(key, A, D, f); then A is
+ *        cleared (D stays until the page is evicted);
+ *     2. pol_tick(f);
+ *     3. if `frames` pages are resident: pol_pick one victim and drop it
+ *        from the resident set (a disk write if its D was set);
+ *     4. p becomes resident with A set, and D for a write; the policy
+ *        hears of it at the next harvest.
+ * The policy (cap >= frames, empty) should be fresh: the tool and the
+ * guest create it with pol_init(kind, cap, ..., seed 1, tau default).
+ * set: the caller's room for `frames` resident pages.
+ * 0, or -E_INVAL (frames 0 or > cap), or a policy call's error.
+ */
+struct refsim_frame {
+	uint64_t page;
+	uint8_t a, d;
+};
+
+int refsim_run_guest(struct pol *p, const uint64_t *refs, const bool *writes, size_t n,
+		     uint32_t frames, struct refsim_frame *set, struct refsim_result *res);
 
 #endif
