@@ -257,7 +257,7 @@ blk-test: all
 	  > $(B)/logs/blk.log 2>&1; tail -n 1 $(B)/logs/blk.log
 
 # Swap scenarios with a swap disk as blk1 (tests/swap/run-swap-tests).
-swap-test: all
+swap-test: all $(B)/host/policylab-gen $(B)/host/policylab-replay
 	@mkdir -p $(B)/logs
 	-bash tests/swap/run-swap-tests $(B)/kernel.elf $(B)/bootimg.cpio \
 	  > $(B)/logs/swap.log 2>&1; tail -n 1 $(B)/logs/swap.log

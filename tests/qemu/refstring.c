@@ -1,5 +1,5 @@
 /*
- * refstring "0 1 2 3 0 1 4 ..." FRAMES [POLICY]: touches pages of an
+ * refstring "0 1 2 3 0 1 4 ..."|@FILE FRAMES [POLICY]: touches pages of an
  * anonymous object in exactly the order given, with exactly FRAMES
  * frames for it, replaced by POLICY (default fifo), and prints the
  * faults: the textbook's exercise, run for real.
@@ -11,7 +11,8 @@
  *      harvests the object's accessed/dirty bits, runs the policy and
  *      evicts a page when FRAMES are taken (swap_proto.h);
  *   3. each reference is a load of the page, or a store for a page
- *      written "5w";
+ *      written "5w" (separated by blanks, commas or lines; @FILE reads
+ *      them from a file, a policy-lab trace: `#` starts a comment);
  *   4. SWAP_LAB with 0 frames ends it and answers the counts, printed as
  *      `refstring: N references, F faults, E evictions, W written
  *      (POLICY, FRAMES frames)`.
@@ -55,9 +56,27 @@ int main(int argc, char **argv)
 		return usage();
 	size_t n = 0;
 	uint64_t top = 0;
-	for (char *p = argv[1]; *p;) {
-		while (*p == ' ' || *p == ',')
+	char *text = argv[1];
+	if (text[0] == '@') { /* the string from a file (a policy-lab trace) */
+		static char file[64 * 1024];
+		FILE *f = fopen(text + 1, "r");
+		size_t len = f ? fread(file, 1, sizeof(file) - 1, f) : 0;
+		if (!f || ferror(f) || len == sizeof(file) - 1) {
+			fprintf(stderr, "refstring: cannot read %s\n", text + 1);
+			return 2;
+		}
+		fclose(f);
+		file[len] = 0;
+		text = file;
+	}
+	for (char *p = text; *p;) {
+		while (*p == ' ' || *p == ',' || *p == '\n' || *p == '\t')
 			p++;
+		if (*p == '#') { /* a comment, to the end of the line */
+			while (*p && *p != '\n')
+				p++;
+			continue;
+		}
 		if (!*p)
 			break;
 		char *end;
@@ -111,8 +130,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "refstring: no counts from the swap pager: %s\n", err_name(err));
 		return 1;
 	}
-	printf("refstring: %zu references, %lu faults, %lu evictions, %lu written (%s, %lu frames)\n",
+	printf("refstring: %zu references, %lu faults, %lu evictions, %lu written (%s, %lu frames%s%s)\n",
 	       n, (unsigned long)out[0], (unsigned long)out[1], (unsigned long)out[2],
-	       pol_name((enum pol_kind)kind), frames);
+	       pol_name((enum pol_kind)kind), frames, text == argv[1] ? "" : ", ",
+	       text == argv[1] ? "" : argv[1]);
 	return 0;
 }

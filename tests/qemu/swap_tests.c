@@ -443,7 +443,30 @@ static void resident_limit_enforced(void)
 	sys_handle_close((int)ep);
 }
 
+/* Lab mode: refstring runs each trace of /lab (the host's, made by
+ * policylab-gen) with every policy and a few frame counts; its lines go
+ * to the console, where tests/swap/run-swap-tests compares them with the
+ * host's replay (policylab-replay -m guest). Here: each run ends well. */
+static void refstring_runs_lab_traces(void)
+{
+	static const char *const traces[] = { "@/lab/belady.trace", "@/lab/zipf.trace",
+					      "@/lab/loop.trace" };
+	static const char *const frames[] = { "3", "4", "8" };
+	static const char *const policies[] = { "fifo", "second-chance", "clock", "aging",
+						"wsclock", "random", "nru" };
+	_Static_assert(sizeof(policies) / sizeof(policies[0]) == POL_NKINDS, "every policy");
+	for (size_t t = 0; t < sizeof(traces) / sizeof(traces[0]); t++)
+		for (int k = 0; k < POL_NKINDS; k++)
+			for (size_t f = 0; f < sizeof(frames) / sizeof(frames[0]); f++) {
+				const char *argv[] = { "refstring", traces[t], frames[f], policies[k], 0 };
+				int h = start(argv);
+				CHECK(h >= 0);
+				CHECK_EQ(wait_for(h), 0);
+			}
+}
+
 const struct qtest swap_tests[] = {
+	{ "refstring_runs_lab_traces", refstring_runs_lab_traces },
 	{ "resident_limit_enforced", resident_limit_enforced },
 	{ "swap_pager_killed_during_run", swap_pager_killed_during_run },
 	{ "swap_full_gives_fault_error", swap_full_gives_fault_error },
