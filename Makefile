@@ -87,7 +87,8 @@ SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk
 SRC_libctest := tests/qemu/libc_test.c
 SRC_conflood := tests/qemu/conflood.c
 SRC_swapstress := tests/qemu/swapstress.c
-SRC_refstring := tests/qemu/refstring.c $(filter-out %/refsim.c,$(POLICY_SRCS))
+SRC_refstring := tests/qemu/refstring.c tools/policylab/workloads.c \
+	$(filter-out %/refsim.c,$(POLICY_SRCS))
 # Programs only on the disks (not in the boot image): 32 MiB of text.
 DISK_ONLY_PROGS := bigtext
 SRC_bigtext := tests/qemu/bigtext.c tests/qemu/bigtext_blob.S

@@ -1,5 +1,6 @@
 /*
- * refstring "0 1 2 3 0 1 4 ..."|@FILE FRAMES [POLICY]: touches pages of an
+ * refstring "0 1 2 3 0 1 4 ..."|@FILE|-wNAME[,PAGES[,REFS[,SEED]]] FRAMES [POLICY]:
+ * touches pages of an
  * anonymous object in exactly the order given, with exactly FRAMES
  * frames for it, replaced by POLICY (default fifo), and prints the
  * faults: the textbook's exercise, run for real.
@@ -12,7 +13,9 @@
  *      evicts a page when FRAMES are taken (swap_proto.h);
  *   3. each reference is a load of the page, or a store for a page
  *      written "5w" (separated by blanks, commas or lines; @FILE reads
- *      them from a file, a policy-lab trace: `#` starts a comment);
+ *      them from a file, a policy-lab trace: `#` starts a comment; -w
+ *      makes a policy-lab workload's, from the generator policylab-gen
+ *      uses: seq, loop, uniform, zipf, phase, or sort, a real quicksort);
  *   4. SWAP_LAB with 0 frames ends it and answers the counts, printed as
  *      `refstring: N references, F faults, E evictions, W written
  *      (POLICY, FRAMES frames)`.
@@ -30,16 +33,70 @@
 #include "libipc/vm.h"
 #include "pagers/mm/policy/policy.h"
 #include "pagers/swap/swap_proto.h"
+#include "tools/policylab/workloads.h"
 #include "servers/name/name_proto.h"
 
 #define AREA 0x3000000000ul
 #define PG 4096ul
-#define MAX_REFS 4096
+#define MAX_REFS 65536
 #define MAX_PAGE 4095
 
 static uint64_t refs[MAX_REFS];
 static bool writes[MAX_REFS];
 static struct ipc_buffer buf;
+
+/* -w: the references of a policy-lab workload (tools/policylab/
+ * workloads.h), made here by the host's generator source, a repeat of
+ * the page just referenced folded into it as policylab-gen does. */
+struct rec {
+	size_t n;
+	bool full;
+};
+
+static void record(void *ctx, uint64_t page, bool write)
+{
+	struct rec *r = ctx;
+	if (r->n && refs[r->n - 1] == page) {
+		writes[r->n - 1] |= write;
+		return;
+	}
+	if (r->n == MAX_REFS || page > MAX_PAGE) {
+		r->full = true;
+		return;
+	}
+	refs[r->n] = page;
+	writes[r->n++] = write;
+}
+
+static long workload(const char *spec, size_t *n)
+{
+	char name[16] = { 0 };
+	unsigned long v[3] = { 0, 0, 1 };
+	const char *c = strchr(spec, ',');
+	size_t len = c ? (size_t)(c - spec) : strlen(spec);
+	if (len >= sizeof(name))
+		return -1;
+	memcpy(name, spec, len);
+	int k = wl_kind_by_name(name);
+	if (k < 0)
+		return -1;
+	v[0] = wl_specs[k].pages;
+	v[1] = wl_specs[k].refs;
+	for (int i = 0; c && i < 3; i++) {
+		char *end;
+		v[i] = strtoul(c + 1, &end, 10);
+		c = *end == ',' ? end : 0;
+	}
+	static uint64_t array[(MAX_PAGE + 1) * WL_PAGE_SIZE / 8 / 16]; /* sort: 256 pages */
+	if (k == WL_SORT && v[0] * WL_PAGE_SIZE > sizeof(array))
+		return -1;
+	struct rec r = { 0 };
+	if (wl_run((enum wl_kind)k, (uint32_t)v[0], v[1], v[2], k == WL_SORT ? array : 0, record,
+		   &r) < 0 || r.full)
+		return -1;
+	*n = r.n;
+	return 0;
+}
 
 static int usage(void)
 {
@@ -57,6 +114,16 @@ int main(int argc, char **argv)
 	size_t n = 0;
 	uint64_t top = 0;
 	char *text = argv[1];
+	if (strncmp(text, "-w", 2) == 0) { /* a workload's references */
+		if (workload(text[2] ? text + 2 : "", &n) < 0) {
+			fprintf(stderr, "refstring: no workload '%s' (seq, loop, uniform, zipf, phase, "
+					"sort[,PAGES[,REFS[,SEED]]])\n", text + 2);
+			return 2;
+		}
+		for (size_t i = 0; i < n; i++)
+			top = refs[i] > top ? refs[i] : top;
+		text = "";
+	}
 	if (text[0] == '@') { /* the string from a file (a policy-lab trace) */
 		static char file[64 * 1024];
 		FILE *f = fopen(text + 1, "r");
@@ -134,5 +201,6 @@ int main(int argc, char **argv)
 	       n, (unsigned long)out[0], (unsigned long)out[1], (unsigned long)out[2],
 	       pol_name((enum pol_kind)kind), frames, text == argv[1] ? "" : ", ",
 	       text == argv[1] ? "" : argv[1]);
+
 	return 0;
 }

@@ -444,13 +444,15 @@ static void resident_limit_enforced(void)
 }
 
 /* Lab mode: refstring runs each trace of /lab (the host's, made by
- * policylab-gen) with every policy and a few frame counts; its lines go
+ * policylab-gen) and three workloads it generates itself (-w, the same
+ * generator source) with every policy and a few frame counts; its lines go
  * to the console, where tests/swap/run-swap-tests compares them with the
  * host's replay (policylab-replay -m guest). Here: each run ends well. */
 static void refstring_runs_lab_traces(void)
 {
 	static const char *const traces[] = { "@/lab/belady.trace", "@/lab/zipf.trace",
-					      "@/lab/loop.trace" };
+					      "@/lab/loop.trace",   "-wseq,24,200",
+					      "-wphase,64,1500,5",  "-wsort,12" };
 	static const char *const frames[] = { "3", "4", "8" };
 	static const char *const policies[] = { "fifo", "second-chance", "clock", "aging",
 						"wsclock", "random", "nru" };
