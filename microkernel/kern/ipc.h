@@ -61,6 +61,7 @@ struct endpoint {
 	int32_t dead;            /* 0, or the error every operation now returns */
 	uaddr_t return_base;     /* where PAGER_RETURN frames land in the owner */
 	uint64_t return_pages;   /* (uapi/mm.h); 0: nowhere */
+	uint64_t return_next;    /* where the search for a free page starts */
 };
 
 struct notify {

@@ -272,8 +272,13 @@ static void flush(void)
 			status[r] = blk_wait(&disk, tag[r]);
 	for (uint32_t r = 0; r < runs; r++) {
 		if (status[r] == BLK_OK) {
-			for (uint32_t k = 0; k < len[r]; k++)
-				vm_unmap(RETURN_VA + (uint64_t)batch[first[r] + k].area * PG, PG);
+			/* The frames go, consecutive return-area pages in one call. */
+			for (uint32_t k = 0, m; k < len[r]; k += m) {
+				uint32_t a = batch[first[r] + k].area;
+				for (m = 1; k + m < len[r] && batch[first[r] + k + m].area == a + m; m++)
+					;
+				vm_unmap(RETURN_VA + (uint64_t)a * PG, m * PG);
+			}
 			st.swap_outs += len[r];
 			continue;
 		}

@@ -336,11 +336,16 @@ static uaddr_t return_slot(struct endpoint *ep)
 	struct task *k = ep->owner;
 	if (!k || !ep->return_pages)
 		return 0;
-	for (uint64_t i = 0; i < ep->return_pages; i++) {
+	/* From where the last one was taken: the pager frees them in about
+	 * the order they came, so the next free one is usually the next. */
+	for (uint64_t j = 0; j < ep->return_pages; j++) {
+		uint64_t i = (ep->return_next + j) % ep->return_pages;
 		uaddr_t va = ep->return_base + (i << PAGE_SHIFT);
 		pte_t *e = sv39_walk(k->pt_root, va, true);
-		if (e && !(*e & PTE_V) && !vm_region_find(k, va))
+		if (e && !(*e & PTE_V) && !vm_region_find(k, va)) {
+			ep->return_next = (i + 1) % ep->return_pages;
 			return va;
+		}
 	}
 	return 0;
 }
@@ -461,6 +466,7 @@ int64_t sys_pager_return_area(struct thread *t, const uint64_t *a)
 		return err;
 	ep->return_base = a[1];
 	ep->return_pages = a[2];
+	ep->return_next = 0;
 	t->task->is_pager = true; /* it takes pages back: a pager */
 	return 0;
 }
