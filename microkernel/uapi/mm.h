@@ -1,5 +1,5 @@
 /*
- * The memory manager's side of the kernel (DESIGN section 7).
+ * The memory manager's side of the kernel (docs/DESIGN.md section 6).
  *
  * The kernel keeps three free-frame watermarks, min < low < high. When
  * the free count falls below low, the registered manager's notification

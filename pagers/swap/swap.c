@@ -1,6 +1,7 @@
 /*
  * The swap pager: the default pager of anonymous and shadow objects, on
- * the swap disk blk1, and the memory manager (DESIGN sections 6 and 7).
+ * the swap disk blk1, and the memory manager (docs/DESIGN.md sections 6
+ * and 7).
  *
  * Two threads share the task:
  *   - the pager thread (main) serves the endpoint: FAULT (read a page back
