@@ -1,6 +1,6 @@
 /*
- * The system call layer under musl (DESIGN section 10). Linked into every
- * user program; musl itself is built so that it never traps
+ * The system call layer under musl (docs/DESIGN.md section 9). Linked
+ * into every user program; musl itself is built so that it never traps
  * (scripts/musl-build, libc/musl-overlay/).
  *
  * Lifecycle of a libc call:

@@ -1,7 +1,7 @@
 /*
- * The user-space loader: programs are mapped, not copied (DESIGN
- * section 9). spawn() (libipc/ulib.h) starts a boot module, or a program
- * file when argv[0] is a path, this way:
+ * The user-space loader: programs are mapped, not copied
+ * (docs/DESIGN.md section 2). spawn() (libipc/ulib.h) starts a boot
+ * module, or a program file when argv[0] is a path, this way:
  *   1. The program's memory object: SYS_MODULE_OBJECT for a module, the
  *      file's own object (the file server pages it) for a file. The
  *      loader maps it read-only into its own scratch window to read the

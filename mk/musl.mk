@@ -1,4 +1,4 @@
-# musl 1.2.3, the C library of user programs (DESIGN section 10).
+# musl 1.2.3, the C library of user programs (docs/DESIGN.md section 9).
 # scripts/musl-build fetches Debian's musl source package (cached in
 # $(B)/musl-dl), puts libc/musl-overlay/ over musl's Linux system call
 # layer and installs headers, libc.a and crt1.o into $(MUSL). It records

@@ -37,9 +37,9 @@ enum ipc_state {
 };
 
 /*
- * A message the kernel itself sends (a pager's FAULT or TERMINATE). It
- * waits on the endpoint ahead of thread senders until a receiver takes
- * it; `delivered` then runs (it may free the message).
+ * A message the kernel itself sends (a pager's FAULT, RETURN, RELEASE or
+ * TERMINATE). It waits on the endpoint ahead of thread senders until a
+ * receiver takes it; `delivered` then runs (it may free the message).
  */
 struct ipc_kmsg {
 	struct list link; /* in endpoint->kmsgs while queued */

@@ -1,6 +1,6 @@
 /*
  * A boot module as a memory object, so that programs are mapped, not
- * copied (DESIGN section 9).
+ * copied (docs/DESIGN.md section 2).
  *
  * Lifecycle:
  *   1. At boot (module_objects_init) each module's bytes are copied once into

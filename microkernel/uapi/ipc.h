@@ -41,9 +41,10 @@
 #define IPC_TAG_WORDS(t) ((uint32_t)((t) & 0xff))
 #define IPC_TAG_HANDLES(t) ((uint32_t)(((t) >> 8) & 0xf))
 #define IPC_TAG_SLOW (1ull << 16) /* force the slow path (tests, benchmarks) */
-/* Set by the kernel on the messages it sends itself (a pager's FAULT and
- * TERMINATE). A task cannot send it (outside IPC_TAG_VALID_MASK), so a
- * receiver tells the kernel's messages from forged ones by it alone. */
+/* Set by the kernel on the messages it sends itself (a pager's FAULT,
+ * RETURN, RELEASE and TERMINATE). A task cannot send it (outside
+ * IPC_TAG_VALID_MASK), so a receiver tells the kernel's messages from
+ * forged ones by it alone. */
 #define IPC_TAG_KERNEL (1ull << 17)
 #define IPC_TAG_FLAGS_MASK (IPC_TAG_SLOW)
 #define IPC_TAG_VALID_MASK (0xffffffff00000000ull | 0xfffull | IPC_TAG_FLAGS_MASK)

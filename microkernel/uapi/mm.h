@@ -1,5 +1,5 @@
 /*
- * The memory manager's side of the kernel (DESIGN section 7).
+ * The memory manager's side of the kernel (docs/DESIGN.md section 6).
  *
  * The kernel keeps three free-frame watermarks, min < low < high. When
  * the free count falls below low, the registered manager's notification
@@ -24,8 +24,9 @@
  * object's pager as PAGER_RETURN: its frame moves into the pager's
  * return area (SYS_PAGER_RETURN_AREA), one page a message, and the pager
  * writes it out and unmaps it. A dirty page whose pager has no free slot
- * in its return area, pinned pages, and pages of objects being rebound
- * stay where they are.
+ * in its return area, pinned pages, a page a write waits on (its
+ * unlock), a page of a thread's IPC buffer, and pages of objects being
+ * rebound stay where they are.
  *
  * PAGER_RETURN (kernel -> pager, uapi/pager.h): w0 offset, w1 epoch,
  * w2 the address in the pager's return area where the frame now is,

@@ -1,5 +1,6 @@
 /*
- * Memory objects and the external pager protocol (DESIGN sections 5, 6).
+ * Memory objects and the external pager protocol (docs/DESIGN.md
+ * sections 4, 5).
  *
  * A fault on a page that is not resident, step by step:
  *   1. The thread traps; the kernel finds the region and its object.

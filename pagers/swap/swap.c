@@ -1,6 +1,7 @@
 /*
  * The swap pager: the default pager of anonymous and shadow objects, on
- * the swap disk blk1, and the memory manager (DESIGN sections 6 and 7).
+ * the swap disk blk1, and the memory manager (docs/DESIGN.md sections 6
+ * and 7).
  *
  * Two threads share the task:
  *   - the pager thread (main) serves the endpoint: FAULT (read a page back
@@ -20,8 +21,9 @@
  *
  * A page read back keeps its slot while clean (a swap cache): the kernel
  * remembers it was paged (VPE_PAGED), so evicting it again costs no
- * write. A rewrite of a dirty page goes to the same slot. A slot whose
- * write fails is marked bad and the page goes to another; a page with no
+ * write. A rewrite of a dirty page goes to the same slot in a static
+ * map, and beside the pages going out with it in a dynamic one. A slot
+ * whose write fails is marked bad and the page goes to another; a page with no
  * slot at all (the disk full) stays in the return area and is supplied
  * from there, so nothing is lost; with the area full the kernel leaves
  * dirty pages resident.

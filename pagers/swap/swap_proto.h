@@ -1,11 +1,11 @@
 /*
  * The swap pager's control protocol (pagerctl's), on its endpoint,
  * published by init as "pager.swap". The swap pager is the default pager
- * of anonymous and shadow objects and runs the memory manager (DESIGN
- * sections 6 and 7); these requests change how it works while programs
- * run. Every reply carries a status in the usual place (0 or an error of
- * uapi/errors.h); an argument out of range is -E_RANGE, an unknown name
- * -E_NOENT, and nothing changes.
+ * of anonymous and shadow objects and runs the memory manager
+ * (docs/DESIGN.md sections 6 and 7); these requests change how it works
+ * while programs run. Every reply carries a status in the usual place (0
+ * or an error of uapi/errors.h); an argument out of range is -E_RANGE, an
+ * unknown name -E_NOENT, and nothing changes.
  *
  *   SWAP_STATUS      reply: struct swap_status as words (SWAP_STATUS_WORDS)
  *   SWAP_POLICY      w0 enum pol_kind (pagers/mm/policy/policy.h): the

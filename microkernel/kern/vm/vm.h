@@ -3,7 +3,7 @@
  * stacks, and the wired memory of SYS_MEM_WIRE).
  *
  * Wired memory never pages: it is the memory pagers and servers run on
- * (DESIGN section 6). Each task has a frame quota; and below the min
+ * (docs/DESIGN.md section 6). Each task has a frame quota; and below the min
  * watermark (kern/vm/vm_reclaim.h, VM_RESERVE_FRAMES unless the memory
  * manager sets it) free frames go only to tasks marked as pagers, so
  * pagers can still run when memory is short.

@@ -1,6 +1,6 @@
 /*
  * Page replacement policies for the user-space memory manager
- * (DESIGN section 7): FIFO, second chance, CLOCK, aging, WSClock,
+ * (docs/DESIGN.md section 7): FIFO, second chance, CLOCK, aging, WSClock,
  * random and NRU, behind one small interface. Portable C: no malloc,
  * no libc beyond memset; the caller gives the arena.
  *
