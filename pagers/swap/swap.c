@@ -69,7 +69,7 @@
 #define NOTE_LAB 4ull           /* the kernel: a lab-mode fault waits */
 #define PERIOD_MS 100           /* harvest period without pressure */
 #define LIMIT_PERIOD_MS 5       /* ... while a resident-set limit is set */
-#define HARVEST_MIN_MS 20       /* ... and under pressure */
+#define HARVEST_MIN_MS 100      /* ... and under pressure (a harvest costs ~100 instructions a resident page) */
 #define MAX_LIMITS 16
 #define QCHUNK 4096             /* pages a bulk query covers */
 #define EVICT_BATCH 256
