@@ -69,7 +69,7 @@ SRC_console := servers/console/console.c
 # The replacement policies (pager library, host-tested): pagerctl names them.
 POLICY_SRCS := $(addprefix pagers/mm/policy/,policy.c fifo.c second_chance.c clock.c aging.c \
 	wsclock.c random.c nru.c refsim.c)
-SRC_shell := servers/shell/shell.c servers/shell/stats.c servers/shell/files.c \
+SRC_shell := servers/shell/shell.c servers/shell/lineedit.c servers/shell/stats.c servers/shell/files.c \
 	servers/shell/pagerctl.c servers/shell/trace_names.c $(filter-out %/refsim.c,$(POLICY_SRCS))
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c pagers/common/pager_queue.c
 SRC_swap := pagers/swap/swap.c pagers/swap/swapmap.c $(LIBBLK) $(filter-out %/refsim.c,$(POLICY_SRCS))

@@ -145,6 +145,7 @@ static char edit[EDIT_MAX];
 static uint32_t edit_len;
 static bool last_cr; /* swallow the \n of a \r\n pair */
 static int esc_state; /* 0 none, 1 after ESC, 2 inside ESC [ ... */
+static bool raw_mode; /* CONS_MODE: bytes go to readers as they come */
 
 static uint32_t inq_count(void)
 {
@@ -197,9 +198,22 @@ static bool in_escape(uint8_t c)
 	return false;
 }
 
+static void intr_signal(void);
+
+/* Raw mode: the byte as it came, no echo; it completes input at once. */
+static bool input_raw(uint8_t c)
+{
+	if (inq_count() == INQ_SIZE)
+		return false;
+	inq[inq_head++ % INQ_SIZE] = c;
+	return true;
+}
+
 /* One received byte; true if input completed (a line or end of input). */
 static bool input_byte(uint8_t c)
 {
+	if (raw_mode)
+		return input_raw(c);
 	bool after_cr = last_cr;
 	last_cr = c == '\r';
 	if (in_escape(c) || (after_cr && c == '\n'))
@@ -223,6 +237,11 @@ static bool input_byte(uint8_t c)
 	case CTRL('U'):
 		while (edit_len)
 			erase_char();
+		return false;
+	case CTRL('C'): /* the line goes; the interrupt subscriber hears */
+		edit_len = 0;
+		uart_puts("^C\n");
+		intr_signal();
 		return false;
 	default:
 		if (c < 0x20 && c != '\t')
@@ -253,6 +272,14 @@ static void subs_signal(void)
 	for (int i = 0; i < NSUBS; i++)
 		if (subs[i].note)
 			notify_signal(subs[i].note, subs[i].bits);
+}
+
+static struct sub intr_sub; /* CONS_INTR: one, the last to ask */
+
+static void intr_signal(void)
+{
+	if (intr_sub.note)
+		notify_signal(intr_sub.note, intr_sub.bits);
 }
 
 /* --- handlers ------------------------------------------------------------- */
@@ -312,6 +339,27 @@ static long do_subscribe(void *ctx, const struct ipc_request *req, struct ipc_re
 	return 0;
 }
 
+static long do_intr(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
+{
+	int32_t note = req->handles[0];
+	if (!handle_is(note, OBJ_NOTIFY, R_SEND) || req->w[0] == 0)
+		return -E_INVAL;
+	if (intr_sub.note)
+		sys_handle_close(intr_sub.note);
+	intr_sub = (struct sub){ .badge = req->badge, .note = note, .bits = req->w[0] };
+	return 0;
+}
+
+static long do_mode(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
+{
+	if (req->w[0] > CONS_MODE_RAW)
+		return -E_INVAL;
+	raw_mode = req->w[0] == CONS_MODE_RAW;
+	edit_len = 0;
+	esc_state = 0;
+	return 0;
+}
+
 static long do_open(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
 {
 	long h = sys_handle_mint(CONS_H_EP, R_SEND | R_GRANT, next_open);
@@ -349,6 +397,8 @@ static const struct ipc_handler handlers[] = {
 	{ CONS_OPEN, "open", 0, 0, 0, 0, do_open },
 	{ CONS_FLUSH, "flush", 0, 0, 0, 0, do_flush },
 	{ CONS_IRQ, "irq", 0, 0, 0, CONS_BADGE_IRQ, do_irq },
+	{ CONS_INTR, "intr", 1, 1, 1, 0, do_intr },
+	{ CONS_MODE, "mode", 1, 1, 0, 0, do_mode },
 };
 
 static struct ipc_buffer buf;

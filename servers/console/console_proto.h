@@ -32,6 +32,14 @@
  *   CONS_FLUSH      writes the caller's partial line out now
  *   CONS_IRQ        (the server's own interrupt thread only) the UART
  *                   interrupted: read what arrived, then acknowledge
+ *   CONS_INTR       w0: bits to signal; 1 handle: a notification (R_SEND).
+ *                   Ctrl-C typed in cooked mode discards the line being
+ *                   edited, echoes ^C and signals it (one subscriber: the
+ *                   last to ask, the shell, which kills its foreground job)
+ *   CONS_MODE       w0: CONS_MODE_COOKED (the line discipline above) or
+ *                   CONS_MODE_RAW (every byte goes to readers as it comes,
+ *                   no echo: the shell edits its own lines). Drops a
+ *                   partly edited line.
  *
  * Badges: init mints badges below CONS_BADGE_OPENED, one per program it
  * starts; CONS_OPEN hands out badges from CONS_BADGE_OPENED up; the handle
@@ -56,7 +64,12 @@ enum cons_label {
 	CONS_OPEN = 4,
 	CONS_FLUSH = 5,
 	CONS_IRQ = 6,
+	CONS_INTR = 7,
+	CONS_MODE = 8,
 };
+
+#define CONS_MODE_COOKED 0
+#define CONS_MODE_RAW 1
 
 /* Bytes one CONS_WRITE or CONS_READ carries: the message minus w0. */
 #define CONS_DATA_MAX ((IPC_MAX_WORDS - 1) * 8)

@@ -21,7 +21,8 @@
  *   3d. with a second disk, start the swap pager on blk1 (pagers/swap:
  *      the default pager and the memory manager) and publish it as
  *      "pager.swap";
- *   4. start the programs named in bootargs (separate several with ";"),
+ *   4. start the programs named in bootargs (separate several with ";",
+ *      a word of its own or not: "a;b", "a ; b" and "a ;b" alike),
  *      each with the standard handles (libipc/ulib.h spawn_std): the name
  *      endpoint minted with a badge of its own (H_NAME: the name server
  *      tells its clients apart by it; init's own handle is the only
@@ -30,7 +31,9 @@
  *      minted with a badge of its own (H_CONSOLE), every boot module;
  *   5. wait for those programs, have the file system server write
  *      everything back (FS_SYNC), and power the machine off with the
- *      first non-zero exit status (0 if all succeeded).
+ *      first non-zero exit code (0 if all succeeded): a program's exit
+ *      status, or for one killed 0x80 | scause (a fault), 0xfd (out of
+ *      memory), 0xfe (its pager failed), 0xff (killed by request).
  */
 #include "libipc/ipc.h"
 #include "libipc/server.h"
@@ -385,15 +388,73 @@ static int start(char **argv)
 
 static int exit_code(long status)
 {
-	if (status & TASK_STATUS_KILLED)
-		return 0x7f;
-	return (int)(status & 0xff);
+	if (status < 0)
+		return 1;
+	long cause = status & 0xff;
+	if ((status & TASK_STATUS_KILLED) && cause < TASK_KILLED_OOM)
+		return (int)(0x80 | cause);
+	return (int)cause;
+}
+
+static const char *fault_name(long scause)
+{
+	static const char *const names[] = {
+		[0] = "instruction address misaligned", [1] = "instruction access fault",
+		[2] = "illegal instruction",            [3] = "breakpoint",
+		[4] = "load address misaligned",        [5] = "load access fault",
+		[6] = "store address misaligned",       [7] = "store access fault",
+		[8] = "environment call",               [12] = "instruction page fault",
+		[13] = "load page fault",               [15] = "store page fault",
+	};
+	size_t n = sizeof(names) / sizeof(names[0]);
+	return scause >= 0 && (size_t)scause < n && names[scause] ? names[scause] : "fault";
+}
+
+/* "exited with status 3", "killed by a fault (load page fault, scause 13)" */
+static void report_end(const char *name, long status)
+{
+	long cause = status & 0xff;
+	if (status < 0)
+		uprintf("init: %s cannot be waited for: %s\n", name, err_name(status));
+	else if (!(status & TASK_STATUS_KILLED))
+		uprintf("init: %s exited with status %ld\n", name, status);
+	else if (cause == TASK_KILLED_BY_REQUEST)
+		uprintf("init: %s killed\n", name);
+	else if (cause == TASK_KILLED_PAGER)
+		uprintf("init: %s killed: its pager failed\n", name);
+	else if (cause == TASK_KILLED_OOM)
+		uprintf("init: %s killed: out of memory\n", name);
+	else
+		uprintf("init: %s killed by a fault (%s, scause %ld)\n", name, fault_name(cause),
+			cause);
+}
+
+#define MAX_WORDS 64
+
+/* The bootargs' words with every ";" a word of its own, in words[]
+ * (NULL-terminated); the words are cut in place. Returns the count. */
+static int split_programs(int argc, char **argv, char **words)
+{
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		char *p = argv[i];
+		for (char *q; n < MAX_WORDS - 2 && (q = strchr(p, ';')); p = q + 1) {
+			*q = 0;
+			if (*p)
+				words[n++] = p;
+			words[n++] = ";";
+		}
+		if (*p && n < MAX_WORDS - 1)
+			words[n++] = p;
+	}
+	words[n] = 0;
+	return n;
 }
 
 int main(int argc, char **argv)
 {
 	int tasks[MAX_PROGS], ntasks = 0, code = 0;
-	int first = 1;
+	int first;
 	ipc_buffer_setup(&buf);
 	start_name_server();
 	if (name_ep >= 0) {
@@ -405,12 +466,15 @@ int main(int argc, char **argv)
 		start_fs(), start_swap();
 	else if (name_ep >= 0)
 		start_fs();
-	for (int i = 1; i <= argc; i++) {
-		if (i < argc && strcmp(argv[i], ";") != 0)
+	static char *words[MAX_WORDS];
+	int nwords = split_programs(argc, argv, words);
+	first = 0;
+	for (int i = 0; i <= nwords; i++) {
+		if (i < nwords && strcmp(words[i], ";") != 0)
 			continue;
-		argv[i < argc ? i : argc] = 0; /* terminate this program's argv */
+		words[i] = 0; /* terminate this program's argv */
 		if (i > first && ntasks < MAX_PROGS) {
-			int h = start(&argv[first]);
+			int h = start(&words[first]);
 			if (h >= 0)
 				tasks[ntasks++] = h;
 			else
@@ -424,7 +488,7 @@ int main(int argc, char **argv)
 		long status = sys_task_wait(tasks[i]);
 		struct task_info ti;
 		sys_task_info(tasks[i], &ti);
-		uprintf("init: %s exited with status %ld\n", ti.name, status);
+		report_end(ti.name, status);
 		if (code == 0)
 			code = exit_code(status);
 	}

@@ -9,6 +9,11 @@
  *   4. find the command in the table and run it; unknown commands and
  *      bad arguments get one line saying so.
  *
+ * Ctrl-C: lines are edited in lineedit.c (the console in raw mode), where
+ * Ctrl-C drops the line. While a command runs the console is cooked and
+ * Ctrl-C there signals the shell's interrupt notification (CONS_INTR);
+ * the interrupt thread kills the foreground job, whose wait then ends.
+ *
  * Programs it runs get the handles init would give them (spawn_std): the
  * name server, the system object read-only, the console with a badge of
  * their own (CONS_OPEN), the boot modules. Background programs are jobs,
@@ -19,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
 
 #include "libipc/server.h"
 #include "libipc/ulib.h"
@@ -38,6 +44,43 @@ struct job {
 };
 
 static struct job jobs[MAX_JOBS];
+
+/* The foreground job's task handle (0: none) and whether Ctrl-C killed
+ * it. Written by the main thread around the wait, read by the interrupt
+ * thread; one word each, so either sees a whole value. */
+static volatile int fg_task;
+static volatile bool fg_interrupted;
+
+static int intr_note;
+static uint64_t intr_stack[1024] __attribute__((aligned(16)));
+
+/* The interrupt thread: system calls only (no stdio, no IPC buffer). */
+static void intr_thread(void *arg)
+{
+	for (;;) {
+		uint64_t bits;
+		if (notify_wait(intr_note, &bits, 0) < 0)
+			return;
+		int h = fg_task;
+		if (h && sys_task_kill(h) == 0)
+			fg_interrupted = true;
+	}
+}
+
+/* Asks the console for Ctrl-C and starts the thread that hears it. */
+static void intr_setup(void)
+{
+	long note = sys_notify_create();
+	if (note < 0)
+		return;
+	intr_note = (int)note;
+	uint64_t w[1] = { 1 };
+	int32_t hs[1] = { intr_note }; /* a copy with R_SEND goes */
+	uint32_t rights[1] = { R_SEND };
+	if (ipc_request(H_CONSOLE, &shell_buf, CONS_INTR, w, 1, hs, rights, 1, 0, 0, 0) != 0)
+		return;
+	thread_spawn(intr_thread, 0, intr_stack, sizeof(intr_stack), PRIO_DEFAULT);
+}
 
 bool shell_system(uint32_t rights)
 {
@@ -133,6 +176,21 @@ static void collect(int h, uint32_t id, const char *what)
 	sys_handle_close(h);
 }
 
+/* As collect, for the foreground job: Ctrl-C may kill it meanwhile. */
+static void collect_foreground(int h, uint32_t id, const char *what)
+{
+	fg_interrupted = false;
+	fg_task = h;
+	long status = sys_task_wait(h);
+	fg_task = 0;
+	char how[64];
+	describe_status(status, how, sizeof(how));
+	bool intr = fg_interrupted && status >= 0 && (status & TASK_STATUS_KILLED) &&
+		    (status & 0xff) == TASK_KILLED_BY_REQUEST;
+	printf("[task %u] %s %s%s\n", id, what, how, intr ? " (Ctrl-C)" : "");
+	sys_handle_close(h);
+}
+
 static void join_words(char **argv, char *out, size_t size)
 {
 	size_t at = 0;
@@ -145,7 +203,7 @@ static void run_foreground(char **argv)
 {
 	int h = start_program(argv);
 	if (h >= 0)
-		collect(h, task_id(h), argv[0]);
+		collect_foreground(h, task_id(h), argv[0]);
 }
 
 static void run_background(char **argv)
@@ -310,6 +368,11 @@ static void cmd_poweroff(int argc, char **argv)
 
 static void cmd_help(int argc, char **argv);
 
+static void print_name(const char *name, void *arg)
+{
+	printf(" %s", name);
+}
+
 struct command {
 	const char *name;
 	void (*fn)(int argc, char **argv);
@@ -351,14 +414,52 @@ static void cmd_help(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		printf("  %-22s %s\n", commands[i].usage, commands[i].help);
 	printf("programs (run PROG):");
+	shell_each_program(print_name, 0);
+	printf("\n");
+}
+
+void shell_each_command(void (*fn)(const char *name, void *arg), void *arg)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fn(commands[i].name, arg);
+}
+
+/* Boot modules that are the system itself or the tests' tools: a second
+ * name server or console would only fight the first. */
+static bool system_module(const char *name)
+{
+	static const char *const sys[] = { "init", "name", "zero", "swap", "console", "blk", "fs",
+					   "shell", "notelf", "testrunner", "sharedpage", "fuzzleaf", "msgfuzz",
+					   "pagerfuzz", "sysfuzz" };
+	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+		if (strcmp(name, sys[i]) == 0)
+			return true;
+	return false;
+}
+
+void shell_each_program(void (*fn)(const char *name, void *arg), void *arg)
+{
 	int32_t mods[64];
 	int n = module_handles(mods, 64);
 	for (int i = 0; i < n; i++) {
 		char name[32];
-		if (sys_module_name(mods[i], name, sizeof(name)) >= 0)
-			printf(" %s", name);
+		if (sys_module_name(mods[i], name, sizeof(name)) >= 0 && !system_module(name))
+			fn(name, arg);
 	}
-	printf("\n");
+	DIR *d = opendir("/bin");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		bool dup = e->d_name[0] == '.';
+		for (int i = 0; i < n && !dup; i++) {
+			char name[32];
+			dup = sys_module_name(mods[i], name, sizeof(name)) >= 0 &&
+			      strcmp(name, e->d_name) == 0;
+		}
+		if (!dup)
+			fn(e->d_name, arg);
+	}
+	if (d)
+		closedir(d);
 }
 
 /* --- the command loop --------------------------------------------------------- */
@@ -392,35 +493,14 @@ static void execute(char *line)
 	printf("unknown command '%s'; type help for the list\n", argv[0]);
 }
 
-/* Reads one line; false at end of input. A line longer than the buffer
- * is read to its end and reported, not run in pieces. */
-static bool read_line(char *line, size_t size)
-{
-	if (!fgets(line, (int)size, stdin))
-		return false;
-	size_t n = strlen(line);
-	if (n + 1 < size || line[n - 1] == '\n')
-		return true;
-	int c;
-	while ((c = getchar()) != EOF && c != '\n')
-		;
-	printf("line too long (at most %zu characters)\n", size - 2);
-	line[0] = 0;
-	return true;
-}
-
 int main(int argc, char **argv)
 {
 	ipc_buffer_setup(&shell_buf);
+	intr_setup();
 	printf("mk shell: type help for the commands\n");
 	char line[LINE_MAX];
-	for (;;) {
-		printf("mk> ");
-		fflush(stdout);
-		if (!read_line(line, sizeof(line)))
-			break;
+	while (lineedit_read("mk> ", line, sizeof(line)))
 		execute(line);
-	}
 	printf("\nend of input: powering off\n");
 	power_off(0);
 }

@@ -13,6 +13,7 @@
 #define SERVERS_SHELL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "libipc/ipc.h"
 
@@ -42,6 +43,15 @@ void cmd_cd(int argc, char **argv);
 void cmd_pwd(int argc, char **argv);
 /* The task handle of the job with task id `id`, or -E_NOENT. */
 int shell_job_task(uint32_t id);
+/* Calls fn(name, arg) for each command, and for each program a user
+ * can run (boot modules but the system's own servers, and /bin). */
+void shell_each_command(void (*fn)(const char *name, void *arg), void *arg);
+void shell_each_program(void (*fn)(const char *name, void *arg), void *arg);
+/* lineedit.c: prints the prompt and reads a line, edited (arrows,
+ * Home/End, history on Up/Down, Tab completion), without its newline;
+ * Ctrl-C gives an empty line. false at end of input. */
+#define LINEEDIT_MAX 256
+bool lineedit_read(const char *prompt, char *line, size_t size);
 /* pagerctl.c: the swap pager's controls; pagerctl() returns 0 or 1 */
 int pagerctl(int argc, char **argv);
 void cmd_pagerctl(int argc, char **argv);

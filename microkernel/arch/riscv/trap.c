@@ -59,8 +59,8 @@ static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
 	struct task *k = t->task;
 	/* stval holds the faulting address, or for an illegal instruction
 	 * its encoding. */
-	klog("task %u (%s): killed: %s %s %lx, pc %lx\n", k->id, k->name,
-	     cause_name(scause), scause == EXC_ILLEGAL ? "" : "at",
+	klog("task %u (%s): killed: %s%s 0x%lx, pc 0x%lx\n", k->id, k->name,
+	     cause_name(scause), scause == EXC_ILLEGAL ? "" : " at",
 	     (unsigned long)stval, (unsigned long)t->tf.sepc);
 	task_exit(k, TASK_STATUS_KILLED | (uint32_t)(scause & 0xff));
 }

@@ -76,6 +76,13 @@ static void on_reply(const struct fk_msg *m, const struct fk_reply *r)
 		break;
 	case CONS_FLUSH:
 		break;
+	case CONS_INTR:
+		FUZZ_CHECK(m->nhandles == 1 && m->words == 1 && m->w[0] != 0);
+		FUZZ_CHECK(m->htype[0] == OBJ_NOTIFY && (m->hrights[0] & R_SEND));
+		break;
+	case CONS_MODE:
+		FUZZ_CHECK(m->words == 1 && m->w[0] <= CONS_MODE_RAW);
+		break;
 	case CONS_IRQ:
 		FUZZ_CHECK(m->badge & CONS_BADGE_IRQ);
 		break;
@@ -131,7 +138,7 @@ static bool next_message(struct fk_msg *m)
 			uart_input();
 			continue;
 		}
-		m->label = b < 0xd8 ? b % 8 : (uint32_t)fk_bytes(4);
+		m->label = b < 0xd8 ? b % 10 : (uint32_t)fk_bytes(4);
 		m->badge = fk_badge(fk_byte());
 		uint8_t how = fk_byte();
 		if (how < 0xc0) {
