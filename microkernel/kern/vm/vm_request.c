@@ -286,7 +286,7 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 static void kill_waiter(struct thread *t, struct vm_request *req, int err)
 {
 	struct task *k = t->task;
-	klog("task %u (%s): killed: pager error %d on object %lu page %lu (va %lx)\n", k->id,
+	klog("task %u (%s): killed: pager error %d on object %lu page %lu (va 0x%lx)\n", k->id,
 	     k->name, err, (unsigned long)req->obj->id, (unsigned long)req->page,
 	     (unsigned long)t->fault_va);
 	t->fault_req = 0;
