@@ -61,11 +61,17 @@ static void unpack(const struct ipc_server *s, const struct ipc_msg *m,
 	 * case, and a call per copy is a sizeable share of a short request. */
 	for (int i = 0; i < IPC_REG_WORDS; i++)
 		req->w[i] = m->w[i];
-	if (req->words > IPC_REG_WORDS)
+	/* Longer than a message can be (the kernel lets none through; a fake
+	 * one might): refused by every handler's range. */
+	if (req->words > IPC_MAX_WORDS)
+		req->words = IPC_MAX_WORDS + 1;
+	else if (req->words > IPC_REG_WORDS)
 		memcpy(&req->w[IPC_REG_WORDS], &s->buf->mr[IPC_REG_WORDS],
 		       (req->words - IPC_REG_WORDS) * sizeof(uint64_t));
 	if (req->nhandles)
-		memcpy(req->handles, s->buf->handles, req->nhandles * sizeof(int32_t));
+		memcpy(req->handles, s->buf->handles,
+		       (req->nhandles > IPC_MAX_HANDLES ? IPC_MAX_HANDLES : req->nhandles) *
+			       sizeof(int32_t));
 }
 
 /* Packs the reply (status as label) into registers and buffer. */
@@ -181,33 +187,8 @@ long ipc_request_timed(int ep, struct ipc_buffer *buf, uint32_t label, const uin
 
 long ipc_server_request(struct ipc_server *s, int ep, struct ipc_msg *m)
 {
-	struct ipc_request *req = &s->req;
-	req->label = IPC_TAG_LABEL(m->tag);
-	req->words = IPC_TAG_WORDS(m->tag);
-	req->nhandles = IPC_TAG_HANDLES(m->tag);
-	req->badge = m->badge;
-	for (int i = 0; i < IPC_REG_WORDS; i++)
-		req->w[i] = m->w[i];
-	for (uint32_t i = 0; i < req->nhandles && i < IPC_MAX_HANDLES; i++)
-		req->handles[i] = s->buf->handles[i];
-	/* Long requests (a file server's paths) come through the buffer;
-	 * longer than a message can be: refused by every handler's range. */
-	if (req->words > IPC_MAX_WORDS)
-		req->words = IPC_MAX_WORDS + 1;
-	else
-		for (uint32_t i = IPC_REG_WORDS; i < req->words; i++)
-			req->w[i] = s->buf->mr[i];
-	long status = ipc_dispatch(s, req, &s->resp);
-	struct ipc_response *r = &s->resp;
-	uint32_t words = r->words > IPC_MAX_WORDS ? IPC_MAX_WORDS : r->words;
-	m->tag = IPC_TAG((uint32_t)-status, words, r->nhandles);
-	for (int i = 0; i < IPC_REG_WORDS; i++)
-		m->w[i] = r->w[i];
-	for (uint32_t i = IPC_REG_WORDS; i < words; i++)
-		s->buf->mr[i] = r->w[i];
-	for (uint32_t i = 0; i < r->nhandles; i++) {
-		s->buf->handles[i] = r->handles[i];
-		s->buf->rights[i] = r->rights[i];
-	}
+	unpack(s, m, &s->req);
+	long status = ipc_dispatch(s, &s->req, &s->resp);
+	pack(s, status, &s->resp, m);
 	return ipc_server_answer(s, ep, m);
 }

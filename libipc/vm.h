@@ -134,6 +134,27 @@ static inline long trace_read(uint64_t first, struct trace_record *out, uint64_t
 	return sys3(SYS_TRACE_READ, first, out, max);
 }
 
+/* Records ever written to the trace ring: the first index SYS_TRACE_READ
+ * has nothing at (a doubling search, then a binary one). */
+static inline uint64_t trace_records_end(void)
+{
+	struct trace_record r;
+	uint64_t lo = 0, hi = 1;
+	while (trace_read(hi - 1, &r, 1) > 0) {
+		lo = hi;
+		hi *= 2;
+	}
+	hi--; /* a record at lo - 1 (if lo > 0), none at hi: lo <= end <= hi */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (trace_read(mid, &r, 1) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The memory manager's calls (uapi/mm.h); mm: the OBJ_MM handle. */
 static inline long mm_register(int mm, int note, uint64_t bits)
 {

@@ -264,25 +264,6 @@ static void percentiles_print(int i, const char *unit)
 	       (unsigned long)v[(n - 1) * 99 / 100], (unsigned long)v[n - 1]);
 }
 
-/* Records ever written: the first index SYS_TRACE_READ has nothing at. */
-static uint64_t trace_end(void)
-{
-	struct trace_record r;
-	uint64_t lo = 0, hi = 1;
-	while (trace_read(hi - 1, &r, 1) > 0) {
-		lo = hi;
-		hi *= 2;
-	}
-	hi--; /* a record at lo - 1 (if lo > 0), none at hi: lo <= end <= hi */
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		if (trace_read(mid, &r, 1) > 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
 
 static void hist_print(const struct hist *h, const char *name)
 {
@@ -316,7 +297,7 @@ void cmd_trace(int argc, char **argv)
 	unsorted = 0;
 	ntotal = 0;
 	trace_clock_probe(&clock_of_stamps);
-	uint64_t end = trace_end(), first = end > TRACE_WINDOW ? end - TRACE_WINDOW : 0;
+	uint64_t end = trace_records_end(), first = end > TRACE_WINDOW ? end - TRACE_WINDOW : 0;
 	static struct trace_record recs[TRACE_BATCH];
 	for (uint64_t at = first; at < end;) {
 		long got = trace_read(at, recs, TRACE_BATCH);

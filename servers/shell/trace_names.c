@@ -79,7 +79,7 @@ static uint64_t probe_file(const char *path)
 	if (vmo >= 0 && vm_map((int)vmo, PROBE_AREA, size, 0, VM_R | VM_SHARED) == 0) {
 		uint64_t pages = size / PG;
 		for (uint64_t k = 0; k < FILE_PROBES && !id; k++) {
-			uint64_t from = trace_names_end();
+			uint64_t from = trace_records_end();
 			(void)*(volatile const uint8_t *)(PROBE_AREA + k * pages / FILE_PROBES * PG);
 			id = pager_since(from);
 		}
@@ -96,7 +96,7 @@ int trace_names_probe(struct trace_name *out, int max)
 {
 	static const char *const files[] = { "/bin/bigtext", "/bin/hello", "/bin/libctest" };
 	int n = 0;
-	uint64_t id = probe_zero(trace_names_end());
+	uint64_t id = probe_zero(trace_records_end());
 	if (id && n < max)
 		out[n++] = (struct trace_name){ id, "pager.zero" };
 	id = 0;
@@ -108,24 +108,6 @@ int trace_names_probe(struct trace_name *out, int max)
 	return n;
 }
 
-uint64_t trace_names_end(void)
-{
-	struct trace_record r;
-	uint64_t lo = 0, hi = 1;
-	while (trace_read(hi - 1, &r, 1) > 0) {
-		lo = hi;
-		hi *= 2;
-	}
-	hi--; /* a record at lo - 1 (if lo > 0), none at hi: lo <= end <= hi */
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		if (trace_read(mid, &r, 1) > 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
 
 /* instret and the timer across a busy loop of about a million
  * instructions (a few timer ticks' worth even at 2^-0 ns each). */

@@ -10,8 +10,6 @@ struct trace_name {
 	const char *name; /* on the name server */
 };
 
-/* Records ever written to the ring (the first index with none). */
-uint64_t trace_names_end(void);
 /* Probes the pagers it can name (see trace_names.c); returns how many
  * went into out[0..max). Leaves records in the ring. */
 int trace_names_probe(struct trace_name *out, int max);

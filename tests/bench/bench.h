@@ -27,7 +27,6 @@ int bench_swap_child(void); /* `bench swap`: what bench_swap starts */
 void bench_blk_trace(void);
 void bench_fault_trace(void);
 /* bench_trace.c: fault-latency percentiles from the kernel's trace ring. */
-uint64_t bench_trace_end(void);
 void bench_trace_cdf(const char *label, uint64_t from, bool kernel);
 
 #endif

@@ -337,7 +337,7 @@ void bench_faults(void)
 	ipc_buffer_setup(&buf);
 	zero_ep = (int)name_lookup(H_NAME, &buf, "pager.zero");
 	bench_minor();
-	uint64_t from = bench_trace_end();
+	uint64_t from = trace_records_end();
 	if (touch_run("fault_kernel_zero", FROM_KERNEL, N))
 		bench_trace_cdf("kernel_zero_fill", from, true);
 	anon_ep = (int)sys0(SYS_ENDPOINT_CREATE);
@@ -351,7 +351,7 @@ void bench_faults(void)
 		return;
 	}
 	zero_call(ZERO_PREFILL, 256);
-	from = bench_trace_end();
+	from = trace_records_end();
 	if (touch_run("fault_zero_pager", FROM_ZERO_PAGER, N)) {
 		stages_from_trace(N);
 		bench_trace_cdf("zero_pager", from, false);

@@ -84,7 +84,7 @@ static void cached_faults(int vmo, volatile const uint64_t *base)
 		uprintf("BENCH-INFO trace_cdf_file_pager_refault no eviction\n");
 		return;
 	}
-	uint64_t from = bench_trace_end();
+	uint64_t from = trace_records_end();
 	for (uint64_t p = first; p < first + CACHED; p++)
 		(void)timed_load(base + p * PG / 8);
 	bench_trace_cdf("file_pager_refault", from, false);
@@ -99,7 +99,7 @@ static void faults(int vmo, uint64_t size)
 	}
 	volatile const uint64_t *base = (volatile const uint64_t *)FILE_AREA;
 	fs_config(1);
-	uint64_t from = bench_trace_end();
+	uint64_t from = trace_records_end();
 	for (size_t i = 0; i < MAJOR_N; i++)
 		samples[i] = timed_load(base + i * PG / 8);
 	report_n("fault_file_major", MAJOR_N, true);

@@ -142,7 +142,7 @@ static void single_faults(volatile const uint64_t *base)
 	struct swap_status s0, s1;
 	if (ctl(SWAP_CLUSTER, 1, 0) || status(&s0))
 		return;
-	uint64_t from = bench_trace_end();
+	uint64_t from = trace_records_end();
 	for (size_t i = 0; i < IN_WARMUP + IN_N; i++) {
 		uint64_t t = timed_load(base + i * PG / 8);
 		if (i >= IN_WARMUP)

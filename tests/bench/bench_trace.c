@@ -1,7 +1,7 @@
 /*
  * Fault-latency distributions from the kernel's fault trace ring
  * (SYS_TRACE_READ), for the policy lab's CDF plot (scripts/latency-cdf).
- * Around a benchmark: from = bench_trace_end(), run it, then
+ * Around a benchmark: from = trace_records_end(), run it, then
  * bench_trace_cdf(label, from, kernel) prints one line
  *   BENCH-TRACE-CDF <label> <pager id> <n> <p0> <p1> ... <p100>
  * the percentiles 0..100 of trap -> resume, in instructions, of the
@@ -22,24 +22,6 @@
 static uint64_t lat[RING];
 static uint64_t pager_of[RING];
 
-uint64_t bench_trace_end(void)
-{
-	struct trace_record r;
-	uint64_t lo = 0, hi = 1;
-	while (trace_read(hi - 1, &r, 1) > 0) {
-		lo = hi;
-		hi *= 2;
-	}
-	hi--; /* a record at lo - 1 (if lo > 0), none at hi */
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		if (trace_read(mid, &r, 1) > 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -87,7 +69,7 @@ static size_t collect(uint64_t from, uint64_t end, bool all, uint64_t pager)
 
 void bench_trace_cdf(const char *label, uint64_t from, bool kernel)
 {
-	uint64_t end = bench_trace_end(), pager = 0;
+	uint64_t end = trace_records_end(), pager = 0;
 	if (!kernel)
 		pager = busiest(collect(from, end, true, 0));
 	size_t n = kernel || pager ? collect(from, end, false, pager) : 0;
