@@ -559,6 +559,49 @@ static void test_table_rejects_misuse(void **state)
 	assert_string_equal(pol_name(POL_SECOND_CHANCE), "second-chance");
 }
 
+/* Aging picks a batch in one pass (pick_many): the same victims in the
+ * same order as one pick at a time, with and without a filter. */
+static bool even_idx(void *ctx, const struct pol_page *key)
+{
+	return key->idx % 2 == 0;
+}
+
+static void test_aging_batch_pick_is_one_at_a_time(void **state)
+{
+	for (int filtered = 0; filtered < 2; filtered++) {
+		assert_int_equal(pol_init(&pol, POL_AGING, CAP, arena, sizeof(arena), 0), 0);
+		assert_int_equal(pol_init(&pol2, POL_AGING, CAP, arena2, sizeof(arena2), 0), 0);
+		uint32_t x = 7;
+		for (uint64_t now = 0; now < 40; now++) {
+			for (uint64_t i = 0; i < CAP; i++) {
+				x = x * 1664525u + 1013904223u;
+				bool ref = (x >> 16) % 3 == 0;
+				if (now == 0) {
+					assert_int_equal(pol_admit(&pol, pg(0, i), now, ref ? POL_REF : 0), 0);
+					assert_int_equal(pol_admit(&pol2, pg(0, i), now, ref ? POL_REF : 0), 0);
+				} else {
+					assert_int_equal(pol_observe(&pol, pg(0, i), ref, false, now), 0);
+					assert_int_equal(pol_observe(&pol2, pg(0, i), ref, false, now), 0);
+				}
+			}
+			pol_tick(&pol, now);
+			pol_tick(&pol2, now);
+		}
+		struct pol_page many[CAP], one;
+		pol_filter_fn ok = filtered ? even_idx : 0;
+		uint32_t n = pol_pick_if(&pol, 40, ok, 0, many, 20);
+		assert_int_equal(n, 20);
+		for (uint32_t k = 0; k < n; k++) {
+			assert_int_equal(pol_pick_if(&pol2, 40, ok, 0, &one, 1), 1);
+			assert_int_equal(many[k].idx, one.idx);
+		}
+		assert_int_equal(pol_count(&pol), pol_count(&pol2));
+		/* More than are accepted: all of them, then no more. */
+		n = pol_pick_if(&pol, 41, ok, 0, many, CAP);
+		assert_int_equal(n, filtered ? CAP / 2 - 20 : CAP - 20);
+	}
+}
+
 /* Admit and forget at random against a plain bitmap: the hash (with its
  * backward-shift deletion), the dense table and the ring stay right. */
 static void test_table_survives_random_admit_forget(void **state)
@@ -629,6 +672,7 @@ int main(void)
 		cmocka_unit_test(test_guest_rejects_bad_frames),
 		cmocka_unit_test(test_table_rejects_misuse),
 		cmocka_unit_test(test_table_survives_random_admit_forget),
+		cmocka_unit_test(test_aging_batch_pick_is_one_at_a_time),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -250,10 +250,37 @@ void pol_tick(struct pol *p, uint64_t now)
 	p->stats.ticks++;
 }
 
+/* Removes the entries idx[0..k) (distinct), highest index first: a
+ * removal moves the last entry into the hole, never one still to go. */
+static void remove_entries(struct pol *p, uint32_t *idx, uint32_t k)
+{
+	for (uint32_t a = 1; a < k; a++) /* insertion sort, descending */
+		for (uint32_t b = a; b > 0 && idx[b - 1] < idx[b]; b--) {
+			uint32_t t = idx[b];
+			idx[b] = idx[b - 1];
+			idx[b - 1] = t;
+		}
+	for (uint32_t a = 0; a < k; a++)
+		remove_entry(p, idx[a]);
+}
+
 uint32_t pol_pick_if(struct pol *p, uint64_t now, pol_filter_fn ok, void *ctx,
 		     struct pol_page *out, uint32_t n)
 {
 	uint32_t got = 0;
+	while (p->ops->pick_many && n - got > 1 && p->count > 0) {
+		uint32_t idx[POL_PICK_MANY_MAX], want = n - got;
+		uint32_t k = p->ops->pick_many(p, now, ok, ctx, idx,
+					       want < POL_PICK_MANY_MAX ? want : POL_PICK_MANY_MAX);
+		for (uint32_t a = 0; a < k; a++) {
+			POL_ASSERT(idx[a] < p->count && pol_accepts(p, idx[a], ok, ctx));
+			out[got++] = p->ent[idx[a]].key;
+		}
+		remove_entries(p, idx, k);
+		p->stats.picks += k;
+		if (k < POL_PICK_MANY_MAX)
+			return got; /* no more are accepted */
+	}
 	while (got < n && p->count > 0) {
 		uint32_t i = p->ops->pick(p, now, ok, ctx);
 		if (i == POL_NIL)

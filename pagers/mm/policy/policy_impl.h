@@ -35,7 +35,13 @@
  */
 struct pol_ops {
 	uint32_t (*pick)(struct pol *p, uint64_t now, pol_filter_fn ok, void *ctx);
+	/* Optional, for a policy whose pick changes nothing in the table
+	 * (aging): up to n victims in one pass, in the order n picks would
+	 * give them, into idx[]; returns how many. */
+	uint32_t (*pick_many)(struct pol *p, uint64_t now, pol_filter_fn ok, void *ctx,
+			      uint32_t *idx, uint32_t n);
 };
+#define POL_PICK_MANY_MAX 256
 
 extern const struct pol_ops pol_fifo_ops, pol_second_chance_ops, pol_clock_ops,
 	pol_aging_ops, pol_wsclock_ops, pol_random_ops, pol_nru_ops;
