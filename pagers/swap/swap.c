@@ -670,6 +670,8 @@ struct lab {
 	volatile uint32_t state; /* LAB_FREE, LAB_ON (the manager steps it), LAB_ENDING */
 	uint64_t id, npages, frames;
 	uint64_t faults, evictions, writes;
+	bool record;             /* print each page as it goes (SWAP_LAB_RECORD) */
+	volatile bool fresh;     /* its pages from before are still to go */
 	struct pol pol;
 	uint8_t *bits;           /* npages query bytes */
 };
@@ -712,6 +714,9 @@ static void lab_step(struct lab *l)
 		if (mm_evict(SW_H_MM, l->id, victim.idx * PG, 1, &vs) >= 0 && !(vs & PAGE_STAYED)) {
 			l->evictions++;
 			l->writes += (vs & PAGE_DIRTY) != 0;
+			if (l->record)
+				uprintf("lab-trace %lu %lu%s\n", (unsigned long)l->id,
+					(unsigned long)victim.idx, vs & PAGE_DIRTY ? "w" : "");
 		}
 	}
 	l->faults++;
@@ -722,11 +727,35 @@ static void lab_run(void)
 	for (int i = 0; i < SWAP_LAB_MAX; i++) {
 		struct lab *l = &lab_table[i];
 		if (l->state == LAB_ENDING) {
+			/* A recording ends with the page still resident (one frame). */
+			if (l->record && mm_query(SW_H_MM, l->id, 0, l->npages, l->bits, 0) >= 0)
+				for (uint64_t p = 0; p < l->npages; p++)
+					if (l->bits[p] & PAGE_RESIDENT)
+						uprintf("lab-trace %lu %lu%s\n", (unsigned long)l->id,
+							(unsigned long)p,
+							l->bits[p] & PAGE_DIRTY ? "w" : "");
 			l->state = LAB_FREE; /* the pager thread waits for this */
 			continue;
 		}
 		if (l->state != LAB_ON)
 			continue;
+		if (l->fresh) { /* from empty: out with what was resident before */
+			for (int tries = 0; tries < 1000; tries++) {
+				uint64_t stayed = 0;
+				for (uint64_t p = 0; p < l->npages; p += EVICT_BATCH) {
+					uint64_t k = l->npages - p < EVICT_BATCH ? l->npages - p : EVICT_BATCH;
+					if (mm_evict(SW_H_MM, l->id, p * PG, k, vstat) < 0)
+						break;
+					for (uint64_t j = 0; j < k; j++)
+						stayed += (vstat[j] & PAGE_STAYED) != 0;
+				}
+				if (!stayed)
+					break;
+				uint64_t bits; /* the return area is full: let the writes drain */
+				notify_wait(note, &bits, 2ull * 1000 * 1000);
+			}
+			l->fresh = false;
+		}
 		while (mm_lab(SW_H_MM, l->id, MM_LAB_WAITING, 0) > 0) {
 			lab_step(l);
 			mm_lab(SW_H_MM, l->id, MM_LAB_GRANT, 1);
@@ -881,7 +910,8 @@ static long do_adopt(void *ctx, const struct ipc_request *req, struct ipc_respon
 
 static long do_lab(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
 {
-	uint64_t id = req->w[0], frames = req->w[1], kind = req->w[2];
+	uint64_t id = req->w[0], frames = req->w[1], kind = req->w[2] & 0xff;
+	bool record = req->w[2] & SWAP_LAB_RECORD;
 	struct lab *l = 0;
 	for (int i = 0; i < SWAP_LAB_MAX && !l; i++)
 		if (lab_table[i].state == LAB_ON && lab_table[i].id == id)
@@ -902,7 +932,8 @@ static long do_lab(void *ctx, const struct ipc_request *req, struct ipc_response
 	}
 	if (l)
 		return -E_BUSY;
-	if (frames > SWAP_LAB_FRAMES_MAX || kind >= POL_NKINDS)
+	if (frames > SWAP_LAB_FRAMES_MAX || kind >= POL_NKINDS || (record && frames != 1) ||
+	    (req->w[2] & ~(0xffull | SWAP_LAB_RECORD)))
 		return -E_RANGE;
 	int slot = -1;
 	for (int i = 0; i < SWAP_LAB_MAX && slot < 0; i++)
@@ -926,11 +957,14 @@ static long do_lab(void *ctx, const struct ipc_request *req, struct ipc_response
 	l->npages = info.size / PG;
 	l->frames = frames;
 	l->faults = l->evictions = l->writes = 0;
+	l->record = record;
+	l->fresh = true;
 	l->bits = lab_bits[slot];
 	err = mm_lab(SW_H_MM, id, MM_LAB_ON, 0);
 	if (err)
 		return err;
 	l->state = LAB_ON;
+	wake_manager(); /* it empties the object first */
 	return 0;
 }
 

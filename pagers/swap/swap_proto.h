@@ -28,14 +28,22 @@
  *                    switch to random)
  *   SWAP_LAB         w0 an object's id (vmo_info), w1 frames, w2 enum
  *                    pol_kind: from now on the object has exactly w1
- *                    frames, replaced by a policy of its own that sees
+ *                    frames (its resident pages are evicted first),
+ *                    replaced by a policy of its own that sees
  *                    every fault (the kernel's lab mode, uapi/mm.h); at
  *                    each fault the manager harvests the object's
  *                    accessed/dirty bits in page order (admitting pages
  *                    it has not seen), ticks, and evicts one page if
  *                    w1 are resident: the model refsim_run_guest
  *                    replays on the host. w1 = 0 ends it. reply: w0
- *                    faults, w1 evictions, w2 of them dirty (written)
+ *                    faults, w1 evictions, w2 of them dirty (written).
+ *                    With SWAP_LAB_RECORD in w2 (and w1 = 1 frame, so
+ *                    every reference to another page faults) the
+ *                    manager records the object's page references: a
+ *                    console line `lab-trace ID PAGE[w]` per page as it
+ *                    goes (w: written meanwhile) and for the last one at
+ *                    the end, the policy lab's trace format after the
+ *                    prefix (a repeat of a page folded into it)
  */
 #ifndef PAGERS_SWAP_PROTO_H
 #define PAGERS_SWAP_PROTO_H
@@ -56,6 +64,7 @@ enum swap_label {
 };
 
 #define SWAP_LAB_MAX 4           /* objects in lab mode at once */
+#define SWAP_LAB_RECORD (1u << 8) /* SWAP_LAB w2: record the references */
 #define SWAP_LAB_FRAMES_MAX 4096
 
 #define SWAP_CLUSTER_MAX 16

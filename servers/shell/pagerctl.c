@@ -212,7 +212,57 @@ static int rebind(long ep, const struct pctl_req *req)
 	return 0;
 }
 
+/* record TASK-ID ADDR on|off: lab mode with one frame and the RECORD
+ * flag for the object at ADDR of a job: the manager prints its page
+ * references as lab-trace lines (swap_proto.h SWAP_LAB). w[2] 1: on. */
+static bool parse_record(char **args, struct pctl_req *req)
+{
+	*req = (struct pctl_req){ .label = SWAP_LAB };
+	if (!parse_num("task id", args[0], 1, UINT32_MAX, &req->w[0]) ||
+	    !parse_num("address", args[1], 0, UINT64_MAX, &req->w[1]))
+		return false;
+	if (strcmp(args[2], "on") != 0 && strcmp(args[2], "off") != 0) {
+		printf("pagerctl: record wants on or off, not '%s'\n", args[2]);
+		return false;
+	}
+	req->w[2] = strcmp(args[2], "on") == 0;
+	return true;
+}
+
+static int record(long ep, const struct pctl_req *req)
+{
+	int task = shell_job_task((uint32_t)req->w[0]);
+	long vmo = task < 0 ? task : vm_object_at(task, req->w[1]);
+	struct vmo_info info;
+	long err = vmo < 0 ? vmo : vmo_info((int)vmo, &info);
+	if (vmo >= 0)
+		sys_handle_close((int)vmo);
+	if (err) {
+		printf("pagerctl: no object at %#lx of job %lu: %s\n", (unsigned long)req->w[1],
+		       (unsigned long)req->w[0], err_name(err));
+		return 1;
+	}
+	uint64_t w[3] = { info.id, req->w[2] ? 1 : 0, req->w[2] ? SWAP_LAB_RECORD : 0 };
+	uint64_t out[3] = { 0 };
+	uint32_t got = 0;
+	ipc_buffer_setup(&shell_buf);
+	err = ipc_request_timed((int)ep, &shell_buf, SWAP_LAB, w, 3, 0, 0, 0, out, 3, &got,
+				PAGERCTL_TIMEOUT_NS);
+	if (err) {
+		printf("pagerctl: record refused: %s\n", err_name(err));
+		return 1;
+	}
+	if (req->w[2])
+		printf("pagerctl: recording object %lu (one frame; lab-trace lines)\n",
+		       (unsigned long)info.id);
+	else
+		printf("pagerctl: recorded object %lu: %lu references\n", (unsigned long)info.id,
+		       (unsigned long)out[0]);
+	return 0;
+}
+
 static const struct pctl_form forms[] = {
+	{ "record", 3, "pagerctl record TASK-ID ADDR on|off", parse_record },
 	{ "stats", 0, "pagerctl stats", parse_stats },
 	{ "policy", 1, "pagerctl policy NAME", parse_policy },
 	{ "cluster", 1, "pagerctl cluster PAGES", parse_cluster },
@@ -406,6 +456,8 @@ int pagerctl(int argc, char **argv)
 	int rc;
 	if (req.label == SWAP_ADOPT) {
 		rc = rebind(ep, &req);
+	} else if (req.label == SWAP_LAB) {
+		rc = record(ep, &req);
 	} else {
 		rc = pctl_send(ep, &req);
 	}

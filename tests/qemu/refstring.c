@@ -100,9 +100,11 @@ static long workload(const char *spec, size_t *n)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: refstring \"PAGE[w] PAGE[w] ...\" FRAMES [POLICY]\n"
+	fprintf(stderr, "usage: refstring \"PAGE[w] PAGE[w] ...\"|@FILE|-wNAME[,PAGES[,REFS[,SEED]]] "
+			"FRAMES [POLICY|record]\n"
 			"  pages 0..%d, at most %d references; policies: fifo second-chance "
-			"clock aging wsclock random nru\n",
+			"clock aging wsclock random nru;\n  record (1 frame): the manager prints "
+			"the references it sees (lab-trace lines)\n",
 		MAX_PAGE, MAX_REFS);
 	return 2;
 }
@@ -161,7 +163,14 @@ int main(int argc, char **argv)
 	unsigned long frames = strtoul(argv[2], &end, 10);
 	if (n == 0 || *end || frames == 0 || frames > SWAP_LAB_FRAMES_MAX)
 		return usage();
-	int kind = argc > 3 ? pol_kind_by_name(argv[3]) : POL_FIFO;
+	/* `record` with 1 frame: the manager prints the references it sees
+	 * (lab-trace lines), which must be the string itself. */
+	bool record = argc > 3 && strcmp(argv[3], "record") == 0;
+	int kind = record ? POL_FIFO : argc > 3 ? pol_kind_by_name(argv[3]) : POL_FIFO;
+	if (record && frames != 1) {
+		fprintf(stderr, "refstring: record wants 1 frame\n");
+		return usage();
+	}
 	if (kind < 0) {
 		fprintf(stderr, "refstring: no policy '%s'\n", argv[3]);
 		return usage();
@@ -176,7 +185,7 @@ int main(int argc, char **argv)
 	}
 	ipc_buffer_setup(&buf);
 	long ep = name_lookup(H_NAME, &buf, "pager.swap");
-	uint64_t w[3] = { info.id, frames, (uint64_t)kind };
+	uint64_t w[3] = { info.id, frames, (uint64_t)kind | (record ? SWAP_LAB_RECORD : 0) };
 	long err = ep < 0 ? ep : ipc_request((int)ep, &buf, SWAP_LAB, w, 3, 0, 0, 0, 0, 0, 0);
 	if (err) {
 		fprintf(stderr, "refstring: the swap pager refused lab mode: %s\n", err_name(err));

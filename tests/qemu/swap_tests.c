@@ -465,6 +465,11 @@ static void refstring_runs_lab_traces(void)
 				CHECK(h >= 0);
 				CHECK_EQ(wait_for(h), 0);
 			}
+	/* A recording of the zipf trace's references (lab-trace lines). */
+	const char *rec[] = { "refstring", "@/lab/zipf.trace", "1", "record", 0 };
+	int h = start(rec);
+	CHECK(h >= 0);
+	CHECK_EQ(wait_for(h), 0);
 }
 
 const struct qtest swap_tests[] = {
