@@ -79,7 +79,7 @@ SRC_fs := servers/fs/fs.c servers/fs/fs_file.c pagers/common/pager.c pagers/comm
 SRC_hello := servers/hello/hello.c
 SRC_testrunner := tests/qemu/runner.c tests/qemu/ipc_tests.c tests/qemu/vm_tests.c \
 	tests/qemu/vm_robust_tests.c tests/qemu/pager_v2_tests.c tests/qemu/mm_tests.c tests/qemu/vm_shadow_tests.c tests/qemu/loader_tests.c \
-	tests/qemu/name_tests.c tests/qemu/blk_tests.c tests/qemu/fs_tests.c \
+	tests/qemu/name_tests.c tests/qemu/blk_tests.c tests/qemu/fs_tests.c tests/qemu/fs_big_tests.c \
 	tests/qemu/swap_tests.c tests/qemu/swapstress_tests.c $(LIBBLK)
 SRC_uhelper := tests/qemu/uhelper.c tests/qemu/fakeswap.c $(LIBBLK)
 SRC_bench := tests/bench/bench.c tests/bench/bench_fault.c tests/bench/bench_blk.c \

@@ -12,14 +12,6 @@
 
 #define RET_AREA 0x3a00000000ul /* the runner's return area, as a pager */
 
-static int mm_cap(void)
-{
-	for (int h = 0; h < 64; h++)
-		if (handle_is(h, OBJ_MM, R_CONTROL))
-			return h;
-	return -1;
-}
-
 /* Puts the default watermarks back (and lets waiters go). */
 static void restore(int mm, const struct mm_state *was)
 {

@@ -360,6 +360,14 @@ static void device_and_system_calls_check_their_handles(void)
 	CHECK_EQ(sys1(SYS_VM_STATS, 0), -E_FAULT);
 }
 
+int mm_cap(void)
+{
+	for (int h = 0; h < 64; h++)
+		if (handle_is(h, OBJ_MM, R_CONTROL))
+			return h;
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	uprintf("testrunner: starting\n");

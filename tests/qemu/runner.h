@@ -34,6 +34,9 @@ extern bool cur_failed;
 		}                                                                    \
 	} while (0)
 
+/* The memory manager's capability (init hands it to the runner), or -1. */
+int mm_cap(void);
+
 struct qtest {
 	const char *name;
 	void (*fn)(void);

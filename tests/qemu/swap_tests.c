@@ -283,14 +283,6 @@ static void rebind_zero_to_swap_during_run(void)
 	sys_handle_close((int)ep);
 }
 
-static int mm_cap(void)
-{
-	for (int h = 0; h < 64; h++)
-		if (handle_is(h, OBJ_MM, R_CONTROL))
-			return h;
-	return -E_NOENT;
-}
-
 /* A second swap pager, on blk2, for the objects handed to it; its task
  * and its endpoint (send side) through the pager hand-off. */
 static long private_swap(int *ep)
