@@ -75,7 +75,11 @@ _Static_assert(sizeof(struct mm_object_info) == 56, "mm_object_info ABI");
  * a[3], else its a[2]) each time a fault starts waiting. So the manager
  * sees every fault in order, can harvest the accessed bits, run its
  * policy and evict a page before it lets the fault go on: the fault
- * count and the victims are the policy's alone, as in a simulation. */
+ * count and the victims are the policy's alone, as in a simulation.
+ * With no manager registered a fault ends lab mode instead of waiting
+ * (faults already waiting when the manager dies wait for its successor:
+ * the swap pager is the manager, and its objects' faults go nowhere
+ * without it anyway). */
 enum mm_lab_op {
 	MM_LAB_ON = 1,      /* from now on */
 	MM_LAB_GRANT = 2,   /* a[3] faults may go on (1..MM_LAB_GRANT_MAX) */

@@ -207,25 +207,30 @@ static struct vm_object *object_by_id(uint64_t id)
 
 /* --- lab mode: every fault of an object waits for the manager ---------------- */
 
+static void lab_wake(struct vm_object *o)
+{
+	while (!list_empty(&o->lab_waiters.head)) /* each retries its fault */
+		thread_ready(list_entry(o->lab_waiters.head.next, struct thread, qlink));
+}
+
 bool vm_lab_wait(struct thread *t, struct vm_object *o)
 {
 	if (o->lab_grants) {
 		o->lab_grants--;
 		return false;
 	}
-	thread_block(t, &o->lab_waiters, TIMEOUT_NEVER);
 	if (manager && manager->state == TASK_DEAD)
 		manager_drop();
-	if (manager_note)
-		notify_deliver(manager_note, lab_bits);
+	if (!manager_note) { /* nobody would grant it: lab mode ends */
+		o->lab = false;
+		lab_wake(o);
+		return false;
+	}
+	thread_block(t, &o->lab_waiters, TIMEOUT_NEVER);
+	notify_deliver(manager_note, lab_bits);
 	return true;
 }
 
-static void lab_wake(struct vm_object *o)
-{
-	while (!list_empty(&o->lab_waiters.head)) /* each retries its fault */
-		thread_ready(list_entry(o->lab_waiters.head.next, struct thread, qlink));
-}
 
 int64_t sys_mm_lab(struct thread *t, const uint64_t *a)
 {
