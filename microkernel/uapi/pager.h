@@ -120,6 +120,11 @@ enum pager_ctl_op {
  * frames instead of moved (src may be any readable mapping of the pager:
  * the disk buffer a driver filled), and stay the pager's. */
 #define PAGER_SUPPLY_COPY 0x100u
+/* ... or taken: the pages at src are resident pages of a kernel zero-fill
+ * object the pager maps (a disk buffer a driver filled, its request
+ * done): their frames move into the supplied object with no copy, and
+ * the buffer's pages read as zeros again (the next DMA pin fills them). */
+#define PAGER_SUPPLY_TAKE 0x200u
 
 /* Most pages one SYS_PAGER_SUPPLY moves. */
 #define PAGER_SUPPLY_MAX 64

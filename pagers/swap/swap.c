@@ -329,9 +329,9 @@ static long handle_fault(struct ipc_msg *m)
 		pager_fail((int)vmo, off, 1, -E_DEAD, epoch);
 		return ipc_recv(ep, m, 0);
 	}
-	/* Copied by the kernel from the disk buffer into fresh frames. */
+	/* The disk buffer's frames themselves go into the object: no copy. */
 	st.swap_ins += n;
-	return pager_supply_recv((int)vmo, off, disk.buf, n, VM_R | VM_W | PAGER_SUPPLY_COPY, epoch,
+	return pager_supply_recv((int)vmo, off, disk.buf, n, VM_R | VM_W | PAGER_SUPPLY_TAKE, epoch,
 				 ep, m);
 }
 

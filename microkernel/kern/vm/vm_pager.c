@@ -183,6 +183,21 @@ static __attribute__((noinline)) bool supply_one_fast(struct thread *t, const ui
 
 static __attribute__((noinline)) int64_t supply_general(struct thread *t, const uint64_t *a);
 
+/* PAGER_SUPPLY_TAKE: the page at va of the pager k must be resident in a
+ * kernel zero-fill object of its own (no pager, no object below, not
+ * pinned: a disk buffer whose request is done), other than o. */
+static bool take_source(struct task *k, struct vm_object *o, uaddr_t va, struct vm_object **so,
+			uint64_t *page)
+{
+	struct vm_region *r = vm_region_find(k, va);
+	if (!r || r->obj == o || r->obj->pager || r->obj->backing)
+		return false;
+	*so = r->obj;
+	*page = r->offset + ((va - r->start) >> PAGE_SHIFT);
+	uint64_t e = vmo_lookup(*so, *page);
+	return (e & VPE_PRESENT) && !(e & VPE_PIN_MASK);
+}
+
 int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 {
 	if (a[3] == 1 && (int64_t)a[5] >= 0 && supply_one_fast(t, a, vm_now()))
@@ -196,8 +211,11 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 	struct task *k = t->task;
 	struct vm_object *o = 0;
 	uint64_t offset = a[1], src = a[2], n = a[3];
-	uint32_t prot = (uint32_t)a[4] & ~PAGER_SUPPLY_COPY;
+	uint32_t prot = (uint32_t)a[4] & ~(PAGER_SUPPLY_COPY | PAGER_SUPPLY_TAKE);
 	bool copy = a[4] & PAGER_SUPPLY_COPY; /* src is copied, not moved */
+	bool take = a[4] & PAGER_SUPPLY_TAKE; /* src's frames taken from its object */
+	struct vm_object *tobj[PAGER_SUPPLY_MAX]; /* take: the source page's object */
+	uint64_t tpage[PAGER_SUPPLY_MAX];
 	int64_t recv_ep = (int64_t)a[5];
 	uint64_t stamp = vm_now();
 	bool zero = src == 0; /* "no data": the kernel zero-fills (Mach's data_unavailable) */
@@ -212,8 +230,10 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		err = -E_INVAL;
 	if (!err && !zero && (src < USER_LO || n > (USER_HI - src) >> PAGE_SHIFT))
 		err = -E_FAULT;
-	if (!err && copy && (zero || user_check_mapped(k, src, n << PAGE_SHIFT, false)))
-		err = zero ? -E_INVAL : -E_FAULT;
+	if (!err && copy && (zero || take || user_check_mapped(k, src, n << PAGE_SHIFT, false)))
+		err = zero || take ? -E_INVAL : -E_FAULT;
+	if (!err && take && zero)
+		err = -E_INVAL;
 	if (!err && recv_ep >= 0) { /* the receive must be possible before anything moves */
 		struct handle *h;
 		err = handle_lookup(k->handles, recv_ep, OBJ_ENDPOINT, R_RECV, &h);
@@ -221,9 +241,11 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 			err = container_of(h->obj, struct endpoint, obj)->dead;
 	}
 	for (uint64_t i = 0; !err && i < n; i++) {
-		ptes[i] = zero || copy ? 0 : own_frame(k, src + (i << PAGE_SHIFT));
+		ptes[i] = zero || copy || take ? 0 : own_frame(k, src + (i << PAGE_SHIFT));
 		slots[i] = vmo_slot(o, (offset >> PAGE_SHIFT) + i, true);
-		if (!zero && !copy && !ptes[i])
+		if (take && !take_source(k, o, src + (i << PAGE_SHIFT), &tobj[i], &tpage[i]))
+			err = -E_FAULT;
+		else if (!zero && !copy && !take && !ptes[i])
 			err = -E_FAULT;
 		else if (!slots[i])
 			err = -E_NOMEM; /* leaves are allocated up front: commit cannot fail */
@@ -262,6 +284,8 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		} else if (copy) { /* filled whole from the pager's page, checked mapped above */
 			f = pmm_alloc_raw();
 			copy_from_user_mapped(k, pa_to_kva(f), src + (i << PAGE_SHIFT), PAGE_SIZE);
+		} else if (take) { /* the object's reference comes with it */
+			f = PAGE_DOWN(vmo_remove(tobj[i], tpage[i]));
 		} else {
 			f = pmap_clear(ptes[i], k->asid, src + (i << PAGE_SHIFT));
 			k->frames--;
