@@ -374,7 +374,59 @@ static void vmo_read_waits_for_the_pager(void)
 	sys_handle_close(ep);
 }
 
+/* Supply by copy (the pager's page stays its own) and by taking (the
+ * frame of a kernel zero-fill object's page moves, the page reads as
+ * zeros again), and their refusals, which change nothing. */
+static void supply_by_copy_and_take(void)
+{
+	const uint64_t BUF = 0x3400000000ul;
+	uint32_t e = PAGER_EPOCH_FIRST;
+	int ep = (int)sys0(SYS_ENDPOINT_CREATE);
+	long vmo = vmo_create(4 * PG, ep, 1);
+	long bo = vmo_create(2 * PG, VMO_KERNEL_ZERO, 0);
+	CHECK(vmo > 0 && bo > 0);
+	CHECK_EQ(vm_map((int)bo, BUF, 2 * PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	for (uint64_t i = 0; i < 2 * PG / 8; i++)
+		((volatile uint64_t *)BUF)[i] = 500 + i;
+	uint64_t *src = src_page(0, 70);
+	CHECK(src);
+	/* Refused, nothing moves. */
+	CHECK_EQ(pager_supply((int)vmo, 0, src, 1, VM_R | PAGER_SUPPLY_TAKE, e), -E_FAULT); /* wired */
+	CHECK_EQ(pager_supply((int)vmo, 0, 0, 1, VM_R | PAGER_SUPPLY_TAKE, e), -E_INVAL);
+	CHECK_EQ(pager_supply((int)vmo, 0, (void *)BUF, 1,
+			      VM_R | PAGER_SUPPLY_TAKE | PAGER_SUPPLY_COPY, e), -E_INVAL);
+	CHECK_EQ(pager_supply((int)vmo, 0, (void *)(BUF + 8 * PG), 1, VM_R | PAGER_SUPPLY_COPY, e),
+		 -E_FAULT); /* nothing mapped there */
+	struct vmo_info info;
+	CHECK_EQ(vmo_info((int)vmo, &info), 0);
+	CHECK_EQ(info.resident, 0);
+	/* Copy: page 0 gets src's bytes, src stays ours. */
+	CHECK_EQ(pager_supply((int)vmo, 0, src, 1, VM_R | VM_W | PAGER_SUPPLY_COPY, e), 1);
+	CHECK_EQ(src[0], 70);
+	/* Take: pages 1 and 2 get the buffer's frames, the buffer reads zeros. */
+	CHECK_EQ(pager_supply((int)vmo, PG, (void *)BUF, 2, VM_R | VM_W | PAGER_SUPPLY_TAKE, e), 2);
+	CHECK_EQ(vmo_info((int)vmo, &info), 0);
+	CHECK_EQ(info.resident, 3);
+	CHECK_EQ(((volatile uint64_t *)BUF)[0], 0);
+	CHECK_EQ(((volatile uint64_t *)BUF)[PG / 8], 0);
+	CHECK_EQ(vm_map((int)vmo, AREA, 4 * PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	volatile uint64_t *obj = (volatile uint64_t *)AREA;
+	CHECK_EQ(obj[0], 70);
+	CHECK_EQ(obj[PG / 8], 500);
+	CHECK_EQ(obj[2 * PG / 8 + 1], 500 + PG / 8 + 1);
+	/* Taking from the object itself is refused. */
+	CHECK_EQ(pager_supply((int)vmo, 3 * PG, (void *)AREA, 1, VM_R | PAGER_SUPPLY_TAKE, e),
+		 -E_FAULT);
+	CHECK_EQ(vm_unmap(AREA, 4 * PG), 0);
+	CHECK_EQ(vm_unmap(BUF, 2 * PG), 0);
+	CHECK_EQ(vm_unmap(SRC, PG), 0);
+	sys_handle_close((int)bo);
+	sys_handle_close((int)vmo);
+	sys_handle_close(ep);
+}
+
 const struct qtest pager_v2_tests[] = {
+	{ "supply_by_copy_and_take", supply_by_copy_and_take },
 	{ "write_to_locked_page_unlocks", write_to_locked_page_unlocks },
 	{ "forged_badge_refused", forged_badge_refused },
 	{ "stale_epoch_supply_refused", stale_epoch_supply_refused },

@@ -254,7 +254,7 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		err = -E_NOMEM; /* after the leaves took theirs: the allocations below cannot fail */
 	if (err) {
 		if (task_may_log(k))
-			klog("pager supply refused: task %u (%s), offset %lx, %lu pages: error %d\n", k->id,
+			klog("pager supply refused: task %u (%s), offset 0x%lx, %lu pages: error %d\n", k->id,
 		     k->name, (unsigned long)offset, (unsigned long)n, err);
 		return err;
 	}
