@@ -2,6 +2,8 @@
 #ifndef LIBIPC_DMA_H
 #define LIBIPC_DMA_H
 
+#include <stdbool.h>
+
 #include "libipc/sys.h"
 #include "uapi/dma.h"
 
@@ -29,6 +31,13 @@ static inline long dma_pin_small(int dma, int vmo, uint64_t offset, uint64_t npa
 static inline long dma_unpin(int pin)
 {
 	return sys_handle_close(pin);
+}
+
+/* Unpins, saying whether the device wrote the pages (ok): with
+ * DMA_DEVICE_FILLS only then do the frames it filled go into the object. */
+static inline long dma_unpin_ok(int pin, bool ok)
+{
+	return sys2(SYS_DMA_UNPIN, pin, ok);
 }
 
 #endif

@@ -30,10 +30,28 @@ uint32_t dma_pin_count(struct vm_object *o, uint64_t page)
 }
 
 /* Gives back what a pin holds: the pin counts, the frames, the object. */
+/* A frame the device filled (DMA_DEVICE_FILLS): into the object if the
+ * transfer succeeded and nobody made the page meanwhile, else freed. */
+static void unfilled_done(struct dma_pin *p, uint64_t i)
+{
+	uint64_t *s = vmo_slot(p->vmo, p->first + i, false); /* made at pin time */
+	if (p->filled && s && !(*s & VPE_PRESENT)) {
+		*s = (*s & VPE_PAGED) | p->frames[i] | VPE_PRESENT | VPE_DIRTY;
+		p->vmo->resident++;
+		p->vmo->minor++;
+		return; /* the object has the pin's reference now */
+	}
+	pmm_unref(p->frames[i]);
+}
+
 static void pin_destroy(struct kobj *k)
 {
 	struct dma_pin *p = container_of(k, struct dma_pin, obj);
 	for (uint64_t i = 0; i < p->n; i++) {
+		if ((p->unfilled >> i) & 1) {
+			unfilled_done(p, i);
+			continue;
+		}
 		uint64_t *s = vmo_slot(p->vmo, p->first + i, false);
 		KASSERT(s && (*s & VPE_PRESENT) && PAGE_DOWN(*s) == p->frames[i]);
 		KASSERT(*s & VPE_PIN_MASK);
@@ -58,7 +76,7 @@ void dma_init(void)
 struct pin_args {
 	struct vm_object *o;
 	uint64_t first, n;
-	bool writes;
+	bool writes, fills;
 	uaddr_t out;
 };
 
@@ -69,6 +87,7 @@ static int pin_check(struct thread *t, const uint64_t *a, struct pin_args *pa)
 	struct handle *hd, *hv;
 	uint32_t flags = (uint32_t)a[4];
 	pa->writes = flags & DMA_DEVICE_WRITES;
+	pa->fills = flags & DMA_DEVICE_FILLS;
 	int err = handle_lookup(k->handles, (int64_t)a[0], OBJ_DMA, R_CONTROL, &hd);
 	if (!err)
 		err = handle_lookup(k->handles, (int64_t)a[1], OBJ_VMO,
@@ -81,7 +100,7 @@ static int pin_check(struct thread *t, const uint64_t *a, struct pin_args *pa)
 	pa->n = a[3];
 	pa->out = a[5];
 	if ((a[2] & PAGE_MASK) || pa->n == 0 || pa->n > DMA_PIN_MAX ||
-	    (flags & ~DMA_DEVICE_WRITES))
+	    (flags & ~(DMA_DEVICE_WRITES | DMA_DEVICE_FILLS)) || (pa->fills && !pa->writes))
 		return -E_INVAL;
 	pa->first = a[2] >> PAGE_SHIFT;
 	if (pa->first >= pa->o->npages || pa->n > pa->o->npages - pa->first)
@@ -110,7 +129,8 @@ static int pin_prepare(struct task *k, const struct pin_args *pa, paddr_t *fresh
 			err = -E_BUSY; /* the pager write-protected it */
 		else if (!(*s & VPE_PRESENT) && pa->o->pager)
 			err = -E_AGAIN; /* only the pager can bring it in */
-		else if (!(*s & VPE_PRESENT) && !(fresh[i] = vm_frame_for(k)))
+		else if (!(*s & VPE_PRESENT) &&
+			 !(fresh[i] = pa->fills ? vm_frame_raw_for(k) : vm_frame_for(k)))
 			err = -E_NOMEM;
 	}
 	if (err)
@@ -126,6 +146,12 @@ static void pin_commit(struct dma_pin *p, const struct pin_args *pa, paddr_t *fr
 {
 	for (uint64_t i = 0; i < pa->n; i++) {
 		uint64_t *s = vmo_slot(pa->o, pa->first + i, false);
+		if (fresh[i] && pa->fills) { /* the pin's alone until the unpin */
+			p->unfilled |= 1ull << i;
+			p->frames[i] = fresh[i]; /* its reference is the pin's */
+			addrs[i] = fresh[i];
+			continue;
+		}
 		if (fresh[i]) {
 			*s = fresh[i] | VPE_PRESENT;
 			pa->o->resident++;
@@ -186,6 +212,9 @@ int64_t sys_dma_pin(struct thread *t, const uint64_t *a)
 	p->first = pa.first;
 	p->n = pa.n;
 	p->device_writes = pa.writes;
+	p->filled = false;
+	p->unfilled = 0;
+	_Static_assert(DMA_PIN_MAX <= 64, "one bit a page");
 	uint64_t addrs[DMA_PIN_MAX];
 	pin_commit(p, &pa, fresh, addrs);
 	if (!pa.out) {
@@ -196,4 +225,16 @@ int64_t sys_dma_pin(struct thread *t, const uint64_t *a)
 	err = copy_to_user(k, pa.out, addrs, pa.n * sizeof(uint64_t));
 	KASSERT(err == 0); /* checked, and nothing since could unmap it */
 	return h;
+}
+
+int64_t sys_dma_unpin(struct thread *t, const uint64_t *a)
+{
+	struct handle *h;
+	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_PIN, 0, &h);
+	if (err)
+		return err;
+	if (a[1] > 1)
+		return -E_INVAL;
+	container_of(h->obj, struct dma_pin, obj)->filled = a[1] == 1;
+	return handle_close(t->task->handles, (int64_t)a[0]);
 }

@@ -8,7 +8,9 @@
  *
  * Invariant: an entry's pin count equals the number of live pins whose
  * range covers the page, and a pinned entry keeps its frame (evict and
- * flush skip it; nothing else replaces a resident frame).
+ * flush skip it; nothing else replaces a resident frame). Not counted:
+ * the pages a DMA_DEVICE_FILLS pin found non-resident (bits of
+ * `unfilled`): they stay non-resident until the unpin.
  */
 #ifndef KERN_DMA_H
 #define KERN_DMA_H
@@ -24,6 +26,9 @@ struct dma_pin {
 	struct task *payer;     /* charged for the pin's memory (with a ref) */
 	uint64_t first, n;      /* page range */
 	bool device_writes;     /* unpinning marks the pages dirty */
+	bool filled;            /* SYS_DMA_UNPIN said the device wrote the pages */
+	uint64_t unfilled;      /* bit i: frames[i] is the pin's alone, not yet in
+				 * the object, not zeroed (DMA_DEVICE_FILLS) */
 	paddr_t frames[];       /* n frames, each with a reference */
 };
 
@@ -33,6 +38,7 @@ extern struct kobj dma_obj;
 void dma_init(void);
 /* Registers the DMA object and pins with the object layer (main.c). */
 int64_t sys_dma_pin(struct thread *t, const uint64_t *a);
+int64_t sys_dma_unpin(struct thread *t, const uint64_t *a);
 
 /* Pins of a page (0 if not resident or unpinned). */
 uint32_t dma_pin_count(struct vm_object *o, uint64_t page);

@@ -260,6 +260,7 @@ static int64_t sys_task_enum(struct thread *t, const uint64_t *a)
 static const sys_fn table[SYS_NCALLS] = {
 	[SYS_DEV_INFO] = sys_dev_info,
 	[SYS_DMA_PIN] = sys_dma_pin,
+	[SYS_DMA_UNPIN] = sys_dma_unpin,
 	[SYS_IDLE_COUNT] = sys_idle_count,
 	[SYS_MODULE_OBJECT] = sys_module_object,
 	[SYS_TASK_CREATE] = sys_task_create,

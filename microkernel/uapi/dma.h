@@ -18,8 +18,10 @@
  *      transfer). The call returns a pin handle (OBJ_PIN).
  *   4. The driver gives the addresses to the device, which transfers.
  *   5. On completion the driver closes the pin handle (dma_unpin in
- *      libipc): the pages are unpinned, and with DMA_DEVICE_WRITES they
- *      are marked dirty.
+ *      libipc), or calls SYS_DMA_UNPIN(pin h, ok) which also says whether
+ *      the transfer succeeded (dma_unpin_ok: see DMA_DEVICE_FILLS): the
+ *      pages are unpinned, and with DMA_DEVICE_WRITES they are marked
+ *      dirty.
  * While pinned, a page cannot be evicted, flushed or moved: SYS_PAGER_EVICT
  * and LOCK_FLUSH leave it in place (query and evict report PAGE_PINNED).
  * A pin holds a reference on each frame and on the object, so a client
@@ -33,6 +35,14 @@
 #include <stdint.h>
 
 #define DMA_DEVICE_WRITES 1u /* the device writes the pages (needs R_MAP) */
+/* With DMA_DEVICE_WRITES: the device writes every byte of every page (a
+ * disk read of whole pages). A page of a kernel zero-fill object that is
+ * not resident then gets a frame that is not zeroed first, held by the
+ * pin alone (the page stays non-resident, so nobody can read the frame
+ * before the device has written it); SYS_DMA_UNPIN with ok puts it into
+ * the object (if the page is still not resident), anything else frees
+ * it. So a failed transfer exposes nothing, and a read costs no zeroing. */
+#define DMA_DEVICE_FILLS 2u
 #define DMA_PIN_MAX 64       /* pages one pin may hold */
 #define DMA_PIN_REGS 4       /* pages whose addresses fit in registers */
 #define DMA_PIN_PER_PAGE 63 /* pins one page may carry at once */

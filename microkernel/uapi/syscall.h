@@ -91,6 +91,7 @@ enum sys_nr {
 	SYS_VM_OBJECT = 67,     /* (task h R_CONTROL, addr) -> vmo h (R_CONTROL | R_READ | R_GRANT)
 				 * of the object mapped there */
 	SYS_MM_LAB = 68,        /* (mm h R_CONTROL, object id, op, n): uapi/mm.h */
+	SYS_DMA_UNPIN = 75,     /* (pin h, ok): closes the pin; ok: the device wrote it (uapi/dma.h) */
 	SYS_NCALLS
 };
 

@@ -76,6 +76,8 @@ static int start_one(struct blk_req *r)
 		bool into = r->op == BLK_OP_READ;
 		uint32_t flags = into ? DMA_DEVICE_WRITES : 0;
 		uint64_t at = r->offset / PAGE * PAGE;
+		if (into && r->offset % PAGE == 0 && len % PAGE == 0)
+			flags |= DMA_DEVICE_FILLS; /* whole pages: made without zeroing */
 		long pin = npages <= DMA_PIN_REGS
 				   ? dma_pin_small(BLK_H_DMA, c->vmo, at, npages, flags, pa)
 				   : dma_pin(BLK_H_DMA, c->vmo, at, npages, flags, pa);
@@ -152,7 +154,7 @@ static void reap_all(void)
 			continue;
 		uint8_t st = disk.hdr[STATUS_OFF + req_index(r)];
 		if (r->pin >= 0) {
-			dma_unpin(r->pin);
+			dma_unpin_ok(r->pin, st == VBLK_S_OK);
 			r->pin = -1;
 			disk.pins--;
 		}

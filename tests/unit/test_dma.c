@@ -235,6 +235,67 @@ static void test_dying_driver_releases_its_pins(void **state)
     assert_int_equal(pmm_refcount(f0), 1); /* the cache's alone */
 }
 
+static int64_t unpin(struct driver *d, int64_t pin_h, uint64_t ok)
+{
+    run(d->th);
+    uint64_t *a = &d->th->tf.x[REG_A0];
+    a[0] = (uint64_t)pin_h;
+    a[1] = ok;
+    return sys_dma_unpin(d->th, a);
+}
+
+/* DMA_DEVICE_FILLS: a missing page's frame is the pin's alone (the page
+ * stays missing, nobody can read the unzeroed frame) until an unpin that
+ * says the device wrote it; an unpin without that, or a plain close,
+ * frees the frame. A page resident already is pinned as usual. */
+static void test_device_fills_pages_only_after_a_good_unpin(void **state)
+{
+    struct driver d;
+    driver_new(&d);
+    int h = zero_object(d.task, d.th, 4);
+    struct vm_object *o = object_of(d.task, h);
+    uint64_t before = pmm_free_count();
+    assert_int_equal(pin(&d, h, 0, 1, DMA_DEVICE_FILLS, 0), -E_INVAL); /* needs WRITES */
+    int64_t p = pin(&d, h, 0, 2, DMA_DEVICE_WRITES | DMA_DEVICE_FILLS, 0);
+    assert_true(p >= 0);
+    paddr_t f0 = d.th->tf.x[REG_A0 + 1];
+    assert_true(f0 != 0);
+    assert_false(vmo_lookup(o, 0) & VPE_PRESENT); /* not readable yet */
+    assert_int_equal(pmm_refcount(f0), 1);       /* the pin's alone */
+    assert_true(pmm_free_count() <= before - 2); /* its two frames (and tables) */
+    assert_int_equal(unpin(&d, p, 2), -E_INVAL);
+    assert_int_equal(unpin(&d, p, 1), 0);
+    uint64_t e = vmo_lookup(o, 0);
+    assert_true(e & VPE_PRESENT);
+    assert_true(e & VPE_DIRTY);
+    assert_int_equal(PAGE_DOWN(e), f0);           /* the device's frame, no copy */
+    assert_int_equal(pmm_refcount(f0), 1);        /* the object's now */
+    assert_int_equal(dma_pin_count(o, 0), 0);
+    assert_int_equal(o->resident, 2);
+    /* A failed transfer: the frames go, the pages stay missing. */
+    p = pin(&d, h, 2 * PG, 2, DMA_DEVICE_WRITES | DMA_DEVICE_FILLS, 0);
+    assert_true(p >= 0);
+    uint64_t free_pinned = pmm_free_count();
+    assert_int_equal(unpin(&d, p, 0), 0);
+    assert_true(pmm_free_count() >= free_pinned + 2); /* (and the pin's memory) */
+    assert_false(vmo_lookup(o, 2) & VPE_PRESENT);
+    /* Closed without a word (a driver that died): the same. */
+    p = pin(&d, h, 2 * PG, 1, DMA_DEVICE_WRITES | DMA_DEVICE_FILLS, 0);
+    assert_true(p >= 0);
+    assert_int_equal(handle_close(d.task->handles, p), 0);
+    assert_false(vmo_lookup(o, 2) & VPE_PRESENT);
+    /* A resident page is pinned in place, counted, kept either way. */
+    p = pin(&d, h, 0, 1, DMA_DEVICE_WRITES | DMA_DEVICE_FILLS, 0);
+    assert_true(p >= 0);
+    assert_int_equal(d.th->tf.x[REG_A0 + 1], f0);
+    assert_int_equal(dma_pin_count(o, 0), 1);
+    assert_int_equal(unpin(&d, p, 0), 0);
+    assert_int_equal(PAGE_DOWN(vmo_lookup(o, 0)), f0);
+    assert_int_equal(dma_pin_count(o, 0), 0);
+    /* Not a pin handle. */
+    assert_int_equal(unpin(&d, h, 1), -E_BADH);
+}
+
 static int dma_setup(void **state)
 {
     setup(state);
@@ -254,6 +315,7 @@ int main(void)
         T(test_pin_checks_everything_before_it_commits),
         T(test_full_handle_table_leaves_nothing_pinned),
         T(test_dying_driver_releases_its_pins),
+        T(test_device_fills_pages_only_after_a_good_unpin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,14 +12,23 @@
 
 _Static_assert(VM_USER_LO == USER_LO && VM_USER_HI == USER_HI, "uapi/vm.h and memlayout.h");
 
-paddr_t vm_frame_for(struct task *t)
+/* Whether t may take a frame now. */
+static bool frame_allowed(struct task *t)
 {
 	if (t->frames >= t->quota)
-		return 0;
+		return false;
 	vm_reclaim_check();
-	if (!t->is_pager && pmm_free_count() <= vm_wm_min)
-		return 0;
-	return pmm_alloc();
+	return t->is_pager || pmm_free_count() > vm_wm_min;
+}
+
+paddr_t vm_frame_for(struct task *t)
+{
+	return frame_allowed(t) ? pmm_alloc() : 0;
+}
+
+paddr_t vm_frame_raw_for(struct task *t)
+{
+	return frame_allowed(t) ? pmm_alloc_raw() : 0;
 }
 
 int vm_check_range(uaddr_t va, uint64_t len)

@@ -27,5 +27,8 @@ bool vm_range_mapped(struct task *t, uaddr_t va, uint64_t len);
 
 /* A frame for task t if its quota and the reserve allow, else 0. */
 paddr_t vm_frame_for(struct task *t);
+/* The same, not zeroed: for a frame whose every byte is written before
+ * anyone can read it (a device fills it: kern/dma.c). */
+paddr_t vm_frame_raw_for(struct task *t);
 
 #endif
