@@ -335,14 +335,44 @@ fault_fill_supply(struct pager *p, struct pager_object *obj, uint64_t offset, vo
 				 m);
 }
 
+/* ops->read: pages read straight into the pager's buffer, their frames
+ * taken by the supply. Returns 1 when it answered (m then holds the
+ * next message), 0 to leave the fault to the fill path. */
+static int fault_read(struct pager *p, struct pager_object *obj, uint64_t offset,
+		      struct ipc_msg *m, long *status)
+{
+	uint64_t n = p->cluster ? p->cluster : 1;
+	if (n > (obj->size - offset) / PAGE)
+		n = (obj->size - offset) / PAGE;
+	if (obj->kept)
+		n = cluster_clip(p, obj, offset, n);
+	void *src = 0;
+	long got = n ? p->ops->read(p, obj, offset, n, &src) : 0;
+	if (got == 0)
+		return 0;
+	if (got < 0 || (uint64_t)got > n) {
+		p->failed++;
+		pager_fail(obj->vmo, offset, 1, checked_error(p, got < 0 ? got : -E_RANGE),
+			   obj->epoch);
+		*status = ipc_recv(p->ep, m, 0);
+		return 1;
+	}
+	*status = pager_supply_recv(obj->vmo, offset, src, (uint64_t)got,
+				    VM_R | VM_W | VM_X | PAGER_SUPPLY_TAKE, obj->epoch, p->ep, m);
+	return 1;
+}
+
 /* The cold cases of a data fault: a frame we kept for the page, a
- * cluster, an empty pool. */
+ * read into the pager's buffer, a cluster, an empty pool. */
 static __attribute__((noinline)) long fault_cold(struct pager *p, struct pager_object *obj,
 						 uint64_t offset, struct ipc_msg *m)
 {
 	int i = obj->kept ? kept_find(p, obj, offset) : -1;
 	if (i >= 0)
 		return fault_kept(p, obj, offset, (uint32_t)i, m);
+	long status;
+	if (p->ops->read && fault_read(p, obj, offset, m, &status))
+		return status;
 	if (p->cluster > 1)
 		return fault_cluster(p, obj, offset, m);
 	/* Pool empty and nothing to fill in: let the kernel zero the page
@@ -368,7 +398,7 @@ static long handle_fault(struct pager *p, struct ipc_msg *m)
 	obj->epoch = PAGER_EPOCH(m->w[1]);
 	if (PAGER_KIND(m->w[1]) == FAULT_UNLOCK)
 		return fault_unlock(p, obj, offset, m);
-	if (obj->kept || p->cluster > 1 || p->pool_count == 0) {
+	if (obj->kept || p->cluster > 1 || p->pool_count == 0 || p->ops->read) {
 		/* Pool empty, nothing kept, zeros: the kernel zero-fills, here
 		 * rather than in fault_cold, for that call costs the cold fault. */
 		if (!obj->kept && p->cluster <= 1 && !p->ops->fill)

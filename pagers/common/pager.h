@@ -58,6 +58,14 @@
  *       the returned frames the library holds (with obj->epoch); NULL:
  *       the pager keeps nothing else.
  *   terminate(p, obj): the object is gone; free what the pager kept.
+ *   read(p, obj, offset, n, &src): tried before fill (NULL: never) by a
+ *       pager whose store reads into pages of a buffer object of its own
+ *       (a disk buffer of kernel-zero memory): reads up to n pages from
+ *       offset on into consecutive pages at *src and returns how many
+ *       (>= 1); the supply then takes those frames out of the buffer
+ *       (PAGER_SUPPLY_TAKE), so the data is neither copied nor zeroed
+ *       first. 0: not this way (a hole, blocks not in one run), the fill
+ *       path answers; an error of the closed set fails the fault.
  *
  * Several requests in flight: a pager whose fill waits for a disk calls
  * pager_defer(p, obj, offset, page) in fill, starts its I/O into page,
@@ -125,6 +133,8 @@ struct pager_ops {
 	int (*writeback)(struct pager *p, struct pager_object *obj, uint64_t offset,
 			 const void *page);
 	int (*unlock)(struct pager *p, struct pager_object *obj, uint64_t offset);
+	long (*read)(struct pager *p, struct pager_object *obj, uint64_t offset, uint64_t n,
+		     void **src);
 };
 
 /* A page of the return area: the object page whose frame it holds. */

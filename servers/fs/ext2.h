@@ -205,6 +205,14 @@ int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size);
  * size). Cached copies of the blocks are written back and dropped. */
 int ext2_page_blocks(struct ext2_fs *fs, uint32_t ino, uint64_t page, uint32_t page_size,
 		     bool alloc, uint32_t *out, size_t n);
+/* The run of file blocks from block `first` on (at most max, none past
+ * the end of the file) that lie one after another on disk, from *disk
+ * on: returns how many (0: a hole at first, or first past the end), or
+ * a negative code if the first cannot be mapped. *size is the file's
+ * size. Cached copies of those blocks are written back and dropped, so
+ * the disk has them. One inode read for the whole run. */
+int ext2_run_blocks(struct ext2_fs *fs, uint32_t ino, uint64_t first, uint32_t max,
+		    uint32_t *disk, uint64_t *size);
 
 /* Directories. pos starts at 0 and is advanced; returns 1 with an entry,
  * 0 at the end. Entries "." and ".." are returned like others. */

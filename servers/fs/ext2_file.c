@@ -433,6 +433,37 @@ int ext2_page_blocks(struct ext2_fs *fs, uint32_t ino, uint64_t page, uint32_t p
 	return rc < 0 ? rc : (int)per;
 }
 
+int ext2_run_blocks(struct ext2_fs *fs, uint32_t ino, uint64_t first, uint32_t max,
+		    uint32_t *disk, uint64_t *size)
+{
+	struct inode_ref ip;
+	int rc = inode_get(fs, ino, &ip);
+	if (rc == 0)
+		rc = regular(&ip);
+	if (rc < 0)
+		return rc;
+	*size = i_size(&ip);
+	*disk = 0;
+	uint64_t in_file = (*size + fs->g.block_size - 1) / fs->g.block_size;
+	if (first >= in_file)
+		return 0;
+	if (max > in_file - first)
+		max = (uint32_t)(in_file - first);
+	uint32_t n = 0;
+	for (uint32_t b; n < max; n++) {
+		rc = bmap(fs, &ip, first + n, false, &b);
+		if (rc == 0 && (b == 0 || (n && b != *disk + n)))
+			break; /* a hole, or the run ends */
+		if (rc == 0)
+			rc = bc_drop(fs, b);
+		if (rc < 0)
+			return n ? (int)n : rc;
+		if (n == 0)
+			*disk = b;
+	}
+	return (int)n;
+}
+
 int ext2_readlink(struct ext2_fs *fs, uint32_t ino, char *buf, size_t len)
 {
 	struct inode_ref ip;

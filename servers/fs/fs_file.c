@@ -181,6 +181,47 @@ static int fs_fill(struct pager *p, struct pager_object *obj, uint64_t offset, v
 	return 0;
 }
 
+/* ops->read: the pages from offset on whose blocks follow one another
+ * on disk (a hole or a break in the run stops it) come in one disk
+ * request straight into the disk buffer's fill area, whose frames the
+ * supply then takes: no copy. The tail past the file's end is zeroed
+ * there. 0: the first page is not such a run (a hole, blocks apart, an
+ * unreadable map), and fs_fill answers. */
+static long fs_read(struct pager *p, struct pager_object *obj, uint64_t offset, uint64_t n,
+		    void **src)
+{
+	struct fs_file *f = obj->data;
+	if (f->orphan || !fs_mounted)
+		return 0;
+	uint32_t bs = ext2_block_size(&fs_ext2), per = FS_PAGE / bs, disk;
+	uint64_t most = (FS_BUF_SIZE - FS_BUF_FILL) / FS_PAGE, size;
+	if (n > most)
+		n = most;
+	int got = ext2_run_blocks(&fs_ext2, f->ino, offset / bs, (uint32_t)(n * per), &disk, &size);
+	if (got <= 0)
+		return 0;
+	uint64_t pages = (uint64_t)got / per, blocks = pages * per;
+	if (offset + (uint64_t)got * bs >= size) { /* the run reaches the end */
+		pages = ((uint64_t)got + per - 1) / per;
+		blocks = (uint64_t)got;
+	}
+	if (pages == 0)
+		return 0;
+	uint32_t spb = bs / BLK_SECTOR;
+	ra_n = 0; /* the fill area's frames leave with the supply */
+	if (blk_read(&fs_disk, (uint64_t)disk * spb, (uint32_t)(blocks * spb), FS_BUF_FILL) != BLK_OK)
+		return -E_DEAD;
+	uint8_t *buf = fs_disk.buf + FS_BUF_FILL;
+	if (size - offset < pages * FS_PAGE) /* past the end: the last block's tail, and the page's */
+		memset(buf + (size - offset), 0, (size_t)(pages * FS_PAGE - (size - offset)));
+	if (offset / FS_PAGE + pages > f->hi)
+		f->hi = offset / FS_PAGE + pages;
+	fs_stats.fills += pages;
+	fs_stats.pages_read += pages;
+	*src = buf;
+	return (long)pages;
+}
+
 /* --- write-back ---------------------------------------------------------- */
 
 /* Writes one evicted page (at FS_WB_VA + k pages) to the file, then
@@ -322,6 +363,7 @@ static void fs_terminate(struct pager *p, struct pager_object *obj)
 
 const struct pager_ops fs_pager_ops = {
 	.fill = fs_fill,
+	.read = fs_read,
 	.terminate = fs_terminate,
 	.writeback = fs_writeback,
 	.release = 0, /* the disk holds every page a rebind could ask for */
