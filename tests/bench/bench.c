@@ -10,7 +10,8 @@
  * `bench server` is the IPC partner: a second task that answers calls.
  * `bench swap` runs the swap benchmarks (bench_swap.c) in a task that is
  * no pager, so that its memory is pageable.
- * `bench trace`, `bench faulttrace` and `bench blktrace` run a few IPC
+ * `bench only GROUP...` runs some of them: ipc, faults, blk, files, swap.
+ * `bench trace`, `bench faulttrace`, `bench filetrace` and `bench blktrace` run a few IPC
  * round trips, zero-pager faults or 4 KiB disk reads only, to look at with qemu -singlestep -d exec.
  */
 #include "tests/bench/bench.h"
@@ -187,6 +188,18 @@ static int server(void)
 	return 1;
 }
 
+/* `bench only GROUP...` runs those groups (ipc, faults, blk, files,
+ * swap); plain `bench` runs them all. */
+static bool wanted(int argc, char **argv, const char *group)
+{
+	if (argc < 2 || strcmp(argv[1], "only") != 0)
+		return true;
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], group) == 0)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "server") == 0)
@@ -208,6 +221,10 @@ int main(int argc, char **argv)
 		bench_fault_trace();
 		return 0;
 	}
+	if (argc > 1 && strcmp(argv[1], "filetrace") == 0) {
+		bench_file_trace();
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "blktrace") == 0) {
 		bench_blk_trace();
 		return 0;
@@ -226,16 +243,24 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	measure_overhead(true);
-	bench_null_syscall();
-	bench_roundtrip((int)ep, "ipc_roundtrip_fast", IPC_TAG(L_FAST, 1, 0));
-	bench_roundtrip((int)ep, "ipc_roundtrip_slow", IPC_TAG(L_SLOW, 1, 0) | IPC_TAG_SLOW);
-	bench_oneway((int)ep);
-	bench_faults();
-	bench_blk();
-	bench_files();
-	bench_swap();
-	bench_roundtrip_timeout((int)ep, "ipc_roundtrip_timeout");
-	bench_roundtrip_sleepers((int)ep); /* last: the sleepers stay */
+	if (wanted(argc, argv, "ipc")) {
+		bench_null_syscall();
+		bench_roundtrip((int)ep, "ipc_roundtrip_fast", IPC_TAG(L_FAST, 1, 0));
+		bench_roundtrip((int)ep, "ipc_roundtrip_slow", IPC_TAG(L_SLOW, 1, 0) | IPC_TAG_SLOW);
+		bench_oneway((int)ep);
+	}
+	if (wanted(argc, argv, "faults"))
+		bench_faults();
+	if (wanted(argc, argv, "blk"))
+		bench_blk();
+	if (wanted(argc, argv, "files"))
+		bench_files();
+	if (wanted(argc, argv, "swap"))
+		bench_swap();
+	if (wanted(argc, argv, "ipc")) {
+		bench_roundtrip_timeout((int)ep, "ipc_roundtrip_timeout");
+		bench_roundtrip_sleepers((int)ep); /* last: the sleepers stay */
+	}
 	struct ipc_msg stop = { .tag = IPC_TAG(L_STOP, 0, 0) };
 	ipc_call((int)ep, &stop, 0);
 	sys_task_wait(srv);

@@ -186,3 +186,34 @@ void bench_files(void)
 	close(fd);
 	reads();
 }
+
+/* `bench filetrace`: a few file faults to look at with qemu -singlestep
+ * -d exec: a load from a page of /big.bin not read yet with read-ahead
+ * off after the marker `li x0, 0x124`, then one with 16 pages read per
+ * fault after `li x0, 0x125`. */
+void bench_file_trace(void)
+{
+	ipc_buffer_setup(&fsbuf);
+	int fd = open("/big.bin", O_RDONLY);
+	struct stat st;
+	int writable;
+	long vmo = fd < 0 || fstat(fd, &st) ? -1 : mk_file_object(fd, &writable);
+	if (vmo < 0 || vm_map((int)vmo, FILE_AREA, (uint64_t)st.st_size, 0, VM_R | VM_SHARED)) {
+		uprintf("bench: no /big.bin on blk0\n");
+		return;
+	}
+	volatile const uint64_t *base = (volatile const uint64_t *)FILE_AREA;
+	fs_config(1);
+	for (int i = 0; i < 4; i++)
+		(void)base[i * PG / 8];
+	__asm__ volatile("li x0, 0x124" ::: "memory");
+	(void)base[8 * PG / 8];
+	fs_config(CLUSTER);
+	(void)base[64 * PG / 8];
+	__asm__ volatile("li x0, 0x125" ::: "memory");
+	(void)base[128 * PG / 8];
+	__asm__ volatile("li x0, 0x126" ::: "memory");
+	fs_config(1);
+	vm_unmap(FILE_AREA, (uint64_t)st.st_size);
+	close(fd);
+}
