@@ -234,7 +234,7 @@ include mk/fuzz-host.mk
 include mk/policylab.mk
 
 # --- top-level targets ------------------------------------------------------
-.PHONY: swap-test all deps run run-gdb test unit-test qemu-test shell-test blk-test bench clean disks
+.PHONY: swap-test all deps run run-gdb test unit-test qemu-test shell-test blk-test gdb-test bench clean disks
 .DEFAULT_GOAL := all
 
 deps:
@@ -283,9 +283,17 @@ swap-test: all $(B)/host/policylab-gen $(B)/host/policylab-replay
 	-bash tests/swap/run-swap-tests $(B)/kernel.elf $(B)/bootimg.cpio \
 	  > $(B)/logs/swap.log 2>&1; tail -n 1 $(B)/logs/swap.log
 
-test: unit-test fuzz-replay qemu-test shell-test blk-test swap-test fuzz-slice
+# gdb on the debug kernel: break on the page-fault handler by name, kbt,
+# user symbols, on into the pager (tests/gdb/run-gdb-test, a few seconds).
+gdb-test: all
+	@mkdir -p $(B)/logs
+	-bash tests/gdb/run-gdb-test $(B)/kernel.elf $(B)/bootimg.cpio \
+	  > $(B)/logs/gdb.log 2>&1; tail -n 1 $(B)/logs/gdb.log
+
+test: unit-test fuzz-replay qemu-test shell-test blk-test swap-test fuzz-slice gdb-test
 	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/fuzz-replay.log $(B)/logs/qemu.log \
-	  $(B)/logs/shell.log $(B)/logs/blk.log $(B)/logs/swap.log $(B)/logs/fuzz-slice.log
+	  $(B)/logs/shell.log $(B)/logs/blk.log $(B)/logs/swap.log $(B)/logs/fuzz-slice.log \
+	  $(B)/logs/gdb.log
 
 # Deterministic instruction counts under -icount; writes bench/results.*
 # (after the policy lab's bench/policy.*, which results.md links).
