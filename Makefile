@@ -13,10 +13,15 @@ INC := -I microkernel -I .
 
 # --- kernel -----------------------------------------------------------------
 KCC := $(CROSS)gcc
-KCFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-pie \
+# The debug kernel (build/kernel.elf, what make run and the tests boot) is
+# built for gdb: -Og without LTO, so every function keeps its name and
+# frame (`break vm_fault` works) and locals stay readable. The bench kernel
+# below is built for speed with -O2 and LTO.
+KCFLAGS_COMMON := -std=c11 $(WARN) -g -ffreestanding -nostdlib -fno-pie \
 	-mcmodel=medany -march=rv64imac_zicsr_zifencei -mabi=lp64 \
-	-fno-omit-frame-pointer -fno-stack-protector -fno-builtin -flto=auto \
+	-fno-omit-frame-pointer -fno-stack-protector -fno-builtin \
 	-DKDEBUG=$(KDEBUG) $(INC) -MMD -MP
+KCFLAGS := $(KCFLAGS_COMMON) -Og
 KLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-T,microkernel/arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
 KSRCS := $(wildcard microkernel/kern/*.c microkernel/kern/vm/*.c) $(wildcard microkernel/arch/riscv/*.c) \
@@ -35,15 +40,16 @@ $(B)/kernel.elf: $(KOBJS) microkernel/arch/riscv/kernel.ld
 # The benchmark (release) kernel: same sources without the KDEBUG checks
 # and without frame pointers (so no backtraces on a panic).
 KOBJS_BENCH := $(patsubst $(B)/k/%,$(B)/kb/%,$(KOBJS))
+KCFLAGS_BENCH := $(KCFLAGS_COMMON) -O2 -flto=auto
 KRELEASE := -UKDEBUG -DKDEBUG=0 -fomit-frame-pointer
 $(B)/kb/%.o: %.c Makefile | deps
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) $(KRELEASE) -c $< -o $@
+	$(KCC) $(KCFLAGS_BENCH) $(KRELEASE) -c $< -o $@
 $(B)/kb/%.o: %.S Makefile | deps
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) $(KRELEASE) -c $< -o $@
+	$(KCC) $(KCFLAGS_BENCH) $(KRELEASE) -c $< -o $@
 $(B)/kernel-bench.elf: $(KOBJS_BENCH) microkernel/arch/riscv/kernel.ld
-	$(KCC) $(KCFLAGS) $(KRELEASE) $(KLDFLAGS) $(KOBJS_BENCH) -o $@
+	$(KCC) $(KCFLAGS_BENCH) $(KRELEASE) $(KLDFLAGS) $(KOBJS_BENCH) -o $@
 
 # --- user programs ----------------------------------------------------------
 # Hosted C on musl (mk/musl.mk): crt1.o starts them, libc/ carries musl's
@@ -101,12 +107,26 @@ $(B)/u/%.o: %.S | deps $(MUSL_STAMP)
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) -c $< -o $@
 
+# Each program is linked at its own base, the n-th of USER_PROGS at
+# n * 64 MiB, so no two programs share an address and gdb can load all
+# their symbols at once (build/gdbinit-user) and name any user pc without
+# ambiguity. user.ld refuses a program larger than its slot, and the last
+# slot must end below 2 GiB: musl and libgcc are built -mcmodel=medlow.
+USER_PROGS = $(PROGS) $(DISK_ONLY_PROGS)
+USER_SLOT := 0x4000000
+# 1-based position of word $(1) in $(2) (empty if absent).
+word_pos = $(call word_pos_,$(1),$(2),x)
+word_pos_ = $(if $(2),$(if $(filter $(1),$(firstword $(2))),$(words $(3)),$(call \
+	word_pos_,$(1),$(wordlist 2,$(words $(2)),$(2)),$(3) x)))
+user_base = $(shell printf '0x%x' $$(( $(call word_pos,$(1),$(USER_PROGS)) * $(USER_SLOT) )))
+
 # crt1.o (musl's _start) first; libc.a and libgcc may need each other.
 define prog_rule
 $(B)/user/$(1).elf: $(patsubst %.S,$(B)/u/%.o,$(patsubst %.c,$(B)/u/%.o,$(SRC_$(1)))) $(ULIB) $(MUSL_CRT1) $(MUSL_LIBC) \
-		libipc/user.ld
+		libipc/user.ld Makefile
 	@mkdir -p $$(dir $$@)
-	$(UCC) $(ULDFLAGS) $(MUSL_CRT1) $$(filter-out $(MUSL_CRT1),$$(filter %.o,$$^)) \
+	$(UCC) $(ULDFLAGS) -Wl,--defsym=USER_BASE=$$(call user_base,$(1)) \
+		-Wl,--defsym=USER_SLOT=$(USER_SLOT) $(MUSL_CRT1) $$(filter-out $(MUSL_CRT1),$$(filter %.o,$$^)) \
 		-Wl,--start-group $(MUSL_LIBC) -lgcc -Wl,--end-group -o $$@
 endef
 $(foreach p,$(PROGS) $(DISK_ONLY_PROGS),$(eval $(call prog_rule,$(p))))
@@ -129,8 +149,8 @@ $(B)/bootimg.cpio: $(UELFS) $(B)/user/sharedpage.elf
 
 all: $(B)/kernel.elf $(B)/bootimg.cpio $(B)/gdbinit-user $(DISK_ONLY_ELFS)
 
-$(B)/gdbinit-user: $(UELFS)
-	scripts/mk-gdbinit-user $@ $(UELFS)
+$(B)/gdbinit-user: $(UELFS) $(DISK_ONLY_ELFS) scripts/mk-gdbinit-user
+	CROSS=$(CROSS) scripts/mk-gdbinit-user $@ $(UELFS) $(DISK_ONLY_ELFS)
 
 # --- disks: an ext2 root disk made from disk/ and a raw swap disk -------------
 # Kept across runs: a guest's writes stay until disk/ changes (then the
@@ -214,7 +234,7 @@ include mk/fuzz-host.mk
 include mk/policylab.mk
 
 # --- top-level targets ------------------------------------------------------
-.PHONY: swap-test all deps run run-gdb test unit-test qemu-test shell-test blk-test bench clean disks
+.PHONY: swap-test all deps run run-gdb test unit-test qemu-test shell-test blk-test gdb-test bench clean disks
 .DEFAULT_GOAL := all
 
 deps:
@@ -263,9 +283,17 @@ swap-test: all $(B)/host/policylab-gen $(B)/host/policylab-replay
 	-bash tests/swap/run-swap-tests $(B)/kernel.elf $(B)/bootimg.cpio \
 	  > $(B)/logs/swap.log 2>&1; tail -n 1 $(B)/logs/swap.log
 
-test: unit-test fuzz-replay qemu-test shell-test blk-test swap-test fuzz-slice
+# gdb on the debug kernel: break on the page-fault handler by name, kbt,
+# user symbols, on into the pager (tests/gdb/run-gdb-test, a few seconds).
+gdb-test: all
+	@mkdir -p $(B)/logs
+	-bash tests/gdb/run-gdb-test $(B)/kernel.elf $(B)/bootimg.cpio \
+	  > $(B)/logs/gdb.log 2>&1; tail -n 1 $(B)/logs/gdb.log
+
+test: unit-test fuzz-replay qemu-test shell-test blk-test swap-test fuzz-slice gdb-test
 	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/fuzz-replay.log $(B)/logs/qemu.log \
-	  $(B)/logs/shell.log $(B)/logs/blk.log $(B)/logs/swap.log $(B)/logs/fuzz-slice.log
+	  $(B)/logs/shell.log $(B)/logs/blk.log $(B)/logs/swap.log $(B)/logs/fuzz-slice.log \
+	  $(B)/logs/gdb.log
 
 # Deterministic instruction counts under -icount; writes bench/results.*
 # (after the policy lab's bench/policy.*, which results.md links).

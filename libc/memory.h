@@ -8,7 +8,8 @@
  * a result, or a negated Linux errno.
  *
  * Address space of a user program:
- *   0x10000 ..            program image (libipc/user.ld)
+ *   0x4000000 .. 2 GiB    program images, each in a 64 MiB slot of its own
+ *                         (Makefile USER_SLOT, libipc/user.ld)
  *   MEM_HEAP_BASE ..      brk heap, grows up to MEM_HEAP_LIMIT (and 1 GiB)
  *   MEM_MMAP_BASE ..      anonymous mappings, first fit, up to MEM_MMAP_LIMIT
  *   0x2000000000 ..       left alone: the QEMU tests map there by hand

@@ -30,6 +30,10 @@
  *             endpoint, which never answers: the deadline kills the task
  *   selffail  two threads touch pages 0 and 1 of such an object, a third
  *             fails both requests (pager_fail): the task dies
+ * For the gdb test (tests/gdb/run-gdb-test), started by init:
+ *   zerotouch  map one page of a zero-pager object at ZERO_TOUCH_VA and
+ *             write it from touch_zero_page: the fault goes to the zero
+ *             pager; exit 0 if the write reads back
  * Disk clients (slot 1: the name server; tests/qemu/blk_tests.c):
  *   blkio S   four async writes at sectors S, S+64, ... then four async
  *             reads back; exit 0 if the checksums match
@@ -43,6 +47,7 @@
 #include "libipc/server.h"
 #include "libipc/vm.h"
 #include "libipc/ulib.h"
+#include "pagers/zero/zero_proto.h"
 #include "servers/blk/libblk.h"
 #include "servers/name/name_proto.h"
 #include "tests/qemu/blk_pattern.h"
@@ -311,6 +316,30 @@ static int datamark(uint64_t n)
 	return data_mark == (LOADER_MARK ^ n) ? 0 : 5;
 }
 
+#define ZERO_TOUCH_VA 0x3000000000ul /* tests/gdb/run-gdb-test breaks on this address */
+
+/* Out of line and not cloned, so the faulting store is in a function of
+ * this name (the gdb test looks for it). */
+__attribute__((noipa)) void touch_zero_page(volatile uint64_t *p, uint64_t v)
+{
+	*p = v;
+}
+
+static int zerotouch(void)
+{
+	ipc_buffer_setup(&buf);
+	long zp = name_lookup(H_NAME, &buf, "pager.zero");
+	if (zp < 0)
+		return 200;
+	uint64_t w[1] = { 4096 };
+	long err = ipc_request((int)zp, &buf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0);
+	if (err || vm_map(buf.handles[0], ZERO_TOUCH_VA, 4096, 0, VM_R | VM_W | VM_SHARED))
+		return 201;
+	volatile uint64_t *p = (volatile uint64_t *)ZERO_TOUCH_VA;
+	touch_zero_page(p, 0x5a5a);
+	return *p == 0x5a5a ? 0 : 202;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -350,6 +379,8 @@ int main(int argc, char **argv)
 		for (;;)
 			sys_sleep(1000000000ull);
 	}
+	if (strcmp(cmd, "zerotouch") == 0)
+		return zerotouch();
 	if (strcmp(cmd, "touchvmo") == 0) {
 		/* slot 1: a memory object; read word 0, write word 1 = word 0 + 1 */
 		volatile uint64_t *p = (volatile uint64_t *)0x3000000000ul;

@@ -12,6 +12,18 @@
 #define PTE_LEAF_RWX 0xcf /* V R W X A D */
 #define PTE_G 0x20
 
+/*
+ * Unwind information for gdb (.debug_frame: the kernel image drops
+ * .eh_frame). The C code the trap entries call has its own; these code
+ * ranges say "ra undefined", so a backtrace ends at the trap entry (or at
+ * boot) instead of reading on into whatever code sits nearby. Below the
+ * trap entry is the interrupted user pc, in the thread's trap frame:
+ * scripts/gdbinit's `kbt` prints it.
+ */
+	.cfi_sections .debug_frame
+#define UNWIND_STOP .cfi_startproc; .cfi_undefined ra
+#define UNWIND_END .cfi_endproc
+
 	.section .text.boot, "ax"
 	.globl _start
 _start:
@@ -28,6 +40,7 @@ _start:
 	ld t0, 0(t0)
 	jr t0
 boot_high:
+	UNWIND_STOP
 	la sp, boot_stack_top
 	csrw sscratch, zero
 	la t0, trap_entry
@@ -41,6 +54,7 @@ boot_high:
 2:	call kmain
 3:	wfi
 	j 3b
+	UNWIND_END
 
 	.balign 8
 boot_high_addr:
@@ -50,6 +64,7 @@ boot_high_addr:
 	.balign 4
 	.globl trap_entry
 trap_entry:
+	UNWIND_STOP
 	csrrw sp, sscratch, sp
 	beqz sp, trap_from_kernel
 	/* sp = &thread->tf, sscratch = user sp */
@@ -136,6 +151,7 @@ full_entry:
 	addi sp, sp, -16
 	sd a0, 0(sp)
 	call trap_user
+	UNWIND_END
 
 /*
  * a0 = frame to resume; 0(sp) = frame of the thread that entered, whose
@@ -243,6 +259,7 @@ restore_full:
 	sret
 
 trap_from_kernel:
+	UNWIND_STOP
 	/* Restore sp (sscratch becomes 0 again) and report on the same stack. */
 	csrrw sp, sscratch, sp
 	addi sp, sp, -TF_SIZE
@@ -252,6 +269,7 @@ trap_from_kernel:
 	call trap_kernel            /* does not return */
 4:	wfi
 	j 4b
+	UNWIND_END
 
 /* FPU state save/restore for lazy switching; see trap.c. */
 	.option push

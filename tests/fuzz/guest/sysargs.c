@@ -194,7 +194,7 @@ static uint64_t gen_pointer(struct rng *r, bool in)
 
 /* A user address for maps, wires and unmaps: the arena mostly; odd
  * values the kernel must refuse; and, rarely, addresses where the child
- * lives (text at VM_USER_LO, the stack below VM_USER_HI), which end it.
+ * lives (its own text, the stack below VM_USER_HI), which end it.
  * Nothing is mapped next to the scratch areas: a buffer running past
  * their end must find nothing there, not an object the child pages
  * itself (the call would wait on the child; sysgen_may_block counts on
@@ -211,7 +211,8 @@ static uint64_t gen_va(struct rng *r)
 			    (uint64_t)-FUZZ_PAGE, 1ull << 38, ARENA_VA - FUZZ_PAGE,
 			    rng_edge(r) | 1ull << 39);
 	return rng_one_in(r, 2) ? own_address(r)
-				: PICK(r, VM_USER_LO, VM_USER_HI - FUZZ_PAGE, PROGRESS_VA);
+				: PICK(r, (uint64_t)(uintptr_t)rng_next & ~(FUZZ_PAGE - 1),
+				       VM_USER_HI - FUZZ_PAGE, PROGRESS_VA);
 }
 
 /* Lengths: a few pages mostly; odd and huge ones; rarely one that runs
