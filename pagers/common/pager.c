@@ -12,7 +12,7 @@ struct pager_object *pager_object_new(struct pager *p, uint64_t size, long *err)
 {
 	for (int i = 0; i < PAGER_MAX_OBJECTS; i++) {
 		struct pager_object *o = &p->objects[i];
-		if (o->vmo)
+		if (o->vmo || o->adopting)
 			continue;
 		long h = vmo_create(size, p->ep, (uint64_t)i + 1);
 		if (h < 0) {
@@ -26,6 +26,30 @@ struct pager_object *pager_object_new(struct pager *p, uint64_t size, long *err)
 		return o;
 	}
 	*err = -E_FULL;
+	return 0;
+}
+
+struct pager_object *pager_object_adopt(struct pager *p, int h, long *err)
+{
+	struct vmo_info info;
+	*err = vmo_info(h, &info);
+	for (int i = 0; !*err && i < PAGER_MAX_OBJECTS; i++) {
+		struct pager_object *o = &p->objects[i];
+		if (o->vmo || o->adopting)
+			continue;
+		long epoch = vmo_rebind(h, p->ep, (uint64_t)i + 1);
+		if (epoch < 0) {
+			*err = epoch;
+			return 0;
+		}
+		/* Ours once the old pager has let go: the handle with R_PAGER
+		 * is opened at the first message for it (object_of). */
+		*o = (struct pager_object){ .size = info.size, .epoch = (uint32_t)epoch,
+					    .adopting = true };
+		return o;
+	}
+	if (!*err)
+		*err = -E_FULL;
 	return 0;
 }
 
@@ -102,8 +126,26 @@ void pager_undo_create(void *ctx, const struct ipc_request *req,
 			pager_object_drop(p, &p->objects[i]);
 }
 
+/* An adopted object's first message: the rebind is complete, the handle
+ * can be opened. */
+static __attribute__((noinline)) struct pager_object *adopted(struct pager *p, uint64_t badge)
+{
+	struct pager_object *o = &p->objects[badge - 1];
+	long h = pager_open(p->ep, badge);
+	if (h < 0) {
+		uprintf("%s: adopted object %lu: no handle (%s)\n", p->name, (unsigned long)badge,
+			err_name(h));
+		return 0;
+	}
+	o->vmo = (int)h;
+	o->adopting = false;
+	return o;
+}
+
 static struct pager_object *object_of(struct pager *p, uint64_t badge)
 {
+	if (badge && badge <= PAGER_MAX_OBJECTS && p->objects[badge - 1].adopting)
+		return adopted(p, badge);
 	if (badge == 0 || badge > PAGER_MAX_OBJECTS || !p->objects[badge - 1].vmo)
 		return 0;
 	return &p->objects[badge - 1];

@@ -122,6 +122,7 @@ struct pager_object {
 	void *data;      /* the pager's own per-object state */
 	uint32_t epoch;  /* the binding's, from the kernel's last message */
 	uint32_t kept;   /* returned frames the library holds for it */
+	bool adopting;   /* pager_object_adopt: vmo opened at its first message */
 };
 
 struct pager;
@@ -187,6 +188,14 @@ long pager_run(struct pager *p);
  * (badge = index + 1) or NULL. The caller hands clients a copy of
  * obj->vmo without R_PAGER. */
 struct pager_object *pager_object_new(struct pager *p, uint64_t size, long *err);
+
+/* Takes over the object h (R_CONTROL) from its pager: rebinds it to p
+ * with a badge of p's; the old pager hands its pages back first (the
+ * kernel's RELEASE), faults meanwhile wait. Returns the pager_object
+ * (its vmo, a handle of p's with R_PAGER, opened at the object's first
+ * message, once the rebind is complete) or NULL with *err. The caller
+ * still closes h. */
+struct pager_object *pager_object_adopt(struct pager *p, int h, long *err);
 
 /* Forgets obj: ops->terminate, then the pager's handle closes (with no
  * other handle or mapping left, the kernel frees the object). */

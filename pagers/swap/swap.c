@@ -373,10 +373,17 @@ static void handle_release(const struct ipc_msg *m)
 		bool on_disk = k < 0 && !swapmap_lookup(&map, o->id, page, &slot);
 		if (k < 0 && !on_disk)
 			continue;
-		const void *src = k >= 0 ? (void *)(RETURN_VA + (uint64_t)k * PG) : disk.buf;
 		if (k < 0 && disk_io(false, slot, 1, 0) != BLK_OK)
 			continue; /* the kernel logs what was not recovered */
-		pager_supply((int)vmo, page * PG, src, 1, VM_R | VM_W | PAGER_SUPPLY_COPY, epoch);
+		/* A kept frame is copied (it stays ours until forget); a page
+		 * read from the disk goes with the buffer's frame. */
+		long r = k >= 0 ? pager_supply((int)vmo, page * PG, (void *)(RETURN_VA + (uint64_t)k * PG),
+					       1, VM_R | VM_W | PAGER_SUPPLY_COPY, epoch)
+				: pager_supply((int)vmo, page * PG, disk.buf, 1,
+					       VM_R | VM_W | PAGER_SUPPLY_TAKE, epoch);
+		if (r < 0)
+			uprintf("swap: release of object %lu page %lu: %s\n", (unsigned long)o->id,
+				(unsigned long)page, err_name(r));
 	}
 	pager_ctl((int)vmo, PAGER_CTL_RELEASED, 0, 0, 0, epoch);
 	forget(o);
@@ -430,9 +437,9 @@ static long do_adopt(void *ctx, const struct ipc_request *req, struct ipc_respon
 	long err = vmo_info(h, &info);
 	if (!err)
 		err = vmo_rebind(h, ep, info.id);
-	sys_handle_close(h);
 	if (err < 0)
-		return err;
+		return err; /* ipc_dispatch closes the handle of a refused request */
+	sys_handle_close(h);
 	resp->w[0] = (uint64_t)err;
 	resp->words = 1;
 	return 0;

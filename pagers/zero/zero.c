@@ -46,6 +46,21 @@ static long do_create(void *ctx, const struct ipc_request *req, struct ipc_respo
 	return 0;
 }
 
+/* Takes over an anonymous object from its pager (pagerctl rebind ...
+ * zero): pages never written read as zeros, the kernel zero-fills them;
+ * those the old pager held it hands back before the rebind completes. */
+static long do_adopt(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
+{
+	long err;
+	struct pager_object *o = pager_object_adopt(&zp, req->handles[0], &err);
+	if (!o)
+		return err; /* ipc_dispatch closes the handle of a refused request */
+	sys_handle_close(req->handles[0]);
+	resp->w[0] = o->epoch; /* the binding's once the old pager lets go */
+	resp->words = 1;
+	return 0;
+}
+
 static long do_stats(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
 {
 	uint64_t objects = 0;
@@ -95,6 +110,7 @@ static const struct ipc_handler handlers[] = {
 	{ ZERO_STATS, "stats", 0, 0, 0, 0, do_stats },
 	{ ZERO_PREFILL, "prefill", 1, 1, 0, 0, do_prefill },
 	{ ZERO_DRAIN, "drain", 0, 0, 0, 0, do_drain },
+	{ ZERO_ADOPT, "adopt", 0, 0, 1, 0, do_adopt },
 };
 
 /* Pool pages come zeroed from the kernel: nothing to fill. */

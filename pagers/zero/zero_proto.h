@@ -10,6 +10,8 @@
  *                 (benchmarks use it to start from a warm pool) 
  *   ZERO_DRAIN    empties the pool (benchmarks: the cold path)
  *   ZERO_CLUSTER  w0: pages per supply (1..64); 1 uses the pool
+ *   ZERO_ADOPT    handles[0]: an object (R_CONTROL) to take over from its
+ *                 pager (a rebind); reply: w0 the new binding's epoch
  */
 #ifndef PAGERS_ZERO_PROTO_H
 #define PAGERS_ZERO_PROTO_H
@@ -20,6 +22,7 @@ enum zero_label {
 	ZERO_PREFILL = 3,
 	ZERO_DRAIN = 4,
 	ZERO_CLUSTER = 5,
+	ZERO_ADOPT = 6,
 };
 
 #endif

@@ -23,6 +23,7 @@
 #include "pagers/mm/policy/policy.h"
 #include "pagers/swap/swap_proto.h"
 #include "pagers/swap/swapmap.h"
+#include "pagers/zero/zero_proto.h"
 #include "servers/name/name_proto.h"
 #include "servers/shell/shell.h"
 
@@ -160,27 +161,25 @@ static bool parse_seed(char **args, struct pctl_req *req)
 	return parse_num("seed", args[0], 0, UINT64_MAX, &req->w[0]);
 }
 
-/* SWAP_ADOPT takes the object itself: the one mapped at ADDR in a job of
- * this shell (SYS_VM_OBJECT on its task handle); w[0] the task id, w[1]
- * the address until then. */
+/* SWAP_ADOPT (ZERO_ADOPT) takes the object itself: the one mapped at
+ * ADDR in a job of this shell (SYS_VM_OBJECT on its task handle); w[0]
+ * the task id, w[1] the address until then, w[2] 1 for the zero pager. */
 static bool parse_rebind(char **args, struct pctl_req *req)
 {
 	*req = (struct pctl_req){ .label = SWAP_ADOPT };
 	if (!parse_num("task id", args[0], 1, UINT32_MAX, &req->w[0]) ||
 	    !parse_num("address", args[1], 0, UINT64_MAX, &req->w[1]))
 		return false;
-	if (strcmp(args[2], "zero") == 0) {
-		printf("pagerctl: the zero pager takes no objects; rebind to swap only\n");
-		return false;
-	}
-	if (strcmp(args[2], "swap") != 0) {
-		printf("pagerctl: pager '%s' is not swap\n", args[2]);
+	req->w[2] = strcmp(args[2], "zero") == 0;
+	if (!req->w[2] && strcmp(args[2], "swap") != 0) {
+		printf("pagerctl: pager '%s' is neither swap nor zero\n", args[2]);
 		return false;
 	}
 	return true;
 }
 
-/* The object behind the job's address, handed to the swap pager. */
+/* The object behind the job's address, handed to the swap pager or the
+ * zero pager (ep). */
 static int rebind(long ep, const struct pctl_req *req)
 {
 	int task = shell_job_task((uint32_t)req->w[0]);
@@ -200,15 +199,16 @@ static int rebind(long ep, const struct pctl_req *req)
 	uint64_t epoch = 0;
 	uint32_t got = 0;
 	ipc_buffer_setup(&shell_buf);
-	long err = ipc_request_timed((int)ep, &shell_buf, SWAP_ADOPT, 0, 0, hs, rights, 1, &epoch, 1,
-				     &got, PAGERCTL_TIMEOUT_NS);
+	long err = ipc_request_timed((int)ep, &shell_buf, req->w[2] ? ZERO_ADOPT : SWAP_ADOPT, 0, 0,
+				     hs, rights, 1, &epoch, 1, &got, PAGERCTL_TIMEOUT_NS);
 	sys_handle_close((int)vmo);
 	if (err) {
 		printf("pagerctl: rebind refused: %s\n", err_name(err));
 		return 1;
 	}
-	printf("pagerctl: the object at %#lx of task %lu is the swap pager's (epoch %lu)\n",
-	       (unsigned long)req->w[1], (unsigned long)req->w[0], (unsigned long)epoch);
+	printf("pagerctl: the object at %#lx of task %lu is the %s pager's (epoch %lu)\n",
+	       (unsigned long)req->w[1], (unsigned long)req->w[0], req->w[2] ? "zero" : "swap",
+	       (unsigned long)epoch);
 	return 0;
 }
 
@@ -271,7 +271,7 @@ static const struct pctl_form forms[] = {
 	{ "limit", 2, "pagerctl limit TASK-ID PAGES", parse_limit },
 	{ "tau", 1, "pagerctl tau MS", parse_tau },
 	{ "seed", 1, "pagerctl seed N", parse_seed },
-	{ "rebind", 3, "pagerctl rebind TASK-ID ADDR swap", parse_rebind },
+	{ "rebind", 3, "pagerctl rebind TASK-ID ADDR swap|zero", parse_rebind },
 };
 #define NFORMS (sizeof(forms) / sizeof(forms[0]))
 
@@ -450,6 +450,8 @@ int pagerctl(int argc, char **argv)
 		if (!f->parse(&argv[2], &req))
 			return 1;
 	}
+	if (req.label == SWAP_ADOPT && req.w[2])
+		name = "pager.zero";
 	long ep = swap_pager(name);
 	if (ep < 0)
 		return 1;

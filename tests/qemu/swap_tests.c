@@ -283,6 +283,59 @@ static void rebind_zero_to_swap_during_run(void)
 	sys_handle_close((int)ep);
 }
 
+/* The other way (pagerctl rebind ... zero): an anonymous object of the
+ * swap pager's, written and evicted to the swap disk, goes to the zero
+ * pager (ZERO_ADOPT). The swap pager hands every page back in its
+ * RELEASE; they read back right, and evicted again (now returned to the
+ * zero pager, which keeps the frames) still do. */
+static void rebind_swap_to_zero_keeps_every_page(void)
+{
+	enum { NP = 32 };
+	int mm = mm_cap();
+	CHECK(mm >= 0);
+	long vmo = vmo_anon(NP * PG, -1, 0, -1, 0); /* the default pager's: swap */
+	CHECK(vmo > 0);
+	CHECK_EQ(vm_map((int)vmo, AREA, NP * PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	for (uint64_t i = 0; i < NP; i++)
+		fill((uint64_t *)(AREA + i * PG), i, 5);
+	struct vmo_info info;
+	uint8_t st[NP];
+	CHECK_EQ(vmo_info((int)vmo, &info), 0);
+	CHECK_EQ(mm_evict(mm, info.id, 0, NP, st), NP);
+	long zp = name_lookup(H_NAME, &buf, "pager.zero");
+	CHECK(zp > 0);
+	long give = sys_handle_copy((int)vmo, R_CONTROL | R_READ | R_GRANT);
+	CHECK(give > 0);
+	int32_t hs[1] = { (int32_t)give };
+	uint32_t rights[1] = { R_CONTROL | R_READ };
+	uint64_t epoch = 0;
+	uint32_t got = 0;
+	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_ADOPT, 0, 0, hs, rights, 1, &epoch, 1, &got), 0);
+	sys_handle_close((int)give);
+	CHECK(epoch > info.epoch);
+	for (int i = 0; i < 100; i++) { /* the swap pager hands them back */
+		CHECK_EQ(vmo_info((int)vmo, &info), 0);
+		if (!info.rebinding)
+			break;
+		sys_sleep(10ull * 1000 * 1000);
+	}
+	CHECK_EQ(info.rebinding, 0);
+	CHECK_EQ(info.epoch, epoch);
+	uint64_t bad = 0;
+	for (uint64_t i = 0; i < NP; i++)
+		bad += !same((uint64_t *)(AREA + i * PG), i, 5);
+	CHECK_EQ(bad, 0);
+	/* Dirty now (the rebind marks them so): evicted, they go to the zero
+	 * pager's return area, and come back from there. */
+	CHECK_EQ(mm_evict(mm, info.id, 0, NP, st), NP);
+	for (uint64_t i = 0; i < NP; i++)
+		bad += !same((uint64_t *)(AREA + i * PG), i, 5);
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(vm_unmap(AREA, NP * PG), 0);
+	sys_handle_close((int)vmo);
+	sys_handle_close((int)zp);
+}
+
 /* A second swap pager, on blk2, for the objects handed to it; its task
  * and its endpoint (send side) through the pager hand-off. */
 static long private_swap(int *ep)
@@ -475,6 +528,7 @@ const struct qtest swap_tests[] = {
 	{ "three_swapstress_at_once", three_swapstress_at_once },
 	{ "policy_switched_every_100ms", policy_switched_every_100ms },
 	{ "rebind_zero_to_swap_during_run", rebind_zero_to_swap_during_run },
+	{ "rebind_swap_to_zero_keeps_every_page", rebind_swap_to_zero_keeps_every_page },
 	{ "swapstress_three_times_ram", swapstress_three_times_ram },
 	{ "swap_anon_survives_eviction", swap_anon_survives_eviction },
 	{ "swap_static_map_and_cluster", swap_static_map_and_cluster },
