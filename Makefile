@@ -70,7 +70,7 @@ SRC_console := servers/console/console.c
 POLICY_SRCS := $(addprefix pagers/mm/policy/,policy.c fifo.c second_chance.c clock.c aging.c \
 	wsclock.c random.c nru.c refsim.c)
 SRC_shell := servers/shell/shell.c servers/shell/lineedit.c servers/shell/stats.c servers/shell/files.c \
-	servers/shell/pagerctl.c servers/shell/trace_names.c $(filter-out %/refsim.c,$(POLICY_SRCS))
+	servers/shell/pagerctl.c servers/shell/trace_names.c servers/shell/vminfo.c $(filter-out %/refsim.c,$(POLICY_SRCS))
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c pagers/common/pager_queue.c
 SRC_swap := pagers/swap/swap.c pagers/swap/swap_manager.c pagers/swap/swapmap.c $(LIBBLK) $(filter-out %/refsim.c,$(POLICY_SRCS))
 EXT2_SRCS := $(addprefix servers/fs/,ext2.c ext2_cache.c ext2_alloc.c ext2_file.c ext2_dir.c ext2_ops.c)

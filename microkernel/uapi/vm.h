@@ -29,8 +29,8 @@ struct vm_region_info {
 	uint64_t start, end; /* user addresses, page aligned */
 	uint64_t offset;     /* bytes into the object at start */
 	uint64_t object;     /* the object's kernel id (struct vm_object_info) */
-	uint64_t resident;   /* pages of the object's range mapped here that it
-			      * holds itself (not those it reads from below) */
+	uint64_t resident;   /* pages of the region the task's page table maps
+			      * (its resident set there) */
 	uint32_t prot;       /* VM_R | VM_W | VM_X */
 	uint32_t flags;      /* VM_SHARED or VM_PRIVATE (uapi/pager.h) */
 };
@@ -39,9 +39,11 @@ _Static_assert(sizeof(struct vm_region_info) == 48, "vm_region_info ABI");
 /*
  * SYS_VM_OBJECTS (system h R_READ, from id, struct vm_object_info *,
  * endpoint h or -1) -> the id to ask from next: the first live memory
- * object whose id is >= `from`; with an endpoint handle (any rights),
- * the first such object that endpoint pages (so a name looked up at the
- * name server can be matched with `pager`). E_NOENT past the last.
+ * object whose id is >= `from`. E_NOENT past the last. With an endpoint
+ * handle (any rights), the first such object that endpoint pages, and
+ * past the last it returns 0 with a record of id 0 that holds only
+ * `pager` and `pager_task`: so a name looked up at the name server can
+ * be matched with the trace's pager ids even while it pages nothing.
  */
 struct vm_object_info {
 	uint64_t id;

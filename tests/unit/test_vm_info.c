@@ -52,6 +52,10 @@ static void test_regions_lists_the_mapping_and_its_resident_pages(void **state)
     int sys = system_handle(&s, R_READ);
     struct vm_region_info *ri = out_page(&s);
     assert_int_equal(supply(&s, 2 * PG, src_page(s.p.task, 0, 1), 1, VM_R | VM_W), 1);
+    /* Resident in the object, but the client never touched it. */
+    assert_int_equal(regions(&s, sys, s.client->id, 0, INFO), (int64_t)(AREA + 4 * PG));
+    assert_int_equal(ri->resident, 0);
+    assert_int_equal(fault(s.faulter, AREA + 2 * PG, VM_R), FAULT_RESOLVED);
     assert_int_equal(regions(&s, sys, s.client->id, 0, INFO), (int64_t)(AREA + 4 * PG));
     assert_int_equal(ri->start, AREA);
     assert_int_equal(ri->end, AREA + 4 * PG);
@@ -135,8 +139,13 @@ static void test_objects_reports_counts_and_pager_without_changing_entries(void 
     assert_int_equal(oi->backing, 0);
     assert_int_equal(oi->anon, 0);
     assert_int_equal(vmo_lookup(s.obj, 0), entry); /* looking changed nothing */
-    /* Past it, the endpoint pages nothing more. */
-    assert_int_equal(objects(&s, sys, s.obj->id + 1, INFO, s.p.ep_h), -E_NOENT);
+    /* Past it, the endpoint pages nothing more: its identity alone. */
+    memset(oi, 0xa5, sizeof(*oi));
+    assert_int_equal(objects(&s, sys, s.obj->id + 1, INFO, s.p.ep_h), 0);
+    assert_int_equal(oi->id, 0);
+    assert_int_equal(oi->pager, s.p.ep->id);
+    assert_int_equal(oi->pager_task, s.p.task->id);
+    assert_int_equal(oi->resident, 0);
     /* Unfiltered, the object is among all of them, in id order. */
     int64_t next = 0;
     bool seen = false;
@@ -164,7 +173,11 @@ static void test_objects_refuses_bad_arguments(void **state)
     pager_new(&other, "other");
     int h = (int)handle_copy(other.task->handles, other.ep_h, s.p.task->handles, R_SEND);
     assert_true(h >= 0);
-    assert_int_equal(objects(&s, sys, 0, INFO, h), -E_NOENT);
+    struct vm_object_info *oi = out_page(&s);
+    assert_int_equal(objects(&s, sys, 0, INFO, h), 0);
+    assert_int_equal(oi->id, 0);
+    assert_int_equal(oi->pager, other.ep->id);
+    assert_int_equal(oi->pager_task, other.task->id);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

@@ -11,6 +11,7 @@
  */
 #include "kern/vm/vm_info.h"
 
+#include "arch/riscv/sv39.h"
 #include "kern/handle.h"
 #include "kern/ipc.h"
 #include "kern/log.h"
@@ -35,6 +36,16 @@ static int refused(struct thread *t, const char *call, const char *why, int err)
 	return err;
 }
 
+/* Pages of r the task's page table maps: its resident set there. A range
+ * walk, so an empty 1 GiB region costs no more than its tables. */
+static uint64_t region_mapped(struct vm_region *r)
+{
+	uint64_t n = 0;
+	for (uaddr_t p = r->start; sv39_next_leaf(r->task->pt_root, &p, r->end); p += PAGE_SIZE)
+		n++;
+	return n;
+}
+
 int64_t sys_vm_regions(struct thread *t, const uint64_t *a)
 {
 	int err = lookup_system(t, (int64_t)a[0]);
@@ -50,10 +61,9 @@ int64_t sys_vm_regions(struct thread *t, const uint64_t *a)
 	struct vm_region *r = vm_region_next(k, a[2]);
 	if (!r)
 		return -E_NOENT;
-	uint64_t npages = (r->end - r->start) >> PAGE_SHIFT;
 	struct vm_region_info info = {
 		.start = r->start, .end = r->end, .offset = r->offset << PAGE_SHIFT,
-		.object = r->obj->id, .resident = vmo_count_pages(r->obj, r->offset, npages, false),
+		.object = r->obj->id, .resident = region_mapped(r),
 		.prot = r->prot, .flags = r->flags,
 	};
 	err = copy_to_user(t->task, a[3], &info, sizeof(info));
@@ -75,7 +85,7 @@ static void object_info(struct vm_object *o, struct vm_object_info *info)
 		? 0 : list_entry(o->regions.next, struct vm_region, obj_link)->task;
 	*info = (struct vm_object_info){
 		.id = o->id, .size = o->npages << PAGE_SHIFT, .resident = o->resident,
-		.dirty = vmo_count_pages(o, 0, o->npages, true), .faults = o->faults,
+		.dirty = vmo_dirty_count(o), .faults = o->faults,
 		.minor = o->minor, .supplies = o->supplies, .pending = count_list(&o->requests),
 		.pager = ep ? ep->id : 0, .backing = o->backing ? o->backing->id : 0,
 		.pager_task = ep && ep->owner ? ep->owner->id : 0,
@@ -107,5 +117,12 @@ int64_t sys_vm_objects(struct thread *t, const uint64_t *a)
 		err = copy_to_user(t->task, a[2], &info, sizeof(info));
 		return err ? err : (int64_t)o->id + 1;
 	}
-	return -E_NOENT;
+	if (!pager)
+		return -E_NOENT;
+	/* It pages nothing (more): its identity alone. */
+	struct vm_object_info none = {
+		.pager = pager->id, .pager_task = pager->owner ? pager->owner->id : 0,
+	};
+	err = copy_to_user(t->task, a[2], &none, sizeof(none));
+	return err ? err : 0;
 }
