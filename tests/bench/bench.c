@@ -14,6 +14,7 @@
  * `bench server` is the IPC partner: a second task that answers calls.
  * `bench swap` runs the swap benchmarks (bench_swap.c) in a task that is
  * no pager, so that its memory is pageable.
+ * `bench quick` prints the unit and null_syscall only (a second's work).
  * `bench trace`, `bench faulttrace` and `bench blktrace` run a few IPC
  * round trips, zero-pager faults or 4 KiB disk reads only, to look at with qemu -singlestep -d exec.
  */
@@ -241,6 +242,12 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "swap") == 0) {
 		measure_overhead(false);
 		return bench_swap_child();
+	}
+	if (argc > 1 && strcmp(argv[1], "quick") == 0) {
+		/* The unit and one benchmark, in a second (the shell tests). */
+		measure_overhead(true);
+		bench_null_syscall();
+		return 0;
 	}
 	long ep = sys0(SYS_ENDPOINT_CREATE);
 	const char *sargv[] = { "bench", "server", 0 };
