@@ -77,15 +77,16 @@ void report_n(const char *name, size_t n, bool subtract)
 	for (size_t i = 0; subtract && i < n; i++)
 		samples[i] = samples[i] > overhead ? samples[i] - overhead : 0;
 	uint64_t sum = 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		samples[i] = bench_in_unit(samples[i]); /* first: the mean stays within min..max */
 		sum += samples[i];
-	uint64_t mean10 = bench_in_unit((sum * 10 + n / 2) / n); /* tenths, rounded */
+	}
+	uint64_t mean10 = (sum * 10 + n / 2) / n; /* tenths, rounded */
 	sort(samples, n);
 	uprintf("BENCH %s %s %zu %lu %lu %lu.%lu %lu %lu\n", name, bench_unit(), n,
-		(unsigned long)bench_in_unit(samples[0]), (unsigned long)bench_in_unit(samples[n / 2]),
+		(unsigned long)samples[0], (unsigned long)samples[n / 2],
 		(unsigned long)(mean10 / 10), (unsigned long)(mean10 % 10),
-		(unsigned long)bench_in_unit(samples[n * 99 / 100]),
-		(unsigned long)bench_in_unit(samples[n - 1]));
+		(unsigned long)samples[n * 99 / 100], (unsigned long)samples[n - 1]);
 }
 
 uint64_t counter_overhead(void)
