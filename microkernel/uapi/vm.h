@@ -22,8 +22,9 @@
  *
  * SYS_VM_REGIONS (system h R_READ, task id, from address, struct
  * vm_region_info *) -> the address to ask from next (the region's end):
- * the first region of the task that ends above `from`. E_NOENT past the
- * last region, or if no live task has that id.
+ * the first region of the task that ends above `from` (at most
+ * VM_USER_HI, else E_INVAL). E_NOENT past the last region, or if no live
+ * task has that id.
  */
 struct vm_region_info {
 	uint64_t start, end; /* user addresses, page aligned */

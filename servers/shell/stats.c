@@ -162,6 +162,7 @@ void cmd_vmstat(int argc, char **argv)
 #define TRACE_WINDOW 4096 /* the most recent records looked at (the ring holds more) */
 #define TRACE_BATCH 64    /* SYS_TRACE_READ's most per call */
 #define MAX_PAGERS 8
+#define MAX_NAMED 48
 #define NBUCKETS 64
 #define NDELTAS (TRACE_NSTAGES) /* the four stage steps, then trap -> resume */
 #define BAR_MAX 40
@@ -308,8 +309,8 @@ void cmd_trace(int argc, char **argv)
 			trace_add(&recs[i]);
 		at += (uint64_t)got;
 	}
-	struct trace_name names[MAX_PAGERS];
-	int nnames = trace_names_probe(names, MAX_PAGERS);
+	static struct trace_name names[MAX_NAMED]; /* every published name, then the rest */
+	int nnames = trace_names_probe(names, MAX_NAMED);
 	const struct trace_clock *c = &clock_of_stamps;
 	const char *unit = c->icount ? "instructions" : "timer ticks";
 	printf("fault trace: %lu faults recorded, the last %lu shown; %s per stage, log2 buckets\n",

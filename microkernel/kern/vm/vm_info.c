@@ -53,7 +53,7 @@ int64_t sys_vm_regions(struct thread *t, const uint64_t *a)
 		return refused(t, "vm regions", "no system handle with R_READ", err);
 	if (a[1] == 0 || a[1] > UINT32_MAX)
 		return refused(t, "vm regions", "not a task id", -E_INVAL);
-	if (a[2] >= VM_USER_HI)
+	if (a[2] > VM_USER_HI) /* VM_USER_HI itself: the end of a last region */
 		return refused(t, "vm regions", "address beyond user space", -E_INVAL);
 	struct task *k = task_from_id((uint32_t)a[1]);
 	if (!k || k->id != a[1])
