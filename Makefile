@@ -76,7 +76,7 @@ SRC_console := servers/console/console.c
 POLICY_SRCS := $(addprefix pagers/mm/policy/,policy.c fifo.c second_chance.c clock.c aging.c \
 	wsclock.c random.c nru.c refsim.c)
 SRC_shell := servers/shell/shell.c servers/shell/lineedit.c servers/shell/stats.c servers/shell/files.c \
-	servers/shell/pagerctl.c servers/shell/trace_names.c $(filter-out %/refsim.c,$(POLICY_SRCS))
+	servers/shell/pagerctl.c servers/shell/trace_names.c servers/shell/vminfo.c $(filter-out %/refsim.c,$(POLICY_SRCS))
 SRC_zero := pagers/zero/zero.c pagers/common/pager.c pagers/common/pager_queue.c
 SRC_swap := pagers/swap/swap.c pagers/swap/swap_manager.c pagers/swap/swapmap.c $(LIBBLK) $(filter-out %/refsim.c,$(POLICY_SRCS))
 EXT2_SRCS := $(addprefix servers/fs/,ext2.c ext2_cache.c ext2_alloc.c ext2_file.c ext2_dir.c ext2_ops.c)
@@ -182,7 +182,7 @@ HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
-	vm_failure vm_robust vm_shadow ipc avl vm_map timeout dma virtq spawn_plan task_build ext2 fs_proto \
+	vm_failure vm_robust vm_shadow vm_info ipc avl vm_map timeout dma virtq spawn_plan task_build ext2 fs_proto \
 	policy swapmap pager_queue ext2_damage policylab
 USRC_fdt := microkernel/kern/fdt.c
 USRC_elf := microkernel/kern/elf.c
@@ -199,10 +199,11 @@ USRC_name_proto :=
 USRC_fs_proto :=
 USRC_name_table := servers/name/name_table.c
 USRC_vm_object := microkernel/kern/vm/vm_object.c microkernel/kern/avl.c microkernel/arch/riscv/sv39.c microkernel/kern/pmm.c microkernel/kern/kmem.c microkernel/kern/kobj.c tests/unit/fake_phys.c
-USRC_vm_fault := $(addprefix microkernel/kern/vm/,vm_fault.c vm_request.c vm_trace.c vm_deadline.c vm_object.c vm_map.c vm_pager.c vm_reclaim.c vm.c) $(addprefix microkernel/kern/,avl.c timeout.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c module.c module_object.c cpio.c task_build.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
+USRC_vm_fault := $(addprefix microkernel/kern/vm/,vm_fault.c vm_request.c vm_trace.c vm_deadline.c vm_object.c vm_map.c vm_pager.c vm_reclaim.c vm_info.c vm.c) $(addprefix microkernel/kern/,avl.c timeout.c ipc.c thread.c sched.c task.c kobj.c handle.c kmem.c pmm.c usercopy.c module.c module_object.c cpio.c task_build.c) microkernel/arch/riscv/sv39.c tests/unit/fake_phys.c
 USRC_vm_failure := $(USRC_vm_fault)
 USRC_vm_robust := $(USRC_vm_fault)
 USRC_vm_shadow := $(USRC_vm_fault)
+USRC_vm_info := $(USRC_vm_fault)
 USRC_ipc := $(USRC_vm_fault)
 USRC_vm_map := $(USRC_vm_fault)
 USRC_dma := $(USRC_vm_fault) microkernel/kern/dma.c

@@ -8,6 +8,7 @@
 #include "libipc/sys.h"
 #include "uapi/mm.h"
 #include "uapi/pager.h"
+#include "uapi/vm.h"
 
 static inline long vmo_create(uint64_t size, int pager_ep, uint64_t badge)
 {
@@ -176,6 +177,21 @@ static inline long mm_watermarks(int mm, uint64_t min, uint64_t low, uint64_t hi
 				 struct mm_state *out)
 {
 	return sys6(SYS_MM_WATERMARKS, mm, (long)min, (long)low, (long)high, (long)out, 0);
+}
+
+/* The first region of task `task_id` that ends above `from`; returns the
+ * address to ask from next (uapi/vm.h). sys: the system object, R_READ. */
+static inline long vm_regions(int sys, uint32_t task_id, uint64_t from,
+			      struct vm_region_info *out)
+{
+	return sys6(SYS_VM_REGIONS, sys, (long)task_id, (long)from, (long)out, 0, 0);
+}
+
+/* The first memory object with id >= from (paged by pager_ep if >= 0);
+ * returns the id to ask from next (uapi/vm.h). */
+static inline long vm_objects(int sys, uint64_t from, struct vm_object_info *out, int pager_ep)
+{
+	return sys6(SYS_VM_OBJECTS, sys, (long)from, (long)out, pager_ep, 0, 0);
 }
 
 static inline long mm_objects(int mm, uint64_t from_id, struct mm_object_info *out)

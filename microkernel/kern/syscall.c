@@ -17,6 +17,7 @@
 #include "kern/task_build.h"
 #include "kern/usercopy.h"
 #include "kern/vm/vm.h"
+#include "kern/vm/vm_info.h"
 #include "kern/vm/vm_map.h"
 #include "kern/vm/vm_pager.h"
 #include "kern/vm/vm_reclaim.h"
@@ -287,6 +288,8 @@ static const sys_fn table[SYS_NCALLS] = {
 	[SYS_PAGER_OPEN] = sys_pager_open,
 	[SYS_VM_OBJECT] = sys_vm_object,
 	[SYS_MM_LAB] = sys_mm_lab,
+	[SYS_VM_REGIONS] = sys_vm_regions,
+	[SYS_VM_OBJECTS] = sys_vm_objects,
 	[SYS_VM_MAP] = sys_vm_map,
 	[SYS_VM_PROTECT] = sys_vm_protect,
 	[SYS_PAGER_SUPPLY] = sys_pager_supply,

@@ -91,6 +91,11 @@ enum sys_nr {
 	SYS_VM_OBJECT = 67,     /* (task h R_CONTROL, addr) -> vmo h (R_CONTROL | R_READ | R_GRANT)
 				 * of the object mapped there */
 	SYS_MM_LAB = 68,        /* (mm h R_CONTROL, object id, op, n): uapi/mm.h */
+	/* Read-only views of the VM (the shell's maps, objects): uapi/vm.h */
+	SYS_VM_REGIONS = 69,    /* (system h R_READ, task id, from addr, struct vm_region_info *)
+				 * -> next addr */
+	SYS_VM_OBJECTS = 70,    /* (system h R_READ, from id, struct vm_object_info *,
+				 * endpoint h or -1) -> next id */
 	SYS_DMA_UNPIN = 75,     /* (pin h, ok): closes the pin; ok: the device wrote it (uapi/dma.h) */
 	SYS_NCALLS
 };

@@ -2,8 +2,9 @@
  * The shell: a command line on the console (stdio through musl, which
  * libc carries to the console server). shell.c reads and runs commands
  * and manages the programs it starts; stats.c has the commands that
- * report on the system (ps, vmstat, trace), files.c the file commands,
- * pagerctl.c the swap pager's controls.
+ * report on the system (ps, vmstat, trace), vminfo.c the views of the VM
+ * (maps, objects, pagers), files.c the file commands, pagerctl.c the
+ * swap pager's controls.
  *
  * Handles it starts with (from init, libipc/ulib.h spawn_std): H_NAME,
  * H_SYSINFO (the system object, R_READ | R_CONTROL | R_GRANT: it lists
@@ -27,6 +28,10 @@ bool shell_system(uint32_t rights);
 void cmd_ps(int argc, char **argv);
 void cmd_vmstat(int argc, char **argv);
 void cmd_trace(int argc, char **argv);
+/* vminfo.c */
+void cmd_maps(int argc, char **argv);
+void cmd_objects(int argc, char **argv);
+void cmd_pagers(int argc, char **argv);
 /* files.c */
 void cmd_ls(int argc, char **argv);
 void cmd_cat(int argc, char **argv);

@@ -162,6 +162,7 @@ void cmd_vmstat(int argc, char **argv)
 #define TRACE_WINDOW 4096 /* the most recent records looked at (the ring holds more) */
 #define TRACE_BATCH 64    /* SYS_TRACE_READ's most per call */
 #define MAX_PAGERS 8
+#define MAX_NAMED 48
 #define NBUCKETS 64
 #define NDELTAS (TRACE_NSTAGES) /* the four stage steps, then trap -> resume */
 #define BAR_MAX 40
@@ -282,11 +283,12 @@ static void hist_print(const struct hist *h, const char *name)
 	}
 }
 
-static const char *pager_label(const struct trace_name *names, int nnames, uint64_t pager)
+static const struct trace_name *pager_name(const struct trace_name *names, int nnames,
+					   uint64_t pager)
 {
 	for (int i = 0; i < nnames; i++)
 		if (names[i].pager == pager)
-			return names[i].name;
+			return &names[i];
 	return 0;
 }
 
@@ -307,9 +309,8 @@ void cmd_trace(int argc, char **argv)
 			trace_add(&recs[i]);
 		at += (uint64_t)got;
 	}
-	/* After the window is read: the probes leave records of their own. */
-	struct trace_name names[MAX_PAGERS];
-	int nnames = trace_names_probe(names, MAX_PAGERS);
+	static struct trace_name names[MAX_NAMED]; /* every published name, then the rest */
+	int nnames = trace_names_probe(names, MAX_NAMED);
 	const struct trace_clock *c = &clock_of_stamps;
 	const char *unit = c->icount ? "instructions" : "timer ticks";
 	printf("fault trace: %lu faults recorded, the last %lu shown; %s per stage, log2 buckets\n",
@@ -323,15 +324,18 @@ void cmd_trace(int argc, char **argv)
 		       (unsigned long)(c->per_tick_num * 100 / c->per_tick_den % 100));
 	for (int i = 0; i < npagers; i++) {
 		struct pager_hist *p = &hists[i];
-		const char *name = pager_label(names, nnames, p->pager);
+		const struct trace_name *n = pager_name(names, nnames, p->pager);
 		if (!p->pager)
 			printf("kernel zero-fill: %lu faults\n", (unsigned long)p->faults);
-		else if (name)
-			printf("pager %s (endpoint %lu): %lu faults\n", name, (unsigned long)p->pager,
-			       (unsigned long)p->faults);
+		else if (n && n->task)
+			printf("pager %s (task %u, endpoint %lu): %lu faults\n", n->name, n->task,
+			       (unsigned long)p->pager, (unsigned long)p->faults);
+		else if (n)
+			printf("pager %s (endpoint %lu): %lu faults\n", n->name,
+			       (unsigned long)p->pager, (unsigned long)p->faults);
 		else
-			printf("pager endpoint %lu (no name matched: the shell can probe only "
-			       "pager.zero and fs): %lu faults\n",
+			printf("pager endpoint %lu (it pages no live object now, so it has no "
+			       "name): %lu faults\n",
 			       (unsigned long)p->pager, (unsigned long)p->faults);
 		percentiles_print(i, unit);
 		for (int d = 0; d < NDELTAS; d++)

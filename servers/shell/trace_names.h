@@ -6,12 +6,13 @@
 #include <stdint.h>
 
 struct trace_name {
-	uint64_t pager; /* endpoint kernel id */
-	const char *name; /* on the name server */
+	uint64_t pager;   /* endpoint kernel id */
+	const char *name; /* on the name server, else its task's name */
+	uint32_t task;    /* the task that made the endpoint; 0: gone */
 };
 
-/* Probes the pagers it can name (see trace_names.c); returns how many
- * went into out[0..max). Leaves records in the ring. */
+/* The pagers of the live memory objects, named (vminfo.c); returns how
+ * many went into out[0..max). Makes no fault: the ring is left as it is. */
 int trace_names_probe(struct trace_name *out, int max);
 
 struct trace_clock {

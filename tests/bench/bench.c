@@ -6,11 +6,16 @@
  * is measured and subtracted. One line per benchmark:
  *   BENCH <name> <unit> <n> <min> <median> <mean> <p99> <max>
  * (the mean with one decimal: it shows costs that come in bursts).
+ * The unit is "instructions" under -icount. Without it (the shell's
+ * `bench` in `make run`) QEMU's instret is the host's cycle counter,
+ * which counts no instructions: the figures are then nanoseconds, by
+ * the counter's rate measured against the timer, and the unit says "ns".
  *
  * `bench server` is the IPC partner: a second task that answers calls.
  * `bench swap` runs the swap benchmarks (bench_swap.c) in a task that is
  * no pager, so that its memory is pageable.
  * `bench only GROUP...` runs some of them: ipc, faults, blk, files, swap.
+ * `bench quick` prints the unit and null_syscall only (a second's work).
  * `bench trace`, `bench faulttrace`, `bench filetrace` and `bench blktrace` run a few IPC
  * round trips, zero-pager faults or 4 KiB disk reads only, to look at with qemu -singlestep -d exec.
  */
@@ -22,6 +27,40 @@ enum { L_FAST = 1, L_SLOW = 2, L_STOP = 3, L_STAMP = 4 };
 
 uint64_t samples[N];
 static uint64_t overhead;
+
+/* The counter's rate: num counts in den timer ticks; icount if that is
+ * exactly 100 a tick (QEMU -icount shift=0 on the 10 MHz timer). */
+static struct {
+	bool icount;
+	uint64_t num, den, timebase_hz;
+} clock;
+
+static void clock_probe(void)
+{
+	struct sysinfo si;
+	clock.timebase_hz = sys_sysinfo(&si) == 0 && si.timebase_hz ? si.timebase_hz : 10000000;
+	uint64_t t0 = rd_time(), i0 = rd_instret();
+	for (volatile uint32_t k = 0; k < 200000; k++)
+		;
+	uint64_t t1 = rd_time(), i1 = rd_instret();
+	clock.num = i1 > i0 ? i1 - i0 : 1;
+	clock.den = t1 > t0 ? t1 - t0 : 1;
+	uint64_t per100 = clock.num * 100 / clock.den;
+	clock.icount = per100 >= 9900 && per100 <= 10100;
+}
+
+const char *bench_unit(void)
+{
+	return clock.icount ? "instructions" : "ns";
+}
+
+uint64_t bench_in_unit(uint64_t counts)
+{
+	if (clock.icount)
+		return counts;
+	return (uint64_t)((unsigned __int128)counts * clock.den * 1000000000u /
+			  ((unsigned __int128)clock.num * clock.timebase_hz));
+}
 
 static void sort(uint64_t *a, size_t n)
 {
@@ -39,11 +78,13 @@ void report_n(const char *name, size_t n, bool subtract)
 	for (size_t i = 0; subtract && i < n; i++)
 		samples[i] = samples[i] > overhead ? samples[i] - overhead : 0;
 	uint64_t sum = 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		samples[i] = bench_in_unit(samples[i]); /* first: the mean stays within min..max */
 		sum += samples[i];
+	}
 	uint64_t mean10 = (sum * 10 + n / 2) / n; /* tenths, rounded */
 	sort(samples, n);
-	uprintf("BENCH %s instructions %zu %lu %lu %lu.%lu %lu %lu\n", name, n,
+	uprintf("BENCH %s %s %zu %lu %lu %lu.%lu %lu %lu\n", name, bench_unit(), n,
 		(unsigned long)samples[0], (unsigned long)samples[n / 2],
 		(unsigned long)(mean10 / 10), (unsigned long)(mean10 % 10),
 		(unsigned long)samples[n * 99 / 100], (unsigned long)samples[n - 1]);
@@ -61,6 +102,7 @@ static void report(const char *name)
 
 static void measure_overhead(bool print)
 {
+	clock_probe();
 	for (size_t i = 0; i < N; i++) {
 		uint64_t a = rd_instret();
 		uint64_t b = rd_instret();
@@ -68,6 +110,13 @@ static void measure_overhead(bool print)
 	}
 	sort(samples, N);
 	overhead = samples[N / 2];
+	if (print && clock.icount)
+		uprintf("BENCH-INFO unit instructions (QEMU -icount: instret counts instructions)\n");
+	else if (print)
+		uprintf("BENCH-INFO unit ns (no -icount: instret is the host's cycle counter, "
+			"%lu.%02lu a timer tick; converted to nanoseconds)\n",
+			(unsigned long)(clock.num / clock.den),
+			(unsigned long)(clock.num * 100 / clock.den % 100));
 	if (print)
 		uprintf("BENCH-INFO counter_overhead %lu\n", (unsigned long)overhead);
 }
@@ -207,6 +256,12 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "swap") == 0) {
 		measure_overhead(false);
 		return bench_swap_child();
+	}
+	if (argc > 1 && strcmp(argv[1], "quick") == 0) {
+		/* The unit and one benchmark, in a second (the shell tests). */
+		measure_overhead(true);
+		bench_null_syscall();
+		return 0;
 	}
 	long ep = sys0(SYS_ENDPOINT_CREATE);
 	const char *sargv[] = { "bench", "server", 0 };

@@ -17,7 +17,11 @@ extern uint64_t samples[N];
  * subtract (samples that were not taken around a counter pair don't). */
 void report_n(const char *name, size_t n, bool subtract);
 
-uint64_t counter_overhead(void); /* instructions of an rd_instret pair */
+uint64_t counter_overhead(void); /* counts of an rd_instret pair */
+/* The BENCH lines' unit ("instructions" under -icount, else "ns") and a
+ * count of the counter in it (see bench.c). */
+const char *bench_unit(void);
+uint64_t bench_in_unit(uint64_t counts);
 
 void bench_faults(void);
 void bench_blk(void); /* blk2: the scratch disk scripts/bench attaches */

@@ -80,6 +80,6 @@ void bench_trace_cdf(const char *label, uint64_t from, bool kernel)
 	qsort(lat, n, sizeof(lat[0]), cmp_u64);
 	uprintf("BENCH-TRACE-CDF %s %lu %zu", label, (unsigned long)pager, n);
 	for (int k = 0; k <= 100; k++)
-		uprintf(" %lu", (unsigned long)lat[(n - 1) * (size_t)k / 100]);
+		uprintf(" %lu", (unsigned long)bench_in_unit(lat[(n - 1) * (size_t)k / 100]));
 	uprintf("\n");
 }

@@ -39,6 +39,11 @@ static struct vm_region *region_from(struct task *t, uaddr_t va)
 	return best;
 }
 
+struct vm_region *vm_region_next(struct task *t, uaddr_t va)
+{
+	return region_from(t, va);
+}
+
 /* One descent; a miss leaves the gap between the regions on either side
  * of va (the last turns right and left) as the task's known gap. */
 struct vm_region *vm_region_lookup(struct task *t, uaddr_t va)

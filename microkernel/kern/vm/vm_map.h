@@ -42,6 +42,10 @@ static inline struct vm_region *vm_region_find(struct task *t, uaddr_t va)
 	return vm_region_lookup(t, va);
 }
 
+/* The first region that ends above va (the one holding va, else the next
+ * one up), or NULL; leaves the lookup hints alone (for SYS_VM_REGIONS). */
+struct vm_region *vm_region_next(struct task *t, uaddr_t va);
+
 /* Whether any region overlaps [va, va+len): O(log regions). */
 bool vm_region_overlaps(struct task *t, uaddr_t va, uint64_t len);
 

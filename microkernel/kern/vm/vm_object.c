@@ -366,3 +366,22 @@ void vmo_clean(struct vm_object *o, uint64_t page)
 	each_mapping(o, page, PAGE_DOWN(*s), clear_dirty, 0);
 	*s &= ~VPE_DIRTY;
 }
+
+uint64_t vmo_dirty_count(struct vm_object *o)
+{
+	uint64_t count = 0;
+	for (uint64_t p = 0; p < o->npages;) {
+		uint64_t *leaf = o->dir[p / VMO_LEAF_ENTRIES];
+		uint64_t leaf_end = MIN(o->npages, (p / VMO_LEAF_ENTRIES + 1) * VMO_LEAF_ENTRIES);
+		for (; leaf && p < leaf_end; p++) {
+			uint64_t e = leaf[p % VMO_LEAF_ENTRIES], flags = 0;
+			if (!(e & VPE_PRESENT))
+				continue;
+			if (!(e & VPE_DIRTY)) /* the mappings' D bits, the entry untouched */
+				each_mapping(o, p, PAGE_DOWN(e), fold_ad, &flags);
+			count += ((e | flags) & VPE_DIRTY) != 0;
+		}
+		p = leaf_end;
+	}
+	return count;
+}

@@ -243,6 +243,10 @@ void vmo_write_protect(struct vm_object *o, uint64_t page);
 /* Clears the D bits of every mapping of page and the sticky flag. */
 void vmo_clean(struct vm_object *o, uint64_t page);
 
+/* o's resident pages written since their pager last had them: the
+ * entry's flag or a mapping's D bit, read without folding it in. */
+uint64_t vmo_dirty_count(struct vm_object *o);
+
 /* A region was made or removed (counts as a user, like a handle). */
 void vmo_user(struct vm_object *o, bool added);
 

@@ -104,6 +104,9 @@ static const struct call_row calls[] = {
 	ROW(PAGER_OPEN, 2, K_HEP, K_BADGE),
 	ROW(VM_OBJECT, 2, K_HTASK, K_VA),
 	ROW(MM_LAB, 1, K_H, K_IDX, K_COUNT, K_COUNT),
+	ROW(VM_REGIONS, 2, K_H, K_IDX, K_VA, K_OUT),
+	ROW(VM_OBJECTS, 2, K_H, K_IDX, K_OUT, K_HEP),
+	ROW(DMA_UNPIN, 1, K_H, K_ANY), /* no pins here: E_BADH */
 	{ SYSGEN_TOUCH, "TOUCH", 4, { K_TOUCH, K_KEEP } },
 };
 #define NROWS (sizeof(calls) / sizeof(calls[0]))
