@@ -233,9 +233,9 @@ static void reclaim(uint64_t now)
 				return; /* nothing pageable is resident */
 		}
 		uint32_t stayed;
-		if (evict(n, now, &stayed) == 0)
-			harvest(now); /* what is resident now, for the next pick */
-		if (stayed) {
+		if (evict(n, now, &stayed) == 0 && stayed == 0)
+			harvest(now); /* the victims had gone: what is resident now */
+		if (stayed) { /* the return area is full: its writes first, no harvest */
 			uint64_t bits;
 			notify_wait(note, &bits, 2ull * 1000 * 1000); /* let the writes drain */
 		}

@@ -335,11 +335,16 @@ int64_t sys_mm_query(struct thread *t, const uint64_t *a)
 				 a[5] & QUERY_CLEAR_ACCESSED);
 }
 
+/* An area found full during this SYS_MM_EVICT: the pager frees pages
+ * only when it runs, so the rest of the call need not search it again
+ * (a search walks every page of the area). */
+static struct endpoint *full_area;
+
 /* A free page of the pager's return area, its table made; 0 if none. */
 static uaddr_t return_slot(struct endpoint *ep)
 {
 	struct task *k = ep->owner;
-	if (!k || !ep->return_pages)
+	if (!k || !ep->return_pages || ep == full_area)
 		return 0;
 	/* From where the last one was taken: the pager frees them in about
 	 * the order they came, so the next free one is usually the next. */
@@ -352,6 +357,7 @@ static uaddr_t return_slot(struct endpoint *ep)
 			return va;
 		}
 	}
+	full_area = ep;
 	return 0;
 }
 
@@ -445,15 +451,17 @@ int64_t sys_mm_evict(struct thread *t, const uint64_t *a)
 	if (err)
 		return err;
 	uint64_t first = a[2] >> PAGE_SHIFT, freed = 0;
+	full_area = 0;
 	for (uint64_t i = 0; i < a[3]; i++) {
 		uint8_t st;
 		int r = evict_one(o, first + i, &st);
 		freed += r >= 0;
 		err = copy_to_user(t->task, a[4] + i, &st, 1);
 		if (err)
-			return err; /* cannot happen: checked above */
+			break; /* cannot happen: checked above */
 	}
-	return (int64_t)freed;
+	full_area = 0; /* the pager may free pages before the next call */
+	return err ? err : (int64_t)freed;
 }
 
 int64_t sys_pager_return_area(struct thread *t, const uint64_t *a)
