@@ -3,13 +3,16 @@
 #include "libc/syscall.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 
+#include "libc/devfile.h"
 #include "libc/file.h"
 #include "libc/memory.h"
 #include "libipc/server.h"
@@ -54,6 +57,21 @@ static bool con_looked; /* con_ep is settled */
 static bool con_partial; /* the last byte sent was not a newline */
 static int con_note;    /* subscribed notification (input waits on it); 0: none */
 static struct ipc_buffer con_own_buffer;
+static bool std_closed[3]; /* close() of 0, 1 or 2: later use is EBADF */
+static int con_mode = CONS_MODE_COOKED; /* as last set through tcsetattr */
+
+static bool std_open(int fd)
+{
+	return fd >= 0 && fd <= 2 && !std_closed[fd];
+}
+
+static long std_close(int fd)
+{
+	if (!std_open(fd))
+		return -EBADF;
+	std_closed[fd] = true;
+	return 0;
+}
 
 struct ipc_buffer *mk_ipc_buffer(void)
 {
@@ -214,7 +232,9 @@ static long lx_write(int fd, const void *buf, size_t len)
 {
 	if (mk_file_fd(fd))
 		return mk_file_write(fd, buf, len);
-	if (fd != 1 && fd != 2)
+	if (mk_dev_fd(fd))
+		return mk_dev_write(fd, buf, len);
+	if ((fd != 1 && fd != 2) || !std_open(fd))
 		return -EBADF;
 	return mk_console_write(buf, len);
 }
@@ -223,10 +243,16 @@ static long lx_writev(int fd, const struct iovec *iov, int cnt)
 {
 	if (mk_file_fd(fd))
 		return mk_file_writev(fd, iov, cnt);
-	if (fd != 1 && fd != 2)
-		return -EBADF;
 	if (cnt < 0 || cnt > LINUX_IOV_MAX)
 		return -EINVAL;
+	if (mk_dev_fd(fd)) {
+		long n = 0;
+		for (int i = 0; i < cnt; i++)
+			n += (long)iov[i].iov_len;
+		return mk_dev_write(fd, 0, (size_t)n);
+	}
+	if ((fd != 1 && fd != 2) || !std_open(fd))
+		return -EBADF;
 	/* stdio hands over a line as buffered part + rest: gathered, it
 	 * reaches the console in one piece. */
 	char gather[WRITEV_GATHER];
@@ -260,7 +286,9 @@ static long lx_read(int fd, void *buf, size_t len)
 {
 	if (mk_file_fd(fd))
 		return mk_file_read(fd, buf, len);
-	if (fd != 0)
+	if (mk_dev_fd(fd))
+		return mk_dev_read(fd, buf, len);
+	if (fd != 0 || !std_open(fd))
 		return -EBADF;
 	return console_read(buf, len);
 }
@@ -270,10 +298,22 @@ static long lx_readv(int fd, const struct iovec *iov, int cnt)
 {
 	if (mk_file_fd(fd))
 		return mk_file_readv(fd, iov, cnt);
-	if (fd != 0)
-		return -EBADF;
 	if (cnt < 0 || cnt > LINUX_IOV_MAX)
 		return -EINVAL;
+	if (mk_dev_fd(fd)) { /* the vectors one by one: a device read never ends early */
+		long done = 0;
+		for (int i = 0; i < cnt; i++) {
+			long r = mk_dev_read(fd, iov[i].iov_base, iov[i].iov_len);
+			if (r < 0)
+				return done ? done : r;
+			done += r;
+			if ((size_t)r < iov[i].iov_len)
+				break;
+		}
+		return done;
+	}
+	if (fd != 0 || !std_open(fd))
+		return -EBADF;
 	size_t want = 0;
 	for (int i = 0; i < cnt && want < CONS_DATA_MAX; i++)
 		want += iov[i].iov_len;
@@ -288,20 +328,63 @@ static long lx_readv(int fd, const struct iovec *iov, int cnt)
 	return n;
 }
 
+/* The console's mode as a termios: cooked is canonical with echo and
+ * "\n" -> "\r\n"; binary has none of these (what cfmakeraw asks). */
+static void termios_of_mode(struct termios *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->c_cflag = CS8 | CREAD | B38400;
+	t->c_cc[VMIN] = 1;
+	t->c_cc[VEOF] = 4;
+	t->c_cc[VERASE] = 0x7f;
+	t->c_cc[VINTR] = 3;
+	if (con_mode == CONS_MODE_COOKED) {
+		t->c_iflag = ICRNL;
+		t->c_oflag = OPOST | ONLCR;
+		t->c_lflag = ICANON | ECHO | ECHOE | ISIG;
+	}
+}
+
+/* tcsetattr: canonical input or output processing asks for the cooked
+ * console, anything else for binary (raw input, untranslated output).
+ * The console's mode is one for all its clients. */
+static long console_set_termios(const struct termios *t)
+{
+	int mode = (t->c_lflag & ICANON) || (t->c_oflag & OPOST) ? CONS_MODE_COOKED
+								  : CONS_MODE_BINARY;
+	if (!console())
+		return -ENOTTY;
+	console_flush();
+	uint64_t w[1] = { (uint64_t)mode };
+	long r = ipc_request(con_ep, mk_ipc_buffer(), CONS_MODE, w, 1, 0, 0, 0, 0, 0, 0);
+	if (r < 0)
+		return mk_errno(r);
+	con_mode = mode;
+	return 0;
+}
+
 static long lx_ioctl(int fd, unsigned long req, void *arg)
 {
-	if (mk_file_fd(fd))
+	if (mk_file_fd(fd) || mk_dev_fd(fd))
 		return -ENOTTY;
-	if (fd < 0 || fd > 2)
+	if (!std_open(fd))
 		return -EBADF;
-	if (req != TIOCGWINSZ)
-		return -ENOTTY;
 	if (!arg)
 		return -EFAULT;
-	/* Answering makes musl treat stdout as a terminal: line buffered. */
-	struct winsize *ws = arg;
-	*ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
-	return 0;
+	switch (req) {
+	case TIOCGWINSZ: /* answering makes musl treat stdout as a terminal: line buffered */
+		*(struct winsize *)arg = (struct winsize){ .ws_row = 24, .ws_col = 80 };
+		return 0;
+	case TCGETS:
+		termios_of_mode(arg);
+		return 0;
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		return console_set_termios(arg);
+	default:
+		return -ENOTTY;
+	}
 }
 
 /* --- the task -------------------------------------------------------------- */
@@ -317,6 +400,32 @@ static long lx_getpid(void)
 		pid = ti.id;
 	}
 	return pid;
+}
+
+/* One user and one group for every program: ids are fixed, and a
+ * program may "change" to the id it has. */
+#define MK_UID 0
+#define MK_GID 0
+
+static long lx_getres(unsigned *r, unsigned *e, unsigned *saved, unsigned id)
+{
+	if (!r || !e || !saved)
+		return -EFAULT;
+	*r = *e = *saved = id;
+	return 0;
+}
+
+static long lx_setid(long id, unsigned own)
+{
+	return id == (long)own || id == -1 ? 0 : -EPERM;
+}
+
+static long lx_umask(unsigned mask)
+{
+	static unsigned cur = 022;
+	unsigned old = cur;
+	cur = mask & 0777;
+	return old;
 }
 
 static long lx_exit(int code)
@@ -345,7 +454,11 @@ static long lx_sigaction(int sig, void *old, size_t size)
 	return 0;
 }
 
-/* --- time: the `time` CSR, counting from boot -------------------------------- */
+/* --- time --------------------------------------------------------------------
+ * The monotonic clocks count from boot (the `time` CSR); the real-time
+ * ones add the wall time the kernel read from the RTC at boot
+ * (SYS_WALL_CLOCK; without an RTC they count from boot too). The CPU-time
+ * clocks are the kernel's per-thread accounting (SYS_CPU_TIME). */
 
 static uint64_t timebase_hz(void)
 {
@@ -358,31 +471,82 @@ static uint64_t timebase_hz(void)
 	return hz;
 }
 
-static bool clock_supported(long clk)
+static bool clock_realtime(long clk)
 {
-	return clk == CLOCK_REALTIME || clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
-	       clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE ||
-	       clk == CLOCK_BOOTTIME;
+	return clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE;
 }
 
-/* Every supported clock reads the same: time since boot. */
+static bool clock_cpu(long clk)
+{
+	return clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID;
+}
+
+static bool clock_supported(long clk)
+{
+	return clock_realtime(clk) || clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
+	       clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME;
+}
+
+static uint64_t ticks_ns(uint64_t t)
+{
+	uint64_t hz = timebase_hz();
+	return t / hz * NS_PER_S + t % hz * NS_PER_S / hz;
+}
+
+/* Time since boot. */
 static uint64_t now_ns(void)
 {
-	uint64_t hz = timebase_hz(), t = rd_time();
-	return t / hz * NS_PER_S + t % hz * NS_PER_S / hz;
+	return ticks_ns(rd_time());
+}
+
+/* ns since 1970 at boot; 0 without an RTC. */
+static uint64_t wall_at_boot_ns(void)
+{
+	static long wall = -1; /* read once: nothing sets the clock */
+	if (wall < 0) {
+		long r = sys0(SYS_WALL_CLOCK);
+		wall = r > 0 ? r : 0;
+	}
+	return (uint64_t)wall;
+}
+
+static uint64_t clock_ns(long clk)
+{
+	return now_ns() + (clock_realtime(clk) ? wall_at_boot_ns() : 0);
 }
 
 static long lx_clock_gettime(long clk, struct timespec *ts)
 {
-	if (!clock_supported(clk))
+	if (!clock_supported(clk) && !clock_cpu(clk))
 		return -EINVAL;
 	if (!ts)
 		return -EFAULT;
 	if (!timebase_hz())
 		return -ENOSYS;
-	uint64_t ns = now_ns();
+	uint64_t ns;
+	if (clock_cpu(clk)) {
+		long t = sys1(SYS_CPU_TIME, clk == CLOCK_THREAD_CPUTIME_ID ? CPU_TIME_THREAD
+									 : CPU_TIME_TASK);
+		if (t < 0)
+			return mk_errno(t);
+		ns = ticks_ns((uint64_t)t);
+	} else {
+		ns = clock_ns(clk);
+	}
 	ts->tv_sec = (time_t)(ns / NS_PER_S);
 	ts->tv_nsec = (long)(ns % NS_PER_S);
+	return 0;
+}
+
+/* Every clock ticks at the timebase (10 MHz on QEMU virt). */
+static long lx_clock_getres(long clk, struct timespec *ts)
+{
+	if (!clock_supported(clk) && !clock_cpu(clk))
+		return -EINVAL;
+	if (!timebase_hz())
+		return -ENOSYS;
+	if (ts)
+		*ts = (struct timespec){ 0, (long)(NS_PER_S / timebase_hz()) ?: 1 };
 	return 0;
 }
 
@@ -419,7 +583,7 @@ static long lx_clock_nanosleep(long clk, int flags, const struct timespec *req,
 	if (!timebase_hz())
 		return -ENOSYS;
 	if (flags & TIMER_ABSTIME) {
-		uint64_t now = now_ns();
+		uint64_t now = clock_ns(clk);
 		ns = ns > now ? ns - now : 0;
 	} else if (rem) {
 		*rem = (struct timespec){ 0, 0 };
@@ -457,6 +621,30 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 		return sys_yield();
 	case __NR_clock_gettime:
 		return lx_clock_gettime(a, (struct timespec *)b);
+	case __NR_clock_getres:
+		return lx_clock_getres(a, (struct timespec *)b);
+	case __NR_getuid:
+	case __NR_geteuid:
+		return MK_UID;
+	case __NR_getgid:
+	case __NR_getegid:
+		return MK_GID;
+	case __NR_getresuid:
+		return lx_getres((unsigned *)a, (unsigned *)b, (unsigned *)c, MK_UID);
+	case __NR_getresgid:
+		return lx_getres((unsigned *)a, (unsigned *)b, (unsigned *)c, MK_GID);
+	case __NR_setuid:
+		return lx_setid(a, MK_UID);
+	case __NR_setgid:
+		return lx_setid(a, MK_GID);
+	case __NR_getgroups:
+		return a < 0 ? -EINVAL : 0;
+	case __NR_getppid:
+		return 1; /* init's task id: no parent is tracked */
+	case __NR_umask:
+		return lx_umask((unsigned)a);
+	case __NR_getrandom:
+		return mk_getrandom((void *)a, (size_t)b, (unsigned)c);
 	case __NR_nanosleep:
 		return lx_clock_nanosleep(CLOCK_REALTIME, 0, (const struct timespec *)a,
 					  (struct timespec *)b);
@@ -464,20 +652,30 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 		return lx_clock_nanosleep(a, (int)b, (const struct timespec *)c,
 					  (struct timespec *)d);
 	case __NR_openat:
-		return mk_file_openat((int)a, (const char *)b, (int)c, (int)d);
+		return mk_dev_path((const char *)b) ? mk_dev_open((const char *)b, (int)c)
+						   : mk_file_openat((int)a, (const char *)b, (int)c, (int)d);
 	case __NR_close:
-		return mk_file_fd((int)a) ? mk_file_close((int)a) : (a >= 0 && a <= 2) ? 0 : -EBADF;
+		return mk_file_fd((int)a) ? mk_file_close((int)a)
+		       : mk_dev_fd((int)a) ? mk_dev_close((int)a)
+					   : std_close((int)a);
 	case __NR_pread64:
-		return mk_file_pread((int)a, (void *)b, (size_t)c, (int64_t)d);
+		return mk_dev_fd((int)a) ? mk_dev_read((int)a, (void *)b, (size_t)c)
+					 : mk_file_pread((int)a, (void *)b, (size_t)c, (int64_t)d);
 	case __NR_pwrite64:
-		return mk_file_pwrite((int)a, (const void *)b, (size_t)c, (int64_t)d);
+		return mk_dev_fd((int)a) ? mk_dev_write((int)a, (const void *)b, (size_t)c)
+					 : mk_file_pwrite((int)a, (const void *)b, (size_t)c, (int64_t)d);
 	case __NR_lseek:
 		return mk_file_fd((int)a) ? mk_file_lseek((int)a, (int64_t)b, (int)c)
-		       : (a >= 0 && a <= 2) ? -ESPIPE : -EBADF;
+		       : mk_dev_fd((int)a) ? 0
+		       : std_open((int)a)  ? -ESPIPE
+					   : -EBADF;
 	case __NR_fstat:
-		return mk_file_fstat((int)a, (void *)b);
+		return mk_dev_fd((int)a) ? mk_dev_fstat((int)a, (void *)b)
+		       : (a >= 0 && a <= 2 && !std_open((int)a)) ? -EBADF
+								 : mk_file_fstat((int)a, (void *)b);
 	case __NR_newfstatat:
-		return mk_file_fstatat((int)a, (const char *)b, (void *)c, (int)d);
+		return mk_dev_path((const char *)b) ? mk_dev_stat((const char *)b, (void *)c)
+		       : mk_file_fstatat((int)a, (const char *)b, (void *)c, (int)d);
 	case __NR_getdents64:
 		return mk_file_getdents64((int)a, (void *)b, (size_t)c);
 	case __NR_mkdirat:
@@ -495,7 +693,7 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 		return mk_file_readlinkat((int)a, (const char *)b, (char *)c, (size_t)d);
 	case __NR_faccessat:
 	case __NR_faccessat2:
-		return mk_file_faccessat((int)a, (const char *)b, (int)c);
+		return mk_dev_path((const char *)b) ? 0 : mk_file_faccessat((int)a, (const char *)b, (int)c);
 	case __NR_ftruncate:
 		return mk_file_ftruncate((int)a, (int64_t)b);
 	case __NR_truncate:
@@ -506,7 +704,7 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case __NR_sync:
 		return mk_file_sync();
 	case __NR_fcntl:
-		return mk_file_fcntl((int)a, (int)b, c);
+		return mk_dev_fd((int)a) ? (b == F_GETFL ? O_RDWR : 0) : mk_file_fcntl((int)a, (int)b, c);
 	case __NR_chdir:
 		return mk_file_chdir((const char *)a);
 	case __NR_getcwd:
@@ -521,6 +719,10 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 		return mk_mprotect((uintptr_t)a, (uintptr_t)b, (int)c);
 	case __NR_msync:
 		return mk_msync((uintptr_t)a, (uintptr_t)b, (int)c);
+	case __NR_madvise:
+		return mk_madvise((uintptr_t)a, (uintptr_t)b, (int)c);
+	case __NR_mremap:
+		return mk_mremap((uintptr_t)a, (uintptr_t)b, (uintptr_t)c, (int)d, (uintptr_t)e);
 	default:
 		return -ENOSYS;
 	}

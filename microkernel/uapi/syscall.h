@@ -91,8 +91,18 @@ enum sys_nr {
 	SYS_VM_OBJECT = 67,     /* (task h R_CONTROL, addr) -> vmo h (R_CONTROL | R_READ | R_GRANT)
 				 * of the object mapped there */
 	SYS_MM_LAB = 68,        /* (mm h R_CONTROL, object id, op, n): uapi/mm.h */
+	/* Clocks and entropy for the C library (69 and 70 belong to others) */
+	SYS_CPU_TIME = 71,      /* (CPU_TIME_THREAD or CPU_TIME_TASK) -> timebase ticks run
+				 * by the calling thread, or by all of its task's threads */
+	SYS_WALL_CLOCK = 72,    /* () -> ns since 1970 at time 0 of the `time` CSR, read
+				 * from the real-time clock at boot; E_NOENT: no RTC */
+	SYS_GETRANDOM = 73,     /* (buf, len <= GETRANDOM_MAX) -> len random bytes */
 	SYS_NCALLS
 };
+
+#define CPU_TIME_THREAD 0
+#define CPU_TIME_TASK 1
+#define GETRANDOM_MAX 256
 
 /* Kinds of kernel object a handle can name. */
 enum obj_type {

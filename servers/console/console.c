@@ -73,6 +73,17 @@ static void uart_write(const char *s, size_t n)
 		;
 }
 
+static bool binary_mode; /* CONS_MODE_BINARY: output untranslated, unbuffered */
+
+/* Binary mode: the bytes exactly as written. */
+static void uart_write_binary(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		uart_putc((uint8_t)s[i]);
+	while (!(uart[UART_LSR] & UART_LSR_THRE))
+		;
+}
+
 static void uart_puts(const char *s)
 {
 	uart_write(s, strlen(s));
@@ -291,7 +302,13 @@ static long do_write(void *ctx, const struct ipc_request *req, struct ipc_respon
 	uint64_t n = req->w[0];
 	if (n > CONS_DATA_MAX || cons_words(n) > req->words)
 		return -E_INVAL;
-	client_write(client_get(req->badge), (const char *)&req->w[1], n);
+	struct client *c = client_get(req->badge);
+	if (binary_mode) {
+		client_flush(c);
+		uart_write_binary((const char *)&req->w[1], n);
+	} else {
+		client_write(c, (const char *)&req->w[1], n);
+	}
 	resp->w[0] = n;
 	resp->words = 1;
 	return 0;
@@ -352,9 +369,10 @@ static long do_intr(void *ctx, const struct ipc_request *req, struct ipc_respons
 
 static long do_mode(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
 {
-	if (req->w[0] > CONS_MODE_RAW)
+	if (req->w[0] > CONS_MODE_BINARY)
 		return -E_INVAL;
-	raw_mode = req->w[0] == CONS_MODE_RAW;
+	raw_mode = req->w[0] != CONS_MODE_COOKED;
+	binary_mode = req->w[0] == CONS_MODE_BINARY;
 	edit_len = 0;
 	esc_state = 0;
 	return 0;

@@ -97,6 +97,20 @@ void machine_init(const struct fdt_info *dt)
 	csr_clear(sstatus, SSTATUS_FS); /* off until a thread uses FP (trap.c) */
 }
 
+/* Goldfish RTC registers: reading TIME_LOW latches TIME_HIGH, so low
+ * goes first. */
+#define RTC_TIME_LOW 0
+#define RTC_TIME_HIGH 1
+
+uint64_t machine_rtc_ns(const struct fdt_info *dt)
+{
+	if (dt->rtc.size < 8)
+		return 0;
+	volatile uint32_t *rtc = pa_to_kva(dt->rtc.base);
+	uint64_t lo = rtc[RTC_TIME_LOW];
+	return (uint64_t)rtc[RTC_TIME_HIGH] << 32 | lo;
+}
+
 uint32_t machine_asid_bits(void)
 {
 	return mach.asid_bits;
