@@ -67,19 +67,78 @@ static uint32_t vm_prot(int prot)
 	       (prot & PROT_EXEC ? VM_X : 0);
 }
 
-/* --- anonymous memory objects ----------------------------------------------- */
+/* --- anonymous memory: arenas ------------------------------------------------ */
 
-/* Anonymous memory is a memory object of the kernel's zero-fill kind,
- * mapped here: pages appear (zeroed) on first touch. The mapping keeps
- * the object alive; unmapping all of it frees its pages. */
+/* Anonymous mappings are pieces of a few big zero-fill objects, the
+ * arenas: arena k backs [MEM_MMAP_BASE + k GiB, + 1 GiB) at offset
+ * address - its base, and is made at the first mapping there. A mapping
+ * costs the kernel a map entry, not an object of its own (an object
+ * costs kernel memory enough that a task's quota would stop at a few
+ * hundred). Pages appear (zeroed) on first touch; unmapping drops them
+ * from the arena (anon_drop), so what is mapped there later reads zero.
+ * Guarded by mem_lock. */
+#define ARENA_SIZE (1ul << 30)
+#define NARENAS ((MEM_MMAP_LIMIT - MEM_MMAP_BASE) / ARENA_SIZE)
+_Static_assert((MEM_MMAP_LIMIT - MEM_MMAP_BASE) % ARENA_SIZE == 0, "whole arenas");
+
+static int arenas[NARENAS]; /* handles; 0: not made yet (slot 0 is H_SELF) */
+
+static long arena(size_t k)
+{
+	if (!arenas[k]) {
+		long h = vmo_create(ARENA_SIZE, VMO_KERNEL_ZERO, 0);
+		if (h <= 0)
+			return h < 0 ? h : -E_NOMEM;
+		arenas[k] = (int)h;
+	}
+	return arenas[k];
+}
+
+/* The end of the piece of [at, end) that lies in at's arena. */
+static uintptr_t piece_end(uintptr_t at, uintptr_t end)
+{
+	uintptr_t arena_end = (at - MEM_MMAP_BASE) / ARENA_SIZE * ARENA_SIZE + ARENA_SIZE +
+			      MEM_MMAP_BASE;
+	return end < arena_end ? end : arena_end;
+}
+
+/* Drops the pages of [at, at+len), which nothing maps any more. */
+static void anon_drop(uintptr_t at, uintptr_t len)
+{
+	for (uintptr_t p = at, e; p < at + len; p = e) {
+		e = piece_end(p, at + len);
+		size_t k = (p - MEM_MMAP_BASE) / ARENA_SIZE;
+		struct vmo_info info;
+		if (arenas[k] && vmo_info(arenas[k], &info) == 0) /* the epoch: its pager may change */
+			pager_lock(arenas[k], (p - MEM_MMAP_BASE) % ARENA_SIZE,
+				   (e - p) / VM_PAGE_SIZE, LOCK_FLUSH, info.epoch);
+	}
+}
+
+/* Maps the arenas' pages at [at, at+len) (in the mmap area); a kernel
+ * error leaves nothing mapped. */
 static long anon_map(uintptr_t at, uintptr_t len, uint32_t vp)
 {
-	long vmo = vmo_create(len, VMO_KERNEL_ZERO, 0);
-	if (vmo < 0)
-		return vmo;
-	long r = vm_map((int)vmo, at, len, 0, vp | VM_SHARED);
-	sys_handle_close((int)vmo);
-	return r;
+	for (uintptr_t p = at, e; p < at + len; p = e) {
+		e = piece_end(p, at + len);
+		long h = arena((p - MEM_MMAP_BASE) / ARENA_SIZE);
+		long r = h < 0 ? h
+			       : vm_map((int)h, p, e - p, (p - MEM_MMAP_BASE) % ARENA_SIZE,
+					vp | VM_SHARED);
+		if (r < 0) {
+			if (p > at)
+				vm_unmap(at, p - at);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Unmaps anonymous [at, at+len) and drops its pages. */
+static void anon_unmap(uintptr_t at, uintptr_t len)
+{
+	sys2(SYS_MEM_UNMAP, at, len);
+	anon_drop(at, len);
 }
 
 /* --- brk --------------------------------------------------------------------- */
@@ -180,6 +239,32 @@ static void region_remove(size_t i)
 	for (size_t j = i; j + 1 < nregions; j++)
 		regions[j] = regions[j + 1];
 	nregions--;
+}
+
+/* Anonymous neighbours with the same protection are one region: the
+ * table stays short, and mremap finds a mapping whole after madvise or
+ * mprotect cut it. (File regions are never merged: the table does not
+ * know which object or offset they show.) */
+static bool mergeable(const struct region *a, const struct region *b)
+{
+	return a->end == b->start && a->kind == REGION_ANON && b->kind == REGION_ANON &&
+	       a->prot == b->prot;
+}
+
+/* Merges the regions touching [start, end] with their neighbours. */
+static void region_merge(uintptr_t start, uintptr_t end)
+{
+	size_t i = region_at(start);
+	if (i > 0)
+		i--;
+	while (i + 1 < nregions && regions[i].start <= end) {
+		if (mergeable(&regions[i], &regions[i + 1])) {
+			regions[i].end = regions[i + 1].end;
+			region_remove(i + 1);
+		} else {
+			i++;
+		}
+	}
 }
 
 /* Cuts the region around a in two at a. Needs a free slot. */
@@ -296,8 +381,10 @@ long mk_mmap(uintptr_t addr, uintptr_t len, int prot, int flags, int fd, long of
 		r = mk_errno(anon_map((uintptr_t)at, len, vp));
 	uint32_t kind = vmo < 0 ? REGION_ANON : how == VM_SHARED ? REGION_FILE_SHARED
 								  : REGION_FILE_PRIVATE;
-	if (at >= 0 && r == 0)
+	if (at >= 0 && r == 0) {
 		region_insert(region_at((uintptr_t)at), (uintptr_t)at, (uintptr_t)at + len, vp, kind);
+		region_merge((uintptr_t)at, (uintptr_t)at + len);
+	}
 	mem_unlock();
 	return at < 0 ? at : r < 0 ? r : at;
 }
@@ -354,6 +441,8 @@ long mk_munmap(uintptr_t addr, uintptr_t len)
 	for (size_t i = region_at(addr); i < nregions && regions[i].start < end;) {
 		if (regions[i].prot)
 			sys2(SYS_MEM_UNMAP, regions[i].start, regions[i].end - regions[i].start);
+		if (regions[i].kind == REGION_ANON) /* also after a PROT_NONE change: none mapped */
+			anon_drop(regions[i].start, regions[i].end - regions[i].start);
 		region_remove(i);
 	}
 	mem_unlock();
@@ -412,6 +501,8 @@ long mk_mprotect(uintptr_t addr, uintptr_t len, int prot)
 				regions[i].prot = vp;
 		}
 	}
+	if (vp)
+		region_merge(addr, end);
 	mem_unlock();
 	return r;
 }
@@ -474,8 +565,8 @@ static long dontneed_check(uintptr_t addr, uintptr_t end)
 	return room_to_cut(addr, end) ? 0 : -ENOMEM;
 }
 
-/* The anonymous pieces of [addr, end) get fresh zero-fill objects: their
- * old pages are freed with the old objects' last mapping. */
+/* The anonymous pieces of [addr, end) are unmapped, their pages dropped,
+ * and mapped again: they read as zero. */
 static long mmap_dontneed(uintptr_t addr, uintptr_t end)
 {
 	long r = dontneed_check(addr, end);
@@ -487,10 +578,10 @@ static long mmap_dontneed(uintptr_t addr, uintptr_t end)
 		struct region *g = &regions[i];
 		if (g->kind != REGION_ANON || !g->prot)
 			continue;
-		r = mk_errno(sys2(SYS_MEM_UNMAP, g->start, g->end - g->start));
-		if (r == 0)
-			r = mk_errno(anon_map(g->start, g->end - g->start, g->prot));
+		anon_unmap(g->start, g->end - g->start);
+		r = mk_errno(anon_map(g->start, g->end - g->start, g->prot));
 	}
+	region_merge(addr, end);
 	return r;
 }
 
@@ -535,6 +626,8 @@ static void region_cut_tail(size_t i, uintptr_t addr)
 {
 	if (regions[i].prot)
 		sys2(SYS_MEM_UNMAP, addr, regions[i].end - addr);
+	if (regions[i].kind == REGION_ANON)
+		anon_drop(addr, regions[i].end - addr);
 	if (addr == regions[i].start)
 		region_remove(i);
 	else
@@ -548,38 +641,39 @@ static long grow_in_place(size_t i, uintptr_t new_end)
 	uintptr_t old_end = regions[i].end;
 	long r = regions[i].prot ? mk_errno(anon_map(old_end, new_end - old_end, regions[i].prot))
 				 : 0;
-	if (r == 0)
+	if (r == 0) {
 		region_insert(i + 1, old_end, new_end, regions[i].prot, REGION_ANON);
+		region_merge(old_end, new_end);
+	}
 	return r;
 }
 
-/* Moves the anonymous [old, old+old_len) to a new object at `at` of
- * new_len bytes, copying what there is. The copy goes through a writable
- * mapping, which is then mapped again with the region's protection. */
+/* Moves the anonymous [old, old+old_len) to `at` (new_len bytes, free),
+ * copying what there is: mapped writable for the copy, then with the
+ * region's protection. */
 static long move_anon(size_t i, uintptr_t old, uintptr_t old_len, uintptr_t at,
 		      uintptr_t new_len)
 {
 	uint32_t prot = regions[i].prot;
 	uintptr_t keep = old_len < new_len ? old_len : new_len;
 	if (prot) {
-		long vmo = vmo_create(new_len, VMO_KERNEL_ZERO, 0);
-		if (vmo < 0)
-			return mk_errno(vmo);
-		long r = vm_map((int)vmo, at, new_len, 0, VM_R | VM_W | VM_SHARED);
+		long r = anon_map(at, new_len, VM_R | VM_W);
 		if (r == 0 && (prot & VM_R))
 			__builtin_memcpy((void *)at, (const void *)old, keep);
 		if (r == 0 && prot != (VM_R | VM_W)) {
 			vm_unmap(at, new_len);
-			r = vm_map((int)vmo, at, new_len, 0, prot | VM_SHARED);
+			r = anon_map(at, new_len, prot);
 		}
-		sys_handle_close((int)vmo);
-		if (r)
+		if (r) {
+			anon_drop(at, new_len);
 			return mk_errno(r);
+		}
 	}
 	region_split_at(old);
 	region_split_at(old + old_len);
 	region_cut_tail(region_at(old), old);
 	region_insert(region_at(at), at, at + new_len, prot, REGION_ANON);
+	region_merge(at, at + new_len);
 	return 0;
 }
 
