@@ -7,6 +7,9 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/times.h>
+#include <sys/utsname.h>
 #include <termios.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -16,6 +19,7 @@
 #include "libc/file.h"
 #include "libc/memory.h"
 #include "libipc/server.h"
+#include "libipc/spawn.h"
 #include "libipc/sys.h"
 #include "libipc/ulib.h"
 #include "servers/console/console_proto.h"
@@ -591,6 +595,65 @@ static long lx_clock_nanosleep(long clk, int flags, const struct timespec *req,
 	return sleep_ns(ns);
 }
 
+/* --- what a program asks of its surroundings ------------------------------- */
+
+static long lx_uname(struct utsname *u)
+{
+	if (!u)
+		return -EFAULT;
+	memset(u, 0, sizeof(*u));
+	strcpy(u->sysname, "mk");
+	strcpy(u->nodename, "mk");
+	strcpy(u->release, "0.1");
+	strcpy(u->version, "Mach-style microkernel");
+	strcpy(u->machine, "riscv64");
+	return 0;
+}
+
+/* Limits are read only: the stack is what spawn gave (8 MiB unless the
+ * spawner chose), the rest unlimited. */
+static long lx_prlimit(long pid, int res, const struct rlimit *set, struct rlimit *old)
+{
+	if (pid != 0 && pid != lx_getpid())
+		return -ESRCH;
+	if (res < 0 || res >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (set)
+		return -EPERM;
+	if (old) {
+		rlim_t v = res == RLIMIT_STACK ? SPAWN_STACK_SIZE : RLIM_INFINITY;
+		*old = (struct rlimit){ v, v };
+	}
+	return 0;
+}
+
+static uint64_t task_cpu_ns(void)
+{
+	long t = sys1(SYS_CPU_TIME, CPU_TIME_TASK);
+	return t > 0 && timebase_hz() ? ticks_ns((uint64_t)t) : 0;
+}
+
+/* All CPU time counts as user time: the kernel does not split it. */
+static long lx_getrusage(int who, struct rusage *ru)
+{
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	if (!ru)
+		return -EFAULT;
+	memset(ru, 0, sizeof(*ru));
+	uint64_t ns = who == RUSAGE_CHILDREN ? 0 : task_cpu_ns();
+	ru->ru_utime = (struct timeval){ (time_t)(ns / NS_PER_S), (long)(ns % NS_PER_S / 1000) };
+	return 0;
+}
+
+static long lx_times(struct tms *t)
+{
+	long hz = 100; /* sysconf(_SC_CLK_TCK) in musl */
+	if (t)
+		*t = (struct tms){ .tms_utime = (clock_t)(task_cpu_ns() / (NS_PER_S / (uint64_t)hz)) };
+	return (long)(now_ns() / (NS_PER_S / (uint64_t)hz));
+}
+
 /* --- dispatch -------------------------------------------------------------- */
 
 long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
@@ -643,6 +706,14 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 		return 1; /* init's task id: no parent is tracked */
 	case __NR_umask:
 		return lx_umask((unsigned)a);
+	case __NR_uname:
+		return lx_uname((struct utsname *)a);
+	case __NR_prlimit64:
+		return lx_prlimit(a, (int)b, (const struct rlimit *)c, (struct rlimit *)d);
+	case __NR_getrusage:
+		return lx_getrusage((int)a, (struct rusage *)b);
+	case __NR_times:
+		return lx_times((struct tms *)a);
 	case __NR_getrandom:
 		return mk_getrandom((void *)a, (size_t)b, (unsigned)c);
 	case __NR_nanosleep:

@@ -291,6 +291,7 @@ static const sys_fn table[SYS_NCALLS] = {
 	[SYS_CPU_TIME] = sys_cpu_time,
 	[SYS_WALL_CLOCK] = sys_wall_clock,
 	[SYS_GETRANDOM] = sys_getrandom,
+	[SYS_CONSOLE_WRITE] = sys_console_write,
 	[SYS_VM_MAP] = sys_vm_map,
 	[SYS_VM_PROTECT] = sys_vm_protect,
 	[SYS_PAGER_SUPPLY] = sys_pager_supply,

@@ -97,12 +97,16 @@ enum sys_nr {
 	SYS_WALL_CLOCK = 72,    /* () -> ns since 1970 at time 0 of the `time` CSR, read
 				 * from the real-time clock at boot; E_NOENT: no RTC */
 	SYS_GETRANDOM = 73,     /* (buf, len <= GETRANDOM_MAX) -> len random bytes */
+	SYS_CONSOLE_WRITE = 74, /* (UART devmem h R_MAP, buf, len <= CONSOLE_WRITE_MAX) -> len:
+				 * the bytes to the UART as they are, in one piece; kernel log
+				 * lines come before or after, and start on a line of their own */
 	SYS_NCALLS
 };
 
 #define CPU_TIME_THREAD 0
 #define CPU_TIME_TASK 1
 #define GETRANDOM_MAX 256
+#define CONSOLE_WRITE_MAX 4096
 
 /* Kinds of kernel object a handle can name. */
 enum obj_type {

@@ -29,6 +29,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -503,6 +505,11 @@ static void getuid_and_friends(void)
 	CHECK(getgroups(0, 0) >= 0);
 	mode_t old = umask(077);
 	CHECK(umask(old) == 077);
+	struct utsname u;
+	CHECK(uname(&u) == 0 && strcmp(u.machine, "riscv64") == 0);
+	struct rlimit rl;
+	CHECK(getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur == 8ul << 20);
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur == RLIM_INFINITY);
 }
 
 static void madvise_and_mremap(void)

@@ -1,6 +1,8 @@
 /* Machine support; see machine.h. */
 #include "arch/riscv/machine.h"
 
+#include <stdbool.h>
+
 #include "arch/riscv/csr.h"
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/sbi.h"
@@ -36,19 +38,39 @@ static struct {
 #define UART_LSR 5
 #define UART_LSR_THRE 0x20
 
+static bool console_mid_line; /* the last byte out was not "\n" */
+
+static void console_putc(char c)
+{
+	console_mid_line = c != '\n';
+	if (!mach.uart) {
+		sbi_putchar(c);
+		return;
+	}
+	while (!(mach.uart[UART_LSR] & UART_LSR_THRE))
+		;
+	mach.uart[UART_THR] = (uint8_t)c;
+}
+
 void arch_console_write(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
-			arch_console_write("\r", 1);
-		if (!mach.uart) {
-			sbi_putchar(s[i]);
-			continue;
-		}
-		while (!(mach.uart[UART_LSR] & UART_LSR_THRE))
-			;
-		mach.uart[UART_THR] = (uint8_t)s[i];
+			console_putc('\r');
+		console_putc(s[i]);
 	}
+}
+
+void arch_console_write_raw(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		console_putc(s[i]);
+}
+
+void arch_console_line_start(void)
+{
+	if (console_mid_line)
+		arch_console_write("\n", 1);
 }
 
 uint64_t arch_time(void)
