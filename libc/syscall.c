@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#undef PRIO_MAX /* setpriority's; uapi/syscall.h has the kernel's own */
 #include <sys/times.h>
 #include <sys/utsname.h>
 #include <termios.h>

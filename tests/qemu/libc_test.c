@@ -30,6 +30,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#undef PRIO_MAX /* setpriority's; uapi/syscall.h has the kernel's own */
 #include <sys/utsname.h>
 #include <sys/stat.h>
 #include <termios.h>
