@@ -75,7 +75,8 @@ static uint32_t vm_prot(int prot)
  * costs the kernel a map entry, not an object of its own (an object
  * costs kernel memory enough that a task's quota would stop at a few
  * hundred). Pages appear (zeroed) on first touch; unmapping drops them
- * from the arena (anon_drop), so what is mapped there later reads zero.
+ * from the arena, with any copy the swap pager holds (anon_drop,
+ * LOCK_DISCARD), so what is mapped there later reads zero.
  * Guarded by mem_lock. */
 #define ARENA_SIZE (1ul << 30)
 #define NARENAS ((MEM_MMAP_LIMIT - MEM_MMAP_BASE) / ARENA_SIZE)
@@ -111,7 +112,7 @@ static void anon_drop(uintptr_t at, uintptr_t len)
 		struct vmo_info info;
 		if (arenas[k] && vmo_info(arenas[k], &info) == 0) /* the epoch: its pager may change */
 			pager_lock(arenas[k], (p - MEM_MMAP_BASE) % ARENA_SIZE,
-				   (e - p) / VM_PAGE_SIZE, LOCK_FLUSH, info.epoch);
+				   (e - p) / VM_PAGE_SIZE, LOCK_DISCARD, info.epoch);
 	}
 }
 
@@ -144,7 +145,8 @@ static void anon_unmap(uintptr_t at, uintptr_t len)
 /* --- brk --------------------------------------------------------------------- */
 
 /* The heap is one object (at most 1 GiB) mapped further as the break
- * grows; a shrinking break unmaps and drops the pages (LOCK_FLUSH). */
+ * grows; a shrinking break unmaps and drops the pages (LOCK_DISCARD: also
+ * any the swap pager holds, so the heap grown back reads zero). */
 #define HEAP_SIZE (MEM_HEAP_LIMIT - MEM_HEAP_BASE < (1ul << 30) ? MEM_HEAP_LIMIT - MEM_HEAP_BASE \
 								   : (1ul << 30))
 static int heap_vmo = -1;
@@ -170,7 +172,7 @@ static long heap_shrink(uintptr_t new_top, uintptr_t old_top)
 	struct vmo_info info;
 	if (r == 0 && vmo_info(heap_vmo, &info) == 0) /* the epoch: its pager may have changed */
 		pager_lock(heap_vmo, new_top - MEM_HEAP_BASE, (old_top - new_top) / VM_PAGE_SIZE,
-			   LOCK_FLUSH, info.epoch);
+			   LOCK_DISCARD, info.epoch);
 	return r;
 }
 
@@ -536,15 +538,15 @@ static bool advice_known(int advice)
 	}
 }
 
-/* DONTNEED on the heap: its pages leave the object (LOCK_FLUSH drops
- * them once nothing maps them), then the range is mapped again. */
+/* DONTNEED on the heap: its pages leave the object (LOCK_DISCARD drops
+ * them, and the pager's copies), then the range is mapped again. */
 static long heap_dontneed(uintptr_t addr, uintptr_t len)
 {
 	uintptr_t off = addr - MEM_HEAP_BASE;
 	long r = vm_unmap(addr, len);
 	struct vmo_info info;
 	if (r == 0 && vmo_info(heap_vmo, &info) == 0)
-		pager_lock(heap_vmo, off, len / VM_PAGE_SIZE, LOCK_FLUSH, info.epoch);
+		pager_lock(heap_vmo, off, len / VM_PAGE_SIZE, LOCK_DISCARD, info.epoch);
 	if (r == 0)
 		r = vm_map(heap_vmo, addr, len, off, VM_R | VM_W | VM_SHARED);
 	return mk_errno(r);
