@@ -23,7 +23,8 @@
  *      "pager.swap";
  *   4. start the programs named in bootargs (separate several with ";",
  *      a word of its own or not: "a;b", "a ; b" and "a ;b" alike; words
- *      are quoted as in the shell, lib/words.h: 'a b' and "a b"),
+ *      are quoted as in the shell, lib/words.h: 'a b' and "a b"; a
+ *      leading "console=binary" puts the console in binary mode first),
  *      each with the standard handles (libipc/ulib.h spawn_std): the name
  *      endpoint minted with a badge of its own (H_NAME: the name server
  *      tells its clients apart by it; init's own handle is the only
@@ -451,6 +452,24 @@ static int split_programs(int argc, char **argv, char **words)
 	return n < 0 ? -1 : n;
 }
 
+/* Leading words "console=binary" (or "=cooked") set the console's mode
+ * before any program starts: for a host that pipes binary data through
+ * the serial line (docs/DESIGN.md: binary mode). Returns how many words
+ * were settings. */
+static int console_settings(char **words, int nwords)
+{
+	int n = 0;
+	for (; n < nwords && words[n] && strncmp(words[n], "console=", 8) == 0; n++) {
+		const char *mode = words[n] + 8;
+		uint64_t w[1] = { strcmp(mode, "binary") == 0 ? CONS_MODE_BINARY : CONS_MODE_COOKED };
+		if (strcmp(mode, "binary") != 0 && strcmp(mode, "cooked") != 0)
+			uprintf("init: %s: the console's modes are binary and cooked\n", words[n]);
+		else if (console_ep >= 0)
+			ipc_request(console_ep, &buf, CONS_MODE, w, 1, 0, 0, 0, 0, 0, 0);
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	int tasks[MAX_PROGS], ntasks = 0, code = 0;
@@ -470,7 +489,7 @@ int main(int argc, char **argv)
 	int nwords = split_programs(argc, argv, words);
 	if (nwords < 0)
 		code = 1, nwords = 0;
-	first = 0;
+	first = console_settings(words, nwords);
 	for (int i = 0; i <= nwords; i++) {
 		if (i < nwords && words[i])
 			continue;
