@@ -57,7 +57,7 @@ ULDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,libipc/user.ld
 ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 	$(B)/u/libipc/spawn.o $(B)/u/libipc/spawn_plan.o $(B)/u/microkernel/kern/elf.o \
 	$(B)/u/lib/fmt.o $(B)/u/lib/words.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o \
-	$(B)/u/libc/file.o $(B)/u/libc/devfile.o
+	$(B)/u/libc/file.o $(B)/u/libc/devfile.o $(B)/u/libc/sysinfo.o
 
 # program name -> source files
 PROGS := init name zero swap console blk fs shell hello testrunner uhelper bench libctest conflood \

@@ -7,10 +7,6 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
-#undef PRIO_MAX /* setpriority's; uapi/syscall.h has the kernel's own */
-#include <sys/times.h>
-#include <sys/utsname.h>
 #include <termios.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -18,18 +14,16 @@
 
 #include "libc/devfile.h"
 #include "libc/file.h"
+#include "libc/sysinfo.h"
 #include "libc/memory.h"
 #include "libipc/server.h"
-#include "libipc/spawn.h"
 #include "libipc/sys.h"
 #include "libipc/ulib.h"
 #include "servers/console/console_proto.h"
 #include "servers/name/name_proto.h"
 
-#define NS_PER_S 1000000000ull
 #define CONSOLE_CHUNK 65536      /* the most SYS_DEBUG_WRITE takes at once */
 #define CONSOLE_LOOKUP_NS 100000000ull /* a name server answers in far less */
-#define SLEEP_CHUNK_S 3600ull    /* the longest SYS_SLEEP */
 #define WRITEV_GATHER 512        /* writev copies up to this much into one write */
 #define LINUX_IOV_MAX 1024
 #define LINUX_NSIG 64
@@ -407,30 +401,9 @@ static long lx_getpid(void)
 	return pid;
 }
 
-/* One user and one group for every program: ids are fixed, and a
- * program may "change" to the id it has. */
-#define MK_UID 0
-#define MK_GID 0
-
-static long lx_getres(unsigned *r, unsigned *e, unsigned *saved, unsigned id)
+long mk_getpid(void)
 {
-	if (!r || !e || !saved)
-		return -EFAULT;
-	*r = *e = *saved = id;
-	return 0;
-}
-
-static long lx_setid(long id, unsigned own)
-{
-	return id == (long)own || id == -1 ? 0 : -EPERM;
-}
-
-static long lx_umask(unsigned mask)
-{
-	static unsigned cur = 022;
-	unsigned old = cur;
-	cur = mask & 0777;
-	return old;
+	return lx_getpid();
 }
 
 static long lx_exit(int code)
@@ -457,202 +430,6 @@ static long lx_sigaction(int sig, void *old, size_t size)
 	if (old)
 		memset(old, 0, LINUX_KSIGACTION);
 	return 0;
-}
-
-/* --- time --------------------------------------------------------------------
- * The monotonic clocks count from boot (the `time` CSR); the real-time
- * ones add the wall time the kernel read from the RTC at boot
- * (SYS_WALL_CLOCK; without an RTC they count from boot too). The CPU-time
- * clocks are the kernel's per-thread accounting (SYS_CPU_TIME). */
-
-static uint64_t timebase_hz(void)
-{
-	static uint64_t hz; /* fixed at boot */
-	if (!hz) {
-		struct sysinfo si;
-		if (sys_sysinfo(&si) == 0)
-			hz = si.timebase_hz;
-	}
-	return hz;
-}
-
-static bool clock_realtime(long clk)
-{
-	return clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE;
-}
-
-static bool clock_cpu(long clk)
-{
-	return clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID;
-}
-
-static bool clock_supported(long clk)
-{
-	return clock_realtime(clk) || clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
-	       clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME;
-}
-
-static uint64_t ticks_ns(uint64_t t)
-{
-	uint64_t hz = timebase_hz();
-	return t / hz * NS_PER_S + t % hz * NS_PER_S / hz;
-}
-
-/* Time since boot. */
-static uint64_t now_ns(void)
-{
-	return ticks_ns(rd_time());
-}
-
-/* ns since 1970 at boot; 0 without an RTC. */
-static uint64_t wall_at_boot_ns(void)
-{
-	static long wall = -1; /* read once: nothing sets the clock */
-	if (wall < 0) {
-		long r = sys0(SYS_WALL_CLOCK);
-		wall = r > 0 ? r : 0;
-	}
-	return (uint64_t)wall;
-}
-
-static uint64_t clock_ns(long clk)
-{
-	return now_ns() + (clock_realtime(clk) ? wall_at_boot_ns() : 0);
-}
-
-static long lx_clock_gettime(long clk, struct timespec *ts)
-{
-	if (!clock_supported(clk) && !clock_cpu(clk))
-		return -EINVAL;
-	if (!ts)
-		return -EFAULT;
-	if (!timebase_hz())
-		return -ENOSYS;
-	uint64_t ns;
-	if (clock_cpu(clk)) {
-		long t = sys1(SYS_CPU_TIME, clk == CLOCK_THREAD_CPUTIME_ID ? CPU_TIME_THREAD
-									 : CPU_TIME_TASK);
-		if (t < 0)
-			return mk_errno(t);
-		ns = ticks_ns((uint64_t)t);
-	} else {
-		ns = clock_ns(clk);
-	}
-	ts->tv_sec = (time_t)(ns / NS_PER_S);
-	ts->tv_nsec = (long)(ns % NS_PER_S);
-	return 0;
-}
-
-/* Every clock ticks at the timebase (10 MHz on QEMU virt). */
-static long lx_clock_getres(long clk, struct timespec *ts)
-{
-	if (!clock_supported(clk) && !clock_cpu(clk))
-		return -EINVAL;
-	if (!timebase_hz())
-		return -ENOSYS;
-	if (ts)
-		*ts = (struct timespec){ 0, (long)(NS_PER_S / timebase_hz()) ?: 1 };
-	return 0;
-}
-
-static long sleep_ns(uint64_t ns)
-{
-	while (ns) {
-		uint64_t n = ns < SLEEP_CHUNK_S * NS_PER_S ? ns : SLEEP_CHUNK_S * NS_PER_S;
-		long r = sys_sleep(n);
-		if (r < 0)
-			return mk_errno(r);
-		ns -= n;
-	}
-	return 0;
-}
-
-static bool timespec_ns(const struct timespec *ts, uint64_t *ns)
-{
-	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || (uint64_t)ts->tv_nsec >= NS_PER_S)
-		return false;
-	uint64_t s = (uint64_t)ts->tv_sec;
-	*ns = s >= UINT64_MAX / NS_PER_S - 1 ? UINT64_MAX : s * NS_PER_S + (uint64_t)ts->tv_nsec;
-	return true;
-}
-
-/* No signal interrupts a sleep, so *rem is always zero. */
-static long lx_clock_nanosleep(long clk, int flags, const struct timespec *req,
-			       struct timespec *rem)
-{
-	uint64_t ns;
-	if (!req)
-		return -EFAULT;
-	if (!clock_supported(clk) || !timespec_ns(req, &ns))
-		return -EINVAL;
-	if (!timebase_hz())
-		return -ENOSYS;
-	if (flags & TIMER_ABSTIME) {
-		uint64_t now = clock_ns(clk);
-		ns = ns > now ? ns - now : 0;
-	} else if (rem) {
-		*rem = (struct timespec){ 0, 0 };
-	}
-	return sleep_ns(ns);
-}
-
-/* --- what a program asks of its surroundings ------------------------------- */
-
-static long lx_uname(struct utsname *u)
-{
-	if (!u)
-		return -EFAULT;
-	memset(u, 0, sizeof(*u));
-	strcpy(u->sysname, "mk");
-	strcpy(u->nodename, "mk");
-	strcpy(u->release, "0.1");
-	strcpy(u->version, "Mach-style microkernel");
-	strcpy(u->machine, "riscv64");
-	return 0;
-}
-
-/* Limits are read only: the stack is what spawn gave (8 MiB unless the
- * spawner chose), the rest unlimited. */
-static long lx_prlimit(long pid, int res, const struct rlimit *set, struct rlimit *old)
-{
-	if (pid != 0 && pid != lx_getpid())
-		return -ESRCH;
-	if (res < 0 || res >= RLIM_NLIMITS)
-		return -EINVAL;
-	if (set)
-		return -EPERM;
-	if (old) {
-		rlim_t v = res == RLIMIT_STACK ? SPAWN_STACK_SIZE : RLIM_INFINITY;
-		*old = (struct rlimit){ v, v };
-	}
-	return 0;
-}
-
-static uint64_t task_cpu_ns(void)
-{
-	long t = sys1(SYS_CPU_TIME, CPU_TIME_TASK);
-	return t > 0 && timebase_hz() ? ticks_ns((uint64_t)t) : 0;
-}
-
-/* All CPU time counts as user time: the kernel does not split it. */
-static long lx_getrusage(int who, struct rusage *ru)
-{
-	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
-		return -EINVAL;
-	if (!ru)
-		return -EFAULT;
-	memset(ru, 0, sizeof(*ru));
-	uint64_t ns = who == RUSAGE_CHILDREN ? 0 : task_cpu_ns();
-	ru->ru_utime = (struct timeval){ (time_t)(ns / NS_PER_S), (long)(ns % NS_PER_S / 1000) };
-	return 0;
-}
-
-static long lx_times(struct tms *t)
-{
-	long hz = 100; /* sysconf(_SC_CLK_TCK) in musl */
-	if (t)
-		*t = (struct tms){ .tms_utime = (clock_t)(task_cpu_ns() / (NS_PER_S / (uint64_t)hz)) };
-	return (long)(now_ns() / (NS_PER_S / (uint64_t)hz));
 }
 
 /* --- dispatch -------------------------------------------------------------- */
@@ -684,9 +461,9 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case __NR_sched_yield:
 		return sys_yield();
 	case __NR_clock_gettime:
-		return lx_clock_gettime(a, (struct timespec *)b);
+		return mk_clock_gettime(a, (struct timespec *)b);
 	case __NR_clock_getres:
-		return lx_clock_getres(a, (struct timespec *)b);
+		return mk_clock_getres(a, (struct timespec *)b);
 	case __NR_getuid:
 	case __NR_geteuid:
 		return MK_UID;
@@ -694,34 +471,34 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case __NR_getegid:
 		return MK_GID;
 	case __NR_getresuid:
-		return lx_getres((unsigned *)a, (unsigned *)b, (unsigned *)c, MK_UID);
+		return mk_getres((unsigned *)a, (unsigned *)b, (unsigned *)c, MK_UID);
 	case __NR_getresgid:
-		return lx_getres((unsigned *)a, (unsigned *)b, (unsigned *)c, MK_GID);
+		return mk_getres((unsigned *)a, (unsigned *)b, (unsigned *)c, MK_GID);
 	case __NR_setuid:
-		return lx_setid(a, MK_UID);
+		return mk_setid(a, MK_UID);
 	case __NR_setgid:
-		return lx_setid(a, MK_GID);
+		return mk_setid(a, MK_GID);
 	case __NR_getgroups:
 		return a < 0 ? -EINVAL : 0;
 	case __NR_getppid:
 		return 1; /* init's task id: no parent is tracked */
 	case __NR_umask:
-		return lx_umask((unsigned)a);
+		return mk_umask((unsigned)a);
 	case __NR_uname:
-		return lx_uname((struct utsname *)a);
+		return mk_uname((struct utsname *)a);
 	case __NR_prlimit64:
-		return lx_prlimit(a, (int)b, (const struct rlimit *)c, (struct rlimit *)d);
+		return mk_prlimit(a, (int)b, (const struct rlimit *)c, (struct rlimit *)d);
 	case __NR_getrusage:
-		return lx_getrusage((int)a, (struct rusage *)b);
+		return mk_getrusage((int)a, (struct rusage *)b);
 	case __NR_times:
-		return lx_times((struct tms *)a);
+		return mk_times((struct tms *)a);
 	case __NR_getrandom:
 		return mk_getrandom((void *)a, (size_t)b, (unsigned)c);
 	case __NR_nanosleep:
-		return lx_clock_nanosleep(CLOCK_REALTIME, 0, (const struct timespec *)a,
+		return mk_clock_nanosleep(CLOCK_REALTIME, 0, (const struct timespec *)a,
 					  (struct timespec *)b);
 	case __NR_clock_nanosleep:
-		return lx_clock_nanosleep(a, (int)b, (const struct timespec *)c,
+		return mk_clock_nanosleep(a, (int)b, (const struct timespec *)c,
 					  (struct timespec *)d);
 	case __NR_openat:
 		return mk_dev_path((const char *)b) ? mk_dev_open((const char *)b, (int)c)
