@@ -21,7 +21,7 @@ _Static_assert(VM_USER_LO < MEM_HEAP_BASE && MEM_HEAP_BASE < MEM_HEAP_LIMIT &&
 	       "memory layout: image < heap < mmap area < stack");
 
 enum region_kind {
-	REGION_ANON,         /* a zero-fill object of its own (or reserved, prot 0) */
+	REGION_ANON,         /* a piece of an arena (or reserved, prot 0) */
 	REGION_FILE_SHARED,  /* a file's object: its page cache */
 	REGION_FILE_PRIVATE, /* a file's object, copy on write */
 };

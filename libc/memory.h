@@ -1,8 +1,10 @@
 /*
  * Memory for musl: the brk heap and anonymous mmap, both memory objects
  * of the kernel's zero-fill kind mapped into the program (pages appear,
- * zeroed, on first touch; unmapping all of an object frees it). The heap
- * is one object of up to 1 GiB whose mapping grows with the break.
+ * zeroed, on first touch; unmapping drops them, LOCK_DISCARD). The heap
+ * is one object of up to 1 GiB whose mapping grows with the break;
+ * anonymous mmaps are pieces of 1 GiB arenas, arena k backing the k-th
+ * GiB of the mmap area (libc/memory.c).
  * Called only from
  * __mk_syscall (libc/syscall.h); each returns what the Linux call would:
  * a result, or a negated Linux errno.
