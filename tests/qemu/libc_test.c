@@ -17,6 +17,10 @@
  *                           console in raw mode (cfmakeraw), for the host
  *                           to compare
  *   libctest args WORD...   prints each word between [ ]
+ *   libctest klog           leaves "KLOG<" as a partial line on the kernel
+ *                           log, makes the kernel log a line (a refused
+ *                           pager supply), then ends the line: the
+ *                           kernel's line must stand on a line of its own
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +42,7 @@
 #include <unistd.h>
 
 #include "libipc/sys.h"
+#include "libipc/vm.h"
 
 static int npass, nfail;
 static const char *cur;
@@ -626,6 +631,17 @@ static int binary(void)
 	return n == 270 ? 0 : 4;
 }
 
+static int klog_between_lines(void)
+{
+	static uint8_t page[4096] __attribute__((aligned(4096))); /* not wired: refused */
+	sys_debug_write("KLOG<", 5);
+	long ep = sys0(SYS_ENDPOINT_CREATE);
+	long vmo = ep > 0 ? vmo_create(4096, (int)ep, 1) : -1;
+	long r = vmo > 0 ? pager_supply((int)vmo, 0, page, 1, VM_R, PAGER_EPOCH_FIRST) : 0;
+	sys_debug_write(">KLOG\n", 6);
+	return r < 0 ? 0 : 1;
+}
+
 static int one_scenario(int argc, char **argv)
 {
 	if (strcmp(argv[1], "date") == 0 && argc == 3)
@@ -636,6 +652,8 @@ static int one_scenario(int argc, char **argv)
 		return overflow();
 	if (strcmp(argv[1], "binary") == 0)
 		return binary();
+	if (strcmp(argv[1], "klog") == 0)
+		return klog_between_lines();
 	if (strcmp(argv[1], "args") == 0) {
 		for (int i = 2; i < argc; i++)
 			printf("[%s]\n", argv[i]);
