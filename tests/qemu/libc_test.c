@@ -13,6 +13,7 @@
  *   libctest close-std      closes 1 and 2; exit status 0 if close and
  *                           the writes after it answered as on Linux
  *   libctest overflow       recurses past the 8 MiB stack: killed by a fault
+ *   libctest deep           recurses through 4 MiB of stack, exits 0
  *   libctest binary         writes BINARY< bytes 0..255 >BINARY with the
  *                           console in raw mode (cfmakeraw), for the host
  *                           to compare
@@ -654,6 +655,8 @@ static int one_scenario(int argc, char **argv)
 		return binary();
 	if (strcmp(argv[1], "klog") == 0)
 		return klog_between_lines();
+	if (strcmp(argv[1], "deep") == 0) /* 4 MiB of stack (loader_tests.c) */
+		return deep(1024, 0) ? 0 : 1;
 	if (strcmp(argv[1], "args") == 0) {
 		for (int i = 2; i < argc; i++)
 			printf("[%s]\n", argv[i]);
