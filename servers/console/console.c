@@ -37,7 +37,7 @@
 
 #define NCLIENTS 32    /* line buffers; the least recently used is reused */
 #define LINE_MAX 512   /* a longer line goes out in pieces */
-#define EDIT_MAX 2047  /* the input line being edited (a shell line: SPAWN_MAX_ARGS) */
+#define EDIT_MAX 255   /* the input line being edited */
 #define INQ_SIZE 4096  /* completed input waiting for readers */
 #define IN_EOF 0x100   /* end-of-input mark in the input queue */
 #define NSUBS 16
