@@ -62,7 +62,8 @@ UCFLAGS = -std=c11 $(WARN) -O2 -g -fno-pie -mcmodel=medany -fno-stack-protector 
 ULDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,libipc/user.ld
 ULIB := $(B)/u/libipc/crt0.o $(B)/u/libipc/ulib.o $(B)/u/libipc/server.o \
 	$(B)/u/libipc/spawn.o $(B)/u/libipc/spawn_plan.o $(B)/u/microkernel/kern/elf.o \
-	$(B)/u/lib/fmt.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o $(B)/u/libc/file.o
+	$(B)/u/lib/fmt.o $(B)/u/lib/words.o $(B)/u/libc/syscall.o $(B)/u/libc/memory.o \
+	$(B)/u/libc/file.o $(B)/u/libc/devfile.o $(B)/u/libc/sysinfo.o
 
 # program name -> source files
 PROGS := init name zero swap console blk fs shell hello testrunner uhelper bench libctest conflood \
@@ -181,10 +182,12 @@ disks: $(B)/disk.img $(B)/swap.img
 HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
-UNIT := fdt elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
+UNIT := fdt words random elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
 	vm_failure vm_robust vm_shadow vm_info ipc avl vm_map timeout dma virtq spawn_plan task_build ext2 fs_proto \
 	policy swapmap pager_queue ext2_damage policylab
 USRC_fdt := microkernel/kern/fdt.c
+USRC_words := lib/words.c
+USRC_random := microkernel/kern/random.c
 USRC_elf := microkernel/kern/elf.c
 USRC_spawn_plan := microkernel/kern/elf.c libipc/spawn_plan.c
 USRC_cpio := microkernel/kern/cpio.c

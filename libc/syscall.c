@@ -3,14 +3,18 @@
 #include "libc/syscall.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 
+#include "libc/devfile.h"
 #include "libc/file.h"
+#include "libc/sysinfo.h"
 #include "libc/memory.h"
 #include "libipc/server.h"
 #include "libipc/sys.h"
@@ -18,10 +22,8 @@
 #include "servers/console/console_proto.h"
 #include "servers/name/name_proto.h"
 
-#define NS_PER_S 1000000000ull
 #define CONSOLE_CHUNK 65536      /* the most SYS_DEBUG_WRITE takes at once */
 #define CONSOLE_LOOKUP_NS 100000000ull /* a name server answers in far less */
-#define SLEEP_CHUNK_S 3600ull    /* the longest SYS_SLEEP */
 #define WRITEV_GATHER 512        /* writev copies up to this much into one write */
 #define LINUX_IOV_MAX 1024
 #define LINUX_NSIG 64
@@ -54,6 +56,21 @@ static bool con_looked; /* con_ep is settled */
 static bool con_partial; /* the last byte sent was not a newline */
 static int con_note;    /* subscribed notification (input waits on it); 0: none */
 static struct ipc_buffer con_own_buffer;
+static bool std_closed[3]; /* close() of 0, 1 or 2: later use is EBADF */
+static int con_mode = CONS_MODE_COOKED; /* as last set through tcsetattr */
+
+static bool std_open(int fd)
+{
+	return fd >= 0 && fd <= 2 && !std_closed[fd];
+}
+
+static long std_close(int fd)
+{
+	if (!std_open(fd))
+		return -EBADF;
+	std_closed[fd] = true;
+	return 0;
+}
 
 struct ipc_buffer *mk_ipc_buffer(void)
 {
@@ -214,7 +231,9 @@ static long lx_write(int fd, const void *buf, size_t len)
 {
 	if (mk_file_fd(fd))
 		return mk_file_write(fd, buf, len);
-	if (fd != 1 && fd != 2)
+	if (mk_dev_fd(fd))
+		return mk_dev_write(fd, buf, len);
+	if ((fd != 1 && fd != 2) || !std_open(fd))
 		return -EBADF;
 	return mk_console_write(buf, len);
 }
@@ -223,10 +242,16 @@ static long lx_writev(int fd, const struct iovec *iov, int cnt)
 {
 	if (mk_file_fd(fd))
 		return mk_file_writev(fd, iov, cnt);
-	if (fd != 1 && fd != 2)
-		return -EBADF;
 	if (cnt < 0 || cnt > LINUX_IOV_MAX)
 		return -EINVAL;
+	if (mk_dev_fd(fd)) {
+		long n = 0;
+		for (int i = 0; i < cnt; i++)
+			n += (long)iov[i].iov_len;
+		return mk_dev_write(fd, 0, (size_t)n);
+	}
+	if ((fd != 1 && fd != 2) || !std_open(fd))
+		return -EBADF;
 	/* stdio hands over a line as buffered part + rest: gathered, it
 	 * reaches the console in one piece. */
 	char gather[WRITEV_GATHER];
@@ -260,7 +285,9 @@ static long lx_read(int fd, void *buf, size_t len)
 {
 	if (mk_file_fd(fd))
 		return mk_file_read(fd, buf, len);
-	if (fd != 0)
+	if (mk_dev_fd(fd))
+		return mk_dev_read(fd, buf, len);
+	if (fd != 0 || !std_open(fd))
 		return -EBADF;
 	return console_read(buf, len);
 }
@@ -270,10 +297,22 @@ static long lx_readv(int fd, const struct iovec *iov, int cnt)
 {
 	if (mk_file_fd(fd))
 		return mk_file_readv(fd, iov, cnt);
-	if (fd != 0)
-		return -EBADF;
 	if (cnt < 0 || cnt > LINUX_IOV_MAX)
 		return -EINVAL;
+	if (mk_dev_fd(fd)) { /* the vectors one by one: a device read never ends early */
+		long done = 0;
+		for (int i = 0; i < cnt; i++) {
+			long r = mk_dev_read(fd, iov[i].iov_base, iov[i].iov_len);
+			if (r < 0)
+				return done ? done : r;
+			done += r;
+			if ((size_t)r < iov[i].iov_len)
+				break;
+		}
+		return done;
+	}
+	if (fd != 0 || !std_open(fd))
+		return -EBADF;
 	size_t want = 0;
 	for (int i = 0; i < cnt && want < CONS_DATA_MAX; i++)
 		want += iov[i].iov_len;
@@ -288,20 +327,63 @@ static long lx_readv(int fd, const struct iovec *iov, int cnt)
 	return n;
 }
 
+/* The console's mode as a termios: cooked is canonical with echo and
+ * "\n" -> "\r\n"; binary has none of these (what cfmakeraw asks). */
+static void termios_of_mode(struct termios *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->c_cflag = CS8 | CREAD | B38400;
+	t->c_cc[VMIN] = 1;
+	t->c_cc[VEOF] = 4;
+	t->c_cc[VERASE] = 0x7f;
+	t->c_cc[VINTR] = 3;
+	if (con_mode == CONS_MODE_COOKED) {
+		t->c_iflag = ICRNL;
+		t->c_oflag = OPOST | ONLCR;
+		t->c_lflag = ICANON | ECHO | ECHOE | ISIG;
+	}
+}
+
+/* tcsetattr: canonical input or output processing asks for the cooked
+ * console, anything else for binary (raw input, untranslated output).
+ * The console's mode is one for all its clients. */
+static long console_set_termios(const struct termios *t)
+{
+	int mode = (t->c_lflag & ICANON) || (t->c_oflag & OPOST) ? CONS_MODE_COOKED
+								  : CONS_MODE_BINARY;
+	if (!console())
+		return -ENOTTY;
+	console_flush();
+	uint64_t w[1] = { (uint64_t)mode };
+	long r = ipc_request(con_ep, mk_ipc_buffer(), CONS_MODE, w, 1, 0, 0, 0, 0, 0, 0);
+	if (r < 0)
+		return mk_errno(r);
+	con_mode = mode;
+	return 0;
+}
+
 static long lx_ioctl(int fd, unsigned long req, void *arg)
 {
-	if (mk_file_fd(fd))
+	if (mk_file_fd(fd) || mk_dev_fd(fd))
 		return -ENOTTY;
-	if (fd < 0 || fd > 2)
+	if (!std_open(fd))
 		return -EBADF;
-	if (req != TIOCGWINSZ)
-		return -ENOTTY;
 	if (!arg)
 		return -EFAULT;
-	/* Answering makes musl treat stdout as a terminal: line buffered. */
-	struct winsize *ws = arg;
-	*ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
-	return 0;
+	switch (req) {
+	case TIOCGWINSZ: /* answering makes musl treat stdout as a terminal: line buffered */
+		*(struct winsize *)arg = (struct winsize){ .ws_row = 24, .ws_col = 80 };
+		return 0;
+	case TCGETS:
+		termios_of_mode(arg);
+		return 0;
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		return console_set_termios(arg);
+	default:
+		return -ENOTTY;
+	}
 }
 
 /* --- the task -------------------------------------------------------------- */
@@ -317,6 +399,11 @@ static long lx_getpid(void)
 		pid = ti.id;
 	}
 	return pid;
+}
+
+long mk_getpid(void)
+{
+	return lx_getpid();
 }
 
 static long lx_exit(int code)
@@ -343,88 +430,6 @@ static long lx_sigaction(int sig, void *old, size_t size)
 	if (old)
 		memset(old, 0, LINUX_KSIGACTION);
 	return 0;
-}
-
-/* --- time: the `time` CSR, counting from boot -------------------------------- */
-
-static uint64_t timebase_hz(void)
-{
-	static uint64_t hz; /* fixed at boot */
-	if (!hz) {
-		struct sysinfo si;
-		if (sys_sysinfo(&si) == 0)
-			hz = si.timebase_hz;
-	}
-	return hz;
-}
-
-static bool clock_supported(long clk)
-{
-	return clk == CLOCK_REALTIME || clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
-	       clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE ||
-	       clk == CLOCK_BOOTTIME;
-}
-
-/* Every supported clock reads the same: time since boot. */
-static uint64_t now_ns(void)
-{
-	uint64_t hz = timebase_hz(), t = rd_time();
-	return t / hz * NS_PER_S + t % hz * NS_PER_S / hz;
-}
-
-static long lx_clock_gettime(long clk, struct timespec *ts)
-{
-	if (!clock_supported(clk))
-		return -EINVAL;
-	if (!ts)
-		return -EFAULT;
-	if (!timebase_hz())
-		return -ENOSYS;
-	uint64_t ns = now_ns();
-	ts->tv_sec = (time_t)(ns / NS_PER_S);
-	ts->tv_nsec = (long)(ns % NS_PER_S);
-	return 0;
-}
-
-static long sleep_ns(uint64_t ns)
-{
-	while (ns) {
-		uint64_t n = ns < SLEEP_CHUNK_S * NS_PER_S ? ns : SLEEP_CHUNK_S * NS_PER_S;
-		long r = sys_sleep(n);
-		if (r < 0)
-			return mk_errno(r);
-		ns -= n;
-	}
-	return 0;
-}
-
-static bool timespec_ns(const struct timespec *ts, uint64_t *ns)
-{
-	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || (uint64_t)ts->tv_nsec >= NS_PER_S)
-		return false;
-	uint64_t s = (uint64_t)ts->tv_sec;
-	*ns = s >= UINT64_MAX / NS_PER_S - 1 ? UINT64_MAX : s * NS_PER_S + (uint64_t)ts->tv_nsec;
-	return true;
-}
-
-/* No signal interrupts a sleep, so *rem is always zero. */
-static long lx_clock_nanosleep(long clk, int flags, const struct timespec *req,
-			       struct timespec *rem)
-{
-	uint64_t ns;
-	if (!req)
-		return -EFAULT;
-	if (!clock_supported(clk) || !timespec_ns(req, &ns))
-		return -EINVAL;
-	if (!timebase_hz())
-		return -ENOSYS;
-	if (flags & TIMER_ABSTIME) {
-		uint64_t now = now_ns();
-		ns = ns > now ? ns - now : 0;
-	} else if (rem) {
-		*rem = (struct timespec){ 0, 0 };
-	}
-	return sleep_ns(ns);
 }
 
 /* --- dispatch -------------------------------------------------------------- */
@@ -456,28 +461,70 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case __NR_sched_yield:
 		return sys_yield();
 	case __NR_clock_gettime:
-		return lx_clock_gettime(a, (struct timespec *)b);
+		return mk_clock_gettime(a, (struct timespec *)b);
+	case __NR_clock_getres:
+		return mk_clock_getres(a, (struct timespec *)b);
+	case __NR_getuid:
+	case __NR_geteuid:
+		return MK_UID;
+	case __NR_getgid:
+	case __NR_getegid:
+		return MK_GID;
+	case __NR_getresuid:
+		return mk_getres((unsigned *)a, (unsigned *)b, (unsigned *)c, MK_UID);
+	case __NR_getresgid:
+		return mk_getres((unsigned *)a, (unsigned *)b, (unsigned *)c, MK_GID);
+	case __NR_setuid:
+		return mk_setid(a, MK_UID);
+	case __NR_setgid:
+		return mk_setid(a, MK_GID);
+	case __NR_getgroups:
+		return a < 0 ? -EINVAL : 0;
+	case __NR_getppid:
+		return 1; /* init's task id: no parent is tracked */
+	case __NR_umask:
+		return mk_umask((unsigned)a);
+	case __NR_uname:
+		return mk_uname((struct utsname *)a);
+	case __NR_prlimit64:
+		return mk_prlimit(a, (int)b, (const struct rlimit *)c, (struct rlimit *)d);
+	case __NR_getrusage:
+		return mk_getrusage((int)a, (struct rusage *)b);
+	case __NR_times:
+		return mk_times((struct tms *)a);
+	case __NR_getrandom:
+		return mk_getrandom((void *)a, (size_t)b, (unsigned)c);
 	case __NR_nanosleep:
-		return lx_clock_nanosleep(CLOCK_REALTIME, 0, (const struct timespec *)a,
+		return mk_clock_nanosleep(CLOCK_REALTIME, 0, (const struct timespec *)a,
 					  (struct timespec *)b);
 	case __NR_clock_nanosleep:
-		return lx_clock_nanosleep(a, (int)b, (const struct timespec *)c,
+		return mk_clock_nanosleep(a, (int)b, (const struct timespec *)c,
 					  (struct timespec *)d);
 	case __NR_openat:
-		return mk_file_openat((int)a, (const char *)b, (int)c, (int)d);
+		return mk_dev_path((const char *)b) ? mk_dev_open((const char *)b, (int)c)
+						   : mk_file_openat((int)a, (const char *)b, (int)c, (int)d);
 	case __NR_close:
-		return mk_file_fd((int)a) ? mk_file_close((int)a) : (a >= 0 && a <= 2) ? 0 : -EBADF;
+		return mk_file_fd((int)a) ? mk_file_close((int)a)
+		       : mk_dev_fd((int)a) ? mk_dev_close((int)a)
+					   : std_close((int)a);
 	case __NR_pread64:
-		return mk_file_pread((int)a, (void *)b, (size_t)c, (int64_t)d);
+		return mk_dev_fd((int)a) ? mk_dev_read((int)a, (void *)b, (size_t)c)
+					 : mk_file_pread((int)a, (void *)b, (size_t)c, (int64_t)d);
 	case __NR_pwrite64:
-		return mk_file_pwrite((int)a, (const void *)b, (size_t)c, (int64_t)d);
+		return mk_dev_fd((int)a) ? mk_dev_write((int)a, (const void *)b, (size_t)c)
+					 : mk_file_pwrite((int)a, (const void *)b, (size_t)c, (int64_t)d);
 	case __NR_lseek:
 		return mk_file_fd((int)a) ? mk_file_lseek((int)a, (int64_t)b, (int)c)
-		       : (a >= 0 && a <= 2) ? -ESPIPE : -EBADF;
+		       : mk_dev_fd((int)a) ? 0
+		       : std_open((int)a)  ? -ESPIPE
+					   : -EBADF;
 	case __NR_fstat:
-		return mk_file_fstat((int)a, (void *)b);
+		return mk_dev_fd((int)a) ? mk_dev_fstat((int)a, (void *)b)
+		       : (a >= 0 && a <= 2 && !std_open((int)a)) ? -EBADF
+								 : mk_file_fstat((int)a, (void *)b);
 	case __NR_newfstatat:
-		return mk_file_fstatat((int)a, (const char *)b, (void *)c, (int)d);
+		return mk_dev_path((const char *)b) ? mk_dev_stat((const char *)b, (void *)c)
+		       : mk_file_fstatat((int)a, (const char *)b, (void *)c, (int)d);
 	case __NR_getdents64:
 		return mk_file_getdents64((int)a, (void *)b, (size_t)c);
 	case __NR_mkdirat:
@@ -495,7 +542,7 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 		return mk_file_readlinkat((int)a, (const char *)b, (char *)c, (size_t)d);
 	case __NR_faccessat:
 	case __NR_faccessat2:
-		return mk_file_faccessat((int)a, (const char *)b, (int)c);
+		return mk_dev_path((const char *)b) ? 0 : mk_file_faccessat((int)a, (const char *)b, (int)c);
 	case __NR_ftruncate:
 		return mk_file_ftruncate((int)a, (int64_t)b);
 	case __NR_truncate:
@@ -506,7 +553,7 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case __NR_sync:
 		return mk_file_sync();
 	case __NR_fcntl:
-		return mk_file_fcntl((int)a, (int)b, c);
+		return mk_dev_fd((int)a) ? (b == F_GETFL ? O_RDWR : 0) : mk_file_fcntl((int)a, (int)b, c);
 	case __NR_chdir:
 		return mk_file_chdir((const char *)a);
 	case __NR_getcwd:
@@ -521,6 +568,10 @@ long __mk_syscall(long n, long a, long b, long c, long d, long e, long f)
 		return mk_mprotect((uintptr_t)a, (uintptr_t)b, (int)c);
 	case __NR_msync:
 		return mk_msync((uintptr_t)a, (uintptr_t)b, (int)c);
+	case __NR_madvise:
+		return mk_madvise((uintptr_t)a, (uintptr_t)b, (int)c);
+	case __NR_mremap:
+		return mk_mremap((uintptr_t)a, (uintptr_t)b, (uintptr_t)c, (int)d, (uintptr_t)e);
 	default:
 		return -ENOSYS;
 	}

@@ -49,6 +49,9 @@ long mk_console_write(const void *buf, size_t len);
  * registered, else libc's own (registered then). */
 struct ipc_buffer *mk_ipc_buffer(void);
 
+/* The calling task's id (getpid). */
+long mk_getpid(void);
+
 /* A kernel result (>= 0, or a negated uapi/errors.h code) as a Linux
  * one: successes unchanged, errors as the negated Linux errno. */
 long mk_errno(long kernel_result);

@@ -8,6 +8,11 @@
 #include "libipc/vm.h"
 
 #include "uapi/auxv.h"
+#include <stdbool.h>
+
+_Static_assert(SPAWN_SCRATCH + SPAWN_SCRATCH_SLOTS * SPAWN_SCRATCH_SLOT + (1ul << 30) <=
+		       SPAWN_STACK_TOP - SPAWN_STACK_MAX,
+	       "a guard gap of at least 1 GiB below the largest stack");
 
 #define STACK_WINDOW (4 * VM_PAGE_SIZE) /* the stack's top pages, written by the loader */
 #define WRITE_AT (SPAWN_SCRATCH_SLOT - 0x1000000ul) /* in a slot: the pages being written */
@@ -26,6 +31,7 @@ long anon_object(uint64_t size)
 
 struct loader {
 	int vmo;          /* the module's object */
+	uint64_t stack_size;
 	uint64_t size;    /* the file's bytes */
 	uint64_t base;    /* its scratch slot; the module is mapped at base */
 	const uint8_t *file;
@@ -133,14 +139,14 @@ static uint64_t build_stack(uint8_t *win, const char *argv, uint64_t argv_len, i
 static int map_stack(struct loader *l, const char *argv, uint64_t argv_len, int argc,
 		     const struct elf_image *img, uint64_t *sp)
 {
-	uint64_t pages = SPAWN_STACK_SIZE / VM_PAGE_SIZE, top = STACK_WINDOW / VM_PAGE_SIZE;
-	long h = anon_for_writing(l, SPAWN_STACK_SIZE, pages - top, top);
+	uint64_t pages = l->stack_size / VM_PAGE_SIZE, top = STACK_WINDOW / VM_PAGE_SIZE;
+	long h = anon_for_writing(l, l->stack_size, pages - top, top);
 	if (h < 0)
 		return (int)h;
 	*sp = build_stack((uint8_t *)(l->base + WRITE_AT), argv, argv_len, argc, img);
 	vm_unmap(l->base + WRITE_AT, STACK_WINDOW);
-	long err = sys_vm_map_task(l->task, (int)h, SPAWN_STACK_TOP - SPAWN_STACK_SIZE,
-				   SPAWN_STACK_SIZE, 0, VM_R | VM_W | VM_SHARED);
+	long err = sys_vm_map_task(l->task, (int)h, SPAWN_STACK_TOP - l->stack_size,
+				   l->stack_size, 0, VM_R | VM_W | VM_SHARED);
 	sys_handle_close((int)h);
 	return (int)err;
 }
@@ -187,14 +193,21 @@ static int load(struct loader *l, const char *argv, uint64_t argv_len, int argc,
 int spawn_module(int module, const char *argv, uint64_t argv_len, const int32_t *handles,
 		 const uint32_t *rights, uint32_t nhandles, uint32_t prio)
 {
+	return spawn_module_opts(module, argv, argv_len, handles, rights, nhandles, prio, 0);
+}
+
+int spawn_module_opts(int module, const char *argv, uint64_t argv_len,
+		      const int32_t *handles, const uint32_t *rights, uint32_t nhandles,
+		      uint32_t prio, const struct spawn_options *opts)
+{
 	long vmo = argv_len && argv[argv_len - 1] == 0 ? sys_module_object(module) : -E_INVAL;
 	if (vmo < 0)
 		return (int)vmo;
 	struct vmo_info info;
 	long err = vmo_info((int)vmo, &info);
 	if (!err)
-		err = spawn_object((int)vmo, info.size, argv, argv_len, handles, rights, nhandles,
-				   prio);
+		err = spawn_object_opts((int)vmo, info.size, argv, argv_len, handles, rights,
+					nhandles, prio, opts);
 	sys_handle_close((int)vmo);
 	return (int)err;
 }
@@ -208,13 +221,28 @@ __attribute__((weak)) long spawn_open_file(const char *path, uint64_t *size)
 int spawn_object(int vmo, uint64_t size, const char *argv, uint64_t argv_len,
 		 const int32_t *handles, const uint32_t *rights, uint32_t nhandles, uint32_t prio)
 {
+	return spawn_object_opts(vmo, size, argv, argv_len, handles, rights, nhandles, prio, 0);
+}
+
+/* The stack size asked, or the default; 0 if out of range. */
+static uint64_t stack_size_of(const struct spawn_options *opts)
+{
+	uint64_t n = opts && opts->stack_size ? opts->stack_size : SPAWN_STACK_SIZE;
+	bool ok = n >= SPAWN_STACK_MIN && n <= SPAWN_STACK_MAX && n % VM_PAGE_SIZE == 0;
+	return ok ? n : 0;
+}
+
+int spawn_object_opts(int vmo, uint64_t size, const char *argv, uint64_t argv_len,
+		      const int32_t *handles, const uint32_t *rights, uint32_t nhandles,
+		      uint32_t prio, const struct spawn_options *opts)
+{
 	int argc = 0;
 	for (uint64_t i = 0; i < argv_len; i++)
 		argc += argv[i] == 0;
 	if (argc == 0 || argc > 256 || argv_len > SPAWN_MAX_ARGS || argv[argv_len - 1] != 0 ||
-	    argv[0] == 0)
+	    argv[0] == 0 || !stack_size_of(opts))
 		return -E_INVAL;
-	struct loader l = { .task = -1, .vmo = vmo, .size = size };
+	struct loader l = { .task = -1, .vmo = vmo, .size = size, .stack_size = stack_size_of(opts) };
 	int err = map_module(&l);
 	uint64_t entry = 0, sp = 0;
 	struct task_create_req req = create_req(argv, handles, rights, nhandles, prio);

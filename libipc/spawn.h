@@ -18,7 +18,8 @@
  * Nothing is left behind on failure: closing the only handle to a task
  * that was never started ends it, with everything mapped into it.
  *
- * The scratch window (SPAWN_SCRATCH, 16 slots of 256 MiB below the stack)
+ * The scratch window (SPAWN_SCRATCH, 16 slots of 256 MiB below the stack's
+ * guard gap)
  * is the loader's own; a slot in use (a spawn in another thread) is
  * skipped.
  */
@@ -30,7 +31,13 @@
 #include "uapi/vm.h"
 
 #define SPAWN_STACK_TOP (VM_USER_HI - VM_PAGE_SIZE) /* a guard page above */
-#define SPAWN_STACK_SIZE (64 * VM_PAGE_SIZE)
+/* The main thread's stack: an anonymous object of this size (pages come
+ * on first touch, and may be paged out like any anonymous memory), with
+ * nothing mapped below it down to the scratch window: a program that
+ * recurses past the bottom dies of a page fault. */
+#define SPAWN_STACK_SIZE (8ul << 20)
+#define SPAWN_STACK_MIN (16 * VM_PAGE_SIZE)
+#define SPAWN_STACK_MAX (1ul << 30)
 #define SPAWN_SCRATCH 0x3e00000000ul
 #define SPAWN_SCRATCH_SLOTS 16
 #define SPAWN_SCRATCH_SLOT 0x10000000ul /* module, then the pages being written */
@@ -49,6 +56,20 @@ int spawn_module(int module, const char *argv_blob, uint64_t argv_len, const int
  * file of size bytes: a program file's object. */
 int spawn_object(int vmo, uint64_t size, const char *argv_blob, uint64_t argv_len,
 		 const int32_t *handles, const uint32_t *rights, uint32_t nhandles, uint32_t prio);
+
+/* What a caller may choose per spawn; a zero field takes the default. */
+struct spawn_options {
+	uint64_t stack_size; /* bytes, page multiple in [SPAWN_STACK_MIN, SPAWN_STACK_MAX] */
+};
+
+/* spawn_module and spawn_object with options (opts may be NULL): an
+ * option out of range is -E_INVAL. */
+int spawn_module_opts(int module, const char *argv_blob, uint64_t argv_len,
+		      const int32_t *handles, const uint32_t *rights, uint32_t nhandles,
+		      uint32_t prio, const struct spawn_options *opts);
+int spawn_object_opts(int vmo, uint64_t size, const char *argv_blob, uint64_t argv_len,
+		      const int32_t *handles, const uint32_t *rights, uint32_t nhandles,
+		      uint32_t prio, const struct spawn_options *opts);
 
 /* The memory object (a new handle, R_READ | R_MAP) and size of the
  * program file at path, or an error: given by the C library's file layer

@@ -7,7 +7,11 @@
 
 #include "kern/types.h"
 
-void arch_console_write(const char *s, size_t n);
+void arch_console_write(const char *s, size_t n); /* "\n" as "\r\n" */
+/* The bytes as they are (the console server's output, SYS_CONSOLE_WRITE). */
+void arch_console_write_raw(const char *s, size_t n);
+/* Ends a partial line on the console, so what follows starts a line. */
+void arch_console_line_start(void);
 _Noreturn void arch_poweroff(int code);
 void arch_backtrace(void);
 uint64_t arch_time(void); /* timebase ticks since boot */

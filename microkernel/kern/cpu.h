@@ -28,6 +28,7 @@ struct cpu {
 	uint32_t hartid;
 	uint64_t kstack_top;
 	uint64_t ticks;           /* timer ticks since boot */
+	uint64_t run_since;       /* arch_time() when cur started running */
 };
 
 extern struct cpu cpus[MAX_HARTS];

@@ -159,3 +159,28 @@ int64_t sys_irq_ack(struct thread *t, const uint64_t *a)
 	}
 	return 0;
 }
+
+/* The console server's output, through the kernel so that kernel log
+ * lines fall between its lines, never inside (the kernel runs one call
+ * at a time: the bytes go out in one piece). Only the holder of the
+ * UART's registers may write, the bytes copied in whole before any goes
+ * out, so a bad buffer writes nothing. */
+int64_t sys_console_write(struct thread *t, const uint64_t *a)
+{
+	static char buf[CONSOLE_WRITE_MAX]; /* one hart, no preemption in the kernel */
+	struct handle *h;
+	int err = handle_lookup(t->task->handles, (int64_t)a[0], OBJ_DEVMEM, R_MAP, &h);
+	if (err)
+		return err;
+	struct devmem *d = container_of(h->obj, struct devmem, obj);
+	if (strcmp(d->name, "uart") != 0)
+		return -E_INVAL;
+	uint64_t len = a[2];
+	if (len > CONSOLE_WRITE_MAX)
+		return -E_INVAL;
+	err = copy_from_user(t->task, buf, a[1], len);
+	if (err)
+		return err;
+	arch_console_write_raw(buf, len);
+	return (int64_t)len;
+}

@@ -42,5 +42,6 @@ int64_t sys_dev_info(struct thread *t, const uint64_t *a);
 int64_t sys_dev_map(struct thread *t, const uint64_t *a);
 int64_t sys_irq_bind(struct thread *t, const uint64_t *a);
 int64_t sys_irq_ack(struct thread *t, const uint64_t *a);
+int64_t sys_console_write(struct thread *t, const uint64_t *a);
 
 #endif

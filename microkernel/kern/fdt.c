@@ -54,6 +54,7 @@ enum {
     FDT_C_CLINT = 1u << 2,
     FDT_C_TEST = 1u << 3,
     FDT_C_VIRTIO = 1u << 4,
+    FDT_C_RTC = 1u << 5,
 };
 
 static const struct {
@@ -64,7 +65,7 @@ static const struct {
     {"sifive,plic-1.0.0", FDT_C_PLIC}, {"riscv,clint0", FDT_C_CLINT},
     {"sifive,clint0", FDT_C_CLINT},    {"sifive,test0", FDT_C_TEST},
     {"sifive,test1", FDT_C_TEST},      {"syscon", FDT_C_TEST},
-    {"virtio,mmio", FDT_C_VIRTIO},
+    {"virtio,mmio", FDT_C_VIRTIO},    {"google,goldfish-rtc", FDT_C_RTC},
 };
 #define FDT_NCOMPAT (sizeof fdt_compat_table / sizeof fdt_compat_table[0])
 
@@ -117,7 +118,7 @@ struct fdt_parser {
     int depth;
     struct fdt_node node;
     bool root_seen;
-    bool have_uart, have_plic, have_clint, have_test;
+    bool have_uart, have_plic, have_clint, have_test, have_rtc;
     bool have_initrd_start, have_initrd_end;
 };
 
@@ -349,6 +350,13 @@ static int fdt_chosen_prop(struct fdt_parser *p, const struct fdt_token *t)
         out->bootargs[n] = '\0';
         return 0;
     }
+    if (strcmp(t->name, "rng-seed") == 0) {
+        /* Any bytes; more than the pool takes are dropped. */
+        uint32_t n = t->len < sizeof out->rng_seed ? t->len : sizeof out->rng_seed;
+        memcpy(out->rng_seed, t->val, n);
+        out->rng_seed_len = n;
+        return 0;
+    }
     if (strcmp(t->name, "linux,initrd-start") == 0) {
         p->have_initrd_start = true;
         return fdt_prop_uint(t, &out->initrd_start);
@@ -500,6 +508,10 @@ static int fdt_add_device(struct fdt_parser *p, const struct fdt_node *n)
     if ((n->compat & FDT_C_TEST) && !p->have_test) {
         p->have_test = true;
         out->test_dev = r;
+    }
+    if ((n->compat & FDT_C_RTC) && !p->have_rtc) {
+        p->have_rtc = true;
+        out->rtc = r;
     }
     if (n->compat & FDT_C_VIRTIO)
         fdt_add_virtio(out, r, irq);

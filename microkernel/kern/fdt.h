@@ -29,7 +29,8 @@
 #define FDT_MAX_VIRTIO 8
 #define FDT_MAX_RESV 8
 #define FDT_MAX_DEPTH 16 /* deeper nesting is rejected as -E_FORMAT */
-#define FDT_BOOTARGS_MAX 256
+#define FDT_BOOTARGS_MAX 2048 /* SPAWN_MAX_ARGS: init's argv holds them */
+#define FDT_RNG_SEED_MAX 64
 
 struct fdt_reg {
     uint64_t base, size;
@@ -49,6 +50,11 @@ struct fdt_info {
     uint64_t initrd_start, initrd_end;
     /* /chosen bootargs; "" if absent, truncated, always NUL-terminated */
     char bootargs[FDT_BOOTARGS_MAX];
+    /* /chosen rng-seed (QEMU fills it with random bytes); cut at
+     * FDT_RNG_SEED_MAX, length 0 if absent. Copied: the blob's frames
+     * are freed after boot. */
+    uint8_t rng_seed[FDT_RNG_SEED_MAX];
+    uint32_t rng_seed_len;
     /* /cpus timebase-frequency (or the first cpu node's, if /cpus has none) */
     uint64_t timebase_hz;
     /* /cpus children with device_type "cpu" */
@@ -63,6 +69,8 @@ struct fdt_info {
     struct fdt_reg clint;
     /* "sifive,test0", "sifive,test1" or "syscon"; size 0 if absent */
     struct fdt_reg test_dev;
+    /* "google,goldfish-rtc": the real-time clock; size 0 if absent */
+    struct fdt_reg rtc;
     /* "virtio,mmio" nodes sorted by base; past FDT_MAX_VIRTIO the highest
      * addresses are dropped */
     struct fdt_reg virtio[FDT_MAX_VIRTIO];

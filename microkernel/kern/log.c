@@ -18,6 +18,8 @@ void kvlog(const char *fmt, va_list ap)
 	int n = fmt_vsnprintf(line, sizeof(line), fmt, ap);
 	if (n >= (int)sizeof(line))
 		n = sizeof(line) - 1;
+	/* Never inside a line the console server (or a task) left partial. */
+	arch_console_line_start();
 	arch_console_write(line, (size_t)n);
 }
 

@@ -9,6 +9,7 @@
 #ifndef KERN_SCHED_H
 #define KERN_SCHED_H
 
+#include "kern/arch.h"
 #include "kern/cpu.h"
 #include "kern/thread.h"
 
@@ -24,9 +25,17 @@ struct thread *sched_pick(void);
 
 /* Makes next the running thread. cur and prev hold no references:
  * instead a thread that dies while it is either is freed only at the next
- * kernel entry (thread.c). */
+ * kernel entry (thread.c). Every switch passes here, so here the thread
+ * leaving is charged the time it ran (CPU-time clocks, kern/clock.h);
+ * time with no thread (idle) is charged to none. */
 static inline void sched_set_cur(struct cpu *c, struct thread *next)
 {
+	if (c->cur != next) {
+		uint64_t now = arch_time();
+		if (c->cur)
+			c->cur->cpu_time += now - c->run_since;
+		c->run_since = now;
+	}
 	if (c->cur && c->cur != next)
 		c->prev = c->cur;
 	c->cur = next;

@@ -3,6 +3,7 @@
 
 #include "arch/riscv/memlayout.h"
 #include "kern/arch.h"
+#include "kern/clock.h"
 #include "kern/cpu.h"
 #include "kern/device.h"
 #include "kern/dma.h"
@@ -12,6 +13,7 @@
 #include "kern/module.h"
 #include "kern/module_object.h"
 #include "kern/pmm.h"
+#include "kern/random.h"
 #include "kern/sched.h"
 #include "kern/task.h"
 #include "kern/task_build.h"
@@ -290,6 +292,10 @@ static const sys_fn table[SYS_NCALLS] = {
 	[SYS_MM_LAB] = sys_mm_lab,
 	[SYS_VM_REGIONS] = sys_vm_regions,
 	[SYS_VM_OBJECTS] = sys_vm_objects,
+	[SYS_CPU_TIME] = sys_cpu_time,
+	[SYS_WALL_CLOCK] = sys_wall_clock,
+	[SYS_GETRANDOM] = sys_getrandom,
+	[SYS_CONSOLE_WRITE] = sys_console_write,
 	[SYS_VM_MAP] = sys_vm_map,
 	[SYS_VM_PROTECT] = sys_vm_protect,
 	[SYS_PAGER_SUPPLY] = sys_pager_supply,

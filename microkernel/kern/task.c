@@ -126,6 +126,7 @@ void task_exit(struct task *t, uint32_t status)
 		struct thread *th = list_entry(pos, struct thread, task_link);
 		thread_stop(th);
 		t->ticks += th->ticks;
+		t->cpu_time += th->cpu_time;
 		list_del(&th->task_link);
 		t->nthreads--;
 		kobj_put(&th->obj);
@@ -155,6 +156,7 @@ void task_exit_thread(struct thread *th)
 	}
 	thread_stop(th);
 	t->ticks += th->ticks;
+	t->cpu_time += th->cpu_time;
 	list_del(&th->task_link);
 	t->nthreads--;
 	kobj_put(&th->obj);

@@ -55,6 +55,7 @@ struct task {
 	bool building;       /* made by SYS_TASK_CREATE, no thread started yet (kern/task_build.h) */
 	uint32_t builder_handles; /* while building: handles naming it */
 	uint64_t ticks;  /* ticks of threads that have ended */
+	uint64_t cpu_time; /* timebase ticks run by threads that have ended */
 	struct rate_bucket log_rate;     /* kernel log lines it causes */
 	uint64_t log_dropped;            /* lines suppressed since the last one shown */
 	struct rate_bucket console_rate; /* bytes of SYS_DEBUG_WRITE */

@@ -43,6 +43,8 @@ struct thread {
 	uint32_t prio;
 	uint32_t slice;        /* ticks left in the time slice */
 	uint64_t ticks;        /* timer ticks charged */
+	uint64_t cpu_time;     /* timebase ticks run, up to its last switch out
+				* (sched_set_cur); kern/clock.h adds the rest */
 	/* IPC state; see kern/ipc.h */
 	uint32_t ipc_state;          /* enum ipc_state */
 	uint64_t ipc_badge;          /* badge of the handle a queued sender used */

@@ -148,6 +148,10 @@ enum pager_lock_op {
 	LOCK_UNLOCK = 2,        /* writes allowed again; waiting writers resume */
 	LOCK_CLEAN = 3,         /* the pager saved the pages: clear dirty */
 	LOCK_FLUSH = 4,         /* drop the pages, dirty or not */
+	LOCK_DISCARD = 5,       /* anonymous objects only: drop the pages and forget
+				 * that the pager holds copies, so they read as zero
+				 * again (free memory reused, libc's munmap); the
+				 * pager's slots stay taken until the object ends */
 };
 
 /* SYS_VMO_INFO */

@@ -96,9 +96,23 @@ enum sys_nr {
 				 * -> next addr */
 	SYS_VM_OBJECTS = 70,    /* (system h R_READ, from id, struct vm_object_info *,
 				 * endpoint h or -1) -> next id */
+	/* Clocks and entropy for the C library */
+	SYS_CPU_TIME = 71,      /* (CPU_TIME_THREAD or CPU_TIME_TASK) -> timebase ticks run
+				 * by the calling thread, or by all of its task's threads */
+	SYS_WALL_CLOCK = 72,    /* () -> ns since 1970 at time 0 of the `time` CSR, read
+				 * from the real-time clock at boot; E_NOENT: no RTC */
+	SYS_GETRANDOM = 73,     /* (buf, len <= GETRANDOM_MAX) -> len random bytes */
+	SYS_CONSOLE_WRITE = 74, /* (UART devmem h R_MAP, buf, len <= CONSOLE_WRITE_MAX) -> len:
+				 * the bytes to the UART as they are, in one piece; kernel log
+				 * lines come before or after, and start on a line of their own */
 	SYS_DMA_UNPIN = 75,     /* (pin h, ok): closes the pin; ok: the device wrote it (uapi/dma.h) */
 	SYS_NCALLS
 };
+
+#define CPU_TIME_THREAD 0
+#define CPU_TIME_TASK 1
+#define GETRANDOM_MAX 256
+#define CONSOLE_WRITE_MAX 4096
 
 /* Kinds of kernel object a handle can name. */
 enum obj_type {

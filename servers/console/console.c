@@ -16,10 +16,11 @@
  *      the interrupt (the line may fire again);
  *   4. the interrupt thread gets the reply and waits again.
  *
- * Output is written to the transmit register with polling (THRE), "\n"
- * as "\r\n". The kernel log shares the UART (it polls too): a kernel
- * line can land inside one of ours only if we are preempted while
- * writing it out.
+ * Output goes out through the kernel (SYS_CONSOLE_WRITE, which polls
+ * the transmit register), "\n" as "\r\n" except in binary mode. The
+ * kernel log shares the UART: going through the kernel, each of our
+ * lines goes out in one piece, and a kernel line that follows a partial
+ * one of ours (a prompt) starts on a line of its own.
  */
 #include "libipc/server.h"
 #include "libipc/ulib.h"
@@ -49,28 +50,61 @@
  * rather than a constant so that host tests can put memory of their own
  * there (tests/fuzz/host/fuzz_console.c). */
 static volatile uint8_t *uart;
+static bool binary_mode; /* CONS_MODE_BINARY: output untranslated, unbuffered */
 
 /* --- output ----------------------------------------------------------------- */
 
-static void uart_putc(uint8_t c)
-{
-	while (!(uart[UART_LSR] & UART_LSR_THRE))
-		;
-	uart[UART_THR] = c;
-}
-
-/* Writes n bytes, "\n" as "\r\n"; returns once the last byte has left
- * the transmit register, so nothing is pending when the caller hears
- * back (a power-off right after loses nothing). */
-static void uart_write(const char *s, size_t n)
+/* Polls the bytes out through the registers: only where the kernel has
+ * no SYS_CONSOLE_WRITE (host tests). */
+static void uart_poll_out(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			uart_putc('\r');
-		uart_putc((uint8_t)s[i]);
+		while (!(uart[UART_LSR] & UART_LSR_THRE))
+			;
+		uart[UART_THR] = (uint8_t)s[i];
 	}
 	while (!(uart[UART_LSR] & UART_LSR_THRE))
 		;
+}
+
+/* The bytes as they are, through the kernel (SYS_CONSOLE_WRITE), which
+ * puts its own log lines between ours, never inside one. Returns once
+ * the last byte has left the transmit register, so nothing is pending
+ * when the caller hears back (a power-off right after loses nothing). */
+static void uart_out(const char *s, size_t n)
+{
+	while (n) {
+		size_t k = n < CONSOLE_WRITE_MAX ? n : CONSOLE_WRITE_MAX;
+		if (sys3(SYS_CONSOLE_WRITE, CONS_H_UART, s, k) != (long)k) {
+			uart_poll_out(s, n);
+			return;
+		}
+		s += k;
+		n -= k;
+	}
+}
+
+static void uart_putc(uint8_t c)
+{
+	char b = (char)c;
+	uart_out(&b, 1);
+}
+
+/* Writes n bytes, "\n" as "\r\n", in one piece if they fit. */
+static void uart_write(const char *s, size_t n)
+{
+	char out[2 * LINE_MAX];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k + 2 > sizeof(out)) {
+			uart_out(out, k);
+			k = 0;
+		}
+		if (s[i] == '\n')
+			out[k++] = '\r';
+		out[k++] = s[i];
+	}
+	uart_out(out, k);
 }
 
 static void uart_puts(const char *s)
@@ -291,7 +325,13 @@ static long do_write(void *ctx, const struct ipc_request *req, struct ipc_respon
 	uint64_t n = req->w[0];
 	if (n > CONS_DATA_MAX || cons_words(n) > req->words)
 		return -E_INVAL;
-	client_write(client_get(req->badge), (const char *)&req->w[1], n);
+	struct client *c = client_get(req->badge);
+	if (binary_mode) {
+		client_flush(c);
+		uart_out((const char *)&req->w[1], n);
+	} else {
+		client_write(c, (const char *)&req->w[1], n);
+	}
 	resp->w[0] = n;
 	resp->words = 1;
 	return 0;
@@ -352,9 +392,10 @@ static long do_intr(void *ctx, const struct ipc_request *req, struct ipc_respons
 
 static long do_mode(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
 {
-	if (req->w[0] > CONS_MODE_RAW)
+	if (req->w[0] > CONS_MODE_BINARY)
 		return -E_INVAL;
-	raw_mode = req->w[0] == CONS_MODE_RAW;
+	raw_mode = req->w[0] != CONS_MODE_COOKED;
+	binary_mode = req->w[0] == CONS_MODE_BINARY;
 	edit_len = 0;
 	esc_state = 0;
 	return 0;

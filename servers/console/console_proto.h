@@ -38,8 +38,12 @@
  *                   last to ask, the shell, which kills its foreground job)
  *   CONS_MODE       w0: CONS_MODE_COOKED (the line discipline above) or
  *                   CONS_MODE_RAW (every byte goes to readers as it comes,
- *                   no echo: the shell edits its own lines). Drops a
- *                   partly edited line.
+ *                   no echo: the shell edits its own lines) or
+ *                   CONS_MODE_BINARY (input as in raw; output goes out
+ *                   byte for byte as written: no "\n" -> "\r\n", nothing
+ *                   held back for a whole line; what programs that pass
+ *                   binary data through stdin/stdout ask for with
+ *                   tcsetattr). Drops a partly edited line.
  *
  * Badges: init mints badges below CONS_BADGE_OPENED, one per program it
  * starts; CONS_OPEN hands out badges from CONS_BADGE_OPENED up; the handle
@@ -70,6 +74,7 @@ enum cons_label {
 
 #define CONS_MODE_COOKED 0
 #define CONS_MODE_RAW 1
+#define CONS_MODE_BINARY 2
 
 /* Bytes one CONS_WRITE or CONS_READ carries: the message minus w0. */
 #define CONS_DATA_MAX ((IPC_MAX_WORDS - 1) * 8)

@@ -2,7 +2,7 @@
  * init: the root task. The kernel starts it with handles to itself
  * (H_SELF), the system object (H_SYSTEM), every boot module and the
  * devices (device memory and interrupt of the UART and the virtio slots);
- * argv holds the words of the kernel's bootargs.
+ * argv[1] holds the kernel's bootargs, whole.
  *
  * Boot steps:
  *   1. create the name server's endpoint and start the name server with
@@ -22,7 +22,9 @@
  *      the default pager and the memory manager) and publish it as
  *      "pager.swap";
  *   4. start the programs named in bootargs (separate several with ";",
- *      a word of its own or not: "a;b", "a ; b" and "a ;b" alike),
+ *      a word of its own or not: "a;b", "a ; b" and "a ;b" alike; words
+ *      are quoted as in the shell, lib/words.h: 'a b' and "a b"; a
+ *      leading "console=binary" puts the console in binary mode first),
  *      each with the standard handles (libipc/ulib.h spawn_std): the name
  *      endpoint minted with a badge of its own (H_NAME: the name server
  *      tells its clients apart by it; init's own handle is the only
@@ -35,6 +37,7 @@
  *      status, or for one killed 0x80 | scause (a fault), 0xfd (out of
  *      memory), 0xfe (its pager failed), 0xff (killed by request).
  */
+#include "lib/words.h"
 #include "libipc/ipc.h"
 #include "libipc/server.h"
 #include "libipc/ulib.h"
@@ -429,25 +432,41 @@ static void report_end(const char *name, long status)
 			cause);
 }
 
-#define MAX_WORDS 64
+#define MAX_WORDS 256
 
-/* The bootargs' words with every ";" a word of its own, in words[]
- * (NULL-terminated); the words are cut in place. Returns the count. */
+/* The programs in bootargs (the kernel hands them over whole, as argv[1]):
+ * words as the shell splits them (lib/words.h), with an unquoted ";"
+ * between programs, as a NULL in words[]. Returns the count of entries,
+ * or -1 after saying what is wrong. */
 static int split_programs(int argc, char **argv, char **words)
 {
-	int n = 0;
-	for (int i = 1; i < argc; i++) {
-		char *p = argv[i];
-		for (char *q; n < MAX_WORDS - 2 && (q = strchr(p, ';')); p = q + 1) {
-			*q = 0;
-			if (*p)
-				words[n++] = p;
-			words[n++] = ";";
-		}
-		if (*p && n < MAX_WORDS - 1)
-			words[n++] = p;
+	if (argc < 2) {
+		words[0] = 0;
+		return 0;
 	}
-	words[n] = 0;
+	int n = words_split(argv[1], words, MAX_WORDS, WORDS_SEMICOLON);
+	if (n == WORDS_UNTERMINATED)
+		uprintf("init: bootargs: a quote is not closed; nothing run\n");
+	else if (n == WORDS_TOO_MANY)
+		uprintf("init: bootargs: more than %d words; nothing run\n", MAX_WORDS);
+	return n < 0 ? -1 : n;
+}
+
+/* Leading words "console=binary" (or "=cooked") set the console's mode
+ * before any program starts: for a host that pipes binary data through
+ * the serial line (docs/DESIGN.md: binary mode). Returns how many words
+ * were settings. */
+static int console_settings(char **words, int nwords)
+{
+	int n = 0;
+	for (; n < nwords && words[n] && strncmp(words[n], "console=", 8) == 0; n++) {
+		const char *mode = words[n] + 8;
+		uint64_t w[1] = { strcmp(mode, "binary") == 0 ? CONS_MODE_BINARY : CONS_MODE_COOKED };
+		if (strcmp(mode, "binary") != 0 && strcmp(mode, "cooked") != 0)
+			uprintf("init: %s: the console's modes are binary and cooked\n", words[n]);
+		else if (console_ep >= 0)
+			ipc_request(console_ep, &buf, CONS_MODE, w, 1, 0, 0, 0, 0, 0, 0);
+	}
 	return n;
 }
 
@@ -466,11 +485,13 @@ int main(int argc, char **argv)
 		start_fs(), start_swap();
 	else if (name_ep >= 0)
 		start_fs();
-	static char *words[MAX_WORDS];
+	static char *words[MAX_WORDS + 1];
 	int nwords = split_programs(argc, argv, words);
-	first = 0;
+	if (nwords < 0)
+		code = 1, nwords = 0;
+	first = console_settings(words, nwords);
 	for (int i = 0; i <= nwords; i++) {
-		if (i < nwords && strcmp(words[i], ";") != 0)
+		if (i < nwords && words[i])
 			continue;
 		words[i] = 0; /* terminate this program's argv */
 		if (i > first && ntasks < MAX_PROGS) {

@@ -26,13 +26,14 @@
 #include <unistd.h>
 #include <dirent.h>
 
+#include "lib/words.h"
 #include "libipc/server.h"
 #include "libipc/ulib.h"
 #include "servers/console/console_proto.h"
 #include "servers/shell/shell.h"
 
-#define LINE_MAX 256
-#define MAX_WORDS 32
+#define LINE_MAX 2048 /* SPAWN_MAX_ARGS: a program's argv takes as much */
+#define MAX_WORDS 256
 #define MAX_JOBS 16
 
 struct ipc_buffer shell_buf;
@@ -467,26 +468,24 @@ void shell_each_program(void (*fn)(const char *name, void *arg), void *arg)
 
 /* --- the command loop --------------------------------------------------------- */
 
-/* Splits line into words in place; returns the count (argv NULL-terminated). */
+/* Splits line into words in place, with quoting (lib/words.h); returns
+ * the count (argv NULL-terminated), or -1 after saying what is wrong. */
 static int split(char *line, char **argv)
 {
-	int argc = 0;
-	for (char *p = strtok(line, " \t\n"); p && argc < MAX_WORDS; p = strtok(0, " \t\n"))
-		argv[argc++] = p;
-	argv[argc] = 0;
-	return argc;
+	int argc = words_split(line, argv, MAX_WORDS, 0);
+	if (argc == WORDS_UNTERMINATED)
+		printf("a quote is not closed\n");
+	else if (argc == WORDS_TOO_MANY)
+		printf("too many words (at most %d)\n", MAX_WORDS);
+	return argc < 0 ? -1 : argc;
 }
 
 static void execute(char *line)
 {
-	char *argv[MAX_WORDS + 1];
+	static char *argv[MAX_WORDS + 1];
 	int argc = split(line, argv);
-	if (argc == 0)
+	if (argc <= 0)
 		return;
-	if (argc == MAX_WORDS) {
-		printf("too many words (at most %d)\n", MAX_WORDS - 1);
-		return;
-	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(argv[0], commands[i].name) == 0) {
 			commands[i].fn(argc, argv);

@@ -55,7 +55,7 @@ void shell_each_program(void (*fn)(const char *name, void *arg), void *arg);
 /* lineedit.c: prints the prompt and reads a line, edited (arrows,
  * Home/End, history on Up/Down, Tab completion), without its newline;
  * Ctrl-C gives an empty line. false at end of input. */
-#define LINEEDIT_MAX 256
+#define LINEEDIT_MAX 2048 /* a line: as long as a program's argv may be (SPAWN_MAX_ARGS) */
 bool lineedit_read(const char *prompt, char *line, size_t size);
 /* pagerctl.c: the swap pager's controls; pagerctl() returns 0 or 1 */
 int pagerctl(int argc, char **argv);

@@ -220,7 +220,34 @@ static void map_into_other_task_needs_right(void)
 	CHECK_EQ(free_frames(), free0);
 }
 
+/* The main stack's size is a spawn option: libctest's 4 MiB recursion
+ * ("deep") runs in the default 8 MiB and is killed by a store page fault
+ * in a 256 KiB one; sizes out of range or not whole pages are refused. */
+static void spawn_stack_size_option(void)
+{
+	static const char argv[] = "libctest\0deep";
+	int m = module_lookup("libctest");
+	CHECK(m >= 0);
+	static const uint64_t bad[] = { 0, 3 * PG, SPAWN_STACK_MIN - PG, SPAWN_STACK_MAX + PG,
+					SPAWN_STACK_SIZE + 100 };
+	for (size_t i = 1; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct spawn_options o = { .stack_size = bad[i] };
+		CHECK_EQ(spawn_module_opts(m, argv, sizeof(argv), 0, 0, 0, PRIO_DEFAULT, &o),
+			 -E_INVAL);
+	}
+	int h = spawn_module_opts(m, argv, sizeof(argv), 0, 0, 0, PRIO_DEFAULT, 0);
+	CHECK(h > 0);
+	CHECK_EQ(sys_task_wait(h), 0);
+	sys_handle_close(h);
+	struct spawn_options small = { .stack_size = 256ul << 10 };
+	h = spawn_module_opts(m, argv, sizeof(argv), 0, 0, 0, PRIO_DEFAULT, &small);
+	CHECK(h > 0);
+	CHECK_EQ(sys_task_wait(h), TASK_STATUS_KILLED | 15);
+	sys_handle_close(h);
+}
+
 const struct qtest loader_tests[] = {
+	{ "spawn_stack_size_option", spawn_stack_size_option },
 	{ "program_text_shared", program_text_shared },
 	{ "spawn_maps_segments", spawn_maps_segments },
 	{ "map_into_other_task_needs_right", map_into_other_task_needs_right },

@@ -425,7 +425,53 @@ static void supply_by_copy_and_take(void)
 	sys_handle_close(ep);
 }
 
+/* LOCK_DISCARD: an anonymous page its pager holds (evicted to it) reads
+ * as zero again after a discard, with no fault to the pager (libc frees
+ * memory this way). A plain flush keeps the pager's copy; a discard on a
+ * paged (non-anonymous) object is refused. */
+static void discard_forgets_paged_copies(void)
+{
+	const uint64_t DST = 0x3500000000ul;
+	uint32_t e = PAGER_EPOCH_FIRST;
+	int ep = (int)sys0(SYS_ENDPOINT_CREATE);
+	long vmo = sys6(SYS_VMO_ANON, PG, -1, 0, ep, 1, 0);
+	long paged = vmo_create(PG, ep, 2);
+	CHECK(vmo > 0 && paged > 0);
+	CHECK_EQ(pager_lock((int)paged, 0, 1, LOCK_DISCARD, e), -E_INVAL);
+	CHECK_EQ(vm_map((int)vmo, AREA, PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	((volatile uint64_t *)AREA)[0] = 0x55; /* zero-filled by the kernel, then written */
+	CHECK_EQ(vm_unmap(AREA, PG), 0);
+	uint8_t st = 0;
+	CHECK_EQ(pager_evict((int)vmo, 0, 1, (void *)DST, &st, e), 1); /* now the pager's */
+	CHECK_EQ(((volatile uint64_t *)DST)[0], 0x55);
+	CHECK_EQ(sys2(SYS_MEM_UNMAP, DST, PG), 0);
+	CHECK_EQ(pager_lock((int)vmo, 0, 1, LOCK_DISCARD, e), 0);
+	/* A toucher reads word 0: zero, and no FAULT comes. Polled, so a
+	 * kernel that still asks us fails here instead of hanging. */
+	int h = toucher(vmo);
+	CHECK(h > 0);
+	struct ipc_msg m;
+	struct task_info ti = { 0 };
+	bool faulted = false;
+	while (!faulted && sys_task_info(h, &ti) == 0 && ti.state != TASK_DEAD) {
+		long r = recv_label(ep, &m, 50);
+		faulted = r == PAGER_FAULT;
+		if (faulted) { /* let it go on, with a mark that fails the check below */
+			uint64_t *src = src_page(0, 99);
+			pager_supply((int)vmo, 0, src, 1, VM_R | VM_W, e);
+			vm_unmap(SRC, PG);
+		}
+	}
+	CHECK(!faulted);
+	CHECK_EQ(sys_task_wait(h), 0);
+	sys_handle_close(h);
+	sys_handle_close((int)paged);
+	sys_handle_close((int)vmo);
+	sys_handle_close(ep);
+}
+
 const struct qtest pager_v2_tests[] = {
+	{ "discard_forgets_paged_copies", discard_forgets_paged_copies },
 	{ "supply_by_copy_and_take", supply_by_copy_and_take },
 	{ "write_to_locked_page_unlocks", write_to_locked_page_unlocks },
 	{ "forged_badge_refused", forged_badge_refused },

@@ -301,6 +301,16 @@ static void test_fdt_reads_bootargs_and_initrd_of_qemu_virt(void **state)
     assert_true(virt.initrd_end <= virt.mem[0].base + virt.mem[0].size);
 }
 
+static void test_fdt_reads_rtc_and_rng_seed_of_qemu_virt(void **state)
+{
+    (void)state;
+    assert_int_equal(virt.rtc.base, 0x101000);
+    assert_true(virt.rtc.size >= 8);
+    assert_int_equal(virt.rng_seed_len, 32);
+    uint8_t zero[32] = {0};
+    assert_memory_not_equal(virt.rng_seed, zero, sizeof zero);
+}
+
 static void test_fdt_counts_harts_and_timebase_of_qemu_virt(void **state)
 {
     (void)state;
@@ -431,7 +441,7 @@ static void test_fdt_reads_wide_values_and_truncates_long_bootargs(void **state)
     static const uint32_t tb[] = {0x2, 0x540be400}; /* 10 GHz */
     struct dtb *b = b_new();
     struct fdt_info info;
-    char args[600];
+    char args[FDT_BOOTARGS_MAX + 300];
 
     memset(args, 'a', sizeof args - 1);
     args[sizeof args - 1] = '\0';
@@ -776,6 +786,7 @@ int main(void)
         cmocka_unit_test(test_fdt_finds_memory_of_qemu_virt),
         cmocka_unit_test(test_fdt_reads_bootargs_and_initrd_of_qemu_virt),
         cmocka_unit_test(test_fdt_counts_harts_and_timebase_of_qemu_virt),
+        cmocka_unit_test(test_fdt_reads_rtc_and_rng_seed_of_qemu_virt),
         cmocka_unit_test(
             test_fdt_finds_uart_plic_clint_and_test_device_of_qemu_virt),
         cmocka_unit_test(test_fdt_lists_virtio_slots_in_address_order),

@@ -1,6 +1,8 @@
 /* Machine support; see machine.h. */
 #include "arch/riscv/machine.h"
 
+#include <stdbool.h>
+
 #include "arch/riscv/csr.h"
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/sbi.h"
@@ -36,19 +38,39 @@ static struct {
 #define UART_LSR 5
 #define UART_LSR_THRE 0x20
 
+static bool console_mid_line; /* the last byte out was not "\n" */
+
+static void console_putc(char c)
+{
+	console_mid_line = c != '\n';
+	if (!mach.uart) {
+		sbi_putchar(c);
+		return;
+	}
+	while (!(mach.uart[UART_LSR] & UART_LSR_THRE))
+		;
+	mach.uart[UART_THR] = (uint8_t)c;
+}
+
 void arch_console_write(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
-			arch_console_write("\r", 1);
-		if (!mach.uart) {
-			sbi_putchar(s[i]);
-			continue;
-		}
-		while (!(mach.uart[UART_LSR] & UART_LSR_THRE))
-			;
-		mach.uart[UART_THR] = (uint8_t)s[i];
+			console_putc('\r');
+		console_putc(s[i]);
 	}
+}
+
+void arch_console_write_raw(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		console_putc(s[i]);
+}
+
+void arch_console_line_start(void)
+{
+	if (console_mid_line)
+		arch_console_write("\n", 1);
 }
 
 uint64_t arch_time(void)
@@ -95,6 +117,20 @@ void machine_init(const struct fdt_info *dt)
 	/* U-mode may read cycle, time and instret (for measurements). */
 	csr_write(scounteren, 7);
 	csr_clear(sstatus, SSTATUS_FS); /* off until a thread uses FP (trap.c) */
+}
+
+/* Goldfish RTC registers: reading TIME_LOW latches TIME_HIGH, so low
+ * goes first. */
+#define RTC_TIME_LOW 0
+#define RTC_TIME_HIGH 1
+
+uint64_t machine_rtc_ns(const struct fdt_info *dt)
+{
+	if (dt->rtc.size < 8)
+		return 0;
+	volatile uint32_t *rtc = pa_to_kva(dt->rtc.base);
+	uint64_t lo = rtc[RTC_TIME_LOW];
+	return (uint64_t)rtc[RTC_TIME_HIGH] << 32 | lo;
 }
 
 uint32_t machine_asid_bits(void)

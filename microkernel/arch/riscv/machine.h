@@ -9,6 +9,8 @@
 #include "kern/types.h"
 
 void machine_init(const struct fdt_info *dt);
+/* The goldfish RTC's time (ns since 1970), or 0 without one. */
+uint64_t machine_rtc_ns(const struct fdt_info *dt);
 void machine_timer_start(void);
 void machine_timer_tick(void);
 /* Waits for an interrupt with interrupts masked, then hands each pending

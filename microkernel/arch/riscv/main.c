@@ -18,6 +18,7 @@
 #include "kern/dma.h"
 #include "kern/vm/vm_reclaim.h"
 #include "kern/arch.h"
+#include "kern/clock.h"
 #include "kern/cpu.h"
 #include "kern/fdt.h"
 #include "kern/ipc.h"
@@ -27,6 +28,7 @@
 #include "kern/module_object.h"
 #include "kern/phys.h"
 #include "kern/pmm.h"
+#include "kern/random.h"
 #include "kern/sched.h"
 #include "kern/spawn.h"
 #include "kern/task_build.h"
@@ -104,23 +106,16 @@ static void setup_memory(paddr_t dtb, uint64_t dtb_size)
 	     (unsigned long)((_kernel_end - _kernel_start) >> 10), n);
 }
 
-/* "init" NUL, then each space-separated word of bootargs NUL-terminated. */
+/* "init" NUL, then bootargs whole as one more word if there are any:
+ * init splits them (with quoting, lib/words.h), not the kernel. */
 static size_t init_argv(char *buf, size_t size)
 {
-	size_t n = 0;
 	memcpy(buf, "init", 5);
-	n = 5;
-	const char *p = dt.bootargs;
-	while (*p && n + 1 < size) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		while (*p && *p != ' ' && n + 1 < size)
-			buf[n++] = *p++;
-		buf[n++] = 0;
-	}
-	return n;
+	size_t len = strlen(dt.bootargs);
+	if (len == 0 || 5 + len + 1 > size)
+		return 5;
+	memcpy(buf + 5, dt.bootargs, len + 1);
+	return 5 + len + 1;
 }
 
 /* Device objects for the drivers in user space: the UART (the console
@@ -142,7 +137,7 @@ static void start_init(void)
 	struct module *m = module_find("init");
 	if (!m)
 		kpanic("boot image has no init");
-	char argv[300];
+	static char argv[5 + FDT_BOOTARGS_MAX];
 	size_t len = init_argv(argv, sizeof(argv));
 	struct task *t;
 	int err = spawn_prepare(m, argv, len, PRIO_MAX, &t);
@@ -181,6 +176,8 @@ void kmain(uint64_t hartid, paddr_t dtb)
 	this_cpu()->hartid = (uint32_t)hartid;
 	log_devices(hartid);
 	setup_memory(dtb, dtb_size);
+	clock_set_wall(machine_rtc_ns(&dt), arch_time());
+	random_seed(dt.rng_seed, dt.rng_seed_len, arch_time());
 	sched_init();
 	ipc_init();
 	vmo_init();

@@ -465,7 +465,7 @@ int64_t sys_pager_lock(struct thread *t, const uint64_t *a)
 	int err = lookup_paged(t, (int64_t)a[0], a[4], &o);
 	if (!err)
 		err = check_pages(o, a[1], n);
-	if (!err && (op < LOCK_WRITE_PROTECT || op > LOCK_FLUSH))
+	if (!err && (op < LOCK_WRITE_PROTECT || op > LOCK_DISCARD || (op == LOCK_DISCARD && !o->anon)))
 		err = -E_INVAL;
 	if (err)
 		return err;
@@ -476,10 +476,13 @@ int64_t sys_pager_lock(struct thread *t, const uint64_t *a)
 			vmo_write_protect(o, page);
 		} else if (op == LOCK_CLEAN) {
 			vmo_clean(o, page);
-		} else if (op == LOCK_FLUSH) {
-			uint64_t e = s && (*s & VPE_PIN_MASK) ? 0 : vmo_remove(o, page);
+		} else if (op == LOCK_FLUSH || op == LOCK_DISCARD) {
+			bool pinned = s && (*s & VPE_PIN_MASK);
+			uint64_t e = pinned ? 0 : vmo_remove(o, page);
 			if (e & VPE_PRESENT)
 				pmm_unref(PAGE_DOWN(e));
+			if (op == LOCK_DISCARD && s && !pinned)
+				*s &= ~VPE_PAGED; /* a later fault zero-fills */
 		} else if (s && (*s & VPE_PRESENT)) { /* unlock */
 			*s &= ~VPE_NOWRITE;
 			struct vm_request *req = vmo_find_request(o, page);
