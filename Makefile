@@ -282,8 +282,11 @@ test: unit-test fuzz-replay qemu-test shell-test blk-test swap-test fuzz-slice p
 
 # Deterministic instruction counts under -icount; writes bench/results.*
 # (after the policy lab's bench/policy.*, which results.md links).
-bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio policy-lab
+# Then the ports as paging workloads (scripts/ports-bench, about ten
+# minutes): bench/ports-policy.*, and their rows in bench/policy.json.
+bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio policy-lab $(B)/disk.img
 	scripts/bench $(B)/kernel-bench.elf $(B)/bootimg.cpio bench
+	scripts/ports-bench $(B)/kernel-bench.elf $(B)/bootimg.cpio $(B)/disk.img bench
 
 # Keeps the downloads (build/musl-dl, build/ports-dl) so a rebuild needs
 # no network.
