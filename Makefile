@@ -113,7 +113,7 @@ $(B)/u/%.o: %.S | deps $(MUSL_STAMP)
 # their symbols at once (build/gdbinit-user) and name any user pc without
 # ambiguity. user.ld refuses a program larger than its slot, and the last
 # slot must end below 2 GiB: musl and libgcc are built -mcmodel=medlow.
-USER_PROGS = $(PROGS) $(DISK_ONLY_PROGS)
+USER_PROGS = $(PROGS) $(DISK_ONLY_PROGS) $(PORT_PROGS)
 USER_SLOT := 0x4000000
 # 1-based position of word $(1) in $(2) (empty if absent).
 word_pos = $(call word_pos_,$(1),$(2),x)
@@ -133,6 +133,8 @@ endef
 $(foreach p,$(PROGS) $(DISK_ONLY_PROGS),$(eval $(call prog_rule,$(p))))
 UELFS := $(patsubst %,$(B)/user/%.elf,$(PROGS))
 DISK_ONLY_ELFS := $(patsubst %,$(B)/user/%.elf,$(DISK_ONLY_PROGS))
+# Lua, SQLite and zlib from Debian's sources, only on the disk.
+include mk/ports.mk
 
 # A valid ELF whose text and data share a page: the loader must refuse it.
 $(B)/user/sharedpage.elf: tests/qemu/sharedpage.S tests/qemu/sharedpage.ld | deps
@@ -159,11 +161,13 @@ $(B)/gdbinit-user: $(UELFS) $(DISK_ONLY_ELFS) scripts/mk-gdbinit-user
 # other images; the tests make copies of their own (tests/blk/).
 DISK ?= $(B)/disk.img
 SWAP ?= $(B)/swap.img
-DISK_MB := 64
+# 128 MiB: bigtext's 32 MiB, the ports (SQLite's two with debug info) and
+# room for their files.
+DISK_MB := 128
 SWAP_MB := 512
 DISK_FILES := $(shell find disk -type f 2>/dev/null)
 # Programs the shell runs from the disk's /bin (`hello` or `/bin/hello`).
-DISK_PROGS := hello libctest uhelper swapstress refstring bigtext
+DISK_PROGS := hello libctest uhelper swapstress refstring bigtext $(PORT_PROGS)
 
 $(B)/disk.img: $(DISK_FILES) $(patsubst %,$(B)/user/%.elf,$(DISK_PROGS)) | deps
 	@mkdir -p $(B)
@@ -238,7 +242,8 @@ include mk/fuzz-host.mk
 include mk/policylab.mk
 
 # --- top-level targets ------------------------------------------------------
-.PHONY: swap-test all deps run run-gdb test unit-test qemu-test shell-test blk-test gdb-test bench clean disks
+.PHONY: swap-test all deps run run-gdb test unit-test qemu-test shell-test blk-test gdb-test bench clean disks \
+	ports-test
 .DEFAULT_GOAL := all
 
 deps:
@@ -294,18 +299,30 @@ gdb-test: all
 	-bash tests/gdb/run-gdb-test $(B)/kernel.elf $(B)/bootimg.cpio \
 	  > $(B)/logs/gdb.log 2>&1; tail -n 1 $(B)/logs/gdb.log
 
-test: unit-test fuzz-replay qemu-test shell-test blk-test swap-test fuzz-slice gdb-test
+# Lua, SQLite and minigzip from the disk's /bin against host builds of
+# the same sources (tests/ports/run-port-tests, about a minute).
+ports-test: all $(B)/disk.img ports-host
+	@mkdir -p $(B)/logs
+	-bash tests/ports/run-port-tests $(B)/kernel.elf $(B)/bootimg.cpio \
+	  > $(B)/logs/ports.log 2>&1; tail -n 1 $(B)/logs/ports.log
+
+test: unit-test fuzz-replay qemu-test shell-test blk-test swap-test fuzz-slice gdb-test ports-test
 	@scripts/test-summary $(B)/logs/unit-*.log $(B)/logs/fuzz-replay.log $(B)/logs/qemu.log \
 	  $(B)/logs/shell.log $(B)/logs/blk.log $(B)/logs/swap.log $(B)/logs/fuzz-slice.log \
-	  $(B)/logs/gdb.log
+	  $(B)/logs/gdb.log $(B)/logs/ports.log
 
 # Deterministic instruction counts under -icount; writes bench/results.*
 # (after the policy lab's bench/policy.*, which results.md links).
-bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio policy-lab
+# Then the ports as paging workloads (scripts/ports-bench, about ten
+# minutes): bench/ports-policy.*, and their rows in bench/policy.json.
+bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio policy-lab $(B)/disk.img
 	scripts/bench $(B)/kernel-bench.elf $(B)/bootimg.cpio bench
+	scripts/ports-bench $(B)/kernel-bench.elf $(B)/bootimg.cpio $(B)/disk.img bench
 
-# Keeps the musl download (build/musl-dl) so a rebuild needs no network.
+# Keeps the downloads (build/musl-dl, build/ports-dl) so a rebuild needs
+# no network.
 clean:
-	find $(B) -mindepth 1 -maxdepth 1 ! -name musl-dl -exec rm -rf {} + 2>/dev/null || true
+	find $(B) -mindepth 1 -maxdepth 1 ! -name musl-dl ! -name ports-dl -exec rm -rf {} + 2>/dev/null || true
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# (Not inside the ports' source trees: SQLite's has a directory search.d.)
+-include $(shell find $(B) -path $(PORTS) -prune -o -path $(B)/ports-dl -prune -o -name '*.d' -type f -print 2>/dev/null)

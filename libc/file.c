@@ -588,12 +588,48 @@ long mk_file_sync(void)
 	return r == -ENOSYS ? 0 : r;
 }
 
+/* Record locks (F_GETLK, F_SETLK, F_SETLKW; SQLite takes them on every
+ * transaction). The file server keeps no lock table, so a lock is granted
+ * at once and nothing is ever reported in the way: right while one
+ * process uses the file (its own locks never conflict), but two
+ * processes are not kept apart. The checks are POSIX's: a known type,
+ * and a read (write) lock only on a file open for reading (writing). */
+static long file_record_lock(struct lfile *f, int cmd, struct flock *fl)
+{
+	if (!f)
+		return -EBADF;
+	if (!fl)
+		return -EFAULT;
+	int acc = (int)(f->flags & O_ACCMODE);
+	switch (fl->l_type) {
+	case F_RDLCK:
+		if (cmd != F_GETLK && acc == O_WRONLY)
+			return -EBADF;
+		break;
+	case F_WRLCK:
+		if (cmd != F_GETLK && acc == O_RDONLY)
+			return -EBADF;
+		break;
+	case F_UNLCK:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (cmd == F_GETLK)
+		fl->l_type = F_UNLCK;
+	return 0;
+}
+
 long mk_file_fcntl(int fd, int cmd, long arg)
 {
 	struct lfile *f = file_of(fd);
 	if (!f && !(fd >= 0 && fd < FILE_FD_FIRST))
 		return -EBADF;
 	switch (cmd) {
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+		return file_record_lock(f, cmd, (struct flock *)arg);
 	case F_GETFD:
 	case F_SETFD:
 		return 0; /* no exec: close-on-exec means nothing */
