@@ -6,8 +6,10 @@
  *   2. read a line (fgets); end of input powers the machine off, status 0;
  *   3. split it into words; a last word "&" runs a program in the
  *      background;
- *   4. find the command in the table and run it; unknown commands and
- *      bad arguments get one line saying so.
+ *   4. find the command in the table and run it; a word that is no
+ *      command but a program file (a path, or NAME in the disk's /bin)
+ *      runs that program as `run` would; unknown commands and bad
+ *      arguments get one line saying so.
  *
  * Ctrl-C: lines are edited in lineedit.c (the console in raw mode), where
  * Ctrl-C drops the line. While a command runs the console is cooked and
@@ -480,6 +482,18 @@ static int split(char *line, char **argv)
 	return argc < 0 ? -1 : argc;
 }
 
+/* Whether name is a program file: a path, or NAME in the disk's /bin. */
+static bool is_program_file(const char *name)
+{
+	char path[64];
+	if (strchr(name, '/'))
+		return access(name, R_OK) == 0;
+	if (strlen(name) >= sizeof(path) - 5)
+		return false;
+	snprintf(path, sizeof(path), "/bin/%s", name);
+	return access(path, R_OK) == 0;
+}
+
 static void execute(char *line)
 {
 	static char *argv[MAX_WORDS + 1];
@@ -491,6 +505,13 @@ static void execute(char *line)
 			commands[i].fn(argc, argv);
 			return;
 		}
+	}
+	if (is_program_file(argv[0])) { /* `hello a b` is `run hello a b` */
+		static char *rargv[MAX_WORDS + 2];
+		rargv[0] = "run";
+		memcpy(&rargv[1], argv, (size_t)(argc + 1) * sizeof(char *));
+		cmd_run(argc + 1, rargv);
+		return;
 	}
 	printf("unknown command '%s'; type help for the list\n", argv[0]);
 }
