@@ -30,14 +30,15 @@ struct thread *sched_pick(void);
  * time with no thread (idle) is charged to none. */
 static inline void sched_set_cur(struct cpu *c, struct thread *next)
 {
-	if (c->cur != next) {
-		uint64_t now = arch_time();
-		if (c->cur)
-			c->cur->cpu_time += now - c->run_since;
-		c->run_since = now;
+	struct thread *cur = c->cur;
+	if (cur == next)
+		return;
+	uint64_t now = arch_time();
+	if (cur) {
+		cur->cpu_time += now - c->run_since;
+		c->prev = cur;
 	}
-	if (c->cur && c->cur != next)
-		c->prev = c->cur;
+	c->run_since = now;
 	c->cur = next;
 }
 

@@ -151,10 +151,73 @@ static struct pager_object *object_of(struct pager *p, uint64_t badge)
 	return &p->objects[badge - 1];
 }
 
+/* With a refill thread: the slots it has wired become the loop's. */
+static void pool_collect(struct pager *p)
+{
+	for (uint32_t w = 0; w < PAGER_POOL_WORDS; w++) {
+		uint64_t bits = __atomic_exchange_n(&p->ready_bits[w], 0, __ATOMIC_ACQ_REL);
+		for (; bits; bits &= bits - 1) {
+			uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(bits);
+			p->pool_ready[slot] = 1;
+			p->pool_free[p->pool_count++] = slot;
+		}
+	}
+}
+
+/* With a refill thread: slot is empty (its frame left), the thread's to
+ * wire again. */
+static void pool_give_back(struct pager *p, uint32_t slot)
+{
+	__atomic_fetch_or(&p->empty_bits[slot / 64], 1ull << (slot % 64), __ATOMIC_RELEASE);
+}
+
+/* With a refill thread: collects what it wired; below the low mark,
+ * wakes it (once until it has run). */
+static void pool_low_water(struct pager *p)
+{
+	pool_collect(p);
+	if (p->pool_count < p->pool_low && !p->refill_asked) {
+		p->refill_asked = true;
+		notify_signal(p->refill_note, 1);
+	}
+}
+
+/* With a refill thread and nothing ready: one empty slot claimed from
+ * it (an atomic clear of its bit) and wired here, for a fault that needs
+ * a page of the pool now (a copy of a kept frame). */
+static void pool_claim_one(struct pager *p)
+{
+	for (uint32_t w = 0; w < PAGER_POOL_WORDS; w++) {
+		uint64_t bits = __atomic_load_n(&p->empty_bits[w], __ATOMIC_ACQUIRE);
+		for (; bits; bits &= bits - 1) {
+			uint64_t bit = bits & -bits;
+			if (!(__atomic_fetch_and(&p->empty_bits[w], ~bit, __ATOMIC_ACQ_REL) & bit))
+				continue; /* the refill thread has it */
+			uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(bit);
+			long r = mem_wire(p->pool_base + slot * PAGE, PAGE, VM_R | VM_W);
+			if (r != 0 && r != -E_BUSY) {
+				pool_give_back(p, slot);
+				return;
+			}
+			p->pool_ready[slot] = 1;
+			p->pool_free[p->pool_count++] = slot;
+			return;
+		}
+	}
+}
+
 /* Wires empty slots until `want` are ready. Slots still holding a frame
- * refuse the wiring (E_BUSY) and are skipped. */
+ * refuse the wiring (E_BUSY) and are skipped. With a refill thread the
+ * loop collects what it wired and asks for more, and wires one only if
+ * none is ready. */
 static void pool_fill(struct pager *p, uint32_t want)
 {
+	if (p->refill_note > 0) {
+		pool_low_water(p);
+		if (p->pool_count == 0 && want)
+			pool_claim_one(p);
+		return;
+	}
 	for (uint32_t slot = 0; slot < p->pool_cap && p->pool_count < want; slot++) {
 		if (p->pool_ready[slot])
 			continue;
@@ -170,7 +233,28 @@ static void pool_fill(struct pager *p, uint32_t want)
 
 void pager_pool_refill(struct pager *p)
 {
+	if (p->refill_note > 0) {
+		p->refill_asked = true;
+		notify_signal(p->refill_note, 1);
+		pool_collect(p);
+		return;
+	}
 	pool_fill(p, p->pool_size);
+}
+
+void pager_pool_drain(struct pager *p)
+{
+	p->pool_size = 0;
+	p->pool_low = 0;
+	if (p->refill_note > 0)
+		pool_collect(p); /* a refill round under way stops at size 0 */
+	while (p->pool_count) {
+		uint32_t slot = p->pool_free[--p->pool_count];
+		p->pool_ready[slot] = 0;
+		vm_unmap(p->pool_base + slot * PAGE, PAGE);
+		if (p->refill_note > 0)
+			pool_give_back(p, slot);
+	}
 }
 
 /* A pool page for the next fault; with the pool empty, one is wired (and
@@ -183,6 +267,8 @@ static inline __attribute__((always_inline)) void *pool_take(struct pager *p)
 		return 0;
 	uint32_t slot = p->pool_free[--p->pool_count];
 	p->pool_ready[slot] = 0; /* its frame is about to leave */
+	if (p->refill_note > 0) /* it has left once the thread runs: the loop runs first */
+		pool_give_back(p, slot);
 	return (void *)(p->pool_base + slot * PAGE);
 }
 
@@ -365,8 +451,11 @@ fault_fill_supply(struct pager *p, struct pager_object *obj, uint64_t offset, vo
 			return fill_not_done(p, obj, offset, page, err, m);
 	}
 	/* Keep the pool from running dry: top it up while nobody waits,
-	 * i.e. supply without receiving, refill, then receive. */
-	if (p->pool_count < p->pool_low) {
+	 * i.e. supply without receiving, refill, then receive; or let the
+	 * refill thread do it. */
+	if (p->pool_count < p->pool_low && p->refill_note > 0) {
+		pool_low_water(p);
+	} else if (p->pool_count < p->pool_low) {
 		long r = pager_supply(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X, obj->epoch);
 		if (r < 0)
 			uprintf("%s: supply failed: %s\n", p->name, err_name(r));
@@ -440,6 +529,8 @@ static long handle_fault(struct pager *p, struct ipc_msg *m)
 	obj->epoch = PAGER_EPOCH(m->w[1]);
 	if (PAGER_KIND(m->w[1]) == FAULT_UNLOCK)
 		return fault_unlock(p, obj, offset, m);
+	if (p->pool_count == 0 && p->refill_note > 0 && p->pool_size)
+		pool_low_water(p); /* what the refill thread has wired since */
 	if (obj->kept || p->cluster > 1 || p->pool_count == 0 || p->ops->read) {
 		/* Pool empty, nothing kept, zeros: the kernel zero-fills, here
 		 * rather than in fault_cold, for that call costs the cold fault. */
@@ -570,4 +661,73 @@ long pager_run(struct pager *p)
 		else
 			err = ipc_server_request(&p->server, p->ep, &m);
 	}
+}
+
+/* --- the refill thread ----------------------------------------------------- */
+
+/* Ready slots, the loop's and those waiting for it (an estimate: the
+ * loop may be taking some meanwhile). */
+static uint32_t pool_ready_count(const struct pager *p)
+{
+	uint32_t n = p->pool_count;
+	for (uint32_t w = 0; w < PAGER_POOL_WORDS; w++)
+		n += (uint32_t)__builtin_popcountll(__atomic_load_n(&p->ready_bits[w], __ATOMIC_ACQUIRE));
+	return n;
+}
+
+/* Wires empty slots until pool_size are ready (or memory is short). The
+ * slots it takes out of empty_bits are its alone until handed on. */
+static void refill_round(struct pager *p)
+{
+	uint32_t ready = pool_ready_count(p);
+	for (uint32_t w = 0; w < PAGER_POOL_WORDS; w++) {
+		uint64_t mine = __atomic_exchange_n(&p->empty_bits[w], 0, __ATOMIC_ACQ_REL);
+		while (mine && ready < p->pool_size) {
+			uint64_t bit = mine & -mine;
+			uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(bit);
+			/* E_BUSY: a supply left the page there (still zero) */
+			long r = mem_wire(p->pool_base + slot * PAGE, PAGE, VM_R | VM_W);
+			if (r != 0 && r != -E_BUSY)
+				break; /* memory is short: the rest later */
+			mine &= ~bit;
+			__atomic_fetch_or(&p->ready_bits[w], bit, __ATOMIC_RELEASE);
+			p->refilled++;
+			ready++;
+		}
+		if (mine)
+			__atomic_fetch_or(&p->empty_bits[w], mine, __ATOMIC_RELEASE);
+	}
+	p->refill_asked = false;
+}
+
+static void refill_thread(void *arg)
+{
+	struct pager *p = arg;
+	for (;;) {
+		uint64_t bits;
+		refill_round(p);
+		if (notify_wait(p->refill_note, &bits, 0) == -E_BADH)
+			return;
+	}
+}
+
+long pager_refill_start(struct pager *p, void *stack, size_t size, uint32_t prio)
+{
+	if (p->ops->fill || p->pool_cap > 64 * PAGER_POOL_WORDS)
+		return -E_INVAL;
+	long note = sys_notify_create();
+	if (note < 0)
+		return note;
+	for (uint32_t slot = 0; slot < p->pool_cap; slot++)
+		if (!p->pool_ready[slot])
+			pool_give_back(p, slot);
+	p->refill_note = (int)note;
+	long th = thread_spawn(refill_thread, p, stack, size, prio);
+	if (th < 0) {
+		p->refill_note = 0;
+		memset(p->empty_bits, 0, sizeof(p->empty_bits));
+		sys_handle_close((int)note);
+		return th;
+	}
+	return 0;
 }

@@ -94,9 +94,11 @@
  * pool is empty.
  * The pool: pool_size slots of wired memory at pool_base. A supplied
  * slot's frame leaves the pager; the loop re-wires empty slots (the
- * kernel hands out zeroed frames) when fewer than pool_low are left and
- * no message waits, so zeroing stays off the fault's critical path. A
- * slot whose fill was deferred is held (pool_ready 2) until completed.
+ * kernel hands out zeroed frames) when fewer than pool_low are left, after
+ * the supply and before its next receive. A slot whose fill was deferred
+ * is held (pool_ready 2) until completed. With a refill thread
+ * (pager_refill_start) the wiring, and the kernel's zeroing in it, leave
+ * the loop altogether: they run when the hart has nothing else to do.
  * The return area: return_pages pages at return_base (at most
  * PAGER_RETURN_MAX; 0: none, and the kernel keeps dirty pages resident),
  * registered by pager_run.
@@ -112,6 +114,7 @@
 
 #define PAGER_MAX_OBJECTS 64
 #define PAGER_RETURN_MAX 256
+#define PAGER_POOL_WORDS 4 /* a refill thread's pool: at most 256 slots */
 
 /* fill's answer after pager_defer: the data comes with pager_complete. */
 #define PAGER_PENDING 1
@@ -166,6 +169,15 @@ struct pager {
 	void *deferrable;             /* the page the running fill may defer */
 	long defer_token;             /* pager_defer's, for the loop */
 	uint64_t returned, written, deferred, refused;
+	/* The refill thread (pager_refill_start), if there is one: slots
+	 * pass between it and the loop as bits, set and taken with atomic
+	 * instructions (the two threads share no lock). */
+	int refill_note;                          /* wakes it; 0 (the task's own handle, never a
+						   * notification): none, the loop refills */
+	bool refill_asked;                        /* the loop woke it, it has not run since */
+	uint64_t ready_bits[PAGER_POOL_WORDS];    /* wired by it, not yet the loop's */
+	uint64_t empty_bits[PAGER_POOL_WORDS];    /* emptied by the loop, to wire */
+	uint64_t refilled;                        /* pages it wired */
 };
 
 /* Start-up: a pager owns the endpoint its objects are bound to (the
@@ -208,8 +220,22 @@ void pager_object_drop(struct pager *p, struct pager_object *obj);
 void pager_undo_create(void *ctx, const struct ipc_request *req,
 		       const struct ipc_response *resp);
 
-/* Refills the pool up to its size now (on demand: the cold path). */
+/* Refills the pool up to its size now (on demand: the cold path); with a
+ * refill thread, asks it to. */
 void pager_pool_refill(struct pager *p);
+
+/* Empties the pool and sets its size to 0: every fault then has the
+ * kernel zero-fill (benchmarks: the cold path). */
+void pager_pool_drain(struct pager *p);
+
+/* Moves the pool's refilling off the faults' path: a thread of the
+ * pager's, at priority prio (below its clients', so it runs when the
+ * hart would idle), wires empty slots when the loop runs low; the loop
+ * only collects them. Faults that find the pool empty meanwhile are
+ * answered by the kernel's zero-fill. For pagers without a fill op and
+ * pool_cap <= 64 * PAGER_POOL_WORDS; call before pager_run, with p's ep,
+ * pool and name set. Returns 0 or an error (the loop then refills). */
+long pager_refill_start(struct pager *p, void *stack, size_t size, uint32_t prio);
 
 /* Called by a fill that cannot answer now (page and the rest as fill
  * got them): returns the token pager_complete takes (>= 0), or -E_FULL

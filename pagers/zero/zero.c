@@ -25,7 +25,10 @@
 #define RETURN_BASE 0x2200000000ul
 #endif
 
+#define REFILL_PRIO 1 /* below PRIO_DEFAULT: clients and servers run first */
+
 static uint32_t pool_slots[POOL_MAX];
+static uint8_t refill_stack[8192] __attribute__((aligned(16)));
 static uint8_t pool_ready[POOL_MAX];
 static struct ipc_buffer buf;
 static struct pager zp;
@@ -70,7 +73,8 @@ static long do_stats(void *ctx, const struct ipc_request *req, struct ipc_respon
 	resp->w[1] = zp.failed;
 	resp->w[2] = zp.pool_count;
 	resp->w[3] = objects;
-	resp->words = 4;
+	resp->w[4] = zp.refilled;
+	resp->words = 5;
 	return 0;
 }
 
@@ -86,13 +90,7 @@ static long do_prefill(void *ctx, const struct ipc_request *req, struct ipc_resp
 
 static long do_drain(void *ctx, const struct ipc_request *req, struct ipc_response *resp)
 {
-	while (zp.pool_count) {
-		uint32_t slot = zp.pool_free[--zp.pool_count];
-		zp.pool_ready[slot] = 0;
-		vm_unmap(zp.pool_base + slot * 4096, 4096);
-	}
-	zp.pool_size = 0; /* every fault wires its page on demand */
-	zp.pool_low = 0;
+	pager_pool_drain(&zp); /* every fault: the kernel zero-fills */
 	return 0;
 }
 
@@ -139,7 +137,12 @@ int main(int argc, char **argv)
 	zp.stage_base = STAGE_BASE;
 	zp.return_base = RETURN_BASE;
 	zp.return_pages = RETURN_PAGES;
-	long err = pager_run(&zp);
+	/* Refilled by a thread below every client's priority: the kernel's
+	 * zeroing of the pool's pages runs when the hart would idle. */
+	long err = pager_refill_start(&zp, refill_stack, sizeof(refill_stack), REFILL_PRIO);
+	if (err)
+		uprintf("zero: no refill thread (%s): the loop refills\n", err_name(err));
+	err = pager_run(&zp);
 	uprintf("zero: endpoint gone (%s)\n", err_name(err));
 	return 0;
 }

@@ -5,7 +5,7 @@
  *                 reply: status; 1 handle: the new memory object, with
  *                 R_MAP | R_READ | R_GRANT | R_CONTROL (not R_PAGER)
  *   ZERO_STATS    reply: w0 faults served, w1 faults failed, w2 pool
- *                 pages ready, w3 objects
+ *                 pages ready, w3 objects, w4 pages the refill thread wired
  *   ZERO_PREFILL  w0: pool size wanted (pages): wires the pool up now
  *                 (benchmarks use it to start from a warm pool) 
  *   ZERO_DRAIN    empties the pool (benchmarks: the cold path)

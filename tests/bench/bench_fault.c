@@ -9,6 +9,9 @@
  *   fault_cow_copy            a store to a private mapping whose page is
  *                             resident in the object below: copied up
  *   fault_zero_pager          the zero-fill pager, pool of zeroed pages warm
+ *                             (refilled in untimed pauses: see PAUSE_EVERY)
+ *   zero_pool_refill_per_page what the refilling costs per page (one
+ *                             sample: the pauses' busy instructions / pages)
  *   fault_zero_pager_cold     the same with the pool empty: zeroing counted
  *   fault_zero_pager_batch16  16 pages per supply: cost per page (one
  *                             sample = 16 stores / 16)
@@ -82,12 +85,55 @@ static long zero_call(uint32_t label, uint64_t arg)
 	return ipc_request(zero_ep, &buf, label, w, label == ZERO_DRAIN ? 0 : 1, 0, 0, 0, 0, 0, 0);
 }
 
+/* The zero pager's pool is refilled by a thread of its below every
+ * client, so only while the hart would idle: its runs pause (untimed)
+ * every PAUSE_EVERY faults for PAUSE_NS, as a program that computes
+ * between its faults would. The busy instructions of the pauses, per
+ * page the pager refilled, are what the refilling costs
+ * (zero_pool_refill_per_page). */
+#define PAUSE_EVERY 128
+#define PAUSE_NS (1000ull * 1000)
+static uint64_t pause_busy, pause_pages;
+
+/* Pages the zero pager's refill thread has wired (ZERO_STATS w4). */
+static uint64_t zero_refilled(void)
+{
+	uint64_t w[5] = { 0 };
+	uint32_t got = 0;
+	long err = ipc_request(zero_ep, &buf, ZERO_STATS, 0, 0, 0, 0, 0, w, 5, &got);
+	return err == 0 && got == 5 ? w[4] : 0;
+}
+
+static void pause_for_refill(void)
+{
+	uint64_t r0 = zero_refilled();
+	uint64_t idle0 = (uint64_t)sys0(SYS_IDLE_COUNT), a = rd_instret();
+	sys_sleep(PAUSE_NS);
+	uint64_t busy = rd_instret() - a - ((uint64_t)sys0(SYS_IDLE_COUNT) - idle0);
+	pause_busy += busy;
+	pause_pages += zero_refilled() - r0;
+}
+
+/* zero_pool_refill_per_page: one sample, the mean over the pauses. */
+static void report_refill(void)
+{
+	uint64_t per = pause_pages ? pause_busy / pause_pages : 0;
+	uprintf("BENCH-INFO zero_pool_refill %lu pages refilled in the pauses, %lu busy instructions\n",
+		(unsigned long)pause_pages, (unsigned long)pause_busy);
+	uprintf("BENCH zero_pool_refill_per_page instructions 1 %lu %lu %lu.0 %lu %lu\n",
+		(unsigned long)per, (unsigned long)per, (unsigned long)per, (unsigned long)per,
+		(unsigned long)per);
+	pause_busy = pause_pages = 0;
+}
+
 /* Times n first-touch stores, WARMUP untimed ones first. */
 static bool touch_run(const char *name, enum source from, size_t n)
 {
 	int vmo = -1;
 	size_t page = CHUNK;
 	for (size_t i = 0; i < WARMUP + n; i++) {
+		if (from == FROM_ZERO_PAGER && i % PAUSE_EVERY == 0)
+			pause_for_refill();
 		if (page == CHUNK) {
 			if (vmo >= 0)
 				drop_object(vmo);
@@ -355,6 +401,7 @@ void bench_faults(void)
 	if (touch_run("fault_zero_pager", FROM_ZERO_PAGER, N)) {
 		stages_from_trace(N);
 		bench_trace_cdf("zero_pager", from, false);
+		report_refill();
 	}
 	bench_many_regions(); /* the same warm pool */
 	zero_call(ZERO_DRAIN, 0);

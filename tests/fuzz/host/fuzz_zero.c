@@ -66,7 +66,7 @@ static void on_reply(const struct fk_msg *m, const struct fk_reply *r)
 		FUZZ_CHECK(!(r->rights[0] & R_PAGER)); /* clients never page it */
 		break;
 	case ZERO_STATS:
-		FUZZ_CHECK(r->words == 4 && r->nhandles == 0);
+		FUZZ_CHECK(r->words == 5 && r->nhandles == 0);
 		break;
 	case ZERO_PREFILL:
 		FUZZ_CHECK(m->words == 1 && m->w[0] <= POOL_MAX);
