@@ -283,13 +283,18 @@ static int regular(const struct inode_ref *ip)
 	return i_type(ip) == EXT2_S_IFREG ? 0 : -EXT2_EINVAL;
 }
 
+/* Inode ino into *ip, which must be a regular file. */
+static int regular_get(struct ext2_fs *fs, uint32_t ino, struct inode_ref *ip)
+{
+	int rc = inode_get(fs, ino, ip);
+	return rc < 0 ? rc : regular(ip);
+}
+
 int64_t ext2_read(struct ext2_fs *fs, uint32_t ino, uint64_t off, void *buf, size_t len)
 {
 	struct inode_ref ip;
-	int rc = inode_get(fs, ino, &ip);
+	int rc = regular_get(fs, ino, &ip);
 
-	if (rc == 0)
-		rc = regular(&ip);
 	if (rc < 0)
 		return rc;
 	uint64_t size = i_size(&ip);
@@ -365,9 +370,7 @@ int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size)
 
 	if (ext2_rdonly(fs))
 		return -EXT2_EROFS;
-	int rc = inode_get(fs, ino, &ip);
-	if (rc == 0)
-		rc = regular(&ip);
+	int rc = regular_get(fs, ino, &ip);
 	if (rc < 0)
 		return rc;
 	if (size > fs->g.max_file_size)
@@ -403,9 +406,7 @@ int ext2_page_blocks(struct ext2_fs *fs, uint32_t ino, uint64_t page, uint32_t p
 	struct inode_ref ip;
 	uint32_t bs = fs->g.block_size;
 
-	int rc = inode_get(fs, ino, &ip);
-	if (rc == 0)
-		rc = regular(&ip);
+	int rc = regular_get(fs, ino, &ip);
 	if (rc < 0)
 		return rc;
 	if (!pow2_u32(page_size) || page_size < bs || page_size / bs > 64 || page_size / bs > n)
@@ -437,9 +438,7 @@ int ext2_run_blocks(struct ext2_fs *fs, uint32_t ino, uint64_t first, uint32_t m
 		    uint32_t *disk, uint64_t *size)
 {
 	struct inode_ref ip;
-	int rc = inode_get(fs, ino, &ip);
-	if (rc == 0)
-		rc = regular(&ip);
+	int rc = regular_get(fs, ino, &ip);
 	if (rc < 0)
 		return rc;
 	*size = i_size(&ip);

@@ -283,6 +283,17 @@ static void rebind_zero_to_swap_during_run(void)
 	sys_handle_close((int)ep);
 }
 
+/* Waits (up to a second) until a rebind of vmo is complete; *info as
+ * it was last read. */
+static void wait_rebound(int vmo, struct vmo_info *info)
+{
+	for (int i = 0; i < 100; i++) {
+		if (vmo_info(vmo, info) || !info->rebinding)
+			return;
+		sys_sleep(10ull * 1000 * 1000);
+	}
+}
+
 /* The other way (pagerctl rebind ... zero): an anonymous object of the
  * swap pager's, written and evicted to the swap disk, goes to the zero
  * pager (ZERO_ADOPT). The swap pager hands every page back in its
@@ -313,12 +324,7 @@ static void rebind_swap_to_zero_keeps_every_page(void)
 	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_ADOPT, 0, 0, hs, rights, 1, &epoch, 1, &got), 0);
 	sys_handle_close((int)give);
 	CHECK(epoch > info.epoch);
-	for (int i = 0; i < 100; i++) { /* the swap pager hands them back */
-		CHECK_EQ(vmo_info((int)vmo, &info), 0);
-		if (!info.rebinding)
-			break;
-		sys_sleep(10ull * 1000 * 1000);
-	}
+	wait_rebound((int)vmo, &info); /* the swap pager hands them back */
 	CHECK_EQ(info.rebinding, 0);
 	CHECK_EQ(info.epoch, epoch);
 	uint64_t bad = 0;
@@ -386,12 +392,7 @@ static void swap_pager_killed_during_run(void)
 	for (uint64_t i = 0; i < 16; i++)
 		fill((uint64_t *)(AREA + i * PG), i, 7);
 	struct vmo_info info;
-	for (int i = 0; i < 100; i++) { /* the old pager hands it over */
-		CHECK_EQ(vmo_info((int)vmo, &info), 0);
-		if (!info.rebinding)
-			break;
-		sys_sleep(10ull * 1000 * 1000);
-	}
+	wait_rebound((int)vmo, &info); /* the old pager hands it over */
 	CHECK_EQ(info.rebinding, 0);
 	CHECK_EQ(info.epoch, epoch);
 	uint8_t st[16];
