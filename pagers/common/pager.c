@@ -182,40 +182,14 @@ static void pool_low_water(struct pager *p)
 	}
 }
 
-/* With a refill thread and nothing ready: one empty slot claimed from
- * it (an atomic clear of its bit) and wired here, for a fault that needs
- * a page of the pool now (a copy of a kept frame). */
-static void pool_claim_one(struct pager *p)
-{
-	for (uint32_t w = 0; w < PAGER_POOL_WORDS; w++) {
-		uint64_t bits = __atomic_load_n(&p->empty_bits[w], __ATOMIC_ACQUIRE);
-		for (; bits; bits &= bits - 1) {
-			uint64_t bit = bits & -bits;
-			if (!(__atomic_fetch_and(&p->empty_bits[w], ~bit, __ATOMIC_ACQ_REL) & bit))
-				continue; /* the refill thread has it */
-			uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(bit);
-			long r = mem_wire(p->pool_base + slot * PAGE, PAGE, VM_R | VM_W);
-			if (r != 0 && r != -E_BUSY) {
-				pool_give_back(p, slot);
-				return;
-			}
-			p->pool_ready[slot] = 1;
-			p->pool_free[p->pool_count++] = slot;
-			return;
-		}
-	}
-}
-
 /* Wires empty slots until `want` are ready. Slots still holding a frame
  * refuse the wiring (E_BUSY) and are skipped. With a refill thread the
- * loop collects what it wired and asks for more, and wires one only if
- * none is ready. */
+ * loop wires nothing: it collects, and asks for more (a pager without a
+ * fill op answers a fault the pool cannot with the kernel's zero-fill). */
 static void pool_fill(struct pager *p, uint32_t want)
 {
 	if (p->refill_note > 0) {
 		pool_low_water(p);
-		if (p->pool_count == 0 && want)
-			pool_claim_one(p);
 		return;
 	}
 	for (uint32_t slot = 0; slot < p->pool_cap && p->pool_count < want; slot++) {
@@ -421,22 +395,15 @@ static long fault_unlock(struct pager *p, struct pager_object *obj, uint64_t off
 	return ipc_recv(p->ep, m, 0);
 }
 
-/* The page's frame came back in a RETURN and we hold it in slot i: a
- * copy goes into the object. The frame stays ours, for a supplied page
- * is clean in the kernel's eyes (the pager has it), so the memory
- * manager may drop it later without a RETURN. */
+/* The page's frame came back in a RETURN and we hold it in slot i: the
+ * kernel copies it into the object (PAGER_SUPPLY_COPY). The frame stays
+ * ours, for a supplied page is clean in the kernel's eyes (the pager has
+ * it), so the memory manager may drop it later without a RETURN. */
 static long fault_kept(struct pager *p, struct pager_object *obj, uint64_t offset, uint32_t i,
 		       struct ipc_msg *m)
 {
-	void *page = pool_take(p);
-	if (!page) {
-		p->failed++;
-		pager_fail(obj->vmo, offset, 1, -E_NOMEM, obj->epoch);
-		return ipc_recv(p->ep, m, 0);
-	}
-	memcpy(page, (const void *)kept_va(p, i), PAGE);
-	return pager_supply_recv(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X, obj->epoch, p->ep,
-				 m);
+	return pager_supply_recv(obj->vmo, offset, (void *)kept_va(p, i), 1,
+				 VM_R | VM_W | VM_X | PAGER_SUPPLY_COPY, obj->epoch, p->ep, m);
 }
 
 /* Fills page (taken from the pool) and supplies it; the common end of

@@ -302,6 +302,7 @@ static void wait_rebound(int vmo, struct vmo_info *info)
 static void rebind_swap_to_zero_keeps_every_page(void)
 {
 	enum { NP = 32 };
+	ipc_buffer_setup(&buf);
 	int mm = mm_cap();
 	CHECK(mm >= 0);
 	long vmo = vmo_anon(NP * PG, -1, 0, -1, 0); /* the default pager's: swap */

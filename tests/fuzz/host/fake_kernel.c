@@ -387,8 +387,9 @@ bool fk_evict(struct fk_msg *m, struct fk_vmo *v)
 
 /* One page of a supply goes in (if not resident already): its content
  * must be what the page held (check_content), and a frame moves out of
- * the pager's memory. */
-static bool supply_page(struct fk_vmo *v, uint64_t page, uint64_t src)
+ * the pager's memory (with copy, PAGER_SUPPLY_COPY, the kernel copies it
+ * and the pager keeps its frame). */
+static bool supply_page(struct fk_vmo *v, uint64_t page, uint64_t src, bool copy)
 {
 	if (page >= FK_VMO_PAGES || v->resident[page])
 		return false; /* already there: the frame stays with the pager */
@@ -398,11 +399,12 @@ static bool supply_page(struct fk_vmo *v, uint64_t page, uint64_t src)
 		FUZZ_CHECK(mem != 0); /* memory the pager has */
 		version = version_of(mem);
 		struct fk_ret *rp = ret_at(src);
-		if (rp) { /* a returned frame goes back: only to its own page */
+		if (rp) /* a returned frame goes back: only to its own page */
 			FUZZ_CHECK(rp->used && &fk.vmo[rp->vmo] == v && rp->page == page);
+		if (rp && !copy)
 			rp->used = false;
-		}
-		memset(mem, 0xa5, FK_PAGE); /* the frame left */
+		if (!copy)
+			memset(mem, 0xa5, FK_PAGE); /* the frame left */
 	}
 	FUZZ_CHECK(!fk.check_content || version == v->expect[page]);
 	v->resident[page] = true;
@@ -419,9 +421,12 @@ static long supply(const uint64_t r[7])
 	FUZZ_CHECK(npages <= (v->size - offset) / FK_PAGE);
 	FUZZ_CHECK(r[2] % FK_PAGE == 0);
 	check_answers_fault(v, offset, r[6], false);
+	FUZZ_CHECK(!(r[4] & PAGER_SUPPLY_TAKE)); /* no buffer objects here */
+	bool copy = r[4] & PAGER_SUPPLY_COPY;
+	FUZZ_CHECK(!copy || r[2]);
 	long installed = 0;
 	for (uint64_t i = 0; i < npages; i++)
-		installed += supply_page(v, offset / FK_PAGE + i, r[2] ? r[2] + i * FK_PAGE : 0);
+		installed += supply_page(v, offset / FK_PAGE + i, r[2] ? r[2] + i * FK_PAGE : 0, copy);
 	return installed;
 }
 
