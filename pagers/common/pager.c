@@ -132,9 +132,10 @@ static __attribute__((noinline)) struct pager_object *adopted(struct pager *p, u
 {
 	struct pager_object *o = &p->objects[badge - 1];
 	long h = pager_open(p->ep, badge);
-	if (h < 0) {
+	if (h < 0) { /* gone already (its message comes only once it is bound to us) */
 		uprintf("%s: adopted object %lu: no handle (%s)\n", p->name, (unsigned long)badge,
 			err_name(h));
+		*o = (struct pager_object){ 0 };
 		return 0;
 	}
 	o->vmo = (int)h;
