@@ -290,16 +290,12 @@ long mk_file_write(int fd, const void *buf, size_t len)
 	return r;
 }
 
-/* readv/writev: each piece in turn, stopping at the first short one. */
-static long vector(int fd, const void *iov, int cnt, bool write)
+long mk_iov_each(int fd, const void *iov, int cnt, long (*op)(int fd, void *buf, size_t len))
 {
 	const struct iovec *v = iov;
 	long done = 0;
-	if (cnt < 0 || cnt > 1024)
-		return -EINVAL;
 	for (int i = 0; i < cnt; i++) {
-		long r = write ? mk_file_write(fd, v[i].iov_base, v[i].iov_len)
-			       : mk_file_read(fd, v[i].iov_base, v[i].iov_len);
+		long r = op(fd, v[i].iov_base, v[i].iov_len);
 		if (r < 0)
 			return done ? done : r;
 		done += r;
@@ -307,6 +303,19 @@ static long vector(int fd, const void *iov, int cnt, bool write)
 			break;
 	}
 	return done;
+}
+
+static long file_write_op(int fd, void *buf, size_t len)
+{
+	return mk_file_write(fd, buf, len);
+}
+
+/* readv/writev of a file. */
+static long vector(int fd, const void *iov, int cnt, bool write)
+{
+	if (cnt < 0 || cnt > 1024)
+		return -EINVAL;
+	return mk_iov_each(fd, iov, cnt, write ? file_write_op : mk_file_read);
 }
 
 long mk_file_readv(int fd, const void *iov, int cnt)

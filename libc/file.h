@@ -38,6 +38,10 @@ int mk_file_fd(int fd);
 long mk_file_openat(int dirfd, const char *path, int flags, int mode);
 long mk_file_close(int fd);
 long mk_file_read(int fd, void *buf, size_t len);
+/* readv/writev piece by piece: op on each of the cnt iovecs at iov in
+ * turn, stopping after the first short one; the bytes done, or op's
+ * error if it failed at the first. (Files, devices, the console.) */
+long mk_iov_each(int fd, const void *iov, int cnt, long (*op)(int fd, void *buf, size_t len));
 long mk_file_write(int fd, const void *buf, size_t len);
 long mk_file_readv(int fd, const void *iov, int cnt);
 long mk_file_writev(int fd, const void *iov, int cnt);

@@ -238,6 +238,12 @@ static long lx_write(int fd, const void *buf, size_t len)
 	return mk_console_write(buf, len);
 }
 
+/* mk_iov_each's op for the console (which has no descriptor of its own). */
+static long console_write_op(int fd, void *buf, size_t len)
+{
+	return mk_console_write(buf, len);
+}
+
 static long lx_writev(int fd, const struct iovec *iov, int cnt)
 {
 	if (mk_file_fd(fd))
@@ -269,16 +275,7 @@ static long lx_writev(int fd, const struct iovec *iov, int cnt)
 		}
 		return mk_console_write(gather, total);
 	}
-	long done = 0;
-	for (int i = 0; i < cnt; i++) {
-		long r = mk_console_write(iov[i].iov_base, iov[i].iov_len);
-		if (r < 0)
-			return done ? done : r;
-		done += r;
-		if ((size_t)r < iov[i].iov_len)
-			break;
-	}
-	return done;
+	return mk_iov_each(1, iov, cnt, console_write_op);
 }
 
 static long lx_read(int fd, void *buf, size_t len)
@@ -299,18 +296,8 @@ static long lx_readv(int fd, const struct iovec *iov, int cnt)
 		return mk_file_readv(fd, iov, cnt);
 	if (cnt < 0 || cnt > LINUX_IOV_MAX)
 		return -EINVAL;
-	if (mk_dev_fd(fd)) { /* the vectors one by one: a device read never ends early */
-		long done = 0;
-		for (int i = 0; i < cnt; i++) {
-			long r = mk_dev_read(fd, iov[i].iov_base, iov[i].iov_len);
-			if (r < 0)
-				return done ? done : r;
-			done += r;
-			if ((size_t)r < iov[i].iov_len)
-				break;
-		}
-		return done;
-	}
+	if (mk_dev_fd(fd)) /* the vectors one by one: a device read never ends early */
+		return mk_iov_each(fd, iov, cnt, mk_dev_read);
 	if (fd != 0 || !std_open(fd))
 		return -EBADF;
 	size_t want = 0;

@@ -23,6 +23,17 @@ uint64_t counter_overhead(void); /* counts of an rd_instret pair */
 const char *bench_unit(void);
 uint64_t bench_in_unit(uint64_t counts);
 
+/* Instructions of one load at p, the hart's idle time (a disk wait)
+ * taken off (the file and swap benchmarks). */
+static inline uint64_t timed_load(volatile const uint64_t *p)
+{
+	uint64_t idle0 = (uint64_t)sys0(SYS_IDLE_COUNT);
+	uint64_t a = rd_instret();
+	(void)*p;
+	uint64_t b = rd_instret();
+	return b - a - ((uint64_t)sys0(SYS_IDLE_COUNT) - idle0);
+}
+
 void bench_faults(void);
 void bench_blk(void); /* blk2: the scratch disk scripts/bench attaches */
 void bench_files(void); /* blk0: the ext2 disk scripts/bench makes */

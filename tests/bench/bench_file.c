@@ -49,15 +49,6 @@ static long fs_config(uint64_t readahead)
 	return r;
 }
 
-/* Instructions of one load at p, idle time taken off. */
-static uint64_t timed_load(volatile const uint64_t *p)
-{
-	uint64_t idle0 = (uint64_t)sys0(SYS_IDLE_COUNT);
-	uint64_t a = rd_instret();
-	(void)*p;
-	uint64_t b = rd_instret();
-	return b - a - ((uint64_t)sys0(SYS_IDLE_COUNT) - idle0);
-}
 
 static int mm_cap(void)
 {

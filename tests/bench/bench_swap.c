@@ -121,15 +121,6 @@ static bool swap_out(uint64_t id, uint64_t first, uint64_t n)
 	return true;
 }
 
-/* Instructions of one load at p, idle time taken off. */
-static uint64_t timed_load(volatile const uint64_t *p)
-{
-	uint64_t idle0 = (uint64_t)sys0(SYS_IDLE_COUNT);
-	uint64_t a = rd_instret();
-	(void)*p;
-	uint64_t b = rd_instret();
-	return b - a - ((uint64_t)sys0(SYS_IDLE_COUNT) - idle0);
-}
 
 static uint64_t less_overhead(uint64_t t)
 {
