@@ -58,6 +58,24 @@ static inline long sys7(long nr, long a0, long a1, long a2, long a3, long a4, lo
 
 #define sys6(n, a, b, c, d, e, f) sys7((n), (a), (b), (c), (d), (e), (f), 0)
 
+/* A leaf call (uapi/syscall.h): one argument, one result, and a1..a6
+ * come back zeroed, so the caller need not set or keep them. */
+#ifdef HOST_TEST
+#define sys_leaf(n, a) sys6((n), (a), 0, 0, 0, 0, 0)
+#else
+static inline long sys_leaf(long nr, long arg)
+{
+	register long a0 __asm__("a0") = arg;
+	register long a7 __asm__("a7") = nr;
+	__asm__ volatile("ecall"
+			 : "+r"(a0)
+			 : "r"(a7)
+			 : "memory", "a1", "a2", "a3", "a4", "a5", "a6", "t0", "t1", "t2", "t3",
+			   "t4", "t5", "t6");
+	return a0;
+}
+#endif
+
 #define sys0(n) sys6((n), 0, 0, 0, 0, 0, 0)
 #define sys1(n, a) sys6((n), (long)(a), 0, 0, 0, 0, 0)
 #define sys2(n, a, b) sys6((n), (long)(a), (long)(b), 0, 0, 0, 0)

@@ -26,9 +26,9 @@ void clock_set_wall(uint64_t rtc_ns, uint64_t now_ticks)
 	klog("clock: real-time clock at %lu s since 1970\n", (unsigned long)(rtc_ns / NS_PER_S));
 }
 
-int64_t sys_wall_clock(struct thread *t, const uint64_t *a)
+int64_t sys_wall_clock(uint64_t a0)
 {
-	(void)t, (void)a;
+	(void)a0;
 	return wall_at_zero_ns ? (int64_t)wall_at_zero_ns : -E_NOENT;
 }
 
@@ -39,11 +39,12 @@ static uint64_t thread_cpu_time(const struct thread *t)
 	return t->cpu_time + (c->cur == t ? arch_time() - c->run_since : 0);
 }
 
-int64_t sys_cpu_time(struct thread *t, const uint64_t *a)
+int64_t sys_cpu_time(uint64_t which)
 {
-	if (a[0] == CPU_TIME_THREAD)
+	const struct thread *t = this_cpu()->cur;
+	if (which == CPU_TIME_THREAD)
 		return (int64_t)thread_cpu_time(t);
-	if (a[0] != CPU_TIME_TASK)
+	if (which != CPU_TIME_TASK)
 		return -E_INVAL;
 	uint64_t sum = t->task->cpu_time;
 	list_for_each(pos, &t->task->threads)

@@ -14,13 +14,12 @@
 
 #include <stdint.h>
 
-struct thread;
-
 /* Boot: the RTC read rtc_ns (ns since 1970) when the timebase read
  * now_ticks. rtc_ns 0: no RTC. */
 void clock_set_wall(uint64_t rtc_ns, uint64_t now_ticks);
 
-int64_t sys_cpu_time(struct thread *t, const uint64_t *a);
-int64_t sys_wall_clock(struct thread *t, const uint64_t *a);
+/* Leaf system calls (kern/syscall.h): of the current thread. */
+int64_t sys_cpu_time(uint64_t which);
+int64_t sys_wall_clock(uint64_t unused);
 
 #endif

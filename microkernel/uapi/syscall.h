@@ -4,7 +4,11 @@
  * Calling convention: `ecall` with the call number in a7 and arguments in
  * a0..a5. The result comes back in a0: a value >= 0 on success, or a
  * negated code from uapi/errors.h. Numbers are this kernel's own; it knows
- * nothing of Linux system call numbers.
+ * nothing of Linux system call numbers. a1..a6 come back as the call
+ * leaves them (message words for IPC, else unchanged), a7 unchanged,
+ * t0..t6 zeroed. The leaf calls (marked "leaf" below: SYS_NOP,
+ * SYS_IDLE_COUNT, SYS_CPU_TIME, SYS_WALL_CLOCK) return a1..a6 zeroed too:
+ * the kernel takes them on a shorter path that does not save them.
  */
 #ifndef UAPI_SYSCALL_H
 #define UAPI_SYSCALL_H
@@ -26,7 +30,7 @@ enum sys_nr {
 	SYS_SYSINFO = 11,     /* (struct sysinfo *) */
 	SYS_POWEROFF = 12,    /* (system h, code): CONTROL right */
 	SYS_SLEEP = 13,       /* (nanoseconds) */
-	SYS_NOP = 14,         /* (): does nothing; measures the trap cost */
+	SYS_NOP = 14,         /* (), leaf: does nothing; measures the trap cost */
 	/* IPC, see uapi/ipc.h for registers and message layout */
 	SYS_ENDPOINT_CREATE = 15, /* () -> endpoint handle */
 	SYS_NOTIFY_CREATE = 16,   /* () -> notification handle */
@@ -66,7 +70,7 @@ enum sys_nr {
 	SYS_VM_STATS = 47,      /* (struct vm_stats *) */
 	/* DMA: see uapi/dma.h */
 	SYS_DMA_PIN = 48,       /* (dma h, vmo h, offset, npages, flags, u64 *paddrs) -> pin h */
-	SYS_IDLE_COUNT = 49,    /* () -> instret counted while the hart idled (benchmarks) */
+	SYS_IDLE_COUNT = 49,    /* (), leaf -> instret counted while the hart idled (benchmarks) */
 	/* Building a task from user space (the loader, libipc/spawn.c) */
 	SYS_MODULE_OBJECT = 50, /* (module h R_READ) -> vmo h (R_READ | R_MAP | R_GRANT) */
 	SYS_TASK_CREATE = 51,   /* (struct task_create_req *) -> task h, no thread yet */
@@ -97,9 +101,9 @@ enum sys_nr {
 	SYS_VM_OBJECTS = 70,    /* (system h R_READ, from id, struct vm_object_info *,
 				 * endpoint h or -1) -> next id */
 	/* Clocks and entropy for the C library */
-	SYS_CPU_TIME = 71,      /* (CPU_TIME_THREAD or CPU_TIME_TASK) -> timebase ticks run
+	SYS_CPU_TIME = 71,      /* (CPU_TIME_THREAD or CPU_TIME_TASK), leaf -> timebase ticks run
 				 * by the calling thread, or by all of its task's threads */
-	SYS_WALL_CLOCK = 72,    /* () -> ns since 1970 at time 0 of the `time` CSR, read
+	SYS_WALL_CLOCK = 72,    /* (), leaf -> ns since 1970 at time 0 of the `time` CSR, read
 				 * from the real-time clock at boot; E_NOENT: no RTC */
 	SYS_GETRANDOM = 73,     /* (buf, len <= GETRANDOM_MAX) -> len random bytes */
 	SYS_CONSOLE_WRITE = 74, /* (UART devmem h R_MAP, buf, len <= CONSOLE_WRITE_MAX) -> len:

@@ -125,7 +125,7 @@ static void bench_null_syscall(void)
 {
 	for (int i = 0; i < WARMUP + N; i++) {
 		uint64_t a = rd_instret();
-		sys0(SYS_NOP);
+		sys_leaf(SYS_NOP, 0);
 		uint64_t b = rd_instret();
 		if (i >= WARMUP)
 			samples[i - WARMUP] = b - a;

@@ -60,20 +60,12 @@ boot_high:
 boot_high_addr:
 	.quad boot_high
 
-	.text
-	.balign 4
-	.globl trap_entry
-trap_entry:
-	UNWIND_STOP
-	csrrw sp, sscratch, sp
-	beqz sp, trap_from_kernel
-	/* sp = &thread->tf, sscratch = user sp */
-	sd t0, 40(sp)
-	csrr t0, scause
-	addi t0, t0, -8             /* ecall from U-mode? */
-	bnez t0, full_entry
-	/* System call: only ra, sp, sepc and the arguments a0..a7 go to the
-	 * frame; see trapframe.h for why that is enough. */
+/*
+ * The system call save: ra, sp, sepc and the arguments a0..a7 go to the
+ * frame (see trapframe.h for why that is enough); then onto the kernel
+ * stack with a0 = the frame, also kept at 0(sp) for trap_exit.
+ */
+.macro SAVE_SYSCALL
 	sd ra, 8(sp)
 	sd a0, 80(sp)
 	sd a1, 88(sp)
@@ -93,21 +85,90 @@ trap_entry:
 	ld sp, TF_KSP(a0)
 	addi sp, sp, -16
 	sd a0, 0(sp)
-	/* IPC fast path first for call and reply_recv (a7 is still live). */
+.endm
+
+	.text
+	.balign 4
+	.globl trap_entry
+trap_entry:
+	UNWIND_STOP
+	csrrw sp, sscratch, sp
+	beqz sp, trap_from_kernel
+	/* sp = &thread->tf, sscratch = user sp */
+	sd t0, 40(sp)
+	csrr t0, scause
+	addi t0, t0, -8             /* ecall from U-mode? */
+	bnez t0, full_entry
+	/* System call. The IPC fast path first for call and reply_recv, then
+	 * the leaf calls (t0..t6 are the kernel's to clobber). */
 	li t0, TF_SYS_CALL
-	beq a7, t0, 2f
+	beq a7, t0, ipc_call_entry
 	li t0, TF_SYS_REPLY_RECV
-	beq a7, t0, 3f
+	beq a7, t0, ipc_reply_recv_entry
+	li t0, TF_SYS_NCALLS
+	bgeu a7, t0, syscall_entry
+	la t0, syscall_leaf
+	slli t1, a7, 3
+	add t0, t0, t1
+	ld t0, 0(t0)
+	bnez t0, leaf_entry
+syscall_entry:
+	SAVE_SYSCALL
 1:	call syscall_trap
 	j trap_exit
-2:	call fast_call_trap
+ipc_call_entry:
+	SAVE_SYSCALL
+	call fast_call_trap
 	bnez a0, trap_exit
 	ld a0, 0(sp)
 	j 1b
-3:	call fast_reply_recv_trap
+ipc_reply_recv_entry:
+	SAVE_SYSCALL
+	call fast_reply_recv_trap
 	bnez a0, trap_exit
 	ld a0, 0(sp)
 	j 1b
+
+/*
+ * A leaf call (kern/syscall.h), t0 = its handler: it returns one value,
+ * never blocks or switches, and preserves s0..s11, gp and tp as C does.
+ * Only ra, sp and a7 need keeping (a7 is an input the caller expects
+ * back); sepc stays in its CSR, since nothing traps meanwhile. a1..a6 and
+ * t0..t6 go back zeroed, so no kernel value leaks.
+ */
+leaf_entry:
+	csrr t1, sscratch           /* user sp */
+	csrw sscratch, zero
+	sd ra, 8(sp)
+	sd t1, 16(sp)
+	sd a7, 136(sp)
+	mv t1, sp
+	ld sp, TF_KSP(t1)
+	addi sp, sp, -16
+	sd t1, 0(sp)
+	jalr t0
+	ld t0, 0(sp)
+	csrw sscratch, t0
+	ld ra, 8(t0)
+	ld sp, 16(t0)
+	ld a7, 136(t0)
+	csrr t0, sepc
+	addi t0, t0, 4
+	csrw sepc, t0
+	li a1, 0
+	li a2, 0
+	li a3, 0
+	li a4, 0
+	li a5, 0
+	li a6, 0
+	li t0, 0
+	li t1, 0
+	li t2, 0
+	li t3, 0
+	li t4, 0
+	li t5, 0
+	li t6, 0
+	sret
 
 full_entry:
 	sd x1, 8(sp)

@@ -26,6 +26,7 @@ _Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == TF_KSP, "TF_KS
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "TF_SIZE");
 _Static_assert(__builtin_offsetof(struct thread, tf) == 0, "tf first");
 _Static_assert(TF_SYS_CALL == SYS_CALL && TF_SYS_REPLY_RECV == SYS_REPLY_RECV, "entry.S");
+_Static_assert(TF_SYS_NCALLS == SYS_NCALLS, "entry.S: the leaf table's bound");
 
 void fpu_save(struct fpstate *f);
 void fpu_restore(const struct fpstate *f);
