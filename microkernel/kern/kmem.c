@@ -79,7 +79,7 @@ void *kmem_alloc(size_t size)
 	if (size == 0 || size > PAGE_SIZE)
 		return 0;
 	if (size > PAGE_SIZE / 2) {
-		paddr_t pa = pmm_alloc();
+		paddr_t pa = pmm_alloc_ahead();
 		if (pa)
 			bytes_in_use += PAGE_SIZE;
 		return pa ? pa_to_kva(pa) : 0;

@@ -133,17 +133,49 @@ static inline __attribute__((always_inline)) paddr_t take_frame(void)
 	return pa;
 }
 
+/*
+ * Frames zeroed ahead while the hart idles, for page tables and whole
+ * pages of kernel metadata: the fault that needs a new table and a new
+ * leaf of the object's page directory (one in 512 pages) does not zero
+ * them then, so it costs no more than its neighbours. They count as free
+ * (pmm_free_count) and any allocation takes them when the free list is
+ * empty; a handful, and never the last free frames.
+ */
+#define PREZERO_MAX 8
+#define PREZERO_KEEP_FREE 64 /* left on the free list for everyone else */
+static paddr_t prezeroed[PREZERO_MAX];
+static uint32_t nprezeroed;
+
 paddr_t pmm_alloc(void)
 {
 	paddr_t pa = take_frame();
 	if (pa)
 		zero_frame(pa_to_kva(pa));
+	else if (nprezeroed)
+		pa = prezeroed[--nprezeroed];
 	return pa;
 }
 
 paddr_t pmm_alloc_raw(void)
 {
-	return take_frame();
+	paddr_t pa = take_frame();
+	if (!pa && nprezeroed)
+		pa = prezeroed[--nprezeroed];
+	return pa;
+}
+
+paddr_t pmm_alloc_ahead(void)
+{
+	return nprezeroed ? prezeroed[--nprezeroed] : pmm_alloc();
+}
+
+void pmm_idle_zero(uint32_t max)
+{
+	while (max-- && nprezeroed < PREZERO_MAX && pmm.nfree > PREZERO_KEEP_FREE) {
+		paddr_t pa = take_frame();
+		zero_frame(pa_to_kva(pa));
+		prezeroed[nprezeroed++] = pa;
+	}
 }
 
 void pmm_ref(paddr_t pa)
@@ -170,7 +202,7 @@ uint32_t pmm_refcount(paddr_t pa)
 
 uint64_t pmm_free_count(void)
 {
-	return pmm.nfree;
+	return pmm.nfree + nprezeroed;
 }
 
 uint64_t pmm_total_count(void)

@@ -36,6 +36,11 @@ paddr_t pmm_alloc(void); /* zeroed frame, or 0 when out of memory */
 /* A frame as the free list left it (junk, another task's old data): only
  * for a caller that fills all of it before anyone can see it. */
 paddr_t pmm_alloc_raw(void);
+/* A zeroed frame for a page table or a page of kernel metadata (kmem):
+ * one zeroed ahead if there is one. */
+paddr_t pmm_alloc_ahead(void);
+/* The idle loop: zeroes up to max frames ahead for pmm_alloc_ahead. */
+void pmm_idle_zero(uint32_t max);
 void pmm_ref(paddr_t pa);
 void pmm_unref(paddr_t pa);
 uint32_t pmm_refcount(paddr_t pa);

@@ -153,11 +153,10 @@ static struct pager_object *object_of(struct pager *p, uint64_t badge)
 	return o->adopting ? adopted(p, badge) : 0;
 }
 
-/* The index of the lowest set bit of bits (not 0), by a de Bruijn
- * multiply: RV64IMAC has no count-trailing-zeros instruction, and
- * libgcc's takes some fifty instructions a bit, which made collecting a
- * refilled pool of 256 pages a 14,000-instruction spike in one fault. */
-static inline uint32_t low_bit(uint64_t bits)
+/* The index of the bit of a one-bit word, by a de Bruijn multiply:
+ * RV64IMAC has no count-trailing-zeros instruction, and libgcc's takes
+ * some fifty instructions. */
+static inline uint32_t bit_index(uint64_t bit)
 {
 	static const uint8_t pos[64] = {
 		0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4,
@@ -165,21 +164,9 @@ static inline uint32_t low_bit(uint64_t bits)
 		63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
 		46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6,
 	};
-	return pos[((bits & -bits) * 0x03f79d71b4cb0a89ull) >> 58];
+	return pos[(bit * 0x03f79d71b4cb0a89ull) >> 58];
 }
 
-/* With a refill thread: the slots it has wired become the loop's. */
-static void pool_collect(struct pager *p)
-{
-	for (uint32_t w = 0; w < PAGER_POOL_WORDS; w++) {
-		uint64_t bits = __atomic_exchange_n(&p->ready_bits[w], 0, __ATOMIC_ACQ_REL);
-		for (; bits; bits &= bits - 1) {
-			uint32_t slot = w * 64 + low_bit(bits);
-			p->pool_ready[slot] = 1;
-			p->pool_free[p->pool_count++] = slot;
-		}
-	}
-}
 
 /* With a refill thread: slot is empty (its frame left), the thread's to
  * wire again. */
@@ -188,27 +175,83 @@ static void pool_give_back(struct pager *p, uint32_t slot)
 	__atomic_fetch_or(&p->empty_bits[slot / 64], 1ull << (slot % 64), __ATOMIC_RELEASE);
 }
 
-/* With a refill thread: collects what it wired; below the low mark,
- * wakes it (once until it has run). */
+/* With a refill thread: the ready slots (an estimate while the thread
+ * runs): what it has made ready less what the loop has taken. Each side
+ * writes only its own counter. */
+static uint32_t pool_ready_count(const struct pager *p)
+{
+	return (uint32_t)(__atomic_load_n(&p->ready_added, __ATOMIC_ACQUIRE) -
+			  __atomic_load_n(&p->ready_taken, __ATOMIC_RELAXED));
+}
+
+/* With a refill thread: below the low mark, not counting the word the
+ * loop has in hand (it checks once a word), wake it (once until it has
+ * run). */
 static void pool_low_water(struct pager *p)
 {
-	pool_collect(p);
-	if (p->pool_count < p->pool_low && !p->refill_asked) {
+	if (!p->refill_asked && p->pool_low && pool_ready_count(p) < p->pool_low + 64) {
 		p->refill_asked = true;
 		notify_signal(p->refill_note, 1);
 	}
 }
 
+/* With a refill thread: the loop's word is used up; takes the next word
+ * of ready_bits that has any, whole, and there (once a word, not once a
+ * fault) wakes the thread below the low mark. False: none is ready. */
+static __attribute__((noinline)) bool pool_next_word(struct pager *p)
+{
+	uint64_t got = 0;
+	for (uint32_t k = 0; k < PAGER_POOL_WORDS && !got; k++) {
+		uint32_t w = p->take_word;
+		p->take_word = (w + 1) % PAGER_POOL_WORDS;
+		got = __atomic_exchange_n(&p->ready_bits[w], 0, __ATOMIC_ACQUIRE);
+		p->mine_word = w;
+	}
+	p->mine = got;
+	pool_low_water(p);
+	return got != 0;
+}
+
+/*
+ * With a refill thread: a ready slot, or -1. The loop takes them one a
+ * fault from a word of ready_bits it took whole (mine): no fault collects
+ * many, and only the first of a word pays an atomic instruction for it.
+ * (The thread only sets bits, the loop only clears them.)
+ */
+static inline __attribute__((always_inline)) int32_t pool_take_ready(struct pager *p)
+{
+	if (!p->mine && !pool_next_word(p))
+		return -1;
+	uint64_t bit = p->mine & -p->mine;
+	p->mine ^= bit;
+	__atomic_store_n(&p->ready_taken, p->ready_taken + 1, __ATOMIC_RELAXED);
+	return (int32_t)(p->mine_word * 64 + bit_index(bit));
+}
+
+/* Whether the pool has a page ready. */
+static inline bool pool_any(const struct pager *p)
+{
+	if (p->refill_note <= 0)
+		return p->pool_count != 0;
+	if (p->mine)
+		return true;
+	for (uint32_t w = 0; w < PAGER_POOL_WORDS; w++)
+		if (__atomic_load_n(&p->ready_bits[w], __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
+uint32_t pager_pool_ready(const struct pager *p)
+{
+	return p->refill_note > 0 ? pool_ready_count(p) : p->pool_count;
+}
+
 /* Wires empty slots until `want` are ready. Slots still holding a frame
- * refuse the wiring (E_BUSY) and are skipped. With a refill thread the
- * loop wires nothing: it collects, and asks for more (a pager without a
- * fill op answers a fault the pool cannot with the kernel's zero-fill). */
+ * refuse the wiring (E_BUSY) and are skipped. (Not with a refill thread:
+ * the loop wires nothing then, it asks for more; a pager without a fill
+ * op answers a fault the pool cannot with the kernel's zero-fill.) */
 static void pool_fill(struct pager *p, uint32_t want)
 {
-	if (p->refill_note > 0) {
-		pool_low_water(p);
-		return;
-	}
 	for (uint32_t slot = 0; slot < p->pool_cap && p->pool_count < want; slot++) {
 		if (p->pool_ready[slot])
 			continue;
@@ -227,7 +270,6 @@ void pager_pool_refill(struct pager *p)
 	if (p->refill_note > 0) {
 		p->refill_asked = true;
 		notify_signal(p->refill_note, 1);
-		pool_collect(p);
 		return;
 	}
 	pool_fill(p, p->pool_size);
@@ -235,16 +277,16 @@ void pager_pool_refill(struct pager *p)
 
 void pager_pool_drain(struct pager *p)
 {
-	p->pool_size = 0;
+	p->pool_size = 0; /* a refill round under way stops at size 0 */
 	p->pool_low = 0;
-	if (p->refill_note > 0)
-		pool_collect(p); /* a refill round under way stops at size 0 */
+	for (int32_t slot; p->refill_note > 0 && (slot = pool_take_ready(p)) >= 0;) {
+		vm_unmap(p->pool_base + (uint32_t)slot * PAGE, PAGE);
+		pool_give_back(p, (uint32_t)slot);
+	}
 	while (p->pool_count) {
 		uint32_t slot = p->pool_free[--p->pool_count];
 		p->pool_ready[slot] = 0;
 		vm_unmap(p->pool_base + slot * PAGE, PAGE);
-		if (p->refill_note > 0)
-			pool_give_back(p, slot);
 	}
 }
 
@@ -252,14 +294,20 @@ void pager_pool_drain(struct pager *p)
  * so zeroed by the kernel) on the spot. */
 static inline __attribute__((always_inline)) void *pool_take(struct pager *p)
 {
+	if (p->refill_note > 0) {
+		int32_t slot = pool_take_ready(p);
+		if (slot < 0)
+			return 0;
+		/* its frame has left once the thread runs: the loop runs first */
+		pool_give_back(p, (uint32_t)slot);
+		return (void *)(p->pool_base + (uint32_t)slot * PAGE);
+	}
 	if (p->pool_count == 0)
 		pool_fill(p, 1);
 	if (p->pool_count == 0)
 		return 0;
 	uint32_t slot = p->pool_free[--p->pool_count];
 	p->pool_ready[slot] = 0; /* its frame is about to leave */
-	if (p->refill_note > 0) /* it has left once the thread runs: the loop runs first */
-		pool_give_back(p, slot);
 	return (void *)(p->pool_base + slot * PAGE);
 }
 
@@ -437,9 +485,7 @@ fault_fill_supply(struct pager *p, struct pager_object *obj, uint64_t offset, vo
 	/* Keep the pool from running dry: top it up while nobody waits,
 	 * i.e. supply without receiving, refill, then receive; or let the
 	 * refill thread do it. */
-	if (p->pool_count < p->pool_low && p->refill_note > 0) {
-		pool_low_water(p);
-	} else if (p->pool_count < p->pool_low) {
+	if (p->refill_note <= 0 && p->pool_count < p->pool_low) {
 		long r = pager_supply(obj->vmo, offset, page, 1, VM_R | VM_W | VM_X, obj->epoch);
 		if (r < 0)
 			uprintf("%s: supply failed: %s\n", p->name, err_name(r));
@@ -492,7 +538,7 @@ static __attribute__((noinline)) long fault_cold(struct pager *p, struct pager_o
 		return fault_cluster(p, obj, offset, m);
 	/* Pool empty and nothing to fill in: let the kernel zero the page
 	 * (zeroing is then on the fault's critical path). */
-	if (p->pool_count == 0 && !p->ops->fill)
+	if (!pool_any(p) && !p->ops->fill)
 		return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X, obj->epoch,
 					 p->ep, m);
 	void *page = pool_take(p); /* wires one if the pool is empty */
@@ -513,14 +559,15 @@ static long handle_fault(struct pager *p, struct ipc_msg *m)
 	obj->epoch = PAGER_EPOCH(m->w[1]);
 	if (PAGER_KIND(m->w[1]) == FAULT_UNLOCK)
 		return fault_unlock(p, obj, offset, m);
-	if (p->pool_count == 0 && p->refill_note > 0 && p->pool_size)
-		pool_low_water(p); /* what the refill thread has wired since */
-	if (obj->kept || p->cluster > 1 || p->pool_count == 0 || p->ops->read) {
+	if (obj->kept || p->cluster > 1 || !pool_any(p) || p->ops->read) {
 		/* Pool empty, nothing kept, zeros: the kernel zero-fills, here
 		 * rather than in fault_cold, for that call costs the cold fault. */
-		if (!obj->kept && p->cluster <= 1 && !p->ops->fill)
+		if (!obj->kept && p->cluster <= 1 && !p->ops->fill) {
+			if (p->refill_note > 0)
+				pool_low_water(p); /* the pool ran dry: ask for more */
 			return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X,
 						 obj->epoch, p->ep, m);
+		}
 		return fault_cold(p, obj, offset, m);
 	}
 	return fault_fill_supply(p, obj, offset, pool_take(p), m);
@@ -649,16 +696,6 @@ long pager_run(struct pager *p)
 
 /* --- the refill thread ----------------------------------------------------- */
 
-/* Ready slots, the loop's and those waiting for it (an estimate: the
- * loop may be taking some meanwhile). */
-static uint32_t pool_ready_count(const struct pager *p)
-{
-	uint32_t n = p->pool_count;
-	for (uint32_t w = 0; w < PAGER_POOL_WORDS; w++)
-		n += (uint32_t)__builtin_popcountll(__atomic_load_n(&p->ready_bits[w], __ATOMIC_ACQUIRE));
-	return n;
-}
-
 /* Wires empty slots until pool_size are ready (or memory is short). The
  * slots it takes out of empty_bits are its alone until handed on. */
 static void refill_round(struct pager *p)
@@ -668,13 +705,14 @@ static void refill_round(struct pager *p)
 		uint64_t mine = __atomic_exchange_n(&p->empty_bits[w], 0, __ATOMIC_ACQ_REL);
 		while (mine && ready < p->pool_size) {
 			uint64_t bit = mine & -mine;
-			uint32_t slot = w * 64 + low_bit(bit);
+			uint32_t slot = w * 64 + bit_index(bit);
 			/* E_BUSY: a supply left the page there (still zero) */
 			long r = mem_wire(p->pool_base + slot * PAGE, PAGE, VM_R | VM_W);
 			if (r != 0 && r != -E_BUSY)
 				break; /* memory is short: the rest later */
 			mine &= ~bit;
 			__atomic_fetch_or(&p->ready_bits[w], bit, __ATOMIC_RELEASE);
+			__atomic_store_n(&p->ready_added, p->ready_added + 1, __ATOMIC_RELEASE);
 			p->refilled++;
 			ready++;
 		}
@@ -695,6 +733,21 @@ static void refill_thread(void *arg)
 	}
 }
 
+/* Undoes pager_refill_start's hand-over when the thread cannot start. */
+static void pool_bits_to_stack(struct pager *p)
+{
+	p->pool_count = 0;
+	for (uint32_t slot = 0; slot < p->pool_cap; slot++) {
+		if (p->ready_bits[slot / 64] & (1ull << (slot % 64))) {
+			p->pool_ready[slot] = 1;
+			p->pool_free[p->pool_count++] = slot;
+		}
+	}
+	memset(p->ready_bits, 0, sizeof(p->ready_bits));
+	memset(p->empty_bits, 0, sizeof(p->empty_bits));
+	p->ready_added = p->ready_taken = 0;
+}
+
 long pager_refill_start(struct pager *p, void *stack, size_t size, uint32_t prio)
 {
 	if (p->ops->fill || p->pool_cap > 64 * PAGER_POOL_WORDS)
@@ -702,14 +755,22 @@ long pager_refill_start(struct pager *p, void *stack, size_t size, uint32_t prio
 	long note = sys_notify_create();
 	if (note < 0)
 		return note;
-	for (uint32_t slot = 0; slot < p->pool_cap; slot++)
-		if (!p->pool_ready[slot])
+	/* The loop's ready slots become ready bits, the others the thread's
+	 * to wire. */
+	for (uint32_t slot = 0; slot < p->pool_cap; slot++) {
+		if (p->pool_ready[slot]) {
+			p->ready_bits[slot / 64] |= 1ull << (slot % 64);
+			p->ready_added++;
+		} else
 			pool_give_back(p, slot);
+		p->pool_ready[slot] = 0;
+	}
+	p->pool_count = 0;
 	p->refill_note = (int)note;
 	long th = thread_spawn(refill_thread, p, stack, size, prio);
 	if (th < 0) {
 		p->refill_note = 0;
-		memset(p->empty_bits, 0, sizeof(p->empty_bits));
+		pool_bits_to_stack(p);
 		sys_handle_close((int)note);
 		return th;
 	}

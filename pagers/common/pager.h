@@ -156,8 +156,9 @@ struct pager {
 	uint64_t pool_base;
 	uint32_t pool_cap;            /* slots at pool_base */
 	uint32_t pool_size, pool_low; /* target and refill mark (<= pool_cap) */
-	uint32_t pool_count;          /* wired slots ready */
-	uint32_t *pool_free;          /* stack of ready slot indices */
+	uint32_t pool_count;          /* wired slots ready (not with a refill thread:
+				       * pager_pool_ready counts) */
+	uint32_t *pool_free;          /* stack of ready slot indices (not with a refill thread) */
 	uint8_t *pool_ready;          /* per slot: 1 if on that stack */
 	uint32_t cluster;             /* pages per supply (read-ahead); 1: pool path */
 	uint64_t stage_base;          /* staging area for clusters (cluster pages) */
@@ -175,7 +176,10 @@ struct pager {
 	int refill_note;                          /* wakes it; 0 (the task's own handle, never a
 						   * notification): none, the loop refills */
 	bool refill_asked;                        /* the loop woke it, it has not run since */
-	uint64_t ready_bits[PAGER_POOL_WORDS];    /* wired by it, not yet the loop's */
+	uint64_t ready_bits[PAGER_POOL_WORDS];    /* wired by it; the loop takes them one a fault */
+	uint64_t mine;                            /* ready slots of word mine_word, the loop's */
+	uint32_t mine_word, take_word;            /* and the word it takes next */
+	uint64_t ready_added, ready_taken;        /* slots it made ready, the loop took */
 	uint64_t empty_bits[PAGER_POOL_WORDS];    /* emptied by the loop, to wire */
 	uint64_t refilled;                        /* pages it wired */
 };
@@ -227,6 +231,9 @@ void pager_pool_refill(struct pager *p);
 /* Empties the pool and sets its size to 0: every fault then has the
  * kernel zero-fill (benchmarks: the cold path). */
 void pager_pool_drain(struct pager *p);
+
+/* Pool pages ready now (with a refill thread, an estimate). */
+uint32_t pager_pool_ready(const struct pager *p);
 
 /* Moves the pool's refilling off the faults' path: a thread of the
  * pager's, at priority prio (below its clients', so it runs when the

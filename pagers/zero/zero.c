@@ -71,7 +71,7 @@ static long do_stats(void *ctx, const struct ipc_request *req, struct ipc_respon
 		objects += zp.objects[i].vmo != 0;
 	resp->w[0] = zp.faults;
 	resp->w[1] = zp.failed;
-	resp->w[2] = zp.pool_count;
+	resp->w[2] = pager_pool_ready(&zp);
 	resp->w[3] = objects;
 	resp->w[4] = zp.refilled;
 	resp->words = 5;

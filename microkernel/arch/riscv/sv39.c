@@ -40,7 +40,7 @@ static inline pte_t *next_table(pte_t *e, bool alloc)
 		return pa_to_kva(pte_pa(v));
 	if ((v & PTE_V) || !alloc)
 		return 0;
-	paddr_t t = pmm_alloc();
+	paddr_t t = pmm_alloc_ahead();
 	if (!t)
 		return 0;
 	*e = pte_make(t, PTE_V);

@@ -15,6 +15,7 @@
 #include "kern/ipc.h"
 #include "kern/ipc_fast.h"
 #include "kern/log.h"
+#include "kern/pmm.h"
 #include "kern/sched.h"
 #include "kern/syscall.h"
 #include "kern/task.h"
@@ -156,9 +157,10 @@ static __attribute__((noinline)) struct thread *idle_until_ready(void)
 {
 	struct thread *n;
 	uint64_t idle_since = arch_instret();
-	do
+	do {
+		pmm_idle_zero(2); /* page tables ahead, a little each wake */
 		machine_idle(interrupt);
-	while (!(n = sched_pick()));
+	} while (!(n = sched_pick()));
 	machine_idle_account(idle_since);
 	return n;
 }
