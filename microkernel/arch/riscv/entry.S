@@ -61,9 +61,10 @@ boot_high_addr:
 	.quad boot_high
 
 /*
- * The system call save: ra, sp, sepc and the arguments a0..a7 go to the
- * frame (see trapframe.h for why that is enough); then onto the kernel
- * stack with a0 = the frame, also kept at 0(sp) for trap_exit.
+ * The system call save: ra, sp, the pc past the ecall and the arguments
+ * a0..a7 go to the frame (see trapframe.h for why that is enough); then
+ * onto the kernel stack with a0 = the frame, also kept at 0(sp) for
+ * trap_exit. (A call that must run again moves sepc back: syscall.c.)
  */
 .macro SAVE_SYSCALL
 	sd ra, 8(sp)
@@ -78,6 +79,7 @@ boot_high_addr:
 	csrr t0, sscratch
 	sd t0, 16(sp)
 	csrr t0, sepc
+	addi t0, t0, 4
 	sd t0, TF_SEPC(sp)
 	sd zero, TF_FULL(sp)
 	csrw sscratch, zero

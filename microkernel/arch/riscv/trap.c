@@ -196,22 +196,21 @@ static inline struct trapframe *resume(void)
  */
 #define FAST_ENTRY __attribute__((optimize("omit-frame-pointer")))
 
-static inline struct trapframe *fast_finish(struct trapframe *tf, struct thread *n)
+static inline struct trapframe *fast_finish(struct thread *n)
 {
 	if (!n)
 		return 0;
-	tf->sepc += 4;
 	return enter(this_cpu(), n);
 }
 
 FAST_ENTRY struct trapframe *fast_call_trap(struct trapframe *tf)
 {
-	return fast_finish(tf, ipc_fast_call((struct thread *)tf));
+	return fast_finish(ipc_fast_call((struct thread *)tf));
 }
 
 FAST_ENTRY struct trapframe *fast_reply_recv_trap(struct trapframe *tf)
 {
-	return fast_finish(tf, ipc_fast_reply_recv((struct thread *)tf));
+	return fast_finish(ipc_fast_reply_recv((struct thread *)tf));
 }
 
 struct trapframe *syscall_trap(struct trapframe *tf)
@@ -219,8 +218,7 @@ struct trapframe *syscall_trap(struct trapframe *tf)
 	struct cpu *c = this_cpu();
 	struct thread *t = (struct thread *)tf;
 	sched_entry(c);
-	tf->sepc += 4; /* past the ecall */
-	syscall_dispatch(t);
+	syscall_dispatch(t); /* (entry.S has moved sepc past the ecall) */
 	/* The common case: the caller goes on running, nothing to switch. */
 	if (__builtin_expect(c->cur == t && t->state == TH_RUNNING && !c->need_resched, 1))
 		return tf;
