@@ -120,8 +120,13 @@ int sched_top_ready(void)
 	return highest_ready();
 }
 
+bool sched_none_above(uint32_t prio)
+{
+	return ((uint64_t)nonempty >> (prio + 1)) == 0; /* no search for the top bit */
+}
+
 bool sched_may_run_now(struct thread *t)
 {
 	struct thread *cur = this_cpu()->cur;
-	return cur && cur->state != TH_RUNNING && highest_ready() <= (int)t->prio;
+	return cur && cur->state != TH_RUNNING && sched_none_above(t->prio);
 }

@@ -64,6 +64,9 @@ void thread_reap(struct cpu *c);
 bool sched_may_run_now(struct thread *t);
 /* The highest priority with a ready thread, or -1. */
 int sched_top_ready(void);
+/* Whether no ready thread has a priority above prio (sched_top_ready()
+ * <= prio, without the search for the top bit). */
+bool sched_none_above(uint32_t prio);
 
 /* Called on every kernel entry: by now the trap exit has saved the
  * registers of the last outgoing thread, so deferred frees can run. */
