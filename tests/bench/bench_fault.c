@@ -445,6 +445,7 @@ void bench_fault_trace(void)
 	ipc_buffer_setup(&buf);
 	zero_ep = (int)name_lookup(H_NAME, &buf, "pager.zero");
 	int vmo = fresh_object(FROM_ZERO_PAGER);
+	pause_for_refill(); /* the pool warm, as in fault_zero_pager */
 	for (int i = 0; i < 4; i++)
 		*(volatile uint64_t *)(AREA + (uint64_t)i * PG) = 1;
 	__asm__ volatile("li x0, 0x123" ::: "memory"); /* marker for the trace */

@@ -175,7 +175,10 @@ static __attribute__((noinline)) bool supply_one_fast(struct thread *t, const ui
 	if (ep->dead || !list_empty(&ep->kmsgs) || !list_empty(&ep->sendq.head))
 		return false;
 	pte_t *pte = src ? own_frame(k, src) : 0;
-	uint64_t *slot = vmo_slot(o, offset >> PAGE_SHIFT, false);
+	/* With alloc: the first page of a 512-page leaf of the object's
+	 * directory stays on this path (the leaf is the page's, whatever
+	 * path answers it). */
+	uint64_t *slot = vmo_slot(o, offset >> PAGE_SHIFT, true);
 	if ((src && !pte) || !slot || (*slot & VPE_PRESENT))
 		return false;
 	return vm_supply_fast(t, o, offset >> PAGE_SHIFT, slot, pte, src, prot, ep, stamp);
