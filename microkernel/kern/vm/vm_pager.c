@@ -147,9 +147,10 @@ static void map_around(struct vm_region *r, uint64_t first, uint64_t n)
 		if (page < r->offset || page >= r->offset + len)
 			continue;
 		uaddr_t va = r->start + ((page - r->offset) << PAGE_SHIFT);
-		pte_t *e = sv39_walk(r->task->pt_root, va, false);
-		if ((!e || !(*e & PTE_V)) && (vmo_lookup(r->obj, page) & VPE_PRESENT))
-			vm_map_page(r, va, VM_R);
+		uint64_t e = vmo_lookup(r->obj, page);
+		pte_t *pte = (e & VPE_PRESENT) ? sv39_walk(r->task->pt_root, va, false) : 0;
+		if ((e & VPE_PRESENT) && (!pte || !(*pte & PTE_V)))
+			vm_map_entry(r, va, e, true); /* the entry at hand: no second lookup */
 	}
 }
 
