@@ -324,7 +324,8 @@ bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio policy-lab $(B)/disk.img
 # once into build/peers and kept while its configuration holds). Writes
 # bench/peers.json, which scripts/bench sets beside our figures. Not part
 # of `make test` or `make bench`.
-bench-peers:
+# musl's source (build/musl-dl) is shared: Linux's hello is built on it.
+bench-peers: $(MUSL_STAMP)
 	scripts/bench-peers bench
 
 # Keeps the downloads (build/musl-dl, build/ports-dl) so a rebuild needs

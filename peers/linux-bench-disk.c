@@ -3,8 +3,10 @@
  * and bench_swap.c (same names, same page counts), each load's idle time
  * taken off (timed_load):
  *   spawn_hello_from_disk_cold / _warm  fork, execve of /mnt/bin/hello (a
- *                        static glibc program that prints one line, to
- *                        /dev/null here), exit, waitpid; cold: the first
+ *                        static musl program that prints one line, to
+ *                        /dev/null here; ours links the same musl),
+ *                        exit, waitpid; cold: the first
+ *   spawn_hello_glibc_from_disk_warm  the same program on static glibc
  *   spawn_tiny_from_disk_warm  the same with /mnt/bin/tiny, no libc (one
  *                        write, one exit): the kernel's part alone
  *   fault_file_major     a load from a page of /mnt/big.bin not in the page
@@ -100,11 +102,14 @@ static bool spawn_run(const char *name, const char *path, size_t n)
 
 static void spawns(const char *mnt)
 {
-	char hello[256], tiny[256];
+	char hello[256], glibc[256], tiny[256];
 	snprintf(hello, sizeof hello, "%s/bin/hello", mnt);
+	snprintf(glibc, sizeof glibc, "%s/bin/hello-glibc", mnt);
 	snprintf(tiny, sizeof tiny, "%s/bin/tiny", mnt);
 	if (spawn_run("spawn_hello_from_disk_cold", hello, 1))
 		spawn_run("spawn_hello_from_disk_warm", hello, SPAWN_N);
+	spawn_run("spawn_hello_glibc_from_disk_cold", glibc, 1);
+	spawn_run("spawn_hello_glibc_from_disk_warm", glibc, SPAWN_N);
 	spawn_run("spawn_tiny_from_disk_cold", tiny, 1);
 	spawn_run("spawn_tiny_from_disk_warm", tiny, SPAWN_N);
 }
