@@ -49,6 +49,7 @@
 #define FAULT_AROUND "/sys/kernel/debug/fault_around_bytes"
 #define PAGE_CLUSTER "/proc/sys/vm/page-cluster"
 #define PRESS_STEP (4ul << 20)
+#define SLOW_LOAD 8000 /* instructions: a load that started a disk read */
 #define PRESS_MAX 96 /* steps: 384 MiB of pressure at most */
 
 static uint64_t less_overhead(uint64_t t)
@@ -127,17 +128,21 @@ static void major_faults(const char *m)
 static void cluster_faults(const char *m)
 {
 	long maj0 = vmstat("pgmajfault"), in0 = vmstat("pgpgin");
+	uint64_t slow = 0;
 	for (size_t c = 0; c < CLUSTER_N; c++) {
 		uint64_t sum = 0;
 		for (size_t k = 0; k < CLUSTER; k++) {
 			size_t page = MAJOR_N + c * CLUSTER + k;
-			sum += less_overhead(timed_load((volatile const uint64_t *)(m + page * PG)));
+			uint64_t t = less_overhead(timed_load((volatile const uint64_t *)(m + page * PG)));
+			slow += t >= SLOW_LOAD;
+			sum += t;
 		}
 		samples[c] = sum / CLUSTER;
 	}
 	say("BENCH-INFO fault_file_major_cluster16_reads %ld KiB read, %ld major faults for %u "
-	    "loads (read_ahead_kb default, fault_around_bytes 65536)\n",
-	    vmstat("pgpgin") - in0, vmstat("pgmajfault") - maj0, CLUSTER * CLUSTER_N);
+	    "loads (read_ahead_kb default, fault_around_bytes 65536); %lu loads of %u or more "
+	    "instructions (a read started)\n", vmstat("pgpgin") - in0,
+	    vmstat("pgmajfault") - maj0, CLUSTER * CLUSTER_N, (unsigned long)slow, SLOW_LOAD);
 	report_n("fault_file_major_cluster16_per_page", CLUSTER_N, false);
 }
 
@@ -246,16 +251,22 @@ static void swap_single(char *area)
 static void swap_cluster(char *area)
 {
 	long in0 = vmstat("pswpin");
+	uint64_t first = 0, slow = 0;
 	for (size_t c = 0; c < CLUSTER_N; c++) {
 		uint64_t sum = 0;
 		for (size_t k = 0; k < CLUSTER; k++) {
 			size_t page = IN_WARMUP + IN_N + c * CLUSTER + k;
-			sum += less_overhead(timed_load((volatile const uint64_t *)(area + page * PG)));
+			uint64_t t = less_overhead(timed_load((volatile const uint64_t *)(area + page * PG)));
+			first += k == 0 ? t : 0;
+			slow += t >= SLOW_LOAD;
+			sum += t;
 		}
 		samples[c] = sum / CLUSTER;
 	}
-	say("BENCH-INFO fault_swap_in_cluster16_reads %ld pages for %u loads (page-cluster 3)\n",
-	    vmstat("pswpin") - in0, CLUSTER * CLUSTER_N);
+	say("BENCH-INFO fault_swap_in_cluster16_reads %ld pages for %u loads (page-cluster 3); "
+	    "%lu loads of %u or more instructions (a read started); the first load of a run "
+	    "alone, / 16: mean %lu\n", vmstat("pswpin") - in0, CLUSTER * CLUSTER_N,
+	    (unsigned long)slow, SLOW_LOAD, (unsigned long)(first / CLUSTER_N / CLUSTER));
 	report_n("fault_swap_in_cluster16_per_page", CLUSTER_N, false);
 }
 
