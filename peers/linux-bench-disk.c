@@ -81,7 +81,7 @@ static bool spawn_run(const char *name, const char *path, size_t n)
 	int out = dup(1), null = open("/dev/null", O_WRONLY), st = 0;
 	size_t i = 0;
 	if (out < 0 || null < 0) {
-		say("bench: %s: no /dev/null\n", name);
+		complain("%s: no /dev/null\n", name);
 		return false;
 	}
 	dup2(null, 1);
@@ -94,7 +94,7 @@ static bool spawn_run(const char *name, const char *path, size_t n)
 	close(out);
 	close(null);
 	if (i < n) {
-		say("bench: %s: %s exited with status %#x\n", name, path, st);
+		complain("%s: %s exited with status %#x\n", name, path, st);
 		return false;
 	}
 	report_n(name, n, true);
@@ -150,7 +150,7 @@ static char *map_file(int fd, size_t size, int advice)
 {
 	char *m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED) {
-		say("bench: mmap of /big.bin: %s\n", strerror(errno));
+		complain("mmap of /big.bin: %s\n", strerror(errno));
 		return NULL;
 	}
 	madvise(m, size, advice);
@@ -181,7 +181,7 @@ void bench_files(const char *mnt)
 	snprintf(path, sizeof path, "%s/big.bin", mnt);
 	int fd = open(path, O_RDONLY);
 	if (fd < 0 || fstat(fd, &st) || (size_t)st.st_size < (MAJOR_N + CLUSTER * CLUSTER_N) * PG) {
-		say("bench: no %s of %d pages\n", path, MAJOR_N + CLUSTER * CLUSTER_N);
+		complain("no %s of %d pages\n", path, MAJOR_N + CLUSTER * CLUSTER_N);
 		return;
 	}
 	size_t size = (size_t)st.st_size;
@@ -232,6 +232,8 @@ static bool push_out(char *area, size_t len)
 		munmap(press[i], PRESS_STEP);
 	say("BENCH-INFO fault_swap_in_eviction MADV_PAGEOUT, then %zu MiB touched elsewhere: "
 	    "%zu of %zu pages left in memory\n", n * (PRESS_STEP >> 20), left, len / PG);
+	if (left)
+		complain("swap: %zu pages stay in memory\n", left);
 	return left == 0;
 }
 
@@ -274,12 +276,12 @@ void bench_swap(const char *swapdev)
 {
 	size_t npages = IN_WARMUP + IN_N + CLUSTER * CLUSTER_N, len = npages * PG;
 	if (swapon(swapdev, 0)) {
-		say("bench: swapon %s: %s\n", swapdev, strerror(errno));
+		complain("swapon %s: %s\n", swapdev, strerror(errno));
 		return;
 	}
 	char *area = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED) {
-		say("bench: mmap: %s\n", strerror(errno));
+		complain("mmap: %s\n", strerror(errno));
 		return;
 	}
 	for (size_t i = 0; i < npages; i++)
@@ -292,7 +294,7 @@ void bench_swap(const char *swapdev)
 	swap_cluster(area);
 	for (size_t i = 0; i < npages; i++)
 		if (*(volatile uint64_t *)(area + i * PG) != i + 1) {
-			say("bench: swap: page %zu came back wrong\n", i);
+			complain("swap: page %zu came back wrong\n", i);
 			return;
 		}
 	munmap(area, len);

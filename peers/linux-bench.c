@@ -44,6 +44,29 @@ void say(const char *fmt, ...)
 	fflush(stdout);
 }
 
+static int errors;
+
+/* A check that failed: the run prints no `bench: done`, so scripts/bench
+ * refuses the log and make bench-peers fails. */
+void complain(const char *fmt, ...)
+{
+	va_list ap;
+	errors++;
+	fputs("bench: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+static void say_done(void)
+{
+	if (errors)
+		say("bench: %d check(s) failed\n", errors);
+	else
+		say("bench: done\n");
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -128,7 +151,7 @@ bool write_file(const char *path, const char *s)
 	if (fd >= 0)
 		close(fd);
 	if (!ok)
-		say("bench: cannot write %s to %s: %s\n", s, path, strerror(errno));
+		complain("cannot write %s to %s: %s\n", s, path, strerror(errno));
 	return ok;
 }
 
@@ -142,14 +165,14 @@ static bool perf_open_instret(void)
 	attr.config = PERF_COUNT_HW_INSTRUCTIONS;
 	long fd = syscall(SYS_perf_event_open, &attr, -1, 0, -1, 0);
 	if (fd < 0) {
-		say("bench: perf_event_open: %s\n", strerror(errno));
+		complain("perf_event_open: %s\n", strerror(errno));
 		return false;
 	}
 	uint64_t a = rd_instret();
 	for (volatile int i = 0; i < 1000; i++)
 		;
 	if (rd_instret() == a) {
-		say("bench: instret does not count\n");
+		complain("instret does not count\n");
 		return false;
 	}
 	return true;
@@ -207,7 +230,7 @@ static void bench_pipe_roundtrip(void)
 {
 	int to[2], from[2];
 	if (pipe(to) || pipe(from)) {
-		say("bench: pipe: %s\n", strerror(errno));
+		complain("pipe: %s\n", strerror(errno));
 		return;
 	}
 	pid_t pid = fork();
@@ -225,7 +248,7 @@ static void bench_pipe_roundtrip(void)
 		long r = sys3(SYS_read, from[0], (long)&c, 1);
 		uint64_t b = rd_instret();
 		if (r != 1) {
-			say("bench: pipe round trip: read %ld\n", r);
+			complain("pipe round trip: read %ld\n", r);
 			return;
 		}
 		if (i >= WARMUP)
@@ -248,7 +271,7 @@ static void bench_anon_first_touch(void)
 			area = mmap(NULL, CHUNK * PG, PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			if (area == MAP_FAILED) {
-				say("bench: mmap: %s\n", strerror(errno));
+				complain("mmap: %s\n", strerror(errno));
 				return;
 			}
 			page = 0;
@@ -267,7 +290,7 @@ static void bench_anon_first_touch(void)
 static void mount_or_say(const char *src, const char *dir, const char *type)
 {
 	if (mount(src, dir, type, 0, NULL))
-		say("bench: mount %s on %s: %s\n", type, dir, strerror(errno));
+		complain("mount %s on %s: %s\n", type, dir, strerror(errno));
 }
 
 /* The ext2 disk goes to /mnt; the other one is the swap disk. */
@@ -277,7 +300,7 @@ static const char *disks(void)
 	for (int i = 0; i < 2; i++)
 		if (mount(devs[i], "/mnt", "ext2", MS_RDONLY, NULL) == 0)
 			return devs[1 - i];
-	say("bench: no ext2 disk: %s\n", strerror(errno));
+	complain("no ext2 disk: %s\n", strerror(errno));
 	return NULL;
 }
 
@@ -303,7 +326,7 @@ int main(void)
 			bench_files("/mnt");
 			bench_swap(swapdev);
 		}
-		say("bench: done\n");
+		say_done();
 	}
 	sync();
 	reboot(RB_POWER_OFF);

@@ -55,6 +55,7 @@ uint64_t idle_ns(void); /* idle + iowait sleep time of the hart, ns */
 long vmstat(const char *key); /* a /proc/vmstat counter, -1 if none */
 bool write_file(const char *path, const char *text);
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Instructions of one load at p, the idle time taken off. */
 static inline uint64_t timed_load(volatile const uint64_t *p)
