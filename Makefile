@@ -242,7 +242,7 @@ include mk/fuzz-host.mk
 include mk/policylab.mk
 
 # --- top-level targets ------------------------------------------------------
-.PHONY: swap-test all deps run run-gdb test unit-test qemu-test shell-test blk-test gdb-test bench clean disks \
+.PHONY: swap-test all deps run run-gdb test unit-test qemu-test shell-test blk-test gdb-test bench bench-peers clean disks \
 	ports-test
 .DEFAULT_GOAL := all
 
@@ -318,6 +318,15 @@ test: unit-test fuzz-replay qemu-test shell-test blk-test swap-test fuzz-slice g
 bench: $(B)/kernel-bench.elf $(B)/bootimg.cpio policy-lab $(B)/disk.img
 	scripts/bench $(B)/kernel-bench.elf $(B)/bootimg.cpio bench
 	scripts/ports-bench $(B)/kernel-bench.elf $(B)/bootimg.cpio $(B)/disk.img bench
+
+# Linux 6.1 on the same QEMU with the same -icount settings, measuring
+# the same paths (scripts/bench-peers: a few minutes; the kernel is built
+# once into build/peers and kept while its configuration holds). Writes
+# bench/peers.json, which scripts/bench sets beside our figures. Not part
+# of `make test` or `make bench`.
+# musl's source (build/musl-dl) is shared: Linux's hello is built on it.
+bench-peers: $(MUSL_STAMP)
+	scripts/bench-peers bench
 
 # Keeps the downloads (build/musl-dl, build/ports-dl) so a rebuild needs
 # no network.
