@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ecall.h" /* sys3: no libc in the timed path */
+
 #define WARMUP 1000
 #define N 10000 /* samples of a CPU path, as tests/bench/bench.h */
 #define PG 4096ul
@@ -35,17 +37,6 @@ static inline uint64_t rd_instret(void)
 	uint64_t v;
 	__asm__ volatile("rdinstret %0" : "=r"(v)::"memory");
 	return v;
-}
-
-/* A system call by a raw ecall: no libc in the timed path. */
-static inline long sys3(long nr, long a, long b, long c)
-{
-	register long a0 __asm__("a0") = a;
-	register long a1 __asm__("a1") = b;
-	register long a2 __asm__("a2") = c;
-	register long a7 __asm__("a7") = nr;
-	__asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a7) : "memory");
-	return a0;
 }
 
 /* linux-bench.c */
