@@ -11,6 +11,8 @@ static struct {
 	uint32_t *refs;  /* one count per frame in [base, end) */
 	paddr_t free_head; /* 0: empty */
 	uint64_t nfree, total;
+	paddr_t prezeroed[8]; /* zeroed ahead (pmm_idle_zero) */
+	uint32_t nprezeroed;
 } pmm;
 
 static size_t frame_index(paddr_t pa)
@@ -41,6 +43,7 @@ paddr_t pmm_init(paddr_t base, paddr_t end)
 	pmm.free_head = 0;
 	pmm.nfree = 0;
 	pmm.total = 0;
+	pmm.nprezeroed = 0;
 	/* Reserved frames carry a count of 1 so that freeing one by mistake
 	 * is caught as a double free rather than corrupting the list. */
 	for (uint64_t i = 0; i < n; i++)
@@ -141,40 +144,37 @@ static inline __attribute__((always_inline)) paddr_t take_frame(void)
  * (pmm_free_count) and any allocation takes them when the free list is
  * empty; a handful, and never the last free frames.
  */
-#define PREZERO_MAX 8
-#define PREZERO_KEEP_FREE 64 /* left on the free list for everyone else */
-static paddr_t prezeroed[PREZERO_MAX];
-static uint32_t nprezeroed;
+#define PREZERO_MAX (sizeof(pmm.prezeroed) / sizeof(pmm.prezeroed[0]))
 
 paddr_t pmm_alloc(void)
 {
 	paddr_t pa = take_frame();
 	if (pa)
 		zero_frame(pa_to_kva(pa));
-	else if (nprezeroed)
-		pa = prezeroed[--nprezeroed];
+	else if (pmm.nprezeroed)
+		pa = pmm.prezeroed[--pmm.nprezeroed];
 	return pa;
 }
 
 paddr_t pmm_alloc_raw(void)
 {
 	paddr_t pa = take_frame();
-	if (!pa && nprezeroed)
-		pa = prezeroed[--nprezeroed];
+	if (!pa && pmm.nprezeroed)
+		pa = pmm.prezeroed[--pmm.nprezeroed];
 	return pa;
 }
 
 paddr_t pmm_alloc_ahead(void)
 {
-	return nprezeroed ? prezeroed[--nprezeroed] : pmm_alloc();
+	return pmm.nprezeroed ? pmm.prezeroed[--pmm.nprezeroed] : pmm_alloc();
 }
 
 void pmm_idle_zero(uint32_t max)
 {
-	while (max-- && nprezeroed < PREZERO_MAX && pmm.nfree > PREZERO_KEEP_FREE) {
+	while (max-- && pmm.nprezeroed < PREZERO_MAX && pmm.nfree > PMM_PREZERO_KEEP_FREE) {
 		paddr_t pa = take_frame();
 		zero_frame(pa_to_kva(pa));
-		prezeroed[nprezeroed++] = pa;
+		pmm.prezeroed[pmm.nprezeroed++] = pa;
 	}
 }
 
@@ -202,7 +202,7 @@ uint32_t pmm_refcount(paddr_t pa)
 
 uint64_t pmm_free_count(void)
 {
-	return pmm.nfree + nprezeroed;
+	return pmm.nfree + pmm.nprezeroed;
 }
 
 uint64_t pmm_total_count(void)

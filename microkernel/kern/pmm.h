@@ -39,7 +39,9 @@ paddr_t pmm_alloc_raw(void);
 /* A zeroed frame for a page table or a page of kernel metadata (kmem):
  * one zeroed ahead if there is one. */
 paddr_t pmm_alloc_ahead(void);
-/* The idle loop: zeroes up to max frames ahead for pmm_alloc_ahead. */
+/* The idle loop: zeroes up to max frames ahead for pmm_alloc_ahead (a
+ * handful in all), leaving PMM_PREZERO_KEEP_FREE on the free list. */
+#define PMM_PREZERO_KEEP_FREE 64
 void pmm_idle_zero(uint32_t max);
 void pmm_ref(paddr_t pa);
 void pmm_unref(paddr_t pa);

@@ -334,6 +334,53 @@ static void test_pmm_free_count_returns_after_mixed_use(void **state)
     }
 }
 
+/* Frames zeroed while idle: counted as free, handed out zeroed (to
+ * pmm_alloc_ahead first, to anyone once the free list is empty), never
+ * taken below PMM_PREZERO_KEEP_FREE. Needs more RAM than the others. */
+static void test_pmm_frames_zeroed_ahead(void **state)
+{
+    fake_phys_free();
+    fake_phys_init(256 * PAGE_SIZE);
+    assert_int_equal(pmm_init(BASE, BASE + 256 * PAGE_SIZE), META_END);
+    pmm_free_range(BASE, BASE + 256 * PAGE_SIZE);
+    uint64_t free0 = pmm_free_count();
+    pmm_idle_zero(3);
+    assert_int_equal(pmm_free_count(), free0); /* still free, in the stash */
+    paddr_t a = pmm_alloc_ahead();
+    assert_true(a && all_bytes(a, 0) && pmm_refcount(a) == 1);
+    assert_int_equal(pmm_free_count(), free0 - 1);
+    /* Empty the free list: the stash's two remaining frames come next,
+     * zeroed, then nothing. */
+    paddr_t got[256];
+    size_t n = 0;
+    while ((got[n] = pmm_alloc_raw()) != 0)
+        n++;
+    assert_int_equal(n, free0 - 1);
+    assert_true(all_bytes(got[n - 1], 0) && all_bytes(got[n - 2], 0));
+    assert_false(all_bytes(got[n - 3], 0)); /* from the free list: junk */
+    assert_int_equal(pmm_free_count(), 0);
+    assert_int_equal(pmm_alloc_ahead(), 0);
+    pmm_idle_zero(8); /* nothing free: nothing taken */
+    assert_int_equal(pmm_free_count(), 0);
+    for (size_t i = 0; i < n; i++)
+        pmm_unref(got[i]);
+    pmm_unref(a);
+    assert_int_equal(pmm_free_count(), free0);
+    /* Never below the reserve: there, every frame stays junk on the
+     * free list. */
+    for (n = 0; pmm_free_count() > PMM_PREZERO_KEEP_FREE; n++)
+        got[n] = pmm_alloc();
+    pmm_idle_zero(8);
+    for (size_t i = 0; i < PMM_PREZERO_KEEP_FREE; i++) {
+        got[n] = pmm_alloc_raw();
+        assert_true(got[n] && !all_bytes(got[n], 0));
+        n++;
+    }
+    assert_int_equal(pmm_free_count(), 0);
+    for (size_t i = 0; i < n; i++)
+        pmm_unref(got[i]);
+}
+
 #define T(fn, setup) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -363,6 +410,7 @@ int main(void)
         T(test_pmm_cleared_link_word_is_caught, setup_all_free),
         T(test_pmm_owns_only_managed_frames, setup_all_free),
         T(test_pmm_free_count_returns_after_mixed_use, setup_all_free),
+        T(test_pmm_frames_zeroed_ahead, setup_reserved),
     };
     return cmocka_run_group_tests_name("pmm", tests, NULL, NULL);
 }
