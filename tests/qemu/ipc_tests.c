@@ -433,7 +433,58 @@ static void server_loop_checks_access_and_sizes(void)
 	CHECK_EQ(s.rejected, 3);
 }
 
+/* One ecall with a0..a7 and t3 set; they come back in r (a0..a7, t3). */
+static void raw_ecall(long nr, long r[9])
+{
+	register long a0 __asm__("a0") = 77;
+	register long a1 __asm__("a1") = 0x1111;
+	register long a2 __asm__("a2") = 0x2222;
+	register long a3 __asm__("a3") = 0x3333;
+	register long a4 __asm__("a4") = 0x4444;
+	register long a5 __asm__("a5") = 0x5555;
+	register long a6 __asm__("a6") = 0x6666;
+	register long a7 __asm__("a7") = nr;
+	register long t3 __asm__("t3") = 0x7777;
+	__asm__ volatile("ecall"
+			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6),
+			   "+r"(a7), "+r"(t3)
+			 :
+			 : "memory", "t0", "t1", "t2", "t4", "t5", "t6");
+	long out[9] = { a0, a1, a2, a3, a4, a5, a6, a7, t3 };
+	for (int i = 0; i < 9; i++)
+		r[i] = out[i];
+}
+
+/* The system call ABI (uapi/syscall.h): a leaf call returns a0 and
+ * zeroes a1..a6 and the t registers; any other call leaves a1..a6 as
+ * they were (unless they carry a result); both keep a7, and both go on
+ * after their ecall, once. */
+static void leaf_calls_keep_the_abi(void)
+{
+	long r[9];
+	raw_ecall(SYS_NOP, r);
+	CHECK_EQ(r[0], 0);
+	for (int i = 1; i <= 6; i++)
+		CHECK_EQ(r[i], 0);
+	CHECK_EQ(r[7], SYS_NOP);
+	CHECK_EQ(r[8], 0);
+	raw_ecall(SYS_YIELD, r);
+	CHECK_EQ(r[0], 0);
+	CHECK_EQ(r[1], 0x1111);
+	CHECK_EQ(r[6], 0x6666);
+	CHECK_EQ(r[7], SYS_YIELD);
+	CHECK_EQ(r[8], 0);
+	long t0 = sys_leaf(SYS_CPU_TIME, CPU_TIME_THREAD);
+	CHECK(t0 > 0);
+	CHECK(sys_leaf(SYS_CPU_TIME, CPU_TIME_TASK) >= t0);
+	CHECK_EQ(sys_leaf(SYS_CPU_TIME, 7), -E_INVAL);
+	long wall = sys_leaf(SYS_WALL_CLOCK, 0);
+	CHECK(wall > 0 || wall == -E_NOENT);
+	CHECK(sys_leaf(SYS_IDLE_COUNT, 0) >= 0);
+}
+
 const struct qtest ipc_tests[] = {
+	{ "leaf_calls_keep_the_abi", leaf_calls_keep_the_abi },
 	{ "ping_pong_between_tasks_fast_path", ping_pong_between_tasks_fast_path },
 	{ "ping_pong_between_tasks_slow_path", ping_pong_between_tasks_slow_path },
 	{ "long_message_round_trips_through_buffer", long_message_round_trips_through_buffer },
