@@ -167,7 +167,6 @@ static inline uint32_t bit_index(uint64_t bit)
 	return pos[(bit * 0x03f79d71b4cb0a89ull) >> 58];
 }
 
-
 /* With a refill thread: slot is empty (its frame left), the thread's to
  * wire again. */
 static void pool_give_back(struct pager *p, uint32_t slot)
