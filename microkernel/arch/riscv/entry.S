@@ -102,7 +102,8 @@ trap_entry:
 	addi t0, t0, -8             /* ecall from U-mode? */
 	bnez t0, full_entry
 	/* System call. The IPC fast path first for call and reply_recv, then
-	 * the leaf calls (t0..t6 are the kernel's to clobber). */
+	 * the leaf calls, then the supply's fast path (t0..t6 are the
+	 * kernel's to clobber). */
 	li t0, TF_SYS_CALL
 	beq a7, t0, ipc_call_entry
 	li t0, TF_SYS_REPLY_RECV
@@ -114,6 +115,8 @@ trap_entry:
 	add t0, t0, t1
 	ld t0, 0(t0)
 	bnez t0, leaf_entry
+	li t0, TF_SYS_PAGER_SUPPLY  /* the supply that answers a fault */
+	beq a7, t0, supply_entry
 syscall_entry:
 	SAVE_SYSCALL
 1:	call syscall_trap
@@ -127,6 +130,12 @@ ipc_call_entry:
 ipc_reply_recv_entry:
 	SAVE_SYSCALL
 	call fast_reply_recv_trap
+	bnez a0, trap_exit
+	ld a0, 0(sp)
+	j 1b
+supply_entry:
+	SAVE_SYSCALL
+	call fast_supply_trap
 	bnez a0, trap_exit
 	ld a0, 0(sp)
 	j 1b

@@ -20,6 +20,7 @@
 #include "kern/syscall.h"
 #include "kern/task.h"
 #include "kern/vm/vm_fault.h"
+#include "kern/vm/vm_pager.h"
 #include "uapi/pager.h"
 
 _Static_assert(__builtin_offsetof(struct trapframe, sepc) == TF_SEPC, "TF_SEPC");
@@ -28,6 +29,7 @@ _Static_assert(sizeof(struct trapframe) == TF_SIZE, "TF_SIZE");
 _Static_assert(__builtin_offsetof(struct thread, tf) == 0, "tf first");
 _Static_assert(TF_SYS_CALL == SYS_CALL && TF_SYS_REPLY_RECV == SYS_REPLY_RECV, "entry.S");
 _Static_assert(TF_SYS_NCALLS == SYS_NCALLS, "entry.S: the leaf table's bound");
+_Static_assert(TF_SYS_PAGER_SUPPLY == SYS_PAGER_SUPPLY, "entry.S");
 
 void fpu_save(struct fpstate *f);
 void fpu_restore(const struct fpstate *f);
@@ -35,6 +37,7 @@ struct trapframe *trap_user(struct trapframe *tf);
 struct trapframe *syscall_trap(struct trapframe *tf);
 struct trapframe *fast_call_trap(struct trapframe *tf);
 struct trapframe *fast_reply_recv_trap(struct trapframe *tf);
+struct trapframe *fast_supply_trap(struct trapframe *tf);
 _Noreturn void trap_kernel(struct trapframe *tf);
 
 static const char *cause_name(uint64_t c)
@@ -211,6 +214,14 @@ FAST_ENTRY struct trapframe *fast_call_trap(struct trapframe *tf)
 FAST_ENTRY struct trapframe *fast_reply_recv_trap(struct trapframe *tf)
 {
 	return fast_finish(ipc_fast_reply_recv((struct thread *)tf));
+}
+
+/* The supply-and-receive call, with the same contract (vm_pager.c). */
+FAST_ENTRY struct trapframe *fast_supply_trap(struct trapframe *tf)
+{
+	if (!vm_pager_supply_fast((struct thread *)tf))
+		return 0;
+	return enter(this_cpu(), this_cpu()->cur);
 }
 
 struct trapframe *syscall_trap(struct trapframe *tf)

@@ -15,6 +15,7 @@
  * against uapi/syscall.h in trap.c). */
 #define TF_SYS_CALL 17
 #define TF_SYS_REPLY_RECV 21
+#define TF_SYS_PAGER_SUPPLY 34
 /* SYS_NCALLS: entry.S's bound for the leaf table (kern/syscall.h). */
 #define TF_SYS_NCALLS 76
 

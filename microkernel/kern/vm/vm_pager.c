@@ -202,6 +202,12 @@ static bool take_source(struct task *k, struct vm_object *o, uaddr_t va, struct 
 	return (e & VPE_PRESENT) && !(e & VPE_PIN_MASK);
 }
 
+bool vm_pager_supply_fast(struct thread *t)
+{
+	const uint64_t *a = &t->tf.x[REG_A0];
+	return a[3] == 1 && (int64_t)a[5] >= 0 && supply_one_fast(t, a, vm_now());
+}
+
 int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 {
 	if (a[3] == 1 && (int64_t)a[5] >= 0 && supply_one_fast(t, a, vm_now()))

@@ -11,6 +11,10 @@ int64_t sys_pager_open(struct thread *t, const uint64_t *a);
 int64_t sys_vm_map(struct thread *t, const uint64_t *a);
 int64_t sys_vm_protect(struct thread *t, const uint64_t *a);
 int64_t sys_pager_supply(struct thread *t, const uint64_t *a);
+/* The common supply (one page, then receive) without the system call
+ * dispatch: entry.S's fast entry. True: done, the faulting thread is
+ * current; false: nothing changed, take the general path. */
+bool vm_pager_supply_fast(struct thread *t);
 int64_t sys_pager_fail(struct thread *t, const uint64_t *a);
 int64_t sys_pager_query(struct thread *t, const uint64_t *a);
 int64_t sys_pager_evict(struct thread *t, const uint64_t *a);
