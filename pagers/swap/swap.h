@@ -27,6 +27,8 @@
 #define SECTORS_PER_PAGE (PG / BLK_SECTOR)
 #define BUF_PAGES (2 * SWAP_CLUSTER_MAX) /* reads in the first half, writes in the second */
 #define BUF_VA 0x2000000000ul
+#define KEPT_VA 0x2100000000ul   /* frames of pages that were written nowhere (swap.c) */
+#define KEPT_PAGES 1024
 #define RETURN_VA 0x2200000000ul
 #define RETURN_PAGES 256
 #define ARENA_VA 0x2300000000ul
