@@ -49,6 +49,7 @@ static struct blk_dev disk;
 static struct swapmap map;
 int ep = -1, note = -1;
 struct swap_status st;
+volatile uint64_t area_freed;
 
 /* --- objects ----------------------------------------------------------------- */
 
@@ -171,6 +172,7 @@ static void kept_drop(int i)
 	kept[i].id = 0;
 	nkept--;
 	vm_unmap(kept_va(i), PG);
+	area_freed += i < RETURN_PAGES;
 }
 
 /* --- the disk ---------------------------------------------------------------------- */
@@ -193,10 +195,11 @@ static int disk_io(bool write, uint32_t slot, uint32_t n, uint64_t buf_off)
 /*
  * A RETURNed page's way out, step by step:
  *   1. handle_return: a slot for it, and a place in the batch;
- *   2. flush: its frame moves (SYS_VMO_MOVE, no copy) from the return area
- *      into the disk buffer's write half at its batch position (copied
- *      there if the move is refused); each run of consecutive slots is
- *      one disk request;
+ *   2. flush (the batch full: WRITE_MAX pages, or nothing else to do):
+ *      its frame moves (SYS_VMO_MOVE, no copy) from the return area into
+ *      the disk buffer's write part at its batch position (copied there
+ *      if the move is refused); each run of consecutive slots is one disk
+ *      request, up to BLK_TAGS of them in flight;
  *   3. written: the frame stays in the buffer until the next move
  *      replaces it (a copied page's return-area frame is unmapped);
  *   4. a failed run: each page alone to a good slot (write_alone); a page
@@ -208,7 +211,7 @@ struct pending {
 	uint32_t slot, area; /* swap slot; return-area page */
 	bool moved;          /* its frame is in the disk buffer, not the return area */
 };
-static struct pending batch[SWAP_CLUSTER_MAX];
+static struct pending batch[WRITE_MAX];
 static uint32_t nbatch;
 static volatile uint32_t cluster = 8;
 
@@ -241,8 +244,10 @@ static void write_alone(struct pending *p, uint64_t off)
 	for (int tries = 0; tries < 8; tries++) {
 		if (disk_io(true, p->slot, 1, off) == BLK_OK) {
 			st.swap_outs++;
-			if (!p->moved)
+			if (!p->moved) {
 				vm_unmap(RETURN_VA + (uint64_t)p->area * PG, PG);
+				area_freed++;
+			}
 			return;
 		}
 		uprintf("swap: write error on slot %u: marked bad\n", p->slot);
@@ -268,6 +273,8 @@ static void to_buffer(uint32_t i, uint32_t n)
 			batch[i + k + j].moved = moved;
 		if (!moved)
 			memcpy(disk.buf + off, (void *)va, m * PG);
+		else
+			area_freed += m;
 	}
 }
 
@@ -280,43 +287,59 @@ static void written(uint32_t i, uint32_t n)
 		for (m = 1; k + m < n && batch[i + k + m].area == a + m && batch[i + k + m].moved == moved;
 		     m++)
 			;
-		if (!moved)
+		if (!moved) {
 			vm_unmap(RETURN_VA + (uint64_t)a * PG, m * PG);
+			area_freed += m;
+		}
 	}
 	st.swap_outs += n;
 }
 
-/* Writes the batch: each run of consecutive slots is one request, all of
- * them in flight at once; a run that fails is written page by page. */
-static void flush(void)
+/* The runs in flight (flush): batch pages [first, first + len) each. */
+struct runs {
+	uint32_t n, first[BLK_TAGS], len[BLK_TAGS];
+	unsigned tag[BLK_TAGS];
+	int status[BLK_TAGS];
+};
+
+/* Waits for every run in flight; a run that failed is written page by
+ * page. */
+static void collect(struct runs *r)
 {
-	uint32_t first[SWAP_CLUSTER_MAX], len[SWAP_CLUSTER_MAX], runs = 0;
-	unsigned tag[SWAP_CLUSTER_MAX];
-	int status[SWAP_CLUSTER_MAX];
-	_Static_assert(SWAP_CLUSTER_MAX <= BLK_TAGS, "a tag a run");
-	for (uint32_t i = 0; i < nbatch; i += len[runs++]) {
-		uint32_t n = 1;
-		while (i + n < nbatch && batch[i + n].slot == batch[i].slot + n)
-			n++;
-		first[runs] = i;
-		len[runs] = n;
-		to_buffer(i, n);
-		status[runs] = blk_submit(&disk, BLK_OP_WRITE, (uint64_t)batch[i].slot * SECTORS_PER_PAGE,
-					  n * SECTORS_PER_PAGE, WBUF_OFF + i * PG, &tag[runs]);
-		st.disk_writes++;
-	}
-	for (uint32_t r = 0; r < runs; r++)
-		if (status[r] == BLK_OK)
-			status[r] = blk_wait(&disk, tag[r]);
-	for (uint32_t r = 0; r < runs; r++) {
-		if (status[r] == BLK_OK) {
-			written(first[r], len[r]);
+	for (uint32_t i = 0; i < r->n; i++)
+		if (r->status[i] == BLK_OK)
+			r->status[i] = blk_wait(&disk, r->tag[i]);
+	for (uint32_t i = 0; i < r->n; i++) {
+		if (r->status[i] == BLK_OK) {
+			written(r->first[i], r->len[i]);
 			continue;
 		}
 		st.io_errors++;
-		for (uint32_t k = 0; k < len[r]; k++)
-			write_alone(&batch[first[r] + k], WBUF_OFF + (first[r] + k) * PG);
+		for (uint32_t k = 0; k < r->len[i]; k++)
+			write_alone(&batch[r->first[i] + k], WBUF_OFF + (r->first[i] + k) * PG);
 	}
+	r->n = 0;
+}
+
+/* Writes the batch: each run of consecutive slots is one request, up to
+ * BLK_TAGS of them in flight at once. */
+static void flush(void)
+{
+	struct runs r = { 0 };
+	for (uint32_t i = 0, n; i < nbatch; i += n) {
+		for (n = 1; i + n < nbatch && batch[i + n].slot == batch[i].slot + n; n++)
+			;
+		if (r.n == BLK_TAGS)
+			collect(&r);
+		to_buffer(i, n);
+		r.first[r.n] = i;
+		r.len[r.n] = n;
+		r.status[r.n] = blk_submit(&disk, BLK_OP_WRITE, (uint64_t)batch[i].slot * SECTORS_PER_PAGE,
+					   n * SECTORS_PER_PAGE, WBUF_OFF + i * PG, &r.tag[r.n]);
+		r.n++;
+		st.disk_writes++;
+	}
+	collect(&r);
 	nbatch = 0;
 }
 
@@ -337,7 +360,7 @@ static void return_page(struct sobj *o, uint64_t id, uint64_t page, uint32_t are
 		keep(&p, 0);
 		return;
 	}
-	if (nbatch == cluster || nbatch == SWAP_CLUSTER_MAX)
+	if (nbatch == WRITE_MAX)
 		flush();
 	batch[nbatch++] = p;
 }
