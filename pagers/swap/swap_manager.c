@@ -157,7 +157,8 @@ static int cmp_page(const void *a, const void *b)
  * many as the pager thread has freed since (area_freed) less those that
  * went dirty since, and at least ROOM_MIN (so an estimate thrown off by
  * other pagers' pages only costs a few stays, which mark it full again).
- * Each reclaim starts without the estimate.
+ * Each wake of the manager, and each reclaim, starts without the
+ * estimate.
  */
 #define ROOM_MIN 8u
 static bool area_full;  /* a dirty victim stayed: the area was full at `mark` */
@@ -417,6 +418,7 @@ void manager(void *arg)
 			last = now;
 			st.harvest_ms += now_ms() - now;
 		}
+		area_full = false; /* each wake starts without the estimate (pacing, above) */
 		enforce_limits(now);
 		if (low) {
 			uint64_t t = now_ms();
