@@ -187,7 +187,7 @@ HCC := gcc
 HCFLAGS := -std=c11 $(WARN) -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -DHOST_TEST $(INC)
 UNIT := fdt words random elf cpio pmm sv39 handle kmem fmt vm_object name_proto name_table vm_fault \
-	vm_failure vm_robust vm_shadow vm_info ipc avl vm_map timeout dma virtq spawn_plan task_build ext2 fs_proto \
+	vm_failure vm_robust vm_shadow vm_info ipc avl vm_map timeout dma vm_move vm_return virtq spawn_plan task_build ext2 fs_proto \
 	policy swapmap pager_queue ext2_damage policylab
 USRC_fdt := microkernel/kern/fdt.c
 USRC_words := lib/words.c
@@ -214,6 +214,8 @@ USRC_vm_info := $(USRC_vm_fault)
 USRC_ipc := $(USRC_vm_fault)
 USRC_vm_map := $(USRC_vm_fault)
 USRC_dma := $(USRC_vm_fault) microkernel/kern/dma.c
+USRC_vm_move := $(USRC_vm_fault) microkernel/kern/dma.c microkernel/kern/vm/vm_move.c
+USRC_vm_return := $(USRC_vm_fault)
 USRC_task_build := $(USRC_vm_fault)
 USRC_virtq := servers/blk/virtq.c
 USRC_pager_queue := pagers/common/pager_queue.c

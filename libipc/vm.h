@@ -215,6 +215,21 @@ static inline long pager_return_area(int ep, uint64_t base, uint64_t npages)
 	return sys3(SYS_PAGER_RETURN_AREA, ep, (long)base, (long)npages);
 }
 
+/* The same, with flags (uapi/mm.h: PAGER_RETURN_RUNS). */
+static inline long pager_return_area_flags(int ep, uint64_t base, uint64_t npages,
+					   uint32_t flags)
+{
+	return sys6(SYS_PAGER_RETURN_AREA, ep, (long)base, (long)npages, flags, 0, 0);
+}
+
+/* Frames move, uncopied, between own pages at addr and a kernel
+ * zero-fill object (uapi/vm.h): npages, or an error and nothing moved. */
+static inline long vmo_move(int vmo, uint64_t offset, uint64_t addr, uint64_t npages,
+			    enum vmo_move_dir dir)
+{
+	return sys6(SYS_VMO_MOVE, vmo, (long)offset, (long)addr, (long)npages, dir, 0);
+}
+
 /* Copies between buf and the pages of a file's object (uapi/pager.h):
  * the bytes copied, maybe fewer than asked. */
 static inline long vmo_read(int vmo, uint64_t offset, void *buf, uint64_t len)

@@ -62,6 +62,7 @@ struct endpoint {
 	uaddr_t return_base;     /* where PAGER_RETURN frames land in the owner */
 	uint64_t return_pages;   /* (uapi/mm.h); 0: nowhere */
 	uint64_t return_next;    /* where the search for a free page starts */
+	bool return_runs;        /* one PAGER_RETURN may carry a run of pages */
 };
 
 struct notify {

@@ -21,6 +21,7 @@
 #include "kern/vm/vm.h"
 #include "kern/vm/vm_info.h"
 #include "kern/vm/vm_map.h"
+#include "kern/vm/vm_move.h"
 #include "kern/vm/vm_pager.h"
 #include "kern/vm/vm_reclaim.h"
 #include "lib/string.h"
@@ -272,6 +273,7 @@ static const sys_fn table[SYS_NCALLS] = {
 	[SYS_DEV_INFO] = sys_dev_info,
 	[SYS_DMA_PIN] = sys_dma_pin,
 	[SYS_DMA_UNPIN] = sys_dma_unpin,
+	[SYS_VMO_MOVE] = sys_vmo_move,
 	[SYS_MODULE_OBJECT] = sys_module_object,
 	[SYS_TASK_CREATE] = sys_task_create,
 	[SYS_VM_MAP_TASK] = sys_vm_map_task,

@@ -22,7 +22,8 @@
  * bulk and evicts their pages. An evicted clean page is dropped (its
  * pager has it, or it was never written); a dirty one goes to the
  * object's pager as PAGER_RETURN: its frame moves into the pager's
- * return area (SYS_PAGER_RETURN_AREA), one page a message, and the pager
+ * return area (SYS_PAGER_RETURN_AREA), one page a message (or a run of
+ * them, below), and the pager
  * writes it out and unmaps it. A dirty page whose pager has no free slot
  * in its return area, pinned pages, a page a write waits on (its
  * unlock), a page of a thread's IPC buffer, and pages of objects being
@@ -30,7 +31,13 @@
  *
  * PAGER_RETURN (kernel -> pager, uapi/pager.h): w0 offset, w1 epoch,
  * w2 the address in the pager's return area where the frame now is,
- * w3 object size.
+ * w3 object size. A pager that set PAGER_RETURN_RUNS with its return
+ * area may get a run in one message: PAGER_RETURN_PAGES(w1) pages from
+ * w0 on, their frames at consecutive pages from w2 on (w1's low 32 bits
+ * the epoch still); without it every message is one page (w1 < 2^32).
+ *
+ * SYS_PAGER_RETURN_AREA (endpoint h R_RECV, base, npages, flags): flags
+ * 0 or PAGER_RETURN_RUNS; anything else E_INVAL.
  */
 #ifndef UAPI_MM_H
 #define UAPI_MM_H
@@ -44,6 +51,9 @@
  * and PAGE_PINNED, a write waiting on it, or dirty with no free page in
  * its pager's return area), else it went (freed, or returned dirty). */
 #define PAGE_STAYED 0x10u
+
+#define PAGER_RETURN_RUNS 1u /* SYS_PAGER_RETURN_AREA flag: runs in one message */
+#define PAGER_RETURN_PAGES(w1) (((w1) >> 32) + 1)
 
 /* SYS_MM_WATERMARKS: the state, read (and set) in one call. */
 struct mm_state {

@@ -87,7 +87,7 @@ enum sys_nr {
 	SYS_MM_OBJECTS = 60,    /* (mm h R_CONTROL, index, struct mm_object_info *) -> next index */
 	SYS_MM_QUERY = 61,      /* (mm h R_CONTROL, object id, offset, npages, out bytes, flags) */
 	SYS_MM_EVICT = 62,      /* (mm h R_CONTROL, object id, offset, npages, out bytes) -> freed */
-	SYS_PAGER_RETURN_AREA = 63, /* (endpoint h R_RECV, base, npages): where RETURNs land */
+	SYS_PAGER_RETURN_AREA = 63, /* (endpoint h R_RECV, base, npages, flags): where RETURNs land */
 	SYS_VMO_READ = 64,      /* (vmo h R_READ, offset, buf, len) -> bytes: uapi/pager.h */
 	SYS_VMO_WRITE = 65,     /* (vmo h R_MAP, offset, buf, len) -> bytes */
 	SYS_PAGER_OPEN = 66,    /* (endpoint h R_RECV, badge) -> vmo h (R_PAGER | R_READ) of the
@@ -110,6 +110,8 @@ enum sys_nr {
 				 * the bytes to the UART as they are, in one piece; kernel log
 				 * lines come before or after, and start on a line of their own */
 	SYS_DMA_UNPIN = 75,     /* (pin h, ok): closes the pin; ok: the device wrote it (uapi/dma.h) */
+	SYS_VMO_MOVE = 76,      /* (vmo h R_READ | R_MAP, offset, addr, npages, dir) -> npages:
+				 * frames move between own pages and the object (uapi/vm.h) */
 	SYS_NCALLS
 };
 

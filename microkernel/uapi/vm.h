@@ -17,6 +17,30 @@
 #define VM_X 4u
 
 /*
+ * SYS_VMO_MOVE (vmo h R_READ | R_MAP, offset, addr, npages, dir) ->
+ * npages: frames change hands with no copy between the caller's own
+ * pages at addr (wired: SYS_MEM_WIRE, or a pager's return area) and
+ * pages [offset, offset + npages) of a kernel zero-fill object (no
+ * pager, no object below, not a boot module's), such as a disk buffer:
+ *   VMO_MOVE_IN   each page at addr must be the caller's alone (mapped
+ *                 writable, in no region, shared with nobody); its frame
+ *                 becomes the object's page, whose old frame is freed
+ *                 (unmapped from every mapping first); addr is unmapped
+ *   VMO_MOVE_OUT  each object page must be resident and each page at addr
+ *                 unmapped and in no region; the frame is mapped there
+ *                 (read-write, counted against the caller's quota) and
+ *                 the object page reads as zeros again
+ * A page pinned for a device (uapi/dma.h) never moves. Every page is
+ * checked before any moves: an error (E_BADH, E_PERM, E_INVAL, E_RANGE,
+ * E_BUSY, E_FAULT, E_NOENT, E_NOMEM) changes nothing.
+ */
+enum vmo_move_dir {
+	VMO_MOVE_IN = 0,
+	VMO_MOVE_OUT = 1,
+};
+#define VMO_MOVE_MAX 64 /* pages a call */
+
+/*
  * The VM as the shell's `maps` and `objects` show it: read-only views
  * for a holder of the system object with R_READ (as SYS_TASK_ENUM).
  *

@@ -7,8 +7,9 @@
  *   - the pager thread (main) serves the endpoint: FAULT (read a page back
  *     from its slot, with read-ahead of the pages that follow it on the
  *     disk; a page never written out is supplied as zeros), RETURN (a
- *     dirty page the manager evicted: written to its slot; consecutive
- *     RETURNs are written as one disk request), TERMINATE (the object's
+ *     run of dirty pages the manager evicted, PAGER_RETURN_RUNS: their
+ *     frames move uncopied into the disk buffer and are written to their
+ *     slots, consecutive slots in one disk request), TERMINATE (the object's
  *     slots are freed), RELEASE (hand every page back before a rebind)
  *     and the control protocol (swap_proto.h);
  *   - the manager thread (swap_manager.c) waits on the kernel's low-memory notification
@@ -48,6 +49,7 @@ static struct blk_dev disk;
 static struct swapmap map;
 int ep = -1, note = -1;
 struct swap_status st;
+volatile uint64_t area_freed;
 
 /* --- objects ----------------------------------------------------------------- */
 
@@ -140,15 +142,26 @@ static long obj_handle(struct sobj *o)
 
 /* --- kept frames: pages that found no slot --------------------------------------- */
 
+/* Kept frames: entry i < RETURN_PAGES is the frame a RETURN left at that
+ * page of the return area (no slot for it); the others, a frame whose
+ * writes all failed after it had moved to the disk buffer, moved out
+ * again to a page of KEPT_VA of their own. */
+#define KEPT_SLOTS (RETURN_PAGES + KEPT_PAGES)
 struct kept {
-	uint64_t id, page; /* id 0: the return-area page is not kept */
+	uint64_t id, page; /* id 0: free */
 };
-static struct kept kept[RETURN_PAGES];
+static struct kept kept[KEPT_SLOTS];
 static uint32_t nkept;
+
+static uint64_t kept_va(int i)
+{
+	return i < RETURN_PAGES ? RETURN_VA + (uint64_t)i * PG
+				: KEPT_VA + (uint64_t)(i - RETURN_PAGES) * PG;
+}
 
 static int kept_find(uint64_t id, uint64_t page)
 {
-	for (int i = 0; nkept && i < RETURN_PAGES; i++)
+	for (int i = 0; nkept && i < KEPT_SLOTS; i++)
 		if (kept[i].id == id && kept[i].page == page)
 			return i;
 	return -1;
@@ -158,7 +171,8 @@ static void kept_drop(int i)
 {
 	kept[i].id = 0;
 	nkept--;
-	vm_unmap(RETURN_VA + (uint64_t)i * PG, PG);
+	vm_unmap(kept_va(i), PG);
+	area_freed += i < RETURN_PAGES;
 }
 
 /* --- the disk ---------------------------------------------------------------------- */
@@ -178,33 +192,62 @@ static int disk_io(bool write, uint32_t slot, uint32_t n, uint64_t buf_off)
 
 /* --- writes: RETURNed pages, batched ------------------------------------------------ */
 
+/*
+ * A RETURNed page's way out, step by step:
+ *   1. handle_return: a slot for it, and a place in the batch;
+ *   2. flush (the batch full: WRITE_MAX pages, or nothing else to do):
+ *      its frame moves (SYS_VMO_MOVE, no copy) from the return area into
+ *      the disk buffer's write part at its batch position (copied there
+ *      if the move is refused); each run of consecutive slots is one disk
+ *      request, up to BLK_TAGS of them in flight;
+ *   3. written: the frame stays in the buffer until the next move
+ *      replaces it (a copied page's return-area frame is unmapped);
+ *   4. a failed run: each page alone to a good slot (write_alone); a page
+ *      that no slot takes is kept (keep): its frame stays in, or moves
+ *      back out to, a page of its own, and faults are supplied from it.
+ */
 struct pending {
 	uint64_t id, page;
 	uint32_t slot, area; /* swap slot; return-area page */
+	bool moved;          /* its frame is in the disk buffer, not the return area */
 };
-static struct pending batch[SWAP_CLUSTER_MAX];
+static struct pending batch[WRITE_MAX];
 static uint32_t nbatch;
 static volatile uint32_t cluster = 8;
 
 #define WBUF_OFF (SWAP_CLUSTER_MAX * PG)
 
-/* Keeps the frame of a page nothing could store. */
-static void keep(const struct pending *p)
+/* Keeps the frame of a page nothing could store (its data at buffer
+ * offset off if it moved there). */
+static void keep(const struct pending *p, uint64_t off)
 {
-	kept[p->area] = (struct kept){ p->id, p->page };
+	int i = p->area;
+	if (p->moved) { /* out again, to a page of its own (the area's may be taken) */
+		for (i = RETURN_PAGES; i < KEPT_SLOTS && kept[i].id; i++)
+			;
+		if (i == KEPT_SLOTS || vmo_move(disk.vmo, off, kept_va(i), 1, VMO_MOVE_OUT) < 0) {
+			uprintf("swap: object %lu page %lu: written nowhere and no place to keep it: "
+				"lost\n", (unsigned long)p->id, (unsigned long)p->page);
+			st.io_errors++;
+			return;
+		}
+	}
+	kept[i] = (struct kept){ p->id, p->page };
 	nkept++;
 	st.full++;
 }
 
-/* One page, alone, to a good slot: on a write error the slot is marked
- * bad and another one tried. */
-static void write_alone(struct pending *p)
+/* One page, alone, from buffer offset off to a good slot: on a write
+ * error the slot is marked bad and another one tried. */
+static void write_alone(struct pending *p, uint64_t off)
 {
 	for (int tries = 0; tries < 8; tries++) {
-		memcpy(disk.buf + WBUF_OFF, (void *)(RETURN_VA + (uint64_t)p->area * PG), PG);
-		if (disk_io(true, p->slot, 1, WBUF_OFF) == BLK_OK) {
+		if (disk_io(true, p->slot, 1, off) == BLK_OK) {
 			st.swap_outs++;
-			vm_unmap(RETURN_VA + (uint64_t)p->area * PG, PG);
+			if (!p->moved) {
+				vm_unmap(RETURN_VA + (uint64_t)p->area * PG, PG);
+				area_freed++;
+			}
 			return;
 		}
 		uprintf("swap: write error on slot %u: marked bad\n", p->slot);
@@ -212,76 +255,128 @@ static void write_alone(struct pending *p)
 		if (swapmap_alloc(&map, p->id, p->page, &p->slot))
 			break;
 	}
-	keep(p);
+	keep(p, off);
 }
 
-/* Writes the batch: each run of consecutive slots is one request, all of
- * them in flight at once; a run that fails is written page by page. */
-static void flush(void)
+/* Batch pages [i, i + n) into the write half at their batch positions:
+ * consecutive return-area pages move in one call; what will not move is
+ * copied. */
+static void to_buffer(uint32_t i, uint32_t n)
 {
-	uint32_t first[SWAP_CLUSTER_MAX], len[SWAP_CLUSTER_MAX], runs = 0;
-	unsigned tag[SWAP_CLUSTER_MAX];
-	int status[SWAP_CLUSTER_MAX];
-	_Static_assert(SWAP_CLUSTER_MAX <= BLK_TAGS, "a tag a run");
-	for (uint32_t i = 0; i < nbatch; i += len[runs++]) {
-		uint32_t n = 1;
-		while (i + n < nbatch && batch[i + n].slot == batch[i].slot + n)
-			n++;
-		first[runs] = i;
-		len[runs] = n;
-		for (uint32_t k = 0; k < n; k++)
-			memcpy(disk.buf + WBUF_OFF + (i + k) * PG,
-			       (void *)(RETURN_VA + (uint64_t)batch[i + k].area * PG), PG);
-		status[runs] = blk_submit(&disk, BLK_OP_WRITE, (uint64_t)batch[i].slot * SECTORS_PER_PAGE,
-					  n * SECTORS_PER_PAGE, WBUF_OFF + i * PG, &tag[runs]);
-		st.disk_writes++;
+	for (uint32_t k = 0, m; k < n; k += m) {
+		uint32_t a = batch[i + k].area;
+		for (m = 1; k + m < n && batch[i + k + m].area == a + m; m++)
+			;
+		uint64_t off = WBUF_OFF + (i + k) * PG, va = RETURN_VA + (uint64_t)a * PG;
+		bool moved = vmo_move(disk.vmo, off, va, m, VMO_MOVE_IN) == (long)m;
+		for (uint32_t j = 0; j < m; j++)
+			batch[i + k + j].moved = moved;
+		if (!moved)
+			memcpy(disk.buf + off, (void *)va, m * PG);
+		else
+			area_freed += m;
 	}
-	for (uint32_t r = 0; r < runs; r++)
-		if (status[r] == BLK_OK)
-			status[r] = blk_wait(&disk, tag[r]);
-	for (uint32_t r = 0; r < runs; r++) {
-		if (status[r] == BLK_OK) {
-			/* The frames go, consecutive return-area pages in one call. */
-			for (uint32_t k = 0, m; k < len[r]; k += m) {
-				uint32_t a = batch[first[r] + k].area;
-				for (m = 1; k + m < len[r] && batch[first[r] + k + m].area == a + m; m++)
-					;
-				vm_unmap(RETURN_VA + (uint64_t)a * PG, m * PG);
-			}
-			st.swap_outs += len[r];
+}
+
+/* Batch pages [i, i + n) are on the disk: copied pages free their frames. */
+static void written(uint32_t i, uint32_t n)
+{
+	for (uint32_t k = 0, m; k < n; k += m) {
+		uint32_t a = batch[i + k].area;
+		bool moved = batch[i + k].moved;
+		for (m = 1; k + m < n && batch[i + k + m].area == a + m && batch[i + k + m].moved == moved;
+		     m++)
+			;
+		if (!moved) {
+			vm_unmap(RETURN_VA + (uint64_t)a * PG, m * PG);
+			area_freed += m;
+		}
+	}
+	st.swap_outs += n;
+}
+
+/* The runs in flight (flush): batch pages [first, first + len) each. */
+struct runs {
+	uint32_t n, first[BLK_TAGS], len[BLK_TAGS];
+	unsigned tag[BLK_TAGS];
+	int status[BLK_TAGS];
+};
+
+/* Waits for every run in flight; a run that failed is written page by
+ * page. */
+static void collect(struct runs *r)
+{
+	for (uint32_t i = 0; i < r->n; i++)
+		if (r->status[i] == BLK_OK)
+			r->status[i] = blk_wait(&disk, r->tag[i]);
+	for (uint32_t i = 0; i < r->n; i++) {
+		if (r->status[i] == BLK_OK) {
+			written(r->first[i], r->len[i]);
 			continue;
 		}
 		st.io_errors++;
-		for (uint32_t k = 0; k < len[r]; k++)
-			write_alone(&batch[first[r] + k]);
+		for (uint32_t k = 0; k < r->len[i]; k++)
+			write_alone(&batch[r->first[i] + k], WBUF_OFF + (r->first[i] + k) * PG);
 	}
+	r->n = 0;
+}
+
+/* Writes the batch: each run of consecutive slots is one request, up to
+ * BLK_TAGS of them in flight at once. */
+static void flush(void)
+{
+	struct runs r = { 0 };
+	for (uint32_t i = 0, n; i < nbatch; i += n) {
+		for (n = 1; i + n < nbatch && batch[i + n].slot == batch[i].slot + n; n++)
+			;
+		if (r.n == BLK_TAGS)
+			collect(&r);
+		to_buffer(i, n);
+		r.first[r.n] = i;
+		r.len[r.n] = n;
+		r.status[r.n] = blk_submit(&disk, BLK_OP_WRITE, (uint64_t)batch[i].slot * SECTORS_PER_PAGE,
+					   n * SECTORS_PER_PAGE, WBUF_OFF + i * PG, &r.tag[r.n]);
+		r.n++;
+		st.disk_writes++;
+	}
+	collect(&r);
 	nbatch = 0;
 }
 
-static void handle_return(const struct ipc_msg *m)
+/* One RETURNed page (its frame at return-area page `area`) into the batch. */
+static void return_page(struct sobj *o, uint64_t id, uint64_t page, uint32_t area)
 {
-	uint64_t area = (m->w[2] - RETURN_VA) / PG;
-	if (m->w[2] < RETURN_VA || area >= RETURN_PAGES || (m->w[2] & (PG - 1)))
-		return; /* the kernel puts them in the area we named */
-	uint64_t page = m->w[0] / PG;
-	struct sobj *o = obj_get(m->badge, m->w[3], (uint32_t)m->w[1]);
-	struct pending p = { m->badge, page, 0, (uint32_t)area };
-	int k = kept_find(m->badge, page);
+	struct pending p = { id, page, 0, area, false };
+	int k = kept_find(id, page);
 	if (k >= 0)
 		kept_drop(k); /* a newer copy */
 	/* A dynamic page is written where the pages going out with it are
 	 * (its old copy is stale now): consecutive RETURNs get consecutive
 	 * slots and go out in one request. */
 	uint32_t old;
-	if (o && o->mode == SWAP_DYNAMIC && !swapmap_lookup(&map, p.id, page, &old))
-		swapmap_free(&map, p.id, page);
-	if (!o || swapmap_alloc(&map, p.id, page, &p.slot)) {
-		keep(&p);
+	if (o && o->mode == SWAP_DYNAMIC && !swapmap_lookup(&map, id, page, &old))
+		swapmap_free(&map, id, page);
+	if (!o || swapmap_alloc(&map, id, page, &p.slot)) {
+		keep(&p, 0);
 		return;
 	}
-	if (nbatch == cluster || nbatch == SWAP_CLUSTER_MAX)
+	if (nbatch == WRITE_MAX)
 		flush();
 	batch[nbatch++] = p;
+}
+
+/* A RETURN: PAGER_RETURN_PAGES(w1) pages from w0 on, their frames on
+ * consecutive return-area pages from w2 on (uapi/mm.h). */
+static void handle_return(const struct ipc_msg *m)
+{
+	uint64_t area = (m->w[2] - RETURN_VA) / PG, n = PAGER_RETURN_PAGES(m->w[1]);
+	if (m->w[2] < RETURN_VA || area >= RETURN_PAGES || n > RETURN_PAGES - area ||
+	    (m->w[2] & (PG - 1)))
+		return; /* the kernel puts them in the area we named */
+	uint64_t page = m->w[0] / PG;
+	struct sobj *o = obj_get(m->badge, m->w[3], (uint32_t)m->w[1]);
+	for (uint64_t i = 0; i < n; i++)
+		return_page(o, m->badge, page + i, (uint32_t)(area + i));
 }
 
 /* --- reads: FAULTs -------------------------------------------------------------------- */
@@ -308,7 +403,7 @@ static long handle_fault(struct ipc_msg *m)
 	uint32_t slot;
 	if (k >= 0) { /* a copy of the kept frame: the pager keeps it */
 		st.swap_ins++;
-		return pager_supply_recv((int)vmo, off, (void *)(RETURN_VA + (uint64_t)k * PG), 1,
+		return pager_supply_recv((int)vmo, off, (void *)kept_va(k), 1,
 					 VM_R | VM_W | PAGER_SUPPLY_COPY, epoch, ep, m);
 	}
 	if (swapmap_lookup(&map, o->id, page, &slot)) {
@@ -338,7 +433,7 @@ static long handle_fault(struct ipc_msg *m)
 /* The object is gone: its slots, kept frames and handle go. */
 static void forget(struct sobj *o)
 {
-	for (int i = 0; nkept && i < RETURN_PAGES; i++)
+	for (int i = 0; nkept && i < KEPT_SLOTS; i++)
 		if (kept[i].id == o->id)
 			kept_drop(i);
 	swapmap_destroy(&map, o->id);
@@ -377,7 +472,7 @@ static void handle_release(const struct ipc_msg *m)
 			continue; /* the kernel logs what was not recovered */
 		/* A kept frame is copied (it stays ours until forget); a page
 		 * read from the disk goes with the buffer's frame. */
-		long r = k >= 0 ? pager_supply((int)vmo, page * PG, (void *)(RETURN_VA + (uint64_t)k * PG),
+		long r = k >= 0 ? pager_supply((int)vmo, page * PG, (void *)kept_va(k),
 					       1, VM_R | VM_W | PAGER_SUPPLY_COPY, epoch)
 				: pager_supply((int)vmo, page * PG, disk.buf, 1,
 					       VM_R | VM_W | PAGER_SUPPLY_TAKE, epoch);
@@ -477,7 +572,7 @@ static long setup(const char *dname, bool private)
 {
 	/* The return area first: it makes this task a pager, whose own
 	 * memory (the disk buffer, the tables) is never paged. */
-	long err = pager_return_area(ep, RETURN_VA, RETURN_PAGES);
+	long err = pager_return_area_flags(ep, RETURN_VA, RETURN_PAGES, PAGER_RETURN_RUNS);
 	if (err) {
 		uprintf("swap: no return area (%s)\n", err_name(err));
 		return err;

@@ -25,8 +25,11 @@
 
 #define PG 4096ul
 #define SECTORS_PER_PAGE (PG / BLK_SECTOR)
-#define BUF_PAGES (2 * SWAP_CLUSTER_MAX) /* reads in the first half, writes in the second */
+#define WRITE_MAX (BLK_MAX_SECTORS / SECTORS_PER_PAGE) /* pages a write batch, and a request */
+#define BUF_PAGES (SWAP_CLUSTER_MAX + WRITE_MAX) /* reads first, then writes */
 #define BUF_VA 0x2000000000ul
+#define KEPT_VA 0x2100000000ul   /* frames of pages that were written nowhere (swap.c) */
+#define KEPT_PAGES 1024
 #define RETURN_VA 0x2200000000ul
 #define RETURN_PAGES 256
 #define ARENA_VA 0x2300000000ul
@@ -42,6 +45,7 @@
 #define EVICT_BATCH 256
 
 extern struct swap_status st; /* the counters; written by both threads, word at a time */
+extern volatile uint64_t area_freed; /* return-area pages the pager thread let go (its alone to write) */
 extern int ep, note;          /* the pager endpoint; the manager's notification */
 extern struct pol pol;        /* the manager's policy (its thread's alone) */
 extern uint64_t timebase_khz;

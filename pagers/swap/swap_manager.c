@@ -149,12 +149,44 @@ static int cmp_page(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+/*
+ * Pacing by the return area: a dirty victim that finds the pager's
+ * return area full stays resident, and picking it cost as much as
+ * evicting it (and it goes back to the policy, to be picked again). So
+ * once a victim stayed dirty (the area full), the manager picks only as
+ * many as the pager thread has freed since (area_freed) less those that
+ * went dirty since, and at least ROOM_MIN (so an estimate thrown off by
+ * other pagers' pages only costs a few stays, which mark it full again).
+ * Each wake of the manager, and each reclaim, starts without the
+ * estimate.
+ */
+#define ROOM_MIN 8u
+static bool area_full;  /* a dirty victim stayed: the area was full at `mark` */
+static uint64_t mark;   /* area_freed then, plus the dirty pages gone since */
+
+static uint32_t room(uint32_t want)
+{
+	uint64_t freed = area_freed;
+	uint64_t r = !area_full ? EVICT_BATCH : freed > mark ? freed - mark : 0;
+	r = r < ROOM_MIN ? ROOM_MIN : r;
+	return r < want ? (uint32_t)r : want;
+}
+
+static bool sorted(uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++)
+		if (cmp_page(&victims[i - 1], &victims[i]) > 0)
+			return false;
+	return true;
+}
+
 /* Evicts the n victims (sorted, runs in one call each); those that stayed
  * go back to the policy (*stayed counts them). Returns the pages that
  * went. */
 static uint64_t evict(uint32_t n, uint64_t now, uint32_t *stayed)
 {
-	qsort(victims, n, sizeof(victims[0]), cmp_page);
+	if (!sorted(n)) /* CLOCK picks a sequential writer's pages in order: often sorted */
+		qsort(victims, n, sizeof(victims[0]), cmp_page);
 	uint64_t gone = 0;
 	*stayed = 0;
 	for (uint32_t i = 0; i < n;) {
@@ -168,10 +200,15 @@ static uint64_t evict(uint32_t n, uint64_t now, uint32_t *stayed)
 				pol_admit(&pol, victims[i + j], now,
 					  POL_REF | (vstat[j] & PAGE_DIRTY ? POL_MOD : 0));
 				++*stayed;
+				if (vstat[j] & PAGE_DIRTY) {
+					area_full = true;
+					mark = area_freed;
+				}
 			}
 			else if ((vstat[j] & PAGE_RESIDENT) && !(vstat[j] & PAGE_STAYED)) {
 				gone++;
 				st.clean_drops += !(vstat[j] & PAGE_DIRTY);
+				mark += (vstat[j] & PAGE_DIRTY) != 0;
 			}
 		}
 		i += k;
@@ -209,7 +246,7 @@ static void enforce_limits(uint64_t now)
 			continue;
 		uint64_t over = res - limits[l].pages;
 		uint32_t n = pol_pick_if(&pol, now, of_task, 0, victims,
-					 over < EVICT_BATCH ? (uint32_t)over : EVICT_BATCH);
+					 room(over < EVICT_BATCH ? (uint32_t)over : EVICT_BATCH));
 		uint32_t stayed;
 		st.limit_evictions += evict(n, now, &stayed);
 	}
@@ -220,15 +257,17 @@ static void enforce_limits(uint64_t now)
 static void reclaim(uint64_t now)
 {
 	struct mm_state s;
+	area_full = false;
 	for (int round = 0; round < 256; round++) {
 		mm_state(&s);
 		if (s.free >= s.high)
 			return;
 		uint64_t want = s.high - s.free;
-		uint32_t n = pol_pick(&pol, now, victims, want < EVICT_BATCH ? (uint32_t)want : EVICT_BATCH);
+		uint32_t max = room(want < EVICT_BATCH ? (uint32_t)want : EVICT_BATCH);
+		uint32_t n = pol_pick(&pol, now, victims, max);
 		if (n == 0) {
 			harvest(now);
-			n = pol_pick(&pol, now, victims, want < EVICT_BATCH ? (uint32_t)want : EVICT_BATCH);
+			n = pol_pick(&pol, now, victims, max);
 			if (n == 0)
 				return; /* nothing pageable is resident */
 		}
@@ -379,6 +418,7 @@ void manager(void *arg)
 			last = now;
 			st.harvest_ms += now_ms() - now;
 		}
+		area_full = false; /* each wake starts without the estimate (pacing, above) */
 		enforce_limits(now);
 		if (low) {
 			uint64_t t = now_ms();

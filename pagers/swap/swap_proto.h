@@ -12,7 +12,8 @@
  *                    replacement policy from now on; the resident set and
  *                    its R/M bits carry over
  *   SWAP_CLUSTER     w0 pages (1..SWAP_CLUSTER_MAX): read-ahead on a fault
- *                    and the most pages written in one disk request
+ *                    (writes go out in runs of up to 32 pages a request
+ *                    whatever the cluster: swap.c's WRITE_MAX)
  *   SWAP_WATERMARKS  w0 min, w1 low, w2 high (frames, min < low < high):
  *                    the kernel's watermarks (uapi/mm.h)
  *   SWAP_MAP_MODE    w0 enum swap_mode (swapmap.h): static or dynamic

@@ -23,7 +23,7 @@
  *                                    the pages written in the window
  * and, for each replacement policy, `swapstress -q POL_MIB 2 1` under a
  * resident-set limit of 16 MiB (SWAP_LIMIT), cluster 1 (so a fault is one
- * page read and a write one page): its faults (pages read back) and pages
+ * page read): its faults (pages read back) and pages
  * written, as BENCH lines of one sample in unit `pages`
  * (swapstress_<policy>_faults, _pages_written; scripts/bench adds a
  * table of them to results.md), with the details (write requests, limit

@@ -384,8 +384,9 @@ bool vm_return_queued(struct vm_object *o, uint64_t page)
 {
 	list_for_each(pos, &o->pager->kmsgs) {
 		struct ipc_kmsg *m = list_entry(pos, struct ipc_kmsg, link);
+		uint64_t first = m->w[0] >> PAGE_SHIFT;
 		if (IPC_TAG_LABEL(m->tag) == PAGER_RETURN && m->badge == o->pager_badge &&
-		    m->w[0] == page << PAGE_SHIFT)
+		    page >= first && page - first < PAGER_RETURN_PAGES(m->w[1]))
 			return true;
 	}
 	return false;
@@ -396,9 +397,47 @@ static void return_delivered(struct ipc_kmsg *m)
 	kmem_free(m, sizeof(*m));
 }
 
+/* A PAGER_RETURN being built during one SYS_MM_EVICT (the pager asked for
+ * runs): dirty pages that follow each other, their frames on return-area
+ * pages that follow each other. Posted when the run breaks and at the
+ * end of the call; nothing runs in between (one hart, no preemption in
+ * the kernel), so nobody sees it half built. */
+struct return_run {
+	struct ipc_kmsg *m; /* NULL: none */
+	uint64_t next;      /* the page that would extend it */
+};
+
+static void run_post(struct vm_object *o, struct return_run *run)
+{
+	if (run->m)
+		ipc_kmsg_post(o->pager, run->m, false);
+	run->m = 0;
+}
+
+/* The return-area page after the run's last, if page extends the run and
+ * that page is free; else 0. */
+static uaddr_t run_slot(struct vm_object *o, uint64_t page, const struct return_run *run)
+{
+	struct endpoint *ep = o->pager;
+	if (!run->m || page != run->next)
+		return 0;
+	uaddr_t va = run->m->w[2] + (PAGER_RETURN_PAGES(run->m->w[1]) << PAGE_SHIFT);
+	if (va >= ep->return_base + (ep->return_pages << PAGE_SHIFT))
+		return 0;
+	pte_t *e = sv39_walk(ep->owner->pt_root, va, true);
+	if (!e || (*e & PTE_V) || vm_region_find(ep->owner, va))
+		return 0;
+	ep->return_next = ((va - ep->return_base) >> PAGE_SHIFT) + 1;
+	if (ep->return_next == ep->return_pages)
+		ep->return_next = 0;
+	return va;
+}
+
 /* One page out of o: 0 freed, 1 returned dirty to the pager, or < 0 kept
- * (status says why). */
-static int evict_one(struct vm_object *o, uint64_t page, uint8_t *st)
+ * (status says why). A dirty page's frame goes to the pager's return
+ * area: into the run (extended), or in a message of its own (which
+ * starts a run if the pager takes runs). */
+static int evict_one(struct vm_object *o, uint64_t page, uint8_t *st, struct return_run *run)
 {
 	uint64_t e = vmo_harvest(o, page, false);
 	*st = 0;
@@ -413,24 +452,34 @@ static int evict_one(struct vm_object *o, uint64_t page, uint8_t *st)
 		return -1; /* a write waits for its unlock, or an IPC buffer: leave it be */
 	uaddr_t slot = 0;
 	struct ipc_kmsg *m = 0;
-	if (e & VPE_DIRTY) {
+	bool dirty = e & VPE_DIRTY;
+	if (dirty) {
 		*st |= PAGE_DIRTY;
-		slot = return_slot(o->pager);
-		m = slot ? kmem_alloc(sizeof(*m)) : 0;
-		if (!m)
-			return -1; /* nowhere to put it: it stays */
+		slot = run_slot(o, page, run);
+		if (!slot) {
+			run_post(o, run);
+			slot = return_slot(o->pager);
+			m = slot ? kmem_alloc(sizeof(*m)) : 0;
+			if (!m)
+				return -1; /* nowhere to put it: it stays */
+		}
 	}
 	*st &= ~PAGE_STAYED;
 	e = vmo_remove(o, page);
 	if (o->anon && (e & (VPE_DIRTY | VPE_PAGED)))
 		*vmo_slot(o, page, false) = VPE_PAGED; /* its pager has it (or will) */
-	if (!m) {
+	if (!dirty) {
 		pmm_unref(PAGE_DOWN(e));
 		return 0;
 	}
 	struct task *k = o->pager->owner;
 	sv39_map(k->pt_root, slot, PAGE_DOWN(e), PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
 	k->frames++;
+	if (!m) { /* one more page of the run */
+		run->m->w[1] += 1ull << 32;
+		run->next++;
+		return 1;
+	}
 	m->tag = IPC_TAG(PAGER_RETURN, 4, 0) | IPC_TAG_KERNEL;
 	m->w[0] = page << PAGE_SHIFT;
 	m->w[1] = o->epoch;
@@ -438,7 +487,12 @@ static int evict_one(struct vm_object *o, uint64_t page, uint8_t *st)
 	m->w[3] = o->npages << PAGE_SHIFT;
 	m->badge = o->pager_badge;
 	m->delivered = return_delivered;
-	ipc_kmsg_post(o->pager, m, false);
+	if (o->pager->return_runs) {
+		run->m = m;
+		run->next = page + 1;
+	} else {
+		ipc_kmsg_post(o->pager, m, false);
+	}
 	return 1;
 }
 
@@ -451,15 +505,17 @@ int64_t sys_mm_evict(struct thread *t, const uint64_t *a)
 	if (err)
 		return err;
 	uint64_t first = a[2] >> PAGE_SHIFT, freed = 0;
+	struct return_run run = { 0, 0 };
+	uint8_t st[64]; /* status bytes, copied out a chunk at a time */
 	full_area = 0;
-	for (uint64_t i = 0; i < a[3]; i++) {
-		uint8_t st;
-		int r = evict_one(o, first + i, &st);
+	for (uint64_t i = 0; i < a[3] && !err; i++) {
+		int r = evict_one(o, first + i, &st[i % sizeof(st)], &run);
 		freed += r >= 0;
-		err = copy_to_user(t->task, a[4] + i, &st, 1);
-		if (err)
-			break; /* cannot happen: checked above */
+		if (i % sizeof(st) == sizeof(st) - 1 || i == a[3] - 1)
+			err = copy_to_user(t->task, a[4] + i - i % sizeof(st), st, i % sizeof(st) + 1);
+		/* (an error cannot happen: the range was checked above) */
 	}
+	run_post(o, &run);
 	full_area = 0; /* the pager may free pages before the next call */
 	return err ? err : (int64_t)freed;
 }
@@ -473,13 +529,14 @@ int64_t sys_pager_return_area(struct thread *t, const uint64_t *a)
 		err = -E_PERM; /* frames land in the owner's space: only it says where */
 	if (!err && a[2] && vm_check_range(a[1], a[2] << PAGE_SHIFT))
 		err = -E_INVAL;
-	if (!err && a[2] > (1u << 16))
+	if (!err && (a[2] > (1u << 16) || (a[3] & ~(uint64_t)PAGER_RETURN_RUNS)))
 		err = -E_INVAL;
 	if (err)
 		return err;
 	ep->return_base = a[1];
 	ep->return_pages = a[2];
 	ep->return_next = 0;
+	ep->return_runs = a[3] & PAGER_RETURN_RUNS;
 	t->task->is_pager = true; /* it takes pages back: a pager */
 	return 0;
 }

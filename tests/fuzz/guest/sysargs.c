@@ -98,7 +98,7 @@ static const struct call_row calls[] = {
 	ROW(MM_OBJECTS, 1, K_H, K_IDX, K_OUT),
 	ROW(MM_QUERY, 1, K_H, K_IDX, K_OFF, K_NPAGES, K_OUT, K_FLAGS),
 	ROW(MM_EVICT, 1, K_H, K_IDX, K_OFF, K_NPAGES, K_OUT),
-	ROW(PAGER_RETURN_AREA, 2, K_HEP, K_VA, K_NPAGES),
+	ROW(PAGER_RETURN_AREA, 2, K_HEP, K_VA, K_NPAGES, K_FLAGS),
 	ROW(VMO_READ, 3, K_HVMO, K_OFF, K_VA, K_LEN),
 	ROW(VMO_WRITE, 3, K_HVMO, K_OFF, K_VA, K_LEN),
 	ROW(PAGER_OPEN, 2, K_HEP, K_BADGE),
@@ -107,6 +107,7 @@ static const struct call_row calls[] = {
 	ROW(VM_REGIONS, 2, K_H, K_IDX, K_VA, K_OUT),
 	ROW(VM_OBJECTS, 2, K_H, K_IDX, K_OUT, K_HEP),
 	ROW(DMA_UNPIN, 1, K_H, K_ANY), /* no pins here: E_BADH */
+	ROW(VMO_MOVE, 2, K_HVMO, K_OFF, K_VA, K_NPAGES, K_FLAGS),
 	ROW(CPU_TIME, 2, K_IDX),
 	ROW(WALL_CLOCK, 1),
 	ROW(GETRANDOM, 2, K_OUT, K_LEN),
@@ -403,9 +404,18 @@ void sysgen_track_maps(struct sysgen *g, const struct sys_call *c, long r)
 {
 	uint64_t va = c->a[c->nr == SYS_VM_MAP ? 1 : 0], len = c->a[c->nr == SYS_VM_MAP ? 2 : 1];
 	uint32_t prot = (uint32_t)c->a[c->nr == SYS_VM_MAP ? 4 : 2] & (VM_R | VM_W | VM_X);
+	bool move_in = c->nr == SYS_VMO_MOVE && c->a[4] == VMO_MOVE_IN;
+	if (c->nr == SYS_VMO_MOVE) { /* in: its pages went, as unmapped; out: wired there */
+		if (r <= 0)
+			return;
+		va = c->a[2];
+		len = c->a[3] * FUZZ_PAGE;
+		prot = VM_R | VM_W;
+		r = 0;
+	}
 	if (r != 0 || len == 0 || len > (1ull << 32))
 		return;
-	if (c->nr == SYS_MEM_UNMAP) {
+	if (c->nr == SYS_MEM_UNMAP || move_in) {
 		for (int i = 0; i < g->nmaps; i++)
 			if (overlaps(va, len, g->maps[i].va, g->maps[i].len))
 				g->maps[i--] = g->maps[--g->nmaps];
@@ -413,7 +423,8 @@ void sysgen_track_maps(struct sysgen *g, const struct sys_call *c, long r)
 		for (int i = 0; i < g->nmaps; i++)
 			if (overlaps(va, len, g->maps[i].va, g->maps[i].len))
 				g->maps[i].prot = prot;
-	} else if ((c->nr == SYS_MEM_WIRE || c->nr == SYS_VM_MAP) && g->nmaps < 16) {
+	} else if ((c->nr == SYS_MEM_WIRE || c->nr == SYS_VM_MAP || c->nr == SYS_VMO_MOVE) &&
+		   g->nmaps < 16) {
 		g->maps[g->nmaps].va = va;
 		g->maps[g->nmaps].len = len;
 		g->maps[g->nmaps++].prot = prot & VM_W ? prot | VM_R : prot;
