@@ -407,9 +407,12 @@ static void cpu_clocks_advance(void)
 	CHECK(clock_getres(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0 && ts.tv_nsec > 0);
 	clock_t c0 = clock();
 	CHECK(c0 != (clock_t)-1);
-	uint64_t m0 = mono_ns(), t0 = cpu_ns(CLOCK_THREAD_CPUTIME_ID);
-	uint64_t p0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
-	CHECK(t0 > 0 && p0 >= t0);
+	/* The process's readings enclose the thread's, so its difference
+	 * covers the thread's whole interval (the clocks tick every 100 ns:
+	 * read the other way round, a tick could fall between them). */
+	uint64_t m0 = mono_ns(), p0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
+	uint64_t t0 = cpu_ns(CLOCK_THREAD_CPUTIME_ID);
+	CHECK(t0 > 0 && p0 > 0);
 	volatile uint64_t sink = 0;
 	/* Until 20 ms of CPU time; the monotonic bound only stops a hang. */
 	while (cpu_ns(CLOCK_THREAD_CPUTIME_ID) - t0 < 20000000 && mono_ns() - m0 < 30000000000ull)
@@ -418,7 +421,7 @@ static void cpu_clocks_advance(void)
 	uint64_t t1 = cpu_ns(CLOCK_THREAD_CPUTIME_ID), p1 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
 	uint64_t m1 = mono_ns();
 	CHECK(t1 - t0 >= 20000000);
-	CHECK(p1 - p0 >= t1 - t0);
+	CHECK(p1 - p0 >= t1 - t0 && p1 >= t1);
 	CHECK(t1 - t0 <= m1 - m0);
 	CHECK(clock() > c0);
 }

@@ -39,20 +39,6 @@ static int64_t pin(struct driver *d, int vmo_h, uint64_t offset, uint64_t n, uin
     return sys_dma_pin(d->th, a);
 }
 
-/* A kernel zero-fill object of npages made by k, mapped shared at AREA. */
-static int zero_object(struct task *k, struct thread *t, uint64_t npages)
-{
-    run(t);
-    uint64_t a[6] = { npages * PG, (uint64_t)(int64_t)VMO_KERNEL_ZERO, 0 };
-    int64_t h = sys_vmo_create(t, a);
-    assert_true(h >= 0);
-    return (int)h;
-}
-
-static struct vm_object *object_of(struct task *k, int h)
-{
-    return container_of(handle_obj(k, h, OBJ_VMO), struct vm_object, obj);
-}
 
 static void test_pin_fills_pins_and_returns_addresses_in_registers(void **state)
 {
@@ -60,7 +46,7 @@ static void test_pin_fills_pins_and_returns_addresses_in_registers(void **state)
     driver_new(&d);
     struct task *c = new_task("client");
     struct thread *ct = new_thread(c);
-    int h = zero_object(c, ct, 4);
+    int h = zero_object(ct, 4);
     struct vm_object *o = object_of(c, h);
     int dh = handle_copy(c->handles, h, d.task->handles, R_READ | R_MAP);
     assert_true(dh >= 0);
@@ -96,7 +82,7 @@ static void test_pin_writes_an_address_array_for_many_pages(void **state)
 {
     struct driver d;
     driver_new(&d);
-    int h = zero_object(d.task, d.th, 16);
+    int h = zero_object(d.th, 16);
     assert_int_equal(vm_wire(d.task, OUT, PG, VM_R | VM_W), 0);
     int64_t p = pin(&d, h, 0, 16, 0, OUT);
     assert_true(p >= 0);
@@ -114,7 +100,7 @@ static void test_pinned_frames_outlive_unmap_and_close(void **state)
     struct task *c = new_task("client");
     struct thread *ct = new_thread(c);
     uint64_t before = pmm_free_count();
-    int h = zero_object(c, ct, 2);
+    int h = zero_object(ct, 2);
     struct vm_object *o = object_of(c, h);
     assert_int_equal(vm_map(c, o, AREA, 2 * PG, 0, VM_R | VM_W, VM_SHARED), 0);
     int dh = handle_copy(c->handles, h, d.task->handles, R_READ | R_MAP);
@@ -201,7 +187,7 @@ static void test_full_handle_table_leaves_nothing_pinned(void **state)
 {
     struct driver d;
     driver_new(&d);
-    int h = zero_object(d.task, d.th, 2);
+    int h = zero_object(d.th, 2);
     /* A first pin makes the object's table leaf, which stays. */
     int64_t p = pin(&d, h, PG, 1, 0, 0);
     assert_true(p >= 0);
@@ -222,7 +208,7 @@ static void test_dying_driver_releases_its_pins(void **state)
     driver_new(&d);
     struct task *c = new_task("client");
     struct thread *ct = new_thread(c);
-    int h = zero_object(c, ct, 2);
+    int h = zero_object(ct, 2);
     struct vm_object *o = object_of(c, h);
     int dh = handle_copy(c->handles, h, d.task->handles, R_READ | R_MAP);
     assert_true(pin(&d, dh, 0, 2, DMA_DEVICE_WRITES, 0) >= 0);
@@ -252,7 +238,7 @@ static void test_device_fills_pages_only_after_a_good_unpin(void **state)
 {
     struct driver d;
     driver_new(&d);
-    int h = zero_object(d.task, d.th, 4);
+    int h = zero_object(d.th, 4);
     struct vm_object *o = object_of(d.task, h);
     uint64_t before = pmm_free_count();
     assert_int_equal(pin(&d, h, 0, 1, DMA_DEVICE_FILLS, 0), -E_INVAL); /* needs WRITES */

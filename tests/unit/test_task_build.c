@@ -58,7 +58,7 @@ static int64_t start(struct builder *b, int64_t task_h, uint64_t entry, uint64_t
     return sys_thread_start(b->th, a);
 }
 
-static int64_t zero_object(struct builder *b, uint64_t npages)
+static int64_t zero_vmo(struct builder *b, uint64_t npages)
 {
     run(b->th);
     uint64_t a[6] = { npages * PG, (uint64_t)VMO_KERNEL_ZERO, 0 };
@@ -121,7 +121,7 @@ static void test_map_into_task_needs_map_right_and_refusals_change_nothing(void 
 {
     struct builder b;
     builder_new(&b);
-    int64_t t = create(&b), o = zero_object(&b, 4);
+    int64_t t = create(&b), o = zero_vmo(&b, 4);
     assert_true(t >= 0 && o >= 0);
     struct task *child = task_of(&b, t);
     int64_t no_map = handle_copy(b.task->handles, t, b.task->handles, R_READ | R_CONTROL);
@@ -153,7 +153,7 @@ static void test_unstarted_task_ends_with_its_last_handle(void **state)
     struct builder b;
     builder_new(&b);
     uint64_t tasks = task_count(), objects = vm_objects_live, kmem = b.task->kmem;
-    int64_t t = create(&b), o = zero_object(&b, 4);
+    int64_t t = create(&b), o = zero_vmo(&b, 4);
     int64_t copy = handle_copy(b.task->handles, t, b.task->handles, R_READ);
     assert_int_equal(map_task(&b, t, o, CHILD_VA, 4 * PG, 0, RW_SHARED), 0);
     assert_int_equal(handle_close(b.task->handles, o), 0);
@@ -171,7 +171,7 @@ static void test_thread_start_needs_control_and_starts_once(void **state)
 {
     struct builder b;
     builder_new(&b);
-    int64_t t = create(&b), o = zero_object(&b, 4);
+    int64_t t = create(&b), o = zero_vmo(&b, 4);
     struct task *child = task_of(&b, t);
     adopt(child);
     assert_int_equal(map_task(&b, t, o, CHILD_VA, 4 * PG, 0, RW_SHARED | VM_X), 0);

@@ -20,19 +20,6 @@ static int64_t move(struct thread *t, int vmo_h, uint64_t offset, uint64_t addr,
     return sys_vmo_move(t, a);
 }
 
-static int zero_object(struct thread *t, uint64_t npages)
-{
-    run(t);
-    uint64_t a[6] = { npages * PG, (uint64_t)(int64_t)VMO_KERNEL_ZERO, 0 };
-    int64_t h = sys_vmo_create(t, a);
-    assert_true(h >= 0);
-    return (int)h;
-}
-
-static struct vm_object *object_of(struct task *k, int h)
-{
-    return container_of(handle_obj(k, h, OBJ_VMO), struct vm_object, obj);
-}
 
 static void test_move_in_replaces_the_object_frame_without_a_copy(void **state)
 {

@@ -156,6 +156,21 @@ static inline struct endpoint *endpoint_of(struct task *k, int h)
     return container_of(handle_obj(k, h, OBJ_ENDPOINT), struct endpoint, obj);
 }
 
+static inline struct vm_object *object_of(struct task *k, int h)
+{
+    return container_of(handle_obj(k, h, OBJ_VMO), struct vm_object, obj);
+}
+
+/* A kernel zero-fill object of npages made by t's task. */
+static inline int zero_object(struct thread *t, uint64_t npages)
+{
+    run(t);
+    uint64_t a[6] = { npages * PG, (uint64_t)(int64_t)VMO_KERNEL_ZERO, 0 };
+    int64_t h = sys_vmo_create(t, a);
+    assert_true(h >= 0);
+    return (int)h;
+}
+
 /* A pager task with its endpoint. */
 struct pager {
     struct task *task;

@@ -25,22 +25,9 @@
 #include "kern/vm/vm.h"
 #include "kern/vm/vm_map.h"
 #include "kern/vm/vm_object.h"
+#include "kern/vm/vm_pager.h"
 #include "uapi/errors.h"
 #include "uapi/vm.h"
-
-/* A frame of k's own at va: a raw mapping (no region), user-writable,
- * a frame of the pool whose only reference is k's page table. NULL if
- * not. */
-static pte_t *own_page(struct task *k, uaddr_t va)
-{
-	if (vm_region_find(k, va))
-		return 0;
-	pte_t *e = sv39_walk(k->pt_root, va, false);
-	if (!e || (*e & (PTE_V | PTE_U | PTE_R | PTE_W)) != (PTE_V | PTE_U | PTE_R | PTE_W))
-		return 0;
-	paddr_t f = pte_pa(*e);
-	return pmm_owns(f) && pmm_refcount(f) == 1 ? e : 0;
-}
 
 /* Whether the object page may move in or out: its leaf made (*s), not
  * pinned for a device; out also needs it resident. */
@@ -93,7 +80,7 @@ static int move_check(struct thread *t, const uint64_t *a, struct move_args *m)
 		if (err)
 			return err;
 		if (!m->out) {
-			m->ptes[i] = own_page(k, va);
+			m->ptes[i] = vm_own_frame(k, va);
 			if (!m->ptes[i])
 				return -E_FAULT;
 			continue;

@@ -120,9 +120,7 @@ int64_t sys_vm_protect(struct thread *t, const uint64_t *a)
 	return vm_protect(t->task, a[0], a[1], (uint32_t)a[2]);
 }
 
-/* The entry of a page of the pager's own wired memory, if its frame may
- * be handed over: mapped, user, read-write, not shared, no object page. */
-static pte_t *own_frame(struct task *k, uaddr_t va)
+pte_t *vm_own_frame(struct task *k, uaddr_t va)
 {
 	if (va < USER_LO || va >= USER_HI || vm_region_find(k, va))
 		return 0;
@@ -175,7 +173,7 @@ static __attribute__((noinline)) bool supply_one_fast(struct thread *t, const ui
 		return false;
 	if (ep->dead || !list_empty(&ep->kmsgs) || !list_empty(&ep->sendq.head))
 		return false;
-	pte_t *pte = src ? own_frame(k, src) : 0;
+	pte_t *pte = src ? vm_own_frame(k, src) : 0;
 	/* With alloc: the first page of a 512-page leaf of the object's
 	 * directory stays on this path (the leaf is the page's, whatever
 	 * path answers it). */
@@ -251,7 +249,7 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 			err = container_of(h->obj, struct endpoint, obj)->dead;
 	}
 	for (uint64_t i = 0; !err && i < n; i++) {
-		ptes[i] = zero || copy || take ? 0 : own_frame(k, src + (i << PAGE_SHIFT));
+		ptes[i] = zero || copy || take ? 0 : vm_own_frame(k, src + (i << PAGE_SHIFT));
 		slots[i] = vmo_slot(o, (offset >> PAGE_SHIFT) + i, true);
 		if (take && !take_source(k, o, src + (i << PAGE_SHIFT), &tobj[i], &tpage[i]))
 			err = -E_FAULT;

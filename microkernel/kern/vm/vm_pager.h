@@ -2,6 +2,7 @@
 #ifndef KERN_VM_PAGER_H
 #define KERN_VM_PAGER_H
 
+#include "arch/riscv/sv39.h"
 #include "kern/thread.h"
 
 int64_t sys_vmo_create(struct thread *t, const uint64_t *a);
@@ -15,6 +16,10 @@ int64_t sys_pager_supply(struct thread *t, const uint64_t *a);
  * dispatch: entry.S's fast entry. True: done, the faulting thread is
  * current; false: nothing changed, take the general path. */
 bool vm_pager_supply_fast(struct thread *t);
+/* The entry of a page of k's own wired memory at va, if its frame may
+ * be handed over (a supply, SYS_VMO_MOVE): mapped, user, read-write, not
+ * shared, no object page (no region). NULL if not. */
+pte_t *vm_own_frame(struct task *k, uaddr_t va);
 int64_t sys_pager_fail(struct thread *t, const uint64_t *a);
 int64_t sys_pager_query(struct thread *t, const uint64_t *a);
 int64_t sys_pager_evict(struct thread *t, const uint64_t *a);
