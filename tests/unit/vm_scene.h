@@ -259,12 +259,17 @@ static inline struct ipc_kmsg *first_queued(struct endpoint *ep)
 }
 
 /* SYS_PAGER_SUPPLY from the pager thread (recv: endpoint handle or -1),
- * naming the binding's epoch. */
+ * naming the binding's epoch: the fast path first, then the call, as
+ * entry.S does. */
 static inline int64_t supply_epoch(struct thread *t, int vmo_h, uint64_t offset, uint64_t src,
                                    uint64_t n, uint32_t prot, int64_t recv, uint32_t epoch)
 {
     run(t);
     uint64_t a[7] = { (uint64_t)vmo_h, offset, src, n, prot, (uint64_t)recv, epoch };
+    for (int i = 0; i < 7; i++)
+        t->tf.x[REG_A0 + i] = a[i];
+    if (vm_pager_supply_fast(t))
+        return SYS_BLOCKED;
     return sys_pager_supply(t, a);
 }
 

@@ -169,7 +169,7 @@ static __attribute__((noinline)) bool supply_one_fast(struct thread *t, const ui
 	struct vm_object *o = container_of(hv->obj, struct vm_object, obj);
 	struct endpoint *ep = container_of(he->obj, struct endpoint, obj);
 	if (a[6] != o->epoch || (offset & PAGE_MASK) || (offset >> PAGE_SHIFT) >= o->npages || (src & PAGE_MASK) ||
-	    !(prot & VM_R) || (prot & ~(VM_R | VM_W | VM_X)))
+	    !(prot & VM_R)) /* (no other bit: vm_pager_supply_fast checked) */
 		return false;
 	if (ep->dead || !list_empty(&ep->kmsgs) || !list_empty(&ep->sendq.head))
 		return false;
@@ -203,13 +203,15 @@ static bool take_source(struct task *k, struct vm_object *o, uaddr_t va, struct 
 bool vm_pager_supply_fast(struct thread *t)
 {
 	const uint64_t *a = &t->tf.x[REG_A0];
-	return a[3] == 1 && (int64_t)a[5] >= 0 && supply_one_fast(t, a, vm_now());
+	/* One page, a receive, plain rights (no COPY or TAKE): else at once
+	 * to the general path, before any lookup. */
+	return a[3] == 1 && (int64_t)a[5] >= 0 && !(a[4] & ~(uint64_t)(VM_R | VM_W | VM_X)) &&
+	       supply_one_fast(t, a, vm_now());
 }
 
+/* entry.S has tried vm_pager_supply_fast already: this is what it left. */
 int64_t sys_pager_supply(struct thread *t, const uint64_t *a)
 {
-	if (a[3] == 1 && (int64_t)a[5] >= 0 && supply_one_fast(t, a, vm_now()))
-		return SYS_BLOCKED;
 	return supply_general(t, a);
 }
 

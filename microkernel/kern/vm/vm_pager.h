@@ -11,6 +11,8 @@ int64_t sys_default_pager(struct thread *t, const uint64_t *a);
 int64_t sys_pager_open(struct thread *t, const uint64_t *a);
 int64_t sys_vm_map(struct thread *t, const uint64_t *a);
 int64_t sys_vm_protect(struct thread *t, const uint64_t *a);
+/* Any supply (the general path; entry.S tries vm_pager_supply_fast
+ * first, as the host tests' supply_epoch does). */
 int64_t sys_pager_supply(struct thread *t, const uint64_t *a);
 /* The common supply (one page, then receive) without the system call
  * dispatch: entry.S's fast entry. True: done, the faulting thread is
