@@ -3,7 +3,9 @@
 
 #include <stdint.h>
 
-void *memcpy(void *dst, const void *src, size_t n)
+/* memcpy and memset stay visible under LTO: the compiler may emit calls
+ * to them (a structure copied or cleared) after LTO has localised them. */
+__attribute__((externally_visible)) void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
@@ -45,7 +47,7 @@ void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
-void *memset(void *dst, int c, size_t n)
+__attribute__((externally_visible)) void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
 	if (((uintptr_t)d & 7) == 0) {

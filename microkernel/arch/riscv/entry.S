@@ -226,6 +226,16 @@ full_entry:
 	UNWIND_END
 
 /*
+ * The exit of a full entry: the thread that entered has every register in
+ * its frame already, so unlike trap_exit nothing is parked.
+ */
+full_exit:
+	addi sp, sp, 16
+	ld t0, TF_FULL(a0)
+	bnez t0, restore_full
+	j load_preserved
+
+/*
  * a0 = frame to resume; 0(sp) = frame of the thread that entered, whose
  * s0..s11, gp and tp are still in the registers.
  */
@@ -251,6 +261,7 @@ trap_exit:
 	sd x27, 216(t1)
 	ld t0, TF_FULL(a0)
 	bnez t0, restore_full
+load_preserved:
 	ld x3, 24(a0)
 	ld x4, 32(a0)
 	ld x8, 64(a0)

@@ -75,20 +75,23 @@ static void request_delivered(struct ipc_kmsg *m)
 	vm_request_set_deadline(req, arch_time() + req->obj->deadline_ticks);
 }
 
-/* Posts the request's FAULT to the object's pager. From the faulting
- * thread (which has blocked already), a pager waiting in receive runs
- * at once: the fault's first hand-off costs no scheduler pass. */
-/* The common fault: the pager waits in receive and may run now. The
- * FAULT goes straight into its registers and it takes the hart; false if
- * that does not apply (nothing changed). */
-static bool request_hand_to_pager(struct vm_request *req)
+/* The pager thread that may take a FAULT straight into its registers and
+ * the hart (the faulting thread blocking): the first waiting in receive on
+ * ep, with nothing queued before it, no deadline and no ready thread
+ * above it; NULL if there is none. */
+static inline __attribute__((always_inline)) struct thread *pager_waiting(struct endpoint *ep)
 {
-	struct endpoint *ep = req->obj->pager;
 	if (ep->dead || list_empty(&ep->recvq.head) || !list_empty(&ep->kmsgs))
-		return false;
+		return 0;
 	struct thread *p = list_entry(ep->recvq.head.next, struct thread, qlink);
-	if (!sched_may_run_now(p) || thread_has_deadline(p))
-		return false;
+	return sched_none_above(p->prio) && !thread_has_deadline(p) ? p : 0;
+}
+
+/* The FAULT goes into p's registers (p from pager_waiting) and p takes
+ * the hart: the fault's first hand-off costs no scheduler pass. */
+static inline __attribute__((always_inline)) void hand_to_pager(struct vm_request *req,
+								struct thread *p)
+{
 	uint64_t *r = &p->tf.x[REG_A0];
 	r[0] = 0;
 	r[1] = (IPC_TAG(PAGER_FAULT, 4, 0) | IPC_TAG_KERNEL);
@@ -105,14 +108,20 @@ static bool request_hand_to_pager(struct vm_request *req)
 	trace_set(req->trace, TRACE_SENT, now);
 	trace_set(req->trace, TRACE_RECEIVED, now);
 	/* Received as it was made: the deadline request_new set runs from now. */
-	return true;
 }
 
+/* pager_waiting, from the faulting thread once it has blocked. */
+static inline __attribute__((always_inline)) struct thread *pager_now(struct endpoint *ep)
+{
+	struct thread *cur = this_cpu()->cur;
+	return cur && cur->state != TH_RUNNING ? pager_waiting(ep) : 0;
+}
+
+/* Posts the request's FAULT to the object's pager's queue (from_fault:
+ * by the faulting thread, which has blocked). */
 static void request_post(struct vm_request *req, bool from_fault)
 {
 	struct vm_object *o = req->obj;
-	if (from_fault && request_hand_to_pager(req))
-		return;
 	req->msg.tag = (IPC_TAG(PAGER_FAULT, 4, 0) | IPC_TAG_KERNEL);
 	req->msg.w[0] = req->page << PAGE_SHIFT;
 	req->msg.w[1] = PAGER_W1(req->access, req->kind, o->epoch);
@@ -194,7 +203,8 @@ request_new(struct vm_object *o, uint64_t page, uint32_t access, uint32_t kind,
 
 /* Blocks t on the request; it resumes at the faulting instruction. The
  * request, not the thread, carries the deadline (vm_tick). */
-static void wait_on(struct thread *t, struct vm_request *req, uaddr_t va, uint32_t access)
+static inline __attribute__((always_inline)) void wait_on(struct thread *t, struct vm_request *req,
+							   uaddr_t va, uint32_t access)
 {
 	t->fault_va = va;
 	t->fault_access = access;
@@ -434,7 +444,12 @@ inline __attribute__((always_inline)) enum vm_fault_result vm_request_page(struc
 	o->faults++;
 	vm_faults_major++;
 	wait_on(t, req, va, access);
-	if (!o->rebind_to) /* else it goes to the new pager when the rebind completes */
+	if (o->rebind_to) /* it goes to the new pager when the rebind completes */
+		return FAULT_BLOCKED;
+	struct thread *p = pager_now(o->pager);
+	if (p)
+		hand_to_pager(req, p);
+	else
 		request_post(req, true);
 	return FAULT_BLOCKED;
 }
