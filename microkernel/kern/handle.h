@@ -38,6 +38,18 @@ int handle_install_at(struct handle_table *t, int h, struct kobj *obj,
 int handle_lookup(struct handle_table *t, int64_t h, uint32_t type,
 		  uint32_t need, struct handle **out);
 
+/* handle_lookup for the fast paths, inline: the slot if h names an
+ * object of type with the rights need, else NULL (the general path then
+ * says which error). */
+static inline struct handle *handle_fast(struct handle_table *t, uint64_t h, uint32_t type,
+					 uint32_t need)
+{
+	if (h >= HANDLE_MAX)
+		return 0;
+	struct handle *s = &t->slot[h];
+	return s->obj && s->obj->type == type && (s->rights & need) == need ? s : 0;
+}
+
 /* Copies h from `from` into a free slot of `to` with rights & mask.
  * Crossing tables needs R_GRANT on the source. Returns the new slot. */
 int handle_copy(struct handle_table *from, int64_t h, struct handle_table *to,

@@ -120,7 +120,8 @@ int64_t sys_vm_protect(struct thread *t, const uint64_t *a)
 	return vm_protect(t->task, a[0], a[1], (uint32_t)a[2]);
 }
 
-pte_t *vm_own_frame(struct task *k, uaddr_t va)
+/* vm_own_frame, inline for the supply's fast path. */
+static inline __attribute__((always_inline)) pte_t *own_frame(struct task *k, uaddr_t va)
 {
 	if (va < USER_LO || va >= USER_HI || vm_region_find(k, va))
 		return 0;
@@ -129,6 +130,11 @@ pte_t *vm_own_frame(struct task *k, uaddr_t va)
 		return 0;
 	paddr_t f = pte_pa(*e);
 	return pmm_owns(f) && pmm_refcount(f) == 1 ? e : 0;
+}
+
+pte_t *vm_own_frame(struct task *k, uaddr_t va)
+{
+	return own_frame(k, va);
 }
 
 static uint64_t supply_flags(uint32_t prot)
@@ -156,15 +162,15 @@ static void map_around(struct vm_region *r, uint64_t first, uint64_t n)
  * page, a receive endpoint. Lean checks, then vm_supply_fast; anything
  * unusual returns false and the general path below decides (and reports
  * errors). */
-static __attribute__((noinline)) bool supply_one_fast(struct thread *t, const uint64_t *a,
-						      uint64_t stamp)
+static inline __attribute__((always_inline)) bool supply_one_fast(struct thread *t,
+								   const uint64_t *a, uint64_t stamp)
 {
 	struct task *k = t->task;
 	uint64_t offset = a[1], src = a[2];
 	uint32_t prot = (uint32_t)a[4];
-	struct handle *hv, *he;
-	if (handle_lookup(k->handles, (int64_t)a[0], OBJ_VMO, R_PAGER, &hv) ||
-	    handle_lookup(k->handles, (int64_t)a[5], OBJ_ENDPOINT, R_RECV, &he))
+	struct handle *hv = handle_fast(k->handles, a[0], OBJ_VMO, R_PAGER);
+	struct handle *he = handle_fast(k->handles, a[5], OBJ_ENDPOINT, R_RECV);
+	if (!hv || !he)
 		return false;
 	struct vm_object *o = container_of(hv->obj, struct vm_object, obj);
 	struct endpoint *ep = container_of(he->obj, struct endpoint, obj);
@@ -173,7 +179,7 @@ static __attribute__((noinline)) bool supply_one_fast(struct thread *t, const ui
 		return false;
 	if (ep->dead || !list_empty(&ep->kmsgs) || !list_empty(&ep->sendq.head))
 		return false;
-	pte_t *pte = src ? vm_own_frame(k, src) : 0;
+	pte_t *pte = src ? own_frame(k, src) : 0;
 	/* With alloc: the first page of a 512-page leaf of the object's
 	 * directory stays on this path (the leaf is the page's, whatever
 	 * path answers it). */
