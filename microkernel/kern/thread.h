@@ -56,7 +56,7 @@ struct thread {
 	struct vm_request *fault_req;
 	uint64_t fault_va;
 	uint32_t fault_access;
-	int fault_trace;             /* trace slot + 1 to stamp on resume; 0: none */
+	struct trace_record *fault_trace; /* to stamp on resume (kern/vm/vm_trace.h), or NULL */
 };
 
 #define TIMEOUT_NEVER UINT64_MAX

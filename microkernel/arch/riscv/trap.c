@@ -143,7 +143,7 @@ static inline struct trapframe *enter(struct cpu *c, struct thread *n)
 {
 	struct task *k = n->task;
 	if (n->fault_trace) { /* back from a page fault the pager resolved */
-		trace_stamp(n->fault_trace - 1, TRACE_RESUME);
+		trace_stamp(n->fault_trace, TRACE_RESUME);
 		n->fault_trace = 0;
 	}
 	if (c->as_owner != k) {

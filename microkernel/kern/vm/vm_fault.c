@@ -38,8 +38,7 @@ kernel_zero_fill(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t pag
 	vm_faults_kernel++;
 	if (vm_map_page(r, va, access)) /* no page table: the page is in, retried later */
 		return vm_frames_short(r->task) ? vm_frame_wait(t) : FAULT_BAD;
-	int slot = trace_open(vm_next_fault_id++, 0, trap_stamp);
-	trace_stamp(slot, TRACE_RESUME);
+	trace_stamp(trace_open(vm_next_fault_id++, 0, trap_stamp), TRACE_RESUME);
 	return FAULT_RESOLVED;
 }
 

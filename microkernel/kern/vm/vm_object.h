@@ -121,7 +121,7 @@ struct vm_request {
 	uint64_t deadline;      /* timebase: from posting while queued, then from
 				 * the pager's receiving it */
 	struct waitq waiters;   /* threads faulting on this page */
-	int trace;              /* trace slot, or -1 */
+	struct trace_record *trace; /* its record in the fault trace */
 	enum vm_request_state state;
 };
 

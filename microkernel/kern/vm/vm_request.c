@@ -235,7 +235,7 @@ void vm_request_complete(struct vm_request *req)
 		    !((t->fault_access & VM_W) && (e & VPE_NOWRITE)))
 			vm_map_page(r, t->fault_va, t->fault_access);
 		t->fault_req = 0;
-		t->fault_trace = req->trace + 1;
+		t->fault_trace = req->trace;
 		thread_ready(t);
 	}
 	request_release(req);
@@ -281,7 +281,7 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	list_del(&w->qlink);
 	w->wq = 0;
 	w->fault_req = 0;
-	w->fault_trace = req->trace + 1;
+	w->fault_trace = req->trace;
 	request_unlink(req);
 	request_release(req);
 	/* The pager waits for its next message; the faulting thread runs. */

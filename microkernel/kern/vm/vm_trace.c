@@ -14,24 +14,15 @@ uint64_t vm_now(void)
 	return arch_instret();
 }
 
-int trace_open(uint64_t fault_id, uint64_t pager, uint64_t trap_stamp)
+struct trace_record *trace_open(uint64_t fault_id, uint64_t pager, uint64_t trap_stamp)
 {
-	int slot = (int)(trace_next++ % TRACE_SLOTS);
-	struct trace_record *r = &trace_ring[slot];
-	*r = (struct trace_record){ .fault_id = fault_id, .pager = pager };
+	struct trace_record *r = &trace_ring[trace_next++ % TRACE_SLOTS];
+	r->fault_id = fault_id;
+	r->pager = pager;
 	r->stamp[TRACE_TRAP] = trap_stamp;
-	return slot;
-}
-
-void trace_set(int slot, int stage, uint64_t value)
-{
-	if (slot >= 0 && stage < TRACE_NSTAGES)
-		trace_ring[slot].stamp[stage] = value;
-}
-
-void trace_stamp(int slot, int stage)
-{
-	trace_set(slot, stage, vm_now());
+	for (int s = TRACE_TRAP + 1; s < TRACE_NSTAGES; s++)
+		r->stamp[s] = 0;
+	return r;
 }
 
 int64_t trace_read(struct task *t, uint64_t first, uaddr_t out, uint64_t max)
