@@ -80,6 +80,14 @@ static inline long notify_signal(int h, uint64_t bits)
 	return ipc_trap(SYS_NOTIFY_SIGNAL, h, &m, 0);
 }
 
+/* Ties notification h to the word at addr (uapi/ipc.h: an idle doorbell;
+ * addr 0: none). */
+static inline long notify_idle(int h, volatile uint64_t *addr, uint64_t bits)
+{
+	struct ipc_msg m = { .tag = (uint64_t)(uintptr_t)addr, .w = { bits } };
+	return ipc_trap(SYS_NOTIFY_IDLE, h, &m, 0);
+}
+
 /* Waits for bits on a notification; *bits gets them (and they clear). */
 static inline long notify_wait(int h, uint64_t *bits, uint64_t timeout_ns)
 {

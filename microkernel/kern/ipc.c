@@ -4,11 +4,14 @@
 #include "kern/arch.h"
 #include "kern/kmem.h"
 #include "kern/log.h"
+#include "kern/phys.h"
+#include "kern/pmm.h"
 #include "kern/syscall.h"
 #include "kern/usercopy.h"
 #include "lib/string.h"
 #include "uapi/errors.h"
 #include "uapi/ipc.h"
+#include "kern/vm/vm_pager.h"
 
 #define A(t, i) ((t)->tf.x[REG_A0 + (i)])
 
@@ -44,9 +47,12 @@ static void endpoint_destroy(struct kobj *o)
 	kobj_put(&payer->obj);
 }
 
+static void idle_doorbell_off(struct notify *n);
+
 static void notify_destroy(struct kobj *o)
 {
 	struct notify *n = container_of(o, struct notify, obj);
+	idle_doorbell_off(n);
 	waitq_wake_all(&n->waiters, -E_CANCELED); /* as in endpoint_destroy */
 	struct task *payer = n->payer;
 	kmem_free(n, sizeof(*n));
@@ -108,6 +114,8 @@ int64_t ipc_notify_create(struct thread *t, const uint64_t *a)
 	n->payer = t->task;
 	kobj_get(&t->task->obj);
 	waitq_init(&n->waiters);
+	n->idle_word = 0;
+	list_init(&n->idle_link);
 	return install_new(t, &n->obj, R_SEND | R_RECV | R_GRANT | R_CONTROL);
 }
 
@@ -425,6 +433,60 @@ void notify_deliver(struct notify *n, uint64_t bits)
 		n->bits = 0;
 		thread_wake(w, 0);
 	}
+}
+
+/* --- idle doorbells (SYS_NOTIFY_IDLE) ------------------------------------ */
+
+static struct list idle_doorbells = LIST_INIT(idle_doorbells);
+
+static void idle_doorbell_off(struct notify *n)
+{
+	if (!n->idle_word)
+		return;
+	list_del(&n->idle_link);
+	pmm_unref(n->idle_frame);
+	n->idle_word = 0;
+}
+
+int64_t ipc_notify_idle(struct thread *t, const uint64_t *a)
+{
+	struct handle *h;
+	int err = handle_lookup(t->task->handles, (int64_t)A(t, 0), OBJ_NOTIFY, R_SEND, &h);
+	if (err)
+		return err;
+	struct notify *n = container_of(h->obj, struct notify, obj);
+	uaddr_t addr = A(t, 1);
+	uint64_t bits = A(t, 2);
+	pte_t *e = 0;
+	if (addr && ((addr & 7) || !bits || !(e = vm_own_frame(t->task, PAGE_DOWN(addr))))) {
+		if (task_may_log(t->task))
+			klog("ipc: task %u (%s): no idle doorbell at %lx: %s\n", t->task->id,
+			     t->task->name, (unsigned long)addr,
+			     bits ? "not a word of a wired page of its own" : "no bits");
+		return -E_INVAL;
+	}
+	idle_doorbell_off(n);
+	if (!addr)
+		return 0;
+	n->idle_frame = pte_pa(*e);
+	pmm_ref(n->idle_frame); /* the word stays readable whatever the task does */
+	n->idle_word = (uint64_t *)((char *)pa_to_kva(n->idle_frame) + (addr & PAGE_MASK));
+	n->idle_bits = bits;
+	list_add_tail(&idle_doorbells, &n->idle_link);
+	return 0;
+}
+
+bool notify_idle_ring(void)
+{
+	bool rang = false;
+	list_for_each(pos, &idle_doorbells) {
+		struct notify *n = list_entry(pos, struct notify, idle_link);
+		if (__atomic_exchange_n(n->idle_word, 0, __ATOMIC_ACQ_REL)) {
+			notify_deliver(n, n->idle_bits);
+			rang = true;
+		}
+	}
+	return rang;
 }
 
 int64_t ipc_notify_wait(struct thread *t, const uint64_t *a)

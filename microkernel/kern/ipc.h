@@ -70,6 +70,13 @@ struct notify {
 	struct task *payer; /* creator, charged for it (with a ref) */
 	uint64_t bits;
 	struct waitq waiters;
+	/* Its idle doorbell (SYS_NOTIFY_IDLE), if idle_word: a word in a
+	 * wired page of a task's (the frame held by a ref); when the hart goes
+	 * idle with it nonzero, it is cleared and idle_bits delivered. */
+	uint64_t *idle_word;
+	paddr_t idle_frame;
+	uint64_t idle_bits;
+	struct list idle_link; /* in the list of doorbells */
 };
 
 /* System calls: a = the caller's a0..a5 (see kern/syscall.h). */
@@ -83,11 +90,15 @@ int64_t ipc_reply(struct thread *t, const uint64_t *a);
 int64_t ipc_reply_recv(struct thread *t, const uint64_t *a);
 int64_t ipc_notify_signal(struct thread *t, const uint64_t *a);
 int64_t ipc_notify_wait(struct thread *t, const uint64_t *a);
+int64_t ipc_notify_idle(struct thread *t, const uint64_t *a);
 int64_t ipc_set_buffer(struct thread *t, const uint64_t *a);
 int64_t ipc_destroy(struct thread *t, const uint64_t *a);
 
 /* Ors bits into a notification and wakes a waiter (interrupts use it). */
 void notify_deliver(struct notify *n, uint64_t bits);
+/* The hart is about to idle: rings every armed doorbell (clears its word,
+ * delivers its bits). True if one rang (a thread may be ready now). */
+bool notify_idle_ring(void);
 
 /* Sends a kernel message: straight into a waiting receiver (with
  * run_now it runs at once if the scheduler allows), else queued for the

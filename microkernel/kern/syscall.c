@@ -324,6 +324,7 @@ static const sys_fn table[SYS_NCALLS] = {
 	[SYS_REPLY_RECV] = ipc_reply_recv,
 	[SYS_NOTIFY_SIGNAL] = ipc_notify_signal,
 	[SYS_NOTIFY_WAIT] = ipc_notify_wait,
+	[SYS_NOTIFY_IDLE] = ipc_notify_idle,
 	[SYS_IPC_BUFFER] = ipc_set_buffer,
 	[SYS_HANDLE_MINT] = sys_handle_mint,
 	[SYS_OBJ_DESTROY] = ipc_destroy,

@@ -18,6 +18,17 @@
  *   reply_recv  in:  a0 endpoint, a1 tag, a2..a5 words, a6 timeout
  *               out: as recv
  *
+ * Notifications (SYS_NOTIFY_*): a word of bits; signal ORs bits in, wait
+ * takes them all. An idle doorbell (SYS_NOTIFY_IDLE: h, addr, bits) ties
+ * a notification to a 64-bit word at addr, 8-aligned, in a wired page of
+ * the caller's own (SYS_MEM_WIRE; no object page, not shared): when the
+ * hart is about to idle and the word is nonzero, the kernel clears it and
+ * delivers bits to the notification. A thread arms it with a plain store,
+ * so a wake-up that may wait for idle time costs its caller no system
+ * call. One doorbell a notification; addr 0 takes it off. E_INVAL for a
+ * misaligned word, a page that is not wired and the caller's alone, or
+ * no bits.
+ *
  * Errors a blocked thread can wake with: E_TIMEOUT (its deadline
  * passed), E_DEAD (the endpoint's owner or the replying thread died),
  * E_CANCELED (the endpoint was destroyed, or the server received a new

@@ -112,6 +112,8 @@ enum sys_nr {
 	SYS_DMA_UNPIN = 75,     /* (pin h, ok): closes the pin; ok: the device wrote it (uapi/dma.h) */
 	SYS_VMO_MOVE = 76,      /* (vmo h R_READ | R_MAP, offset, addr, npages, dir) -> npages:
 				 * frames move between own pages and the object (uapi/vm.h) */
+	SYS_NOTIFY_IDLE = 77,   /* (notify h R_SEND, addr, bits): an idle doorbell (uapi/ipc.h);
+				 * addr 0: none */
 	SYS_NCALLS
 };
 

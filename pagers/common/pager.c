@@ -185,12 +185,16 @@ static uint32_t pool_ready_count(const struct pager *p)
 
 /* With a refill thread: below the low mark, not counting the word the
  * loop has in hand (it checks once a word), wake it (once until it has
- * run). */
+ * run): with its idle doorbell, a store the kernel answers when the hart
+ * is about to idle, so the fault being served pays no system call. */
 static void pool_low_water(struct pager *p)
 {
 	if (!p->refill_asked && p->pool_low && pool_ready_count(p) < p->pool_low + 64) {
 		p->refill_asked = true;
-		notify_signal(p->refill_note, 1);
+		if (p->doorbell)
+			__atomic_store_n(p->doorbell, 1, __ATOMIC_RELEASE);
+		else
+			notify_signal(p->refill_note, 1);
 	}
 }
 
@@ -773,5 +777,15 @@ long pager_refill_start(struct pager *p, void *stack, size_t size, uint32_t prio
 		sys_handle_close((int)note);
 		return th;
 	}
+	/* The doorbell: without it the loop signals (a system call). */
+	volatile uint64_t *bell = (volatile uint64_t *)p->doorbell_base;
+	long err = bell ? mem_wire(p->doorbell_base, PAGE, VM_R | VM_W) : 0;
+	if (bell && !err)
+		err = notify_idle((int)note, bell, 1);
+	if (bell && err)
+		uprintf("%s: no idle doorbell (%s): the loop signals its refill thread\n", p->name,
+			err_name(err));
+	else
+		p->doorbell = bell;
 	return 0;
 }

@@ -182,6 +182,10 @@ struct pager {
 	uint64_t ready_added, ready_taken;        /* slots it made ready, the loop took */
 	uint64_t empty_bits[PAGER_POOL_WORDS];    /* emptied by the loop, to wire */
 	uint64_t refilled;                        /* pages it wired */
+	uint64_t doorbell_base;                   /* set by the caller: where to wire the page of
+						   * the thread's idle doorbell (0: none, the loop
+						   * signals instead) */
+	volatile uint64_t *doorbell;              /* the armed word (uapi/ipc.h), or NULL */
 };
 
 /* Start-up: a pager owns the endpoint its objects are bound to (the

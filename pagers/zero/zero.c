@@ -23,6 +23,7 @@
 #define POOL_BASE 0x2000000000ul
 #define STAGE_BASE 0x2100000000ul
 #define RETURN_BASE 0x2200000000ul
+#define DOORBELL_BASE 0x2300000000ul /* the refill thread's idle doorbell */
 #endif
 
 #define REFILL_PRIO 1 /* below PRIO_DEFAULT: clients and servers run first */
@@ -137,6 +138,7 @@ int main(int argc, char **argv)
 	zp.stage_base = STAGE_BASE;
 	zp.return_base = RETURN_BASE;
 	zp.return_pages = RETURN_PAGES;
+	zp.doorbell_base = DOORBELL_BASE;
 	/* Refilled by a thread below every client's priority: the kernel's
 	 * zeroing of the pool's pages runs when the hart would idle. */
 	long err = pager_refill_start(&zp, refill_stack, sizeof(refill_stack), REFILL_PRIO);

@@ -646,6 +646,78 @@ static void test_notify_signals_accumulate_and_wait_takes_them(void **state)
 	assert_int_equal(sys(ipc_notify_wait, s.cli, s.cep, 0, 0, 0), -E_BADH);
 }
 
+/* An idle doorbell: armed by a store to a word of a wired page, rung
+ * (cleared, its bits delivered) when the hart is about to idle, unarmed
+ * words left alone; its frame held while it is set; bad arguments refused. */
+#define BELL 0x2100000000ul
+static void test_idle_doorbell_rings_only_when_armed(void **state)
+{
+	struct ipc_scene s;
+	ipc_scene_new(&s);
+	run(s.srv);
+	int n = (int)ipc_notify_create(s.srv, NULL);
+	assert_true(n >= 0);
+	struct notify *nt = container_of(handle_obj(s.stask, n, OBJ_NOTIFY), struct notify, obj);
+	assert_int_equal(vm_wire(s.stask, BELL, PG, VM_R | VM_W), 0);
+	pte_t *e = sv39_walk(s.stask->pt_root, BELL, false);
+	assert_non_null(e);
+	paddr_t f = pte_pa(*e);
+	uint64_t *word = (uint64_t *)((char *)pa_to_kva(f) + 8);
+
+	/* Refused: a misaligned word, a page not wired, no bits, a handle
+	 * that is not a notification or lacks R_SEND. */
+	assert_int_equal(sys(ipc_notify_idle, s.srv, n, BELL + 4, 1, 0), -E_INVAL);
+	assert_int_equal(sys(ipc_notify_idle, s.srv, n, BELL + PG, 1, 0), -E_INVAL);
+	assert_int_equal(sys(ipc_notify_idle, s.srv, n, BELL + 8, 0, 0), -E_INVAL);
+	assert_int_equal(sys(ipc_notify_idle, s.srv, s.ep, BELL + 8, 1, 0), -E_BADH);
+	int rn = handle_copy(s.stask->handles, n, s.ctask->handles, R_RECV);
+	assert_true(rn >= 0);
+	assert_int_equal(sys(ipc_notify_idle, s.cli, rn, BELL + 8, 1, 0), -E_PERM);
+	assert_null(nt->idle_word);
+	assert_int_equal(pmm_refcount(f), 1);
+
+	assert_int_equal(sys(ipc_notify_idle, s.srv, n, BELL + 8, 0x8, 0), 0);
+	assert_ptr_equal(nt->idle_word, word);
+	assert_int_equal(pmm_refcount(f), 2); /* held while set... */
+	assert_null(vm_own_frame(s.stask, BELL)); /* ...so no supply can hand it away */
+
+	/* Not armed: nothing rings. */
+	assert_false(notify_idle_ring());
+	assert_int_equal(nt->bits, 0);
+	/* Armed, nobody waiting: the bits wait in the notification. */
+	*word = 1;
+	assert_true(notify_idle_ring());
+	assert_int_equal(*word, 0);
+	assert_int_equal(nt->bits, 0x8);
+	assert_false(notify_idle_ring()); /* once per arming */
+	assert_int_equal(sys(ipc_notify_wait, s.srv, n, 0, 0, 0), 0);
+	assert_int_equal(REG(s.srv, 1), 0x8);
+	/* Armed with a waiter: it wakes with the bits. */
+	assert_int_equal(sys(ipc_notify_wait, s.srv, n, 0, 0, 0), SYS_BLOCKED);
+	*word = 7;
+	assert_true(notify_idle_ring());
+	expect_woken(s.srv, 0);
+	assert_int_equal(REG(s.srv, 1), 0x8);
+
+	/* Taken off: the frame is the task's alone again, nothing rings. */
+	assert_int_equal(sys(ipc_notify_idle, s.srv, n, 0, 0, 0), 0);
+	assert_null(nt->idle_word);
+	assert_int_equal(pmm_refcount(f), 1);
+	*word = 1;
+	assert_false(notify_idle_ring());
+	*word = 0;
+
+	/* Set again, then the notification goes (its last handles close):
+	 * the doorbell goes with it and the frame's reference too. */
+	assert_int_equal(sys(ipc_notify_idle, s.srv, n, BELL + 8, 0x8, 0), 0);
+	assert_int_equal(pmm_refcount(f), 2);
+	assert_int_equal(handle_close(s.ctask->handles, rn), 0);
+	assert_int_equal(handle_close(s.stask->handles, n), 0);
+	assert_int_equal(pmm_refcount(f), 1);
+	*word = 1;
+	assert_false(notify_idle_ring());
+}
+
 /* --- closing the last handle ------------------------------------------------------ */
 
 /* Another thread of the waiter's task closes the last handle naming the
@@ -698,6 +770,7 @@ int main(void)
 		T(test_fast_reply_recv_returns_the_caller_and_leaves_the_server_waiting),
 		T(test_fast_paths_cancel_deadlines_anywhere_in_the_heap),
 		T(test_notify_signals_accumulate_and_wait_takes_them),
+		T(test_idle_doorbell_rings_only_when_armed),
 		T(test_closing_the_last_handle_cancels_the_waiters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

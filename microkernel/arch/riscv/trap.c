@@ -159,6 +159,9 @@ static inline struct trapframe *enter(struct cpu *c, struct thread *n)
 static __attribute__((noinline)) struct thread *idle_until_ready(void)
 {
 	struct thread *n;
+	/* Doorbells first: the threads they wake run before the hart idles. */
+	if (notify_idle_ring() && (n = sched_pick()))
+		return n;
 	uint64_t idle_since = arch_instret();
 	do {
 		pmm_idle_zero(2); /* page tables ahead, a little each wake */

@@ -17,7 +17,7 @@
 #define TF_SYS_REPLY_RECV 21
 #define TF_SYS_PAGER_SUPPLY 34
 /* SYS_NCALLS: entry.S's bound for the leaf table (kern/syscall.h). */
-#define TF_SYS_NCALLS 77
+#define TF_SYS_NCALLS 78
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

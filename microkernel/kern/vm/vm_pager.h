@@ -5,6 +5,8 @@
 #include "arch/riscv/sv39.h"
 #include "kern/thread.h"
 
+struct vm_object;
+
 int64_t sys_vmo_create(struct thread *t, const uint64_t *a);
 int64_t sys_vmo_anon(struct thread *t, const uint64_t *a);
 int64_t sys_default_pager(struct thread *t, const uint64_t *a);
