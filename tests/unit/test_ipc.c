@@ -612,14 +612,22 @@ static void test_fast_paths_cancel_deadlines_anywhere_in_the_heap(void **state)
 
 /* --- notifications ------------------------------------------------------------------------ */
 
+/* A notification the server creates: its handle, and *nt the object. */
+static int server_notify(struct ipc_scene *s, struct notify **nt)
+{
+	run(s->srv);
+	int n = (int)ipc_notify_create(s->srv, NULL);
+	assert_true(n >= 0);
+	*nt = container_of(handle_obj(s->stask, n, OBJ_NOTIFY), struct notify, obj);
+	return n;
+}
+
 static void test_notify_signals_accumulate_and_wait_takes_them(void **state)
 {
 	struct ipc_scene s;
 	ipc_scene_new(&s);
-	run(s.srv);
-	int n = (int)ipc_notify_create(s.srv, NULL);
-	assert_true(n >= 0);
-	struct notify *nt = container_of(handle_obj(s.stask, n, OBJ_NOTIFY), struct notify, obj);
+	struct notify *nt;
+	int n = server_notify(&s, &nt);
 	int cn = handle_copy(s.stask->handles, n, s.ctask->handles, R_SEND);
 	assert_true(cn >= 0);
 
@@ -654,10 +662,8 @@ static void test_idle_doorbell_rings_only_when_armed(void **state)
 {
 	struct ipc_scene s;
 	ipc_scene_new(&s);
-	run(s.srv);
-	int n = (int)ipc_notify_create(s.srv, NULL);
-	assert_true(n >= 0);
-	struct notify *nt = container_of(handle_obj(s.stask, n, OBJ_NOTIFY), struct notify, obj);
+	struct notify *nt;
+	int n = server_notify(&s, &nt);
 	assert_int_equal(vm_wire(s.stask, BELL, PG, VM_R | VM_W), 0);
 	pte_t *e = sv39_walk(s.stask->pt_root, BELL, false);
 	assert_non_null(e);
