@@ -445,6 +445,7 @@ static void idle_doorbell_off(struct notify *n)
 		return;
 	list_del(&n->idle_link);
 	pmm_unref(n->idle_frame);
+	task_kmem_uncharge(n->payer, PAGE_SIZE);
 	n->idle_word = 0;
 }
 
@@ -455,6 +456,8 @@ int64_t ipc_notify_idle(struct thread *t, const uint64_t *a)
 	if (err)
 		return err;
 	struct notify *n = container_of(h->obj, struct notify, obj);
+	if (n->payer != t->task)
+		return -E_PERM; /* the creator's own: it is charged for the frame */
 	uaddr_t addr = A(t, 1);
 	uint64_t bits = A(t, 2);
 	pte_t *e = 0;
@@ -468,8 +471,12 @@ int64_t ipc_notify_idle(struct thread *t, const uint64_t *a)
 	idle_doorbell_off(n);
 	if (!addr)
 		return 0;
+	/* The frame is held (the word stays readable whatever the task does
+	 * with the page), so it is charged as the task's kernel memory. */
+	if (task_kmem_charge(t->task, PAGE_SIZE))
+		return -E_NOMEM;
 	n->idle_frame = pte_pa(*e);
-	pmm_ref(n->idle_frame); /* the word stays readable whatever the task does */
+	pmm_ref(n->idle_frame);
 	n->idle_word = (uint64_t *)((char *)pa_to_kva(n->idle_frame) + (addr & PAGE_MASK));
 	n->idle_bits = bits;
 	list_add_tail(&idle_doorbells, &n->idle_link);

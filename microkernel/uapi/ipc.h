@@ -25,9 +25,11 @@
  * hart is about to idle and the word is nonzero, the kernel clears it and
  * delivers bits to the notification. A thread arms it with a plain store,
  * so a wake-up that may wait for idle time costs its caller no system
- * call. One doorbell a notification; addr 0 takes it off. E_INVAL for a
- * misaligned word, a page that is not wired and the caller's alone, or
- * no bits.
+ * call. One doorbell a notification, set by the task that created it
+ * (else E_PERM); the kernel holds the page's frame while it is set and
+ * charges it to that task's kernel memory (E_NOMEM over the limit).
+ * addr 0 takes it off. E_INVAL for a misaligned word, a page that is not
+ * wired and the caller's alone, or no bits.
  *
  * Errors a blocked thread can wake with: E_TIMEOUT (its deadline
  * passed), E_DEAD (the endpoint's owner or the replying thread died),

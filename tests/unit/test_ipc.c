@@ -679,12 +679,20 @@ static void test_idle_doorbell_rings_only_when_armed(void **state)
 	int rn = handle_copy(s.stask->handles, n, s.ctask->handles, R_RECV);
 	assert_true(rn >= 0);
 	assert_int_equal(sys(ipc_notify_idle, s.cli, rn, BELL + 8, 1, 0), -E_PERM);
+	/* Only its creator may set it, even with R_SEND, on a page of its own. */
+	int sn = handle_copy(s.stask->handles, n, s.ctask->handles, R_SEND);
+	assert_true(sn >= 0);
+	assert_int_equal(vm_wire(s.ctask, BELL, PG, VM_R | VM_W), 0);
+	assert_int_equal(sys(ipc_notify_idle, s.cli, sn, BELL + 8, 1, 0), -E_PERM);
+	assert_int_equal(handle_close(s.ctask->handles, sn), 0);
 	assert_null(nt->idle_word);
+	uint64_t kmem = s.stask->kmem;
 	assert_int_equal(pmm_refcount(f), 1);
 
 	assert_int_equal(sys(ipc_notify_idle, s.srv, n, BELL + 8, 0x8, 0), 0);
 	assert_ptr_equal(nt->idle_word, word);
-	assert_int_equal(pmm_refcount(f), 2); /* held while set... */
+	assert_int_equal(pmm_refcount(f), 2); /* held while set, charged... */
+	assert_int_equal(s.stask->kmem, kmem + PG);
 	assert_null(vm_own_frame(s.stask, BELL)); /* ...so no supply can hand it away */
 
 	/* Not armed: nothing rings. */
@@ -709,6 +717,7 @@ static void test_idle_doorbell_rings_only_when_armed(void **state)
 	assert_int_equal(sys(ipc_notify_idle, s.srv, n, 0, 0, 0), 0);
 	assert_null(nt->idle_word);
 	assert_int_equal(pmm_refcount(f), 1);
+	assert_int_equal(s.stask->kmem, kmem);
 	*word = 1;
 	assert_false(notify_idle_ring());
 	*word = 0;
@@ -720,6 +729,7 @@ static void test_idle_doorbell_rings_only_when_armed(void **state)
 	assert_int_equal(handle_close(s.ctask->handles, rn), 0);
 	assert_int_equal(handle_close(s.stask->handles, n), 0);
 	assert_int_equal(pmm_refcount(f), 1);
+	assert_int_equal(s.stask->kmem, kmem - sizeof(struct notify));
 	*word = 1;
 	assert_false(notify_idle_ring());
 }
