@@ -32,6 +32,7 @@ static uint8_t fz_return[FZ_PAGES(256)] __attribute__((aligned(4096)));
 #define POOL_BASE ((uint64_t)fz_pool)
 #define STAGE_BASE ((uint64_t)fz_stage)
 #define RETURN_BASE ((uint64_t)fz_return)
+#define DOORBELL_BASE 0 /* no idle doorbell: the loop signals its refill thread */
 
 #define main zero_pager_main
 #include "pagers/zero/zero.c"
