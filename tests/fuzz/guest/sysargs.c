@@ -108,6 +108,7 @@ static const struct call_row calls[] = {
 	ROW(VM_OBJECTS, 2, K_H, K_IDX, K_OUT, K_HEP),
 	ROW(DMA_UNPIN, 1, K_H, K_ANY), /* no pins here: E_BADH */
 	ROW(VMO_MOVE, 2, K_HVMO, K_OFF, K_VA, K_NPAGES, K_FLAGS),
+	ROW(NOTIFY_IDLE, 2, K_HNOTE, K_VA, K_WORD), /* a doorbell on a wired word, or refused */
 	ROW(CPU_TIME, 2, K_IDX),
 	ROW(WALL_CLOCK, 1),
 	ROW(GETRANDOM, 2, K_OUT, K_LEN),
