@@ -76,18 +76,18 @@ static void request_delivered(struct ipc_kmsg *m)
 }
 
 /* The pager thread that may take a FAULT straight into its registers and
- * the hart (the faulting thread blocking): the first waiting in receive on
- * ep, with nothing queued before it, no deadline and no ready thread
- * above it; NULL if there is none. */
-static inline __attribute__((always_inline)) struct thread *pager_waiting(struct endpoint *ep)
+ * the hart, from the faulting thread once it has blocked: the first
+ * waiting in receive on ep, with nothing queued before it, no deadline
+ * and nothing ready that outranks it; NULL if there is none. */
+static inline __attribute__((always_inline)) struct thread *pager_now(struct endpoint *ep)
 {
 	if (ep->dead || list_empty(&ep->recvq.head) || !list_empty(&ep->kmsgs))
 		return 0;
 	struct thread *p = list_entry(ep->recvq.head.next, struct thread, qlink);
-	return sched_none_above(p->prio) && !thread_has_deadline(p) ? p : 0;
+	return sched_may_run_now(p) && !thread_has_deadline(p) ? p : 0;
 }
 
-/* The FAULT goes into p's registers (p from pager_waiting) and p takes
+/* The FAULT goes into p's registers (p from pager_now) and p takes
  * the hart: the fault's first hand-off costs no scheduler pass. */
 static inline __attribute__((always_inline)) void hand_to_pager(struct vm_request *req,
 								struct thread *p)
@@ -108,13 +108,6 @@ static inline __attribute__((always_inline)) void hand_to_pager(struct vm_reques
 	trace_set(req->trace, TRACE_SENT, now);
 	trace_set(req->trace, TRACE_RECEIVED, now);
 	/* Received as it was made: the deadline request_new set runs from now. */
-}
-
-/* pager_waiting, from the faulting thread once it has blocked. */
-static inline __attribute__((always_inline)) struct thread *pager_now(struct endpoint *ep)
-{
-	struct thread *cur = this_cpu()->cur;
-	return cur && cur->state != TH_RUNNING ? pager_waiting(ep) : 0;
 }
 
 /* Posts the request's FAULT to the object's pager's queue (from_fault:
