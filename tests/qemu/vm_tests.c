@@ -524,6 +524,40 @@ static void zero_pager_fills_1000_pages_with_zeros(void)
 	sys_handle_close((int)zp);
 }
 
+/* The zero pager's refill thread runs only while the hart would idle,
+ * woken by its idle doorbell (uapi/ipc.h), which the loop arms with a
+ * store when the pool runs low: after faults that drain the pool and a
+ * pause, it has wired pages again. (Were the doorbell never rung, the
+ * thread would sleep on and the count would not move.) */
+static void zero_pager_refills_its_pool_while_idle(void)
+{
+	static struct ipc_buffer buf;
+	CHECK_EQ(ipc_buffer_setup(&buf), 0);
+	long zp = name_lookup(H_NAME, &buf, "pager.zero");
+	CHECK(zp > 0);
+	uint64_t w[1] = { 512 * PG }, st[5];
+	uint32_t nw = 0;
+	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_STATS, 0, 0, 0, 0, 0, st, 5, &nw), 0);
+	CHECK_EQ(nw, 5);
+	uint64_t wired0 = st[4];
+	CHECK_EQ(ipc_request((int)zp, &buf, ZERO_CREATE, w, 1, 0, 0, 0, 0, 0, 0), 0);
+	int vmo = buf.handles[0];
+	CHECK_EQ(vm_map(vmo, AREA, 512 * PG, 0, VM_R | VM_W | VM_SHARED), 0);
+	for (uint64_t pg = 0; pg < 512; pg++) /* far more than the pool holds */
+		*(volatile uint64_t *)(AREA + pg * PG) = pg;
+	uint64_t wired = wired0;
+	for (int i = 0; i < 100 && wired == wired0; i++) {
+		sys_sleep(1000 * 1000);
+		CHECK_EQ(ipc_request((int)zp, &buf, ZERO_STATS, 0, 0, 0, 0, 0, st, 5, &nw), 0);
+		wired = st[4];
+	}
+	CHECK(wired > wired0);
+	CHECK(st[2] > 0); /* pages ready again */
+	CHECK_EQ(vm_unmap(AREA, 512 * PG), 0);
+	CHECK_EQ(sys_handle_close(vmo), 0);
+	sys_handle_close((int)zp);
+}
+
 static struct ipc_buffer zbuf;
 
 /* The number of objects the zero pager keeps (ZERO_STATS w3), or < 0. */
@@ -680,5 +714,6 @@ const struct qtest vm_tests[] = {
 	{ "task_exit_while_blocked_on_a_fault", task_exit_while_blocked_on_a_fault },
 	{ "pager_fail_kills_the_faulting_task", pager_fail_kills_the_faulting_task },
 	{ "bad_vm_arguments_are_refused", bad_vm_arguments_are_refused },
+	{ "zero_pager_refills_its_pool_while_idle", zero_pager_refills_its_pool_while_idle },
 };
 const size_t n_vm_tests = sizeof(vm_tests) / sizeof(vm_tests[0]);
