@@ -73,17 +73,22 @@ static struct slab *slab_new(int c)
 	return s;
 }
 
+void *kmem_alloc_page(void)
+{
+	paddr_t pa = pmm_alloc_ahead();
+	if (!pa)
+		return 0;
+	bytes_in_use += PAGE_SIZE;
+	return pa_to_kva(pa);
+}
+
 void *kmem_alloc(size_t size)
 {
-	lazy_init();
 	if (size == 0 || size > PAGE_SIZE)
 		return 0;
-	if (size > PAGE_SIZE / 2) {
-		paddr_t pa = pmm_alloc_ahead();
-		if (pa)
-			bytes_in_use += PAGE_SIZE;
-		return pa ? pa_to_kva(pa) : 0;
-	}
+	if (size > PAGE_SIZE / 2)
+		return kmem_alloc_page();
+	lazy_init();
 	int c = class_of(size);
 	struct slab *s = list_empty(&partial[c])
 				 ? slab_new(c)

@@ -10,6 +10,9 @@
 #include "kern/types.h"
 
 void *kmem_alloc(size_t size); /* NULL when out of memory or size > frame */
+/* kmem_alloc(PAGE_SIZE), for callers that know the size: a frame zeroed
+ * ahead when there is one (a new object leaf, one fault in 512). */
+void *kmem_alloc_page(void);
 void kmem_free(void *p, size_t size);
 uint64_t kmem_bytes_in_use(void);
 

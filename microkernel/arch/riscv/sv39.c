@@ -59,6 +59,12 @@ pte_t *sv39_walk_alloc(paddr_t root, uint64_t va)
 	return l0 ? &l0[vpn(va, 0)] : 0;
 }
 
+pte_t *sv39_walk_alloc_l0(pte_t *l1e, uint64_t va)
+{
+	pte_t *l0 = next_table(l1e, true);
+	return l0 ? &l0[vpn(va, 0)] : 0;
+}
+
 int sv39_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t flags)
 {
 	if ((va & PAGE_MASK) || (pa & PAGE_MASK) || !va_is_user(va))

@@ -42,6 +42,9 @@ static inline pte_t pte_make(paddr_t pa, uint64_t flags)
 paddr_t sv39_new_root(paddr_t kernel_root);
 
 pte_t *sv39_walk_alloc(paddr_t root, uint64_t va);
+/* The leaf entry for va under the level-1 entry l1e, which has no table
+ * yet: one is made (NULL if out of memory or l1e maps a superpage). */
+pte_t *sv39_walk_alloc_l0(pte_t *l1e, uint64_t va);
 
 /* The leaf entry for va, or NULL. With alloc, missing tables are created
  * (NULL then means out of memory). Inline: faults and supplies walk
@@ -52,10 +55,12 @@ static inline pte_t *sv39_walk(paddr_t root, uint64_t va, bool alloc)
 		return 0;
 	pte_t e = ((pte_t *)pa_to_kva(root))[(va >> 30) & 0x1ff];
 	if ((e & (PTE_V | PTE_R | PTE_W | PTE_X)) == PTE_V) {
-		pte_t *l1 = pa_to_kva(pte_pa(e));
-		e = l1[(va >> 21) & 0x1ff];
+		pte_t *l1e = &((pte_t *)pa_to_kva(pte_pa(e)))[(va >> 21) & 0x1ff];
+		e = *l1e;
 		if ((e & (PTE_V | PTE_R | PTE_W | PTE_X)) == PTE_V)
 			return &((pte_t *)pa_to_kva(pte_pa(e)))[(va >> 12) & 0x1ff];
+		/* The common miss (a new table every 512 pages): not walked again. */
+		return alloc ? sv39_walk_alloc_l0(l1e, va) : 0;
 	}
 	return alloc ? sv39_walk_alloc(root, va) : 0;
 }

@@ -226,14 +226,20 @@ int vmo_collapse(struct vm_object *o)
 uint64_t *vmo_slot_alloc(struct vm_object *o, uint64_t page)
 {
 	uint64_t **leaf = &o->dir[page / VMO_LEAF_ENTRIES];
-	if (!*leaf && (!o->payer || !task_kmem_charge(o->payer, PAGE_SIZE))) {
-		*leaf = kmem_alloc(PAGE_SIZE); /* zeroed: no pages */
-		if (*leaf)
-			o->charged += o->payer ? PAGE_SIZE : 0;
-		else if (o->payer)
-			task_kmem_uncharge(o->payer, PAGE_SIZE);
+	if (!*leaf) {
+		struct task *payer = o->payer;
+		if (payer && task_kmem_charge(payer, PAGE_SIZE))
+			return 0;
+		uint64_t *l = kmem_alloc_page(); /* zeroed: no pages */
+		if (!l) {
+			if (payer)
+				task_kmem_uncharge(payer, PAGE_SIZE);
+			return 0;
+		}
+		*leaf = l;
+		o->charged += payer ? PAGE_SIZE : 0;
 	}
-	return *leaf ? &(*leaf)[page % VMO_LEAF_ENTRIES] : 0;
+	return &(*leaf)[page % VMO_LEAF_ENTRIES];
 }
 
 int vmo_insert(struct vm_object *o, uint64_t page, paddr_t frame, uint64_t flags)
