@@ -198,21 +198,27 @@ static void pool_low_water(struct pager *p)
 	}
 }
 
-/* With a refill thread: the loop's word is used up; takes the next word
- * of ready_bits that has any, whole, and there (once a word, not once a
- * fault) wakes the thread below the low mark. False: none is ready. */
+/* With a refill thread: the loop's word is used up; takes the next
+ * word of ready_bits that has any, whole, and there (once a word, not
+ * once a fault) wakes the thread below the low mark. False: none is
+ * ready. */
 static __attribute__((noinline)) bool pool_next_word(struct pager *p)
 {
-	uint64_t got = 0;
-	for (uint32_t k = 0; k < PAGER_POOL_WORDS && !got; k++) {
-		uint32_t w = p->take_word;
-		p->take_word = (w + 1) % PAGER_POOL_WORDS;
-		got = __atomic_exchange_n(&p->ready_bits[w], 0, __ATOMIC_ACQUIRE);
-		p->mine_word = w;
+	uint32_t w = p->take_word;
+	for (uint32_t k = 0; k < PAGER_POOL_WORDS; k++) {
+		uint64_t got = __atomic_exchange_n(&p->ready_bits[w], 0, __ATOMIC_ACQUIRE);
+		uint32_t next = (w + 1) % PAGER_POOL_WORDS;
+		if (got) {
+			p->mine = p->mine_all = got;
+			p->mine_word = w;
+			p->take_word = next;
+			pool_low_water(p);
+			return true;
+		}
+		w = next;
 	}
-	p->mine = got;
 	pool_low_water(p);
-	return got != 0;
+	return false;
 }
 
 /*
@@ -227,21 +233,25 @@ static inline __attribute__((always_inline)) int32_t pool_take_ready(struct page
 		return -1;
 	uint64_t bit = p->mine & -p->mine;
 	p->mine ^= bit;
+	/* The word's last slot taken: all of it goes back to be wired again,
+	 * in one atomic instruction rather than one a fault (their frames
+	 * have left once the thread runs: the loop runs first). */
+	if (!p->mine)
+		__atomic_fetch_or(&p->empty_bits[p->mine_word], p->mine_all, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->ready_taken, p->ready_taken + 1, __ATOMIC_RELAXED);
 	return (int32_t)(p->mine_word * 64 + bit_index(bit));
 }
 
-/* Whether the pool has a page ready. */
-static inline bool pool_any(const struct pager *p)
+/* Whether the pool has a page ready. With a refill thread, a word found
+ * is taken there and then (the pool_take that follows uses it), so the
+ * words are scanned once, not once to look and again to take; and not
+ * at all when the counters say the pool is empty (they may lag the bits
+ * by one slot: that fault then takes the cold path, which is correct). */
+static inline bool pool_any(struct pager *p)
 {
 	if (p->refill_note <= 0)
 		return p->pool_count != 0;
-	if (p->mine)
-		return true;
-	for (uint32_t w = 0; w < PAGER_POOL_WORDS; w++)
-		if (__atomic_load_n(&p->ready_bits[w], __ATOMIC_RELAXED))
-			return true;
-	return false;
+	return p->mine || (pool_ready_count(p) != 0 && pool_next_word(p));
 }
 
 uint32_t pager_pool_ready(const struct pager *p)
@@ -284,7 +294,7 @@ void pager_pool_drain(struct pager *p)
 	p->pool_low = 0;
 	for (int32_t slot; p->refill_note > 0 && (slot = pool_take_ready(p)) >= 0;) {
 		vm_unmap(p->pool_base + (uint32_t)slot * PAGE, PAGE);
-		pool_give_back(p, (uint32_t)slot);
+		pool_give_back(p, (uint32_t)slot); /* (its word's last did so already) */
 	}
 	while (p->pool_count) {
 		uint32_t slot = p->pool_free[--p->pool_count];
@@ -298,11 +308,9 @@ void pager_pool_drain(struct pager *p)
 static inline __attribute__((always_inline)) void *pool_take(struct pager *p)
 {
 	if (p->refill_note > 0) {
-		int32_t slot = pool_take_ready(p);
+		int32_t slot = pool_take_ready(p); /* (given back with its word) */
 		if (slot < 0)
 			return 0;
-		/* its frame has left once the thread runs: the loop runs first */
-		pool_give_back(p, (uint32_t)slot);
 		return (void *)(p->pool_base + (uint32_t)slot * PAGE);
 	}
 	if (p->pool_count == 0)

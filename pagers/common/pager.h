@@ -178,6 +178,8 @@ struct pager {
 	bool refill_asked;                        /* the loop woke it, it has not run since */
 	uint64_t ready_bits[PAGER_POOL_WORDS];    /* wired by it; the loop takes them one a fault */
 	uint64_t mine;                            /* ready slots of word mine_word, the loop's */
+	uint64_t mine_all;                        /* that word as taken: given back to
+						   * empty_bits whole once used up */
 	uint32_t mine_word, take_word;            /* and the word it takes next */
 	uint64_t ready_added, ready_taken;        /* slots it made ready, the loop took */
 	uint64_t empty_bits[PAGER_POOL_WORDS];    /* emptied by the loop, to wire */
