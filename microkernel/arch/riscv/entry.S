@@ -89,6 +89,24 @@ boot_high_addr:
 	sd a0, 0(sp)
 .endm
 
+/* Parks the preserved registers (gp, tp, s0..s11) in the frame at \r. */
+.macro PARK r
+	sd x3, 24(\r)
+	sd x4, 32(\r)
+	sd x8, 64(\r)
+	sd x9, 72(\r)
+	sd x18, 144(\r)
+	sd x19, 152(\r)
+	sd x20, 160(\r)
+	sd x21, 168(\r)
+	sd x22, 176(\r)
+	sd x23, 184(\r)
+	sd x24, 192(\r)
+	sd x25, 200(\r)
+	sd x26, 208(\r)
+	sd x27, 216(\r)
+.endm
+
 	.text
 	.balign 4
 	.globl trap_entry
@@ -121,6 +139,8 @@ syscall_entry:
 	SAVE_SYSCALL
 1:	call syscall_trap
 	j trap_exit
+/* The IPC fast paths use no preserved register (no frame): they return
+ * the frame to resume, or 0 for the general path. */
 ipc_call_entry:
 	SAVE_SYSCALL
 	call fast_call_trap
@@ -133,12 +153,18 @@ ipc_reply_recv_entry:
 	bnez a0, trap_exit
 	ld a0, 0(sp)
 	j 1b
+/* The supply's fast path has a frame and nearly always switches threads:
+ * the pager's preserved registers are parked at once, and done, it leaves
+ * through trap_leave from inside C, with no epilogue to reload registers
+ * nobody reads. Refused, it returns (C has kept them) and the general
+ * path runs, its exit knowing they are parked. */
 supply_entry:
 	SAVE_SYSCALL
+	PARK a0
 	call fast_supply_trap
-	bnez a0, trap_exit
 	ld a0, 0(sp)
-	j 1b
+	call syscall_trap
+	j trap_leave
 
 /*
  * A leaf call (kern/syscall.h), t0 = its handler: it returns one value,
@@ -222,15 +248,17 @@ full_entry:
 	ld sp, TF_KSP(a0)
 	addi sp, sp, -16
 	sd a0, 0(sp)
-	call trap_user
+	call trap_user              /* leaves through trap_leave */
 	UNWIND_END
 
 /*
- * The exit of a full entry: the thread that entered has every register in
- * its frame already, so unlike trap_exit nothing is parked.
+ * a0 = frame to resume, when the thread that entered has its preserved
+ * registers in its frame already (a full entry, or a fast path's): unlike
+ * trap_exit, nothing is parked. Called from C, never returns (the kernel
+ * stack starts afresh at the next entry).
  */
-full_exit:
-	addi sp, sp, 16
+	.globl trap_leave
+trap_leave:
 	ld t0, TF_FULL(a0)
 	bnez t0, restore_full
 	j load_preserved
@@ -245,20 +273,7 @@ trap_exit:
 	beq a0, t1, 1f
 	/* Switching threads: park the outgoing thread's preserved registers
 	 * (its memory stays valid: the scheduler defers dropping it). */
-	sd x3, 24(t1)
-	sd x4, 32(t1)
-	sd x8, 64(t1)
-	sd x9, 72(t1)
-	sd x18, 144(t1)
-	sd x19, 152(t1)
-	sd x20, 160(t1)
-	sd x21, 168(t1)
-	sd x22, 176(t1)
-	sd x23, 184(t1)
-	sd x24, 192(t1)
-	sd x25, 200(t1)
-	sd x26, 208(t1)
-	sd x27, 216(t1)
+	PARK t1
 	ld t0, TF_FULL(a0)
 	bnez t0, restore_full
 load_preserved:

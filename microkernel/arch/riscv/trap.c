@@ -1,9 +1,13 @@
 /*
  * Trap dispatch. entry.S saves the user registers into the running
  * thread's trapframe and calls syscall_trap (ecall) or trap_user
- * (everything else) on the hart's kernel stack; they return the
- * trapframe of the thread to resume, which may be another thread's. A trap taken in S-mode is a kernel bug: trap_kernel
- * reports it and powers off.
+ * (everything else) on the hart's kernel stack. syscall_trap returns the
+ * trapframe of the thread to resume, which may be another thread's;
+ * trap_user and the supply's fast path, whose thread has its registers
+ * in its frame already, leave through trap_leave instead, with no
+ * epilogue. A
+ * trap taken in S-mode is a kernel bug: trap_kernel reports it and
+ * powers off.
  */
 #include "arch/riscv/csr.h"
 #include "arch/riscv/machine.h"
@@ -33,11 +37,12 @@ _Static_assert(TF_SYS_PAGER_SUPPLY == SYS_PAGER_SUPPLY, "entry.S");
 
 void fpu_save(struct fpstate *f);
 void fpu_restore(const struct fpstate *f);
-struct trapframe *trap_user(struct trapframe *tf);
+_Noreturn void trap_user(struct trapframe *tf);
 struct trapframe *syscall_trap(struct trapframe *tf);
 struct trapframe *fast_call_trap(struct trapframe *tf);
 struct trapframe *fast_reply_recv_trap(struct trapframe *tf);
-struct trapframe *fast_supply_trap(struct trapframe *tf);
+void fast_supply_trap(struct trapframe *tf);
+_Noreturn void trap_leave(struct trapframe *tf); /* entry.S */
 _Noreturn void trap_kernel(struct trapframe *tf);
 
 static const char *cause_name(uint64_t c)
@@ -219,12 +224,13 @@ FAST_ENTRY struct trapframe *fast_reply_recv_trap(struct trapframe *tf)
 	return fast_finish(ipc_fast_reply_recv((struct thread *)tf));
 }
 
-/* The supply-and-receive call, with the same contract (vm_pager.c). */
-FAST_ENTRY struct trapframe *fast_supply_trap(struct trapframe *tf)
+/* The supply-and-receive call, with the same contract, but it has a
+ * frame (vm_pager.c): done, it leaves through trap_leave; refused, it
+ * returns, and entry.S goes on to syscall_trap. */
+FAST_ENTRY void fast_supply_trap(struct trapframe *tf)
 {
-	if (!vm_pager_supply_fast((struct thread *)tf))
-		return 0;
-	return enter(this_cpu(), this_cpu()->cur);
+	if (vm_pager_supply_fast((struct thread *)tf))
+		trap_leave(enter(this_cpu(), this_cpu()->cur));
 }
 
 struct trapframe *syscall_trap(struct trapframe *tf)
@@ -239,7 +245,7 @@ struct trapframe *syscall_trap(struct trapframe *tf)
 	return resume();
 }
 
-struct trapframe *trap_user(struct trapframe *tf)
+_Noreturn void trap_user(struct trapframe *tf)
 {
 	struct thread *t = (struct thread *)tf;
 	sched_entry(this_cpu());
@@ -250,7 +256,7 @@ struct trapframe *trap_user(struct trapframe *tf)
 		; /* retry the FP instruction with the FPU on */
 	else if (!page_fault(t, scause))
 		user_fault(t, scause, csr_read(stval));
-	return resume();
+	trap_leave(resume()); /* every register of t is in its frame: no epilogue */
 }
 
 struct trapframe *trap_first_return(void)
