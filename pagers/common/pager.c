@@ -153,105 +153,61 @@ static struct pager_object *object_of(struct pager *p, uint64_t badge)
 	return o->adopting ? adopted(p, badge) : 0;
 }
 
-/* The index of the bit of a one-bit word, by a de Bruijn multiply:
- * RV64IMAC has no count-trailing-zeros instruction, and libgcc's takes
- * some fifty instructions. */
-static inline uint32_t bit_index(uint64_t bit)
-{
-	static const uint8_t pos[64] = {
-		0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4,
-		62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
-		63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
-		46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6,
-	};
-	return pos[(bit * 0x03f79d71b4cb0a89ull) >> 58];
-}
+/*
+ * With a refill thread the pool is a ring: slot i % pool_cap at position
+ * i. The thread wires the slots at [pool_tail, ...) and moves pool_tail
+ * on; the loop takes the one at pool_head and moves pool_head on, so
+ * [pool_head, pool_tail) are ready and the rest are empty, to be wired
+ * again. Each side writes only its own counter: no lock, no atomic
+ * read-modify-write, no batch of slots taken at once.
+ */
 
-/* With a refill thread: slot is empty (its frame left), the thread's to
- * wire again. */
-static void pool_give_back(struct pager *p, uint32_t slot)
-{
-	__atomic_fetch_or(&p->empty_bits[slot / 64], 1ull << (slot % 64), __ATOMIC_RELEASE);
-}
-
-/* With a refill thread: the ready slots (an estimate while the thread
- * runs): what it has made ready less what the loop has taken. Each side
- * writes only its own counter. */
+/* With a refill thread: ready slots (an estimate while the thread runs). */
 static uint32_t pool_ready_count(const struct pager *p)
 {
-	return (uint32_t)(__atomic_load_n(&p->ready_added, __ATOMIC_ACQUIRE) -
-			  __atomic_load_n(&p->ready_taken, __ATOMIC_RELAXED));
+	return (uint32_t)(__atomic_load_n(&p->pool_tail, __ATOMIC_ACQUIRE) - p->pool_head);
 }
 
-/* With a refill thread: below the low mark, not counting the word the
- * loop has in hand (it checks once a word), wake it (once until it has
- * run): with its idle doorbell, a store the kernel answers when the hart
- * is about to idle, so the fault being served pays no system call. */
-static void pool_low_water(struct pager *p)
+/* With a refill thread: a slot was taken, or none was there; ask the
+ * thread for more (once until it has run). With its idle doorbell that
+ * is a store the kernel answers when the hart is about to idle, free to
+ * the fault being served, so the loop asks at once and the thread tops
+ * the pool up whenever the hart would idle; without one it is a system
+ * call, made only at the low mark. */
+static __attribute__((noinline)) void pool_low_water(struct pager *p)
 {
-	if (!p->refill_asked && p->pool_low && pool_ready_count(p) < p->pool_low + 64) {
+	if (p->refill_asked || !p->pool_low)
+		return;
+	if (p->doorbell) {
 		p->refill_asked = true;
-		if (p->doorbell)
-			__atomic_store_n(p->doorbell, 1, __ATOMIC_RELEASE);
-		else
-			notify_signal(p->refill_note, 1);
+		__atomic_store_n(p->doorbell, 1, __ATOMIC_RELEASE);
+	} else if (pool_ready_count(p) <= p->pool_low) {
+		p->refill_asked = true;
+		notify_signal(p->refill_note, 1);
 	}
 }
 
-/* With a refill thread: the loop's word is used up; takes the next
- * word of ready_bits that has any, whole, and there (once a word, not
- * once a fault) wakes the thread below the low mark. False: none is
- * ready. */
-static __attribute__((noinline)) bool pool_next_word(struct pager *p)
-{
-	uint32_t w = p->take_word;
-	for (uint32_t k = 0; k < PAGER_POOL_WORDS; k++) {
-		uint64_t got = __atomic_exchange_n(&p->ready_bits[w], 0, __ATOMIC_ACQUIRE);
-		uint32_t next = (w + 1) % PAGER_POOL_WORDS;
-		if (got) {
-			p->mine = p->mine_all = got;
-			p->mine_word = w;
-			p->take_word = next;
-			pool_low_water(p);
-			return true;
-		}
-		w = next;
-	}
-	pool_low_water(p);
-	return false;
-}
-
-/*
- * With a refill thread: a ready slot, or -1. The loop takes them one a
- * fault from a word of ready_bits it took whole (mine): no fault collects
- * many, and only the first of a word pays an atomic instruction for it.
- * (The thread only sets bits, the loop only clears them.)
- */
+/* With a refill thread: the next ready slot, or -1. Handing it on is
+ * the store to pool_head: its frame has left by the time the thread
+ * wires it again (refill_round). */
 static inline __attribute__((always_inline)) int32_t pool_take_ready(struct pager *p)
 {
-	if (!p->mine && !pool_next_word(p))
+	uint64_t head = p->pool_head;
+	uint64_t ready = __atomic_load_n(&p->pool_tail, __ATOMIC_ACQUIRE) - head;
+	if (!ready)
 		return -1;
-	uint64_t bit = p->mine & -p->mine;
-	p->mine ^= bit;
-	/* The word's last slot taken: all of it goes back to be wired again,
-	 * in one atomic instruction rather than one a fault (their frames
-	 * have left once the thread runs: the loop runs first). */
-	if (!p->mine)
-		__atomic_fetch_or(&p->empty_bits[p->mine_word], p->mine_all, __ATOMIC_RELEASE);
-	__atomic_store_n(&p->ready_taken, p->ready_taken + 1, __ATOMIC_RELAXED);
-	return (int32_t)(p->mine_word * 64 + bit_index(bit));
+	__atomic_store_n(&p->pool_head, head + 1, __ATOMIC_RELEASE);
+	if (!p->refill_asked)
+		pool_low_water(p);
+	return (int32_t)(head % p->pool_cap);
 }
 
-/* Whether the pool has a page ready. With a refill thread, a word found
- * is taken there and then (the pool_take that follows uses it), so the
- * words are scanned once, not once to look and again to take; and not
- * at all when the counters say the pool is empty (they may lag the bits
- * by one slot: that fault then takes the cold path, which is correct). */
-static inline bool pool_any(struct pager *p)
+/* Whether the pool has a page ready. */
+static inline bool pool_any(const struct pager *p)
 {
 	if (p->refill_note <= 0)
 		return p->pool_count != 0;
-	return p->mine || (pool_ready_count(p) != 0 && pool_next_word(p));
+	return pool_ready_count(p) != 0;
 }
 
 uint32_t pager_pool_ready(const struct pager *p)
@@ -292,10 +248,8 @@ void pager_pool_drain(struct pager *p)
 {
 	p->pool_size = 0; /* a refill round under way stops at size 0 */
 	p->pool_low = 0;
-	for (int32_t slot; p->refill_note > 0 && (slot = pool_take_ready(p)) >= 0;) {
+	for (int32_t slot; p->refill_note > 0 && (slot = pool_take_ready(p)) >= 0;)
 		vm_unmap(p->pool_base + (uint32_t)slot * PAGE, PAGE);
-		pool_give_back(p, (uint32_t)slot); /* (its word's last did so already) */
-	}
 	while (p->pool_count) {
 		uint32_t slot = p->pool_free[--p->pool_count];
 		p->pool_ready[slot] = 0;
@@ -308,7 +262,7 @@ void pager_pool_drain(struct pager *p)
 static inline __attribute__((always_inline)) void *pool_take(struct pager *p)
 {
 	if (p->refill_note > 0) {
-		int32_t slot = pool_take_ready(p); /* (given back with its word) */
+		int32_t slot = pool_take_ready(p);
 		if (slot < 0)
 			return 0;
 		return (void *)(p->pool_base + (uint32_t)slot * PAGE);
@@ -707,28 +661,23 @@ long pager_run(struct pager *p)
 
 /* --- the refill thread ----------------------------------------------------- */
 
-/* Wires empty slots until pool_size are ready (or memory is short). The
- * slots it takes out of empty_bits are its alone until handed on. */
+/* Wires empty slots until pool_size are ready (or memory is short). It
+ * stays at most pool_cap - 1 ahead of the loop: the slot the loop took
+ * last is wired again only once it has taken the next, so after that
+ * slot's supply moved its frame, even were this thread to run beside the
+ * loop rather than below it. */
 static void refill_round(struct pager *p)
 {
-	uint32_t ready = pool_ready_count(p);
-	for (uint32_t w = 0; w < PAGER_POOL_WORDS; w++) {
-		uint64_t mine = __atomic_exchange_n(&p->empty_bits[w], 0, __ATOMIC_ACQ_REL);
-		while (mine && ready < p->pool_size) {
-			uint64_t bit = mine & -mine;
-			uint32_t slot = w * 64 + bit_index(bit);
-			/* E_BUSY: a supply left the page there (still zero) */
-			long r = mem_wire(p->pool_base + slot * PAGE, PAGE, VM_R | VM_W);
-			if (r != 0 && r != -E_BUSY)
-				break; /* memory is short: the rest later */
-			mine &= ~bit;
-			__atomic_fetch_or(&p->ready_bits[w], bit, __ATOMIC_RELEASE);
-			__atomic_store_n(&p->ready_added, p->ready_added + 1, __ATOMIC_RELEASE);
-			p->refilled++;
-			ready++;
-		}
-		if (mine)
-			__atomic_fetch_or(&p->empty_bits[w], mine, __ATOMIC_RELEASE);
+	uint32_t room = p->pool_size < p->pool_cap ? p->pool_size : p->pool_cap - 1;
+	uint64_t tail = p->pool_tail;
+	while (tail - __atomic_load_n(&p->pool_head, __ATOMIC_ACQUIRE) < room) {
+		uint32_t slot = (uint32_t)(tail % p->pool_cap);
+		/* E_BUSY: a supply left the page there (still zero) */
+		long r = mem_wire(p->pool_base + slot * PAGE, PAGE, VM_R | VM_W);
+		if (r != 0 && r != -E_BUSY)
+			break; /* memory is short: the rest later */
+		__atomic_store_n(&p->pool_tail, ++tail, __ATOMIC_RELEASE);
+		p->refilled++;
 	}
 	p->refill_asked = false;
 }
@@ -744,44 +693,23 @@ static void refill_thread(void *arg)
 	}
 }
 
-/* Undoes pager_refill_start's hand-over when the thread cannot start. */
-static void pool_bits_to_stack(struct pager *p)
-{
-	p->pool_count = 0;
-	for (uint32_t slot = 0; slot < p->pool_cap; slot++) {
-		if (p->ready_bits[slot / 64] & (1ull << (slot % 64))) {
-			p->pool_ready[slot] = 1;
-			p->pool_free[p->pool_count++] = slot;
-		}
-	}
-	memset(p->ready_bits, 0, sizeof(p->ready_bits));
-	memset(p->empty_bits, 0, sizeof(p->empty_bits));
-	p->ready_added = p->ready_taken = 0;
-}
-
 long pager_refill_start(struct pager *p, void *stack, size_t size, uint32_t prio)
 {
-	if (p->ops->fill || p->pool_cap > 64 * PAGER_POOL_WORDS)
+	if (p->ops->fill || p->pool_cap < 2)
 		return -E_INVAL;
 	long note = sys_notify_create();
 	if (note < 0)
 		return note;
-	/* The loop's ready slots become ready bits, the others the thread's
-	 * to wire. */
-	for (uint32_t slot = 0; slot < p->pool_cap; slot++) {
-		if (p->pool_ready[slot]) {
-			p->ready_bits[slot / 64] |= 1ull << (slot % 64);
-			p->ready_added++;
-		} else
-			pool_give_back(p, slot);
-		p->pool_ready[slot] = 0;
-	}
+	/* The ring starts empty: pages the loop had wired are still there,
+	 * and the thread's wiring finds them (E_BUSY) and counts them ready;
+	 * so does the loop's own (pool_fill) should the thread not start. */
+	p->pool_head = p->pool_tail = 0;
 	p->pool_count = 0;
+	memset(p->pool_ready, 0, p->pool_cap);
 	p->refill_note = (int)note;
 	long th = thread_spawn(refill_thread, p, stack, size, prio);
 	if (th < 0) {
 		p->refill_note = 0;
-		pool_bits_to_stack(p);
 		sys_handle_close((int)note);
 		return th;
 	}

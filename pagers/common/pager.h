@@ -114,7 +114,6 @@
 
 #define PAGER_MAX_OBJECTS 64
 #define PAGER_RETURN_MAX 256
-#define PAGER_POOL_WORDS 4 /* a refill thread's pool: at most 256 slots */
 
 /* fill's answer after pager_defer: the data comes with pager_complete. */
 #define PAGER_PENDING 1
@@ -171,18 +170,14 @@ struct pager {
 	long defer_token;             /* pager_defer's, for the loop */
 	uint64_t returned, written, deferred, refused;
 	/* The refill thread (pager_refill_start), if there is one: slots
-	 * pass between it and the loop as bits, set and taken with atomic
-	 * instructions (the two threads share no lock). */
+	 * pass between it and the loop round a ring, each side moving only
+	 * its own counter (the two threads share no lock). */
 	int refill_note;                          /* wakes it; 0 (the task's own handle, never a
 						   * notification): none, the loop refills */
 	bool refill_asked;                        /* the loop woke it, it has not run since */
-	uint64_t ready_bits[PAGER_POOL_WORDS];    /* wired by it; the loop takes them one a fault */
-	uint64_t mine;                            /* ready slots of word mine_word, the loop's */
-	uint64_t mine_all;                        /* that word as taken: given back to
-						   * empty_bits whole once used up */
-	uint32_t mine_word, take_word;            /* and the word it takes next */
-	uint64_t ready_added, ready_taken;        /* slots it made ready, the loop took */
-	uint64_t empty_bits[PAGER_POOL_WORDS];    /* emptied by the loop, to wire */
+	uint64_t pool_head;                       /* ring positions (pager.c): the next the loop
+						   * takes, */
+	uint64_t pool_tail;                       /* and the next the thread wires */
 	uint64_t refilled;                        /* pages it wired */
 	uint64_t doorbell_base;                   /* set by the caller: where to wire the page of
 						   * the thread's idle doorbell (0: none, the loop
@@ -246,8 +241,8 @@ uint32_t pager_pool_ready(const struct pager *p);
  * hart would idle), wires empty slots when the loop runs low; the loop
  * only collects them. Faults that find the pool empty meanwhile are
  * answered by the kernel's zero-fill. For pagers without a fill op and
- * pool_cap <= 64 * PAGER_POOL_WORDS; call before pager_run, with p's ep,
- * pool and name set. Returns 0 or an error (the loop then refills). */
+ * with pool_cap >= 2; call before pager_run, with p's ep, pool and name
+ * set. Returns 0 or an error (the loop then refills). */
 long pager_refill_start(struct pager *p, void *stack, size_t size, uint32_t prio);
 
 /* Called by a fill that cannot answer now (page and the rest as fill

@@ -500,6 +500,9 @@ void sys_ecall(long nr, uint64_t r[7])
 	case SYS_NOTIFY_CREATE:
 		ret = fk_install(-1, OBJ_NOTIFY, R_ALL, 0);
 		break;
+	case SYS_NOTIFY_WAIT: /* ends a taken thread's pass (fk.take_threads) */
+		ret = -E_BADH;
+		break;
 	case SYS_NOTIFY_SIGNAL: {
 		struct fk_handle *h = handle(r[0]);
 		ret = !h || h->type != OBJ_NOTIFY ? -E_BADH : !(h->rights & R_SEND) ? -E_PERM : 0;
@@ -586,5 +589,9 @@ const char *err_name(long err)
 
 int thread_spawn(void (*fn)(void *), void *arg, void *stack, size_t size, uint32_t prio)
 {
-	return -E_NOSYS;
+	if (!fk.take_threads || fk.thread_fn)
+		return -E_NOSYS;
+	fk.thread_fn = fn;
+	fk.thread_arg = arg;
+	return 1;
 }

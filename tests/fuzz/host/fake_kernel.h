@@ -111,6 +111,13 @@ struct fake_kernel {
 	struct { uint64_t base, len; } mem[FK_MEM_RANGES];
 	int nmem;
 	bool check_content;          /* a pager without a store (zeros, kept frames) */
+	/* thread_spawn is refused (-E_NOSYS) unless the harness sets
+	 * take_threads: then the thread's function is kept here for the
+	 * harness to run at points of its choosing, and notify_wait ends it
+	 * (-E_BADH), so each run is one pass of its loop. */
+	bool take_threads;
+	void (*thread_fn)(void *);
+	void *thread_arg;
 	uint64_t ret_base;           /* SYS_PAGER_RETURN_AREA */
 	uint32_t ret_pages;
 	struct fk_ret ret[FK_RET_MAX];
