@@ -225,21 +225,7 @@ int vmo_collapse(struct vm_object *o)
 
 uint64_t *vmo_slot_alloc(struct vm_object *o, uint64_t page)
 {
-	uint64_t **leaf = &o->dir[page / VMO_LEAF_ENTRIES];
-	if (!*leaf) {
-		struct task *payer = o->payer;
-		if (payer && task_kmem_charge(payer, PAGE_SIZE))
-			return 0;
-		uint64_t *l = kmem_alloc_page(); /* zeroed: no pages */
-		if (!l) {
-			if (payer)
-				task_kmem_uncharge(payer, PAGE_SIZE);
-			return 0;
-		}
-		*leaf = l;
-		o->charged += payer ? PAGE_SIZE : 0;
-	}
-	return &(*leaf)[page % VMO_LEAF_ENTRIES];
+	return vmo_slot_alloc_inline(o, page);
 }
 
 int vmo_insert(struct vm_object *o, uint64_t page, paddr_t frame, uint64_t flags)

@@ -23,6 +23,7 @@
 
 #include "kern/avl.h"
 #include "kern/ipc.h"
+#include "kern/kmem.h"
 #include "kern/kobj.h"
 #include "kern/log.h"
 #include "kern/task.h"
@@ -135,6 +136,30 @@ struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t b
 			     struct task *payer);
 #define VMO_CREATE_KMEM (PAGE_SIZE + sizeof(struct vm_object))
 
+/* The slot for page, its directory leaf allocated (zeroed, charged to the
+ * payer) if missing; NULL if out of memory or over the payer's limit.
+ * The inline form is for the supply's fast path, whose frame saves every
+ * register already: out of line, the leaf's allocation would pay a frame
+ * of its own, on the first fault of each 512 pages. */
+static inline __attribute__((always_inline)) uint64_t *vmo_slot_alloc_inline(struct vm_object *o,
+									      uint64_t page)
+{
+	uint64_t **leaf = &o->dir[page / VMO_LEAF_ENTRIES];
+	if (!*leaf) {
+		struct task *payer = o->payer;
+		if (payer && task_kmem_charge(payer, PAGE_SIZE))
+			return 0;
+		uint64_t *l = kmem_alloc_page(); /* zeroed: no pages */
+		if (!l) {
+			if (payer)
+				task_kmem_uncharge(payer, PAGE_SIZE);
+			return 0;
+		}
+		*leaf = l;
+		o->charged += payer ? PAGE_SIZE : 0;
+	}
+	return &(*leaf)[page % VMO_LEAF_ENTRIES];
+}
 uint64_t *vmo_slot_alloc(struct vm_object *o, uint64_t page);
 
 /* Slot for page, allocating the leaf if asked; NULL if there is none (or
