@@ -567,6 +567,9 @@ bool sysgen_may_block(const struct sys_call *c, uint64_t ms)
 		t = c->a[1];
 		return t == 0 || t >= ns;
 	case SYSGEN_TOUCH: /* a page of an object the child pages itself waits on it */
+	case SYS_VMO_READ: /* so does reading, writing or moving such a page */
+	case SYS_VMO_WRITE:
+	case SYS_VMO_MOVE:
 	case SYS_PAGER_SUPPLY: /* with a receive endpoint: a receive without timeout */
 	case SYS_TASK_WAIT:
 	case SYS_EXIT:
