@@ -157,14 +157,16 @@ ipc_reply_recv_entry:
  * the pager's preserved registers are parked at once, and done, it leaves
  * through trap_leave from inside C, with no epilogue to reload registers
  * nobody reads. Refused, it returns (C has kept them) and the general
- * path runs, its exit knowing they are parked. */
+ * path runs, whose exit parks nothing (they are parked). */
 supply_entry:
 	SAVE_SYSCALL
 	PARK a0
 	call fast_supply_trap
 	ld a0, 0(sp)
 	call syscall_trap
-	j trap_leave
+	ld t1, 0(sp)
+	bne a0, t1, trap_leave
+	j exit_same
 
 /*
  * A leaf call (kern/syscall.h), t0 = its handler: it returns one value,
@@ -270,7 +272,7 @@ trap_leave:
 trap_exit:
 	ld t1, 0(sp)
 	addi sp, sp, 16
-	beq a0, t1, 1f
+	beq a0, t1, exit_same
 	/* Switching threads: park the outgoing thread's preserved registers
 	 * (its memory stays valid: the scheduler defers dropping it). */
 	PARK t1
@@ -292,7 +294,8 @@ load_preserved:
 	ld x26, 208(a0)
 	ld x27, 216(a0)
 	j restore_partial
-1:	ld t0, TF_FULL(a0)
+exit_same:                          /* the thread that entered goes on */
+	ld t0, TF_FULL(a0)
 	bnez t0, restore_full
 restore_partial:
 	ld t0, TF_SEPC(a0)
