@@ -10,6 +10,14 @@
 
 #include "arch/riscv/sv39.h"
 #include "kern/arch.h"
+#include "uapi/vm.h"
+
+/* The PTE rights (PTE_R/W/X) for VM_R/W/X (a shift). */
+static inline uint64_t pte_rights(uint32_t prot)
+{
+	_Static_assert(VM_R << 1 == PTE_R && VM_W << 1 == PTE_W && VM_X << 1 == PTE_X, "pte_rights");
+	return (uint64_t)(prot & (VM_R | VM_W | VM_X)) << 1;
+}
 
 /* Makes e map frame at user level with rights (PTE_R/W/X, and PTE_A/D
  * when they are to start set). An entry that mapped something else must

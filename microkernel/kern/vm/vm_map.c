@@ -236,8 +236,7 @@ int vm_unmap_regions(struct task *t, uaddr_t va, uint64_t len)
 
 static uint64_t pte_flags(uint32_t prot)
 {
-	return PTE_U | (prot & VM_R ? PTE_R : 0) | (prot & VM_W ? PTE_W : 0) |
-	       (prot & VM_X ? PTE_X : 0);
+	return PTE_U | pte_rights(prot);
 }
 
 int64_t vm_protect(struct task *t, uaddr_t va, uint64_t len, uint32_t prot)

@@ -28,6 +28,7 @@
 #include "kern/log.h"
 #include "kern/task.h"
 #include "lib/list.h"
+#include "uapi/vm.h"
 
 struct vm_region {
 	struct avl_node task_node; /* in task->regions, keyed by start */
@@ -57,6 +58,14 @@ struct vm_region {
  * never paged out, so its first touch is zero-filled with no IPC. */
 #define VPE_PAGED 0x800ul
 #define VPE_FLAGS 0xffful
+
+/* The entry's protections for a page supplied with rights prot (VM_R,
+ * VM_W, VM_X): NOWRITE without VM_W, NOEXEC without VM_X (a shift). */
+static inline uint64_t vpe_prot_flags(uint32_t prot)
+{
+	_Static_assert(VM_W << 2 == VPE_NOWRITE && VM_X << 2 == VPE_NOEXEC, "vpe_prot_flags");
+	return (uint64_t)(~prot & (VM_W | VM_X)) << 2;
+}
 
 struct vm_object {
 	struct kobj obj;

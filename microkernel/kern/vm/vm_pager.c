@@ -137,11 +137,6 @@ pte_t *vm_own_frame(struct task *k, uaddr_t va)
 	return own_frame(k, va);
 }
 
-static uint64_t supply_flags(uint32_t prot)
-{
-	return (prot & VM_W ? 0 : VPE_NOWRITE) | (prot & VM_X ? 0 : VPE_NOEXEC);
-}
-
 /* Maps the other pages of a supply into the region of the thread whose
  * fault it answered (fault-around), so read-ahead saves minor faults. */
 static void map_around(struct vm_region *r, uint64_t first, uint64_t n)
@@ -277,7 +272,7 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		return err;
 	}
 	int64_t installed = 0;
-	uint64_t flags = supply_flags(prot) | VPE_PRESENT;
+	uint64_t flags = vpe_prot_flags(prot) | VPE_PRESENT;
 	uint64_t fresh = 0; /* bit i: page i went in now */
 	_Static_assert(PAGER_SUPPLY_MAX <= 64, "one bit a page");
 	uint64_t unlocked = 0; /* bit i: page i was there, write-protected, and is now writable */

@@ -258,8 +258,7 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	} else {
 		f = pmm_alloc();
 	}
-	*slot = f | VPE_PRESENT | (prot & VM_W ? 0 : VPE_NOWRITE) | (prot & VM_X ? 0 : VPE_NOEXEC) |
-		(o->anon && src_pte ? VPE_PAGED : 0);
+	*slot = f | VPE_PRESENT | vpe_prot_flags(prot) | (o->anon && src_pte ? VPE_PAGED : 0);
 	o->resident++;
 	o->supplies++;
 	vm_pages_supplied++;
@@ -267,8 +266,7 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	/* Map it for the waiter (a shared mapping: vm_map_page's rules, the
 	 * walk done above). */
 	uint32_t mprot = r->prot & prot;
-	pmap_enter(wpte, f, (mprot & VM_R ? PTE_R : 0) | (mprot & VM_W ? PTE_W : 0) |
-				    (mprot & VM_X ? PTE_X : 0));
+	pmap_enter(wpte, f, pte_rights(mprot));
 	pmm_ref(f);
 	w->task->frames++;
 	list_del(&w->qlink);
