@@ -50,6 +50,7 @@ struct task *task_create(const char *name, uint32_t prio_max)
 	}
 	kobj_init(&t->obj, OBJ_TASK);
 	t->as_token = arch_as_token(t->pt_root, t->asid);
+	t->pte_cache_key = ~0ul;
 	t->id = next_task_id++;
 	t->state = TASK_ALIVE;
 	t->prio_max = prio_max;
@@ -138,6 +139,8 @@ void task_exit(struct task *t, uint32_t status)
 	arch_as_destroy(t->pt_root, t->asid);
 	sv39_destroy_user(t->pt_root, drop_frame, t);
 	t->pt_root = 0;
+	t->pte_cache_key = ~0ul;
+	t->pte_cache_l0 = 0;
 	KASSERT(t->frames == 0);
 	struct handle_table *h = t->handles;
 	t->handles = 0;

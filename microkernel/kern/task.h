@@ -46,6 +46,12 @@ struct task {
 	 * last lookup that missed (a pager's own wired pages, on every
 	 * supply); empty when lo == hi. Adding or growing a region empties it. */
 	uint64_t region_gap_lo, region_gap_hi;
+	/* The level-0 page table the last task_pte walk ended in, for va >>
+	 * 21 == pte_cache_key (~0: none). Tables go only with the whole
+	 * address space (task_exit clears it): faults in a row and a pager's
+	 * pool hit it and skip the walk. */
+	uint64_t pte_cache_key;
+	uint64_t *pte_cache_l0;
 	uint64_t frames; /* user frames mapped */
 	uint64_t quota;  /* most user frames it may hold */
 	bool is_pager;   /* may use the frame reserve (vm.h) */

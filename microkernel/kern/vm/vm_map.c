@@ -266,7 +266,7 @@ static inline __attribute__((always_inline)) int map_entry(struct vm_region *r, 
 		prot &= ~VM_W; /* a page below: a write copies it up first */
 	if (e & VPE_NOEXEC)
 		prot &= ~VM_X;
-	pte_t *pte = sv39_walk(t->pt_root, va, true);
+	pte_t *pte = task_pte(t, va, true);
 	if (!pte)
 		return -E_NOMEM;
 	if ((*pte & PTE_V) && pte_pa(*pte) == frame) { /* same frame, other rights */

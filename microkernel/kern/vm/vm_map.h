@@ -11,7 +11,23 @@
 #ifndef KERN_VM_MAP_H
 #define KERN_VM_MAP_H
 
+#include "arch/riscv/sv39.h"
 #include "kern/vm/vm_object.h"
+
+/* sv39_walk in k's address space, through its one-table cache (struct
+ * task): a hit is an index into the level-0 table the last walk ended
+ * in. */
+static inline pte_t *task_pte(struct task *k, uaddr_t va, bool alloc)
+{
+	if ((va >> 21) == k->pte_cache_key)
+		return &k->pte_cache_l0[(va >> 12) & 0x1ff];
+	pte_t *e = sv39_walk(k->pt_root, va, alloc);
+	if (e) {
+		k->pte_cache_key = va >> 21;
+		k->pte_cache_l0 = e - ((va >> 12) & 0x1ff);
+	}
+	return e;
+}
 
 /* Maps len bytes of o at offset (bytes) at va. prot: VM_R/W/X; flags:
  * VM_SHARED or VM_PRIVATE. Checked fully before anything changes. */

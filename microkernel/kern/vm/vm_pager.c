@@ -125,7 +125,7 @@ static inline __attribute__((always_inline)) pte_t *own_frame(struct task *k, ua
 {
 	if (va < USER_LO || va >= USER_HI || vm_region_find(k, va))
 		return 0;
-	pte_t *e = sv39_walk(k->pt_root, va, false);
+	pte_t *e = task_pte(k, va, false);
 	if (!e || (*e & (PTE_V | PTE_U | PTE_R | PTE_W)) != (PTE_V | PTE_U | PTE_R | PTE_W))
 		return 0;
 	paddr_t f = pte_pa(*e);

@@ -247,7 +247,7 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	pte_t *wpte;
 	if (!r || r->obj != o || r->flags != VM_SHARED || w->prio < t->prio ||
 	    !sched_none_above(w->prio) || ((w->fault_access & VM_W) && !(prot & VM_W)) ||
-	    !(wpte = sv39_walk(w->task->pt_root, w->fault_va, true)) || (*wpte & PTE_V) ||
+	    !(wpte = task_pte(w->task, w->fault_va, true)) || (*wpte & PTE_V) ||
 	    (!src_pte && !pmm_free_count())) /* after the walk: it may take frames */
 		return false;
 	/* Commit: nothing below can fail. */
