@@ -410,12 +410,39 @@ static void test_map_thousand_regions_found_at_every_boundary(void **state)
     kobj_put(&o->obj);
 }
 
+/* task_pte's one-table cache gives the entry the walk gives, whatever
+ * the order of the addresses (within a 2 MiB table, across tables, across
+ * 1 GiB), with and without alloc, and the task's end clears it. */
+static void test_task_pte_cache_agrees_with_the_walk(void **state)
+{
+    struct task *k = new_task("walker");
+    const uint64_t base[] = { AREA, AREA + (2ul << 20), AREA + (1ul << 30), AREA - PG };
+    uint64_t seed = 0x243f6a8885a308d3ull;
+    for (int i = 0; i < 2000; i++) {
+        uint64_t va = base[rng_next(&seed) % 4] + (rng_next(&seed) % 512) * PG;
+        bool alloc = rng_next(&seed) % 2;
+        pte_t *walked = sv39_walk(k->pt_root, va, false);
+        pte_t *e = task_pte(k, va, alloc);
+        if (walked || !alloc)
+            assert_ptr_equal(e, walked);
+        else /* made now: the walk finds the same entry */
+            assert_ptr_equal(e, sv39_walk(k->pt_root, va, false));
+        if (e)
+            assert_int_equal(k->pte_cache_key, va >> 21);
+    }
+    assert_ptr_equal(task_pte(k, 1ul << 40, false), NULL); /* not a user address */
+    task_exit(k, 0);
+    assert_int_equal(k->pte_cache_key, ~0ul);
+    assert_null(k->pte_cache_l0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_map_below_extends_region_and_unmap_inside_splits_it),
+        T(test_task_pte_cache_agrees_with_the_walk),
         T(test_map_refuses_overlap_and_wired_pages),
         T(test_map_across_leaf_table_boundary_unmaps_only_its_pages),
         T(test_map_random_operations_match_model),
