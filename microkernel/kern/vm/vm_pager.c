@@ -175,9 +175,9 @@ static inline __attribute__((always_inline)) bool supply_one_fast(struct thread 
 	if (ep->dead || !list_empty(&ep->kmsgs) || !list_empty(&ep->sendq.head))
 		return false;
 	pte_t *pte = src ? own_frame(k, src) : 0;
-	/* With alloc: the first page of a 512-page leaf of the object's
-	 * directory stays on this path (the leaf is the page's, whatever
-	 * path answers it). */
+	/* The first page of a 512-page leaf of the object's directory stays
+	 * on this path: the leaf is allocated here, inline (the leaf is the
+	 * page's, whatever path answers it). */
 	uint64_t *slot = vmo_slot(o, offset >> PAGE_SHIFT, false);
 	if (!slot)
 		slot = vmo_slot_alloc_inline(o, offset >> PAGE_SHIFT);
