@@ -238,8 +238,9 @@ uint32_t pager_pool_ready(const struct pager *p);
 
 /* Moves the pool's refilling off the faults' path: a thread of the
  * pager's, at priority prio (below its clients', so it runs when the
- * hart would idle), wires empty slots when the loop runs low; the loop
- * only collects them. Faults that find the pool empty meanwhile are
+ * hart would idle), wires empty slots when the loop asks (after each
+ * slot taken with an idle doorbell, at pool_low without); the loop only
+ * collects them. Faults that find the pool empty meanwhile are
  * answered by the kernel's zero-fill. For pagers without a fill op and
  * with pool_cap >= 2; call before pager_run, with p's ep, pool and name
  * set. Returns 0 or an error (the loop then refills). */

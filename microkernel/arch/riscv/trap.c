@@ -5,9 +5,8 @@
  * trapframe of the thread to resume, which may be another thread's;
  * trap_user and the supply's fast path, whose thread has its registers
  * in its frame already, leave through trap_leave instead, with no
- * epilogue. A
- * trap taken in S-mode is a kernel bug: trap_kernel reports it and
- * powers off.
+ * epilogue. A trap taken in S-mode is a kernel bug: trap_kernel reports
+ * it and powers off.
  */
 #include "arch/riscv/csr.h"
 #include "arch/riscv/machine.h"

@@ -178,9 +178,7 @@ static inline __attribute__((always_inline)) bool supply_one_fast(struct thread 
 	/* The first page of a 512-page leaf of the object's directory stays
 	 * on this path: the leaf is allocated here, inline (the leaf is the
 	 * page's, whatever path answers it). */
-	uint64_t *slot = vmo_slot(o, offset >> PAGE_SHIFT, false);
-	if (!slot)
-		slot = vmo_slot_alloc_inline(o, offset >> PAGE_SHIFT);
+	uint64_t *slot = vmo_slot_alloc_inline(o, offset >> PAGE_SHIFT);
 	if ((src && !pte) || !slot || (*slot & VPE_PRESENT))
 		return false;
 	return vm_supply_fast(t, o, offset >> PAGE_SHIFT, slot, pte, src, prot, ep, stamp);
