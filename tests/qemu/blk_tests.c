@@ -227,7 +227,7 @@ static void blk_io_errors_reach_the_client(void)
  * it: the pins keep its frames, nothing leaks once it completes. */
 static void blk_buffer_unmapped_mid_request(void)
 {
-	uint64_t before = free_frames();
+	uint64_t before = free_frames_settled(); /* the window idles for the disk */
 	CHECK_EQ(open_disk(&dev, "blk0", BUF_VA), 0);
 	unsigned t[2];
 	CHECK_EQ(blk_submit(&dev, BLK_OP_READ, 0, 256, 0, &t[0]), BLK_OK);
@@ -275,7 +275,7 @@ static void blk_client_killed_mid_request(void)
 	kill_mid_request();
 	if (cur_failed)
 		return;
-	uint64_t before = free_frames();
+	uint64_t before = free_frames_settled(); /* the window idles for the disk */
 	kill_mid_request();
 	if (cur_failed)
 		return;

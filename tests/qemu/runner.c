@@ -52,6 +52,12 @@ uint64_t free_frames(void)
 	return si.frames_free;
 }
 
+uint64_t free_frames_settled(void)
+{
+	sys_sleep(20 * 1000 * 1000); /* the hart idles: the doorbells ring */
+	return free_frames();
+}
+
 static void task_exits_with_its_code(void)
 {
 	int h = helper("exit", "42");

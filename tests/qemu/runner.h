@@ -72,5 +72,9 @@ extern const size_t n_swapstress_tests;
 /* Starts uhelper with argv {a1, a2} and no handles. */
 int helper(const char *a1, const char *a2);
 uint64_t free_frames(void);
+/* free_frames once the work that waits for an idle hart has run (the
+ * zero pager's refill wires pool pages then): for a count taken before a
+ * window in which the hart idles, e.g. waiting for a disk. */
+uint64_t free_frames_settled(void);
 
 #endif
