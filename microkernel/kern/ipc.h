@@ -13,10 +13,10 @@
  * Either side dying, a timeout or the endpoint's destruction breaks the
  * links and wakes whoever waits with a distinct error (uapi/ipc.h).
  *
- * ipc_fast_call / ipc_fast_reply_recv (kern/ipc_fast.h) handle steps 1-3 for register-only
- * messages when the partner is already waiting: they switch threads
- * directly and return the thread to run, or NULL to fall back to the
- * slow path, which is the reference and gives the same results.
+ * The fast path in arch/riscv/entry.S handles steps 1-3 for register-only
+ * call and reply_recv when the partner is already waiting: it switches
+ * threads directly, or leaves the call to the slow path here, which is
+ * the reference and gives the same results.
  *
  * Everything here runs alone on the one hart (no kernel preemption); with
  * more harts, under the big lock the trap entry will take (kern/cpu.h).

@@ -46,7 +46,7 @@ static inline void sched_set_cur(struct cpu *c, struct thread *next)
  * switch (a woken receiver, a FAULT handed to a waiting pager, a supply
  * resuming the faulting thread) goes through here. next is off every
  * queue; the caller has blocked the current thread already. (The IPC fast
- * path, ipc_fast.h, switches with fewer steps: its partners never need a
+ * path, in entry.S, switches with fewer steps: its partners never need a
  * new time slice there.) */
 static inline void sched_handoff(struct thread *next)
 {

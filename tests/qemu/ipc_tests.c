@@ -63,6 +63,54 @@ static void ping_pong_between_tasks_slow_path(void)
 	ping_pong(true);
 }
 
+/* The fast paths (entry.S) hand a message to a partner waiting with a
+ * deadline, a receive's or a call's: the deadline ends with that wait
+ * and never fires into a later one. */
+static void fast_paths_cancel_the_partners_deadline(void)
+{
+	long ep = new_endpoint();
+	int h = helper_on((int)ep, R_RECV, "echodl", "30", 0);
+	CHECK(h > 0);
+	sys_sleep(10 * MS); /* it waits in a receive that ends in 30 ms */
+	struct ipc_msg m = { .tag = IPC_TAG(1, 4, 0), .w = { 1, 2, 3, 4 } };
+	CHECK_EQ(ipc_call((int)ep, &m, 0), 0);
+	CHECK_EQ(IPC_TAG_LABEL(m.tag), 1);
+	sys_sleep(60 * MS); /* past that deadline: it waits in reply_recv, with none */
+	m = (struct ipc_msg){ .tag = IPC_TAG(1, 1, 0), .w = { 7 } };
+	CHECK_EQ(ipc_call((int)ep, &m, 30 * MS), 0); /* it answers; our deadline ends */
+	/* Answered 60 ms later: no stale 30 ms deadline cuts this call short. */
+	m = (struct ipc_msg){ .tag = IPC_TAG(5, 1, 0), .w = { 5 } };
+	CHECK_EQ(ipc_call((int)ep, &m, 0), 0);
+	CHECK_EQ(m.w[0], 5);
+	struct ipc_msg bye = { .tag = IPC_TAG(9, 0, 0) };
+	CHECK_EQ(ipc_call((int)ep, &bye, 0), 0);
+	finish(h, 0);
+	sys_handle_close((int)ep);
+}
+
+/* Both sides use the FPU between fast round trips: each finds its own
+ * floating-point registers as it left them. */
+static void fpu_state_survives_fast_ipc(void)
+{
+	long ep = new_endpoint();
+	int h = helper_on((int)ep, R_RECV, "echodl", "0", 0);
+	CHECK(h > 0);
+	volatile double seed = 1.0;
+	double a = seed, b = seed * 2.0;
+	for (uint64_t i = 0; i < 300; i++) {
+		struct ipc_msg m = { .tag = IPC_TAG(6, 1, 0), .w = { 2 * i } };
+		CHECK_EQ(ipc_call((int)ep, &m, 0), 0);
+		CHECK_EQ(m.w[0], 3 * i);
+		a += 1.0;
+		b += 2.0;
+	}
+	CHECK(a == seed + 300.0 && b == 2.0 * a);
+	struct ipc_msg bye = { .tag = IPC_TAG(9, 0, 0) };
+	CHECK_EQ(ipc_call((int)ep, &bye, 0), 0);
+	finish(h, 0);
+	sys_handle_close((int)ep);
+}
+
 static void long_message_round_trips_through_buffer(void)
 {
 	CHECK_EQ(ipc_buffer_setup(&buf), 0);
@@ -487,6 +535,8 @@ const struct qtest ipc_tests[] = {
 	{ "leaf_calls_keep_the_abi", leaf_calls_keep_the_abi },
 	{ "ping_pong_between_tasks_fast_path", ping_pong_between_tasks_fast_path },
 	{ "ping_pong_between_tasks_slow_path", ping_pong_between_tasks_slow_path },
+	{ "fast_paths_cancel_the_partners_deadline", fast_paths_cancel_the_partners_deadline },
+	{ "fpu_state_survives_fast_ipc", fpu_state_survives_fast_ipc },
 	{ "long_message_round_trips_through_buffer", long_message_round_trips_through_buffer },
 	{ "call_times_out_on_a_server_that_never_replies",
 	  call_times_out_on_a_server_that_never_replies },

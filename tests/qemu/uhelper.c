@@ -17,6 +17,10 @@
  * IPC modes use the endpoint handed to it at slot 1:
  *   echo     serve: label 1 add one to w0; 2 reverse a long message; 3
  *            describe the handle received; 4 report the badge; 9 exit
+ *   echodl MS  echo, but its first receive has a deadline MS ms away (0:
+ *            none); label 5 is answered after 2*MS ms, label 6 with w0
+ *            times 1.5 (worked out in floating point); 9 exit. An exit
+ *            of 10 or more: a receive failed
  *   silent   receive one message and never answer
  *   recvexit receive one message, then exit without answering
  *   client N [slow]  N calls with a running sequence number, checking
@@ -105,6 +109,31 @@ static int echo(void)
 			return 0;
 		}
 		echo_reply(&m);
+		err = ipc_reply_recv(EP, &m, 0);
+	}
+}
+
+/* The IPC fast paths hand messages to partners that wait with a
+ * deadline, or hold the FPU (tests/qemu/ipc_tests.c). */
+static int echo_deadline(long ms)
+{
+	struct ipc_msg m;
+	long err = ipc_recv(EP, &m, (uint64_t)ms * 1000000);
+	volatile double k = 1.5;
+	for (;;) {
+		if (err)
+			return 10 + (int)(-err & 0x7f);
+		uint32_t label = IPC_TAG_LABEL(m.tag);
+		if (label == 9) {
+			m.tag = 0;
+			ipc_reply(&m);
+			return 0;
+		}
+		if (label == 5)
+			sys_sleep((uint64_t)ms * 2000000);
+		if (label == 6)
+			m.w[0] = (uint64_t)((double)m.w[0] * k);
+		m.tag = IPC_TAG(label, 1, 0);
 		err = ipc_reply_recv(EP, &m, 0);
 	}
 }
@@ -371,6 +400,8 @@ int main(int argc, char **argv)
 		return datamark((uint64_t)n);
 	if (strcmp(cmd, "echo") == 0)
 		return echo();
+	if (strcmp(cmd, "echodl") == 0)
+		return echo_deadline(n);
 	if (strcmp(cmd, "silent") == 0 || strcmp(cmd, "recvexit") == 0) {
 		struct ipc_msg m;
 		ipc_recv(EP, &m, 0);

@@ -15,7 +15,6 @@
 
 #include "tests/unit/vm_scene.h"
 
-#include "kern/ipc_fast.h"
 
 #define REG(t, i) ((t)->tf.x[REG_A0 + (i)])
 #define JUNK 0x6a756e6b00000000ull /* what a receiver's registers held before */

@@ -1,7 +1,7 @@
 /*
- * Host tests of synchronous IPC and notifications (kern/ipc.c and the
- * fast path in kern/ipc_fast.h): the host counterpart of
- * tests/qemu/ipc_tests.c. The scene is in ipc_scene.h.
+ * Host tests of synchronous IPC and notifications (kern/ipc.c; the fast
+ * path is entry.S's, tested in tests/qemu/ipc_tests.c): the host
+ * counterpart of tests/qemu/ipc_tests.c. The scene is in ipc_scene.h.
  */
 #include "tests/unit/ipc_scene.h"
 
@@ -166,10 +166,6 @@ static void test_destroying_an_endpoint_cancels_its_waiters_and_later_calls(void
 	assert_int_equal(recv(s.srv, s.ep, 0), -E_CANCELED);
 	assert_int_equal(sys(ipc_reply_recv, s.srv, ep2, IPC_TAG(1, 0, 0), 0, 0), -E_CANCELED);
 	assert_int_equal(destroy(s.srv, s.ep), 0);
-	run(s.cli);
-	load(s.cli, s.cep, IPC_TAG(1, 1, 0), 10, 0);
-	assert_null(ipc_fast_call(s.cli));
-	assert_int_equal(s.cli->state, TH_RUNNING);
 }
 
 static void test_owner_task_death_wakes_waiters_with_dead(void **state)
@@ -279,8 +275,6 @@ static void test_bad_tags_and_timeouts_are_refused_before_anything_changes(void 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(call(s.cli, s.cep, bad[i], 10, 0), -E_INVAL);
 		assert_int_equal(send(s.cli, s.cep, bad[i], 10), -E_INVAL);
-		load(s.cli, s.cep, bad[i], 10, 0);
-		assert_null(ipc_fast_call(s.cli));
 	}
 	assert_int_equal(call(s.cli, s.cep, IPC_TAG(1, 1, 0), 10, 3601ull * 1000000000ull),
 			 -E_INVAL);
@@ -427,187 +421,6 @@ static void test_receiver_with_full_handle_table_refuses_transfer_unchanged(void
 	assert_int_equal(sb->handles[0], last);
 	expect_words(sb, 6, 500);
 	assert_int_equal(obj->refs, refs + 1);
-}
-
-/* --- the fast path ---------------------------------------------------------------------- */
-
-static void test_fast_call_leaves_the_registers_the_slow_path_leaves(void **state)
-{
-	struct ipc_scene s;
-	ipc_scene_new(&s);
-	/* The slow path first, for reference. */
-	assert_int_equal(recv(s.srv, s.ep, 0), SYS_BLOCKED);
-	assert_int_equal(call(s.cli, s.cep, IPC_TAG(6, 4, 0), 60, 0), SYS_BLOCKED);
-	struct regs slow_srv = regs_of(s.srv), slow_cli = regs_of(s.cli);
-	assert_int_equal(reply(s.srv, IPC_TAG(1, 0, 0), 0), 0);
-
-	assert_int_equal(recv(s.srv, s.ep, MS), SYS_BLOCKED); /* with a deadline */
-	run(s.cli);
-	load(s.cli, s.cep, IPC_TAG(6, 4, 0), 60, 0);
-	assert_ptr_equal(ipc_fast_call(s.cli), s.srv);
-	expect_regs(s.srv, slow_srv);
-	expect_regs(s.cli, slow_cli);
-	/* The receiver runs at once; the caller waits for the reply. */
-	assert_ptr_equal(this_cpu()->cur, s.srv);
-	assert_int_equal(s.srv->state, TH_RUNNING);
-	assert_null(s.srv->wq);
-	assert_int_equal(s.srv->ipc_state, IPC_NONE);
-	assert_true(list_empty(&s.e->recvq.head));
-	expect_reply_link(s.srv, s.cli);
-	assert_int_equal(sched_top_ready(), -1);
-	/* The receive's deadline went with it. */
-	assert_false(thread_has_deadline(s.srv));
-	expire_at(now_ticks + MS_TICKS + 1);
-	assert_int_equal(s.srv->state, TH_RUNNING);
-	expect_regs(s.srv, slow_srv);
-
-	/* The slow reply works on a fast call. */
-	assert_int_equal(reply(s.srv, IPC_TAG(7, 1, 0), 70), 0);
-	expect_woken(s.cli, 0);
-	expect_msg(s.cli, IPC_TAG(7, 1, 0), 70, 0);
-}
-
-/* srv waits in receive, cli runs with a call loaded: the fast path must
- * decline and change nothing. */
-static void expect_fast_call_declines(struct ipc_scene *s, uint64_t tag, uint64_t ns)
-{
-	run(s->cli);
-	load(s->cli, s->cep, tag, 10, ns);
-	struct regs before = regs_of(s->cli);
-	assert_null(ipc_fast_call(s->cli));
-	expect_regs(s->cli, before);
-	assert_int_equal(s->cli->state, TH_RUNNING);
-	assert_ptr_equal(this_cpu()->cur, s->cli);
-	assert_int_equal(s->cli->ipc_state, IPC_NONE);
-	assert_null(s->cli->reply_server);
-	expect_blocked(s->srv, &s->e->recvq, IPC_RECV_WAIT);
-	assert_null(s->srv->reply_to);
-	assert_int_equal(REG(s->srv, 1), JUNK);
-}
-
-static void test_fast_call_declines_what_only_the_slow_path_handles(void **state)
-{
-	struct ipc_scene s;
-	ipc_scene_new(&s);
-	/* Nobody receiving. */
-	run(s.cli);
-	load(s.cli, s.cep, IPC_TAG(1, 1, 0), 10, 0);
-	assert_null(ipc_fast_call(s.cli));
-	assert_int_equal(s.cli->state, TH_RUNNING);
-
-	assert_int_equal(recv(s.srv, s.ep, 0), SYS_BLOCKED);
-	expect_fast_call_declines(&s, IPC_TAG(1, 1, 0) | IPC_TAG_SLOW, 0);
-	expect_fast_call_declines(&s, IPC_TAG(1, 1, 0), MS);
-	expect_fast_call_declines(&s, IPC_TAG(1, IPC_REG_WORDS + 1, 0), 0);
-	expect_fast_call_declines(&s, IPC_TAG(1, 0, 1), 0);
-	s.srv->prio = PRIO - 1; /* a receiver the caller outranks */
-	expect_fast_call_declines(&s, IPC_TAG(1, 1, 0), 0);
-	s.srv->prio = PRIO;
-
-	/* The slow path takes the flagged call and drops the flag. */
-	assert_int_equal(call(s.cli, s.cep, IPC_TAG(1, 1, 0) | IPC_TAG_SLOW, 10, 0), SYS_BLOCKED);
-	expect_woken(s.srv, 0);
-	expect_msg(s.srv, IPC_TAG(1, 1, 0), 10, CBADGE);
-}
-
-static void test_fast_reply_recv_returns_the_caller_and_leaves_the_server_waiting(void **state)
-{
-	struct ipc_scene s;
-	ipc_scene_new(&s);
-	/* The slow path first, for reference. */
-	assert_int_equal(call(s.cli, s.cep, IPC_TAG(1, 1, 0), 10, 0), SYS_BLOCKED);
-	assert_int_equal(recv(s.srv, s.ep, 0), 0);
-	assert_int_equal(sys(ipc_reply_recv, s.srv, s.ep, IPC_TAG(2, 3, 0), 20, 0), SYS_BLOCKED);
-	expect_woken(s.cli, 0);
-	struct regs slow_cli = regs_of(s.cli);
-	expect_blocked(s.srv, &s.e->recvq, IPC_RECV_WAIT);
-
-	/* Fast both ways: call, then reply_recv. */
-	run(s.cli);
-	load(s.cli, s.cep, IPC_TAG(1, 1, 0), 10, 0);
-	assert_ptr_equal(ipc_fast_call(s.cli), s.srv);
-	expect_msg(s.srv, IPC_TAG(1, 1, 0), 10, CBADGE);
-	load(s.srv, s.ep, IPC_TAG(2, 3, 0), 20, 0);
-	assert_ptr_equal(ipc_fast_reply_recv(s.srv), s.cli);
-	expect_regs(s.cli, slow_cli);
-	assert_ptr_equal(this_cpu()->cur, s.cli);
-	assert_int_equal(s.cli->state, TH_RUNNING);
-	assert_int_equal(s.cli->ipc_state, IPC_NONE);
-	assert_null(s.cli->reply_server);
-	expect_blocked(s.srv, &s.e->recvq, IPC_RECV_WAIT);
-	assert_null(s.srv->reply_to);
-	assert_int_equal(sched_top_ready(), -1);
-
-	/* The fast reply ends the caller's deadline too. */
-	assert_int_equal(call(s.cli, s.cep, IPC_TAG(1, 1, 0), 10, MS), SYS_BLOCKED);
-	run(s.srv);
-	load(s.srv, s.ep, IPC_TAG(2, 3, 0), 20, 0);
-	assert_ptr_equal(ipc_fast_reply_recv(s.srv), s.cli);
-	assert_false(thread_has_deadline(s.cli));
-	expire_at(now_ticks + MS_TICKS + 1);
-	assert_int_equal(s.cli->state, TH_RUNNING);
-	expect_regs(s.cli, slow_cli);
-
-	/* With a caller queued, or nothing to answer, it declines. */
-	struct thread *cli2 = new_thread(s.ctask);
-	load(s.cli, s.cep, IPC_TAG(1, 1, 0), 10, 0);
-	assert_ptr_equal(ipc_fast_call(s.cli), s.srv);
-	assert_int_equal(call(cli2, s.cep, IPC_TAG(3, 1, 0), 30, 0), SYS_BLOCKED);
-	run(s.srv);
-	load(s.srv, s.ep, IPC_TAG(2, 3, 0), 20, 0);
-	assert_null(ipc_fast_reply_recv(s.srv));
-	expect_reply_link(s.srv, s.cli);
-	assert_int_equal(sys(ipc_reply_recv, s.srv, s.ep, IPC_TAG(2, 3, 0), 20, 0), 0);
-	expect_woken(s.cli, 0);
-	expect_msg(s.srv, IPC_TAG(3, 1, 0), 30, CBADGE);
-	assert_int_equal(reply(s.srv, IPC_TAG(4, 0, 0), 0), 0);
-	load(s.srv, s.ep, IPC_TAG(2, 3, 0), 20, 0);
-	assert_null(ipc_fast_reply_recv(s.srv));
-	assert_int_equal(s.srv->state, TH_RUNNING);
-}
-
-/* Both fast paths cancel a partner's deadline wherever it sits in the
- * timeout heap (here at the top, above a sleeper's): the cancelled entry
- * never wakes anyone, and the sleeper still wakes on time. */
-static void test_fast_paths_cancel_deadlines_anywhere_in_the_heap(void **state)
-{
-	struct ipc_scene s;
-	ipc_scene_new(&s);
-	struct thread *sleeper = new_thread(s.ctask);
-	run(sleeper);
-	thread_sleep(sleeper, now_ticks + 100 * MS_TICKS, 0);
-
-	/* A call to a receiver whose deadline is the earliest. */
-	assert_int_equal(sys(ipc_recv, s.srv, s.ep, 0, 0, MS), SYS_BLOCKED);
-	assert_int_equal(s.srv->timeout.slot, 1);
-	run(s.cli);
-	load(s.cli, s.cep, IPC_TAG(3, 1, 0), 30, 0);
-	assert_ptr_equal(ipc_fast_call(s.cli), s.srv);
-	assert_false(thread_has_deadline(s.srv));
-	expire_at(now_ticks + MS_TICKS + 1);
-	assert_int_equal(s.srv->state, TH_RUNNING);
-	expect_msg(s.srv, IPC_TAG(3, 1, 0), 30, CBADGE);
-	load(s.srv, s.ep, IPC_TAG(4, 1, 0), 40, 0);
-	assert_ptr_equal(ipc_fast_reply_recv(s.srv), s.cli);
-
-	/* reply_recv to a caller whose deadline is the earliest. */
-	assert_int_equal(call(s.cli, s.cep, IPC_TAG(1, 1, 0), 10, MS), SYS_BLOCKED);
-	assert_int_equal(s.cli->timeout.slot, 1);
-	run(s.srv);
-	load(s.srv, s.ep, IPC_TAG(2, 1, 0), 20, 0);
-	assert_ptr_equal(ipc_fast_reply_recv(s.srv), s.cli);
-	assert_false(thread_has_deadline(s.cli));
-	expire_at(now_ticks + MS_TICKS + 1);
-	assert_int_equal(s.cli->state, TH_RUNNING);
-	expect_msg(s.cli, IPC_TAG(2, 1, 0), 20, 0);
-	assert_true(timeout_check());
-
-	/* The sleeper wakes at its deadline, not before. */
-	assert_int_equal(sleeper->state, TH_BLOCKED);
-	assert_true(thread_has_deadline(sleeper));
-	expire_at(now_ticks + 100 * MS_TICKS);
-	expect_woken(sleeper, 0);
-	assert_int_equal(timeout_count, 0);
 }
 
 /* --- notifications ------------------------------------------------------------------------ */
@@ -781,10 +594,6 @@ int main(void)
 		T(test_long_messages_need_buffers_on_both_sides),
 		T(test_transferred_handle_arrives_with_masked_rights_and_needs_grant),
 		T(test_receiver_with_full_handle_table_refuses_transfer_unchanged),
-		T(test_fast_call_leaves_the_registers_the_slow_path_leaves),
-		T(test_fast_call_declines_what_only_the_slow_path_handles),
-		T(test_fast_reply_recv_returns_the_caller_and_leaves_the_server_waiting),
-		T(test_fast_paths_cancel_deadlines_anywhere_in_the_heap),
 		T(test_notify_signals_accumulate_and_wait_takes_them),
 		T(test_idle_doorbell_rings_only_when_armed),
 		T(test_closing_the_last_handle_cancels_the_waiters),

@@ -7,6 +7,7 @@
  * The kernel runs with interrupts off (sstatus.SIE = 0) on one stack per
  * hart, so a trap from S-mode is always a kernel bug and goes to panic.
  */
+#include "arch/riscv/ipc_asm.h"
 #include "arch/riscv/trapframe.h"
 
 #define PTE_LEAF_RWX 0xcf /* V R W X A D */
@@ -139,20 +140,221 @@ syscall_entry:
 	SAVE_SYSCALL
 1:	call syscall_trap
 	j trap_exit
-/* The IPC fast paths use no preserved register (no frame): they return
- * the frame to resume, or 0 for the general path. */
-ipc_call_entry:
-	SAVE_SYSCALL
-	call fast_call_trap
-	bnez a0, trap_exit
-	ld a0, 0(sp)
-	j 1b
-ipc_reply_recv_entry:
-	SAVE_SYSCALL
-	call fast_reply_recv_trap
-	bnez a0, trap_exit
-	ld a0, 0(sp)
-	j 1b
+/*
+ * The IPC fast path: call and reply_recv with a register-only message
+ * when the partner waits already (the rules are those of the general
+ * path in kern/ipc.c, which takes every other case with the same
+ * result). Here, not in C, because the message then never leaves the
+ * registers: a1 (tag) and a2..a5 pass to the partner as they are, and
+ * only the preserved registers and the pc change hands. sp = the
+ * thread that entered (its frame first); t0..t6 are ours to clobber.
+ * Nothing changes before the checks pass: a refusal goes to
+ * ipc_fast_refused, which puts sscratch back for the general path.
+ *
+ * Two facts spare checks on the partner: a thread waiting in recv or
+ * for its reply entered by ecall, so its frame is partial (full = 0),
+ * and it has been resumed since any fault it took, so no fault trace
+ * waits for its resume stamp (trap.c's enter).
+ */
+ipc_call_entry:                     /* a0 endpoint, a1 tag, a6 timeout */
+	csrrw t5, sscratch, zero    /* t5 = user sp until saved */
+	sext.w t0, a1               /* the tag: no buffer words, no handles, no flags */
+	li t1, K_IPC_REG_WORDS
+	bltu t1, t0, ipc_fast_refused
+	bnez a6, ipc_fast_refused   /* no timeout */
+	li t1, H_MAX
+	bgeu a0, t1, ipc_fast_refused
+	ld t2, TH_TASK(sp)
+	ld t2, TASK_HANDLES(t2)
+	slli t1, a0, 1
+	add t1, t1, a0
+	slli t1, t1, 3
+	add t2, t2, t1              /* t2 = the handle */
+	ld t3, H_OBJ(t2)
+	beqz t3, ipc_fast_refused
+	lw t1, KOBJ_TYPE(t3)
+	li t4, K_OBJ_ENDPOINT
+	bne t1, t4, ipc_fast_refused
+	lw t1, H_RIGHTS(t2)
+	andi t1, t1, K_R_SEND
+	beqz t1, ipc_fast_refused
+	lw t1, EP_DEAD(t3)
+	bnez t1, ipc_fast_refused
+	ld t4, EP_RECVQ+L_NEXT(t3)  /* t4 = the first receiver's qlink */
+	addi t1, t3, EP_RECVQ
+	beq t4, t1, ipc_fast_refused
+	lw t1, TH_PRIO-TH_QLINK(t4)
+	lw t3, TH_PRIO(sp)
+	bltu t1, t3, ipc_fast_refused
+	ld t1, TH_REPLY_TO-TH_QLINK(t4)
+	bnez t1, ipc_fast_refused   /* it owes a reply still */
+	/* Commit: the receiver off its queue, owing us the reply. */
+	ld t6, H_BADGE(t2)          /* its a6 */
+	ld t1, L_NEXT(t4)
+	ld t2, L_PREV(t4)
+	sd t1, L_NEXT(t2)
+	sd t2, L_PREV(t1)
+	sd t4, L_NEXT(t4)
+	sd t4, L_PREV(t4)
+	addi t0, t4, -TH_QLINK      /* t0 = the receiver */
+	sd zero, TH_WQ(t0)
+	sb zero, TH_TIMEOUT_ARMED(t0)
+	sw zero, TH_IPC_STATE(t0)   /* K_IPC_NONE */
+	sd sp, TH_REPLY_TO(t0)
+	sd t0, TH_REPLY_SERVER(sp)
+	li t1, K_IPC_REPLY_WAIT
+	sw t1, TH_IPC_STATE(sp)
+	sd zero, TH_WQ(sp)
+	j ipc_fast_switch
+
+ipc_reply_recv_entry:               /* a0 endpoint, a1 tag, a6 timeout */
+	csrrw t5, sscratch, zero
+	ld t0, TH_REPLY_TO(sp)      /* t0 = the caller */
+	beqz t0, ipc_fast_refused
+	sext.w t1, a1
+	li t2, K_IPC_REG_WORDS
+	bltu t2, t1, ipc_fast_refused
+	bnez a6, ipc_fast_refused
+	lw t1, TH_PRIO(t0)
+	lw t2, TH_PRIO(sp)
+	bltu t1, t2, ipc_fast_refused
+	li t1, H_MAX
+	bgeu a0, t1, ipc_fast_refused
+	ld t2, TH_TASK(sp)
+	ld t2, TASK_HANDLES(t2)
+	slli t1, a0, 1
+	add t1, t1, a0
+	slli t1, t1, 3
+	add t2, t2, t1
+	ld t3, H_OBJ(t2)
+	beqz t3, ipc_fast_refused
+	lw t1, KOBJ_TYPE(t3)
+	li t4, K_OBJ_ENDPOINT
+	bne t1, t4, ipc_fast_refused
+	lw t1, H_RIGHTS(t2)
+	andi t1, t1, K_R_RECV
+	beqz t1, ipc_fast_refused
+	lw t1, EP_DEAD(t3)
+	bnez t1, ipc_fast_refused
+	ld t1, EP_SENDQ+L_NEXT(t3)  /* no caller queued */
+	addi t2, t3, EP_SENDQ
+	bne t1, t2, ipc_fast_refused
+	ld t1, EP_KMSGS+L_NEXT(t3)  /* no kernel message queued */
+	addi t2, t3, EP_KMSGS
+	bne t1, t2, ipc_fast_refused
+	/* Commit: the reply delivered, we wait at the tail of the queue. */
+	sb zero, TH_TIMEOUT_ARMED(t0)
+	sd zero, TH_REPLY_SERVER(t0)
+	sw zero, TH_IPC_STATE(t0)
+	sd zero, TH_REPLY_TO(sp)
+	li t1, K_IPC_RECV_WAIT
+	sw t1, TH_IPC_STATE(sp)
+	addi t3, t3, EP_RECVQ       /* t3 = the queue's head */
+	sd t3, TH_WQ(sp)
+	ld t1, L_PREV(t3)
+	addi t2, sp, TH_QLINK
+	sd t3, L_NEXT(t2)
+	sd t1, L_PREV(t2)
+	sd t2, L_NEXT(t1)
+	sd t2, L_PREV(t3)
+	li t6, 0                    /* a reply carries no badge */
+	/* fall through */
+
+/*
+ * t0 = the partner, which runs next; t6 = its a6; t5 = our user sp. We
+ * block with our registers in our frame (the general path may resume
+ * us, or run our call again), the hart's accounts move to the partner
+ * (kern/sched.h's sched_set_cur, trap.c's enter), and its preserved
+ * registers and pc come back with the message.
+ */
+ipc_fast_switch:
+	sd ra, 8(sp)
+	sd t5, 16(sp)
+	csrr t1, sepc
+	addi t1, t1, 4
+	sd t1, TF_SEPC(sp)
+	sd a0, 80(sp)
+	sd a1, 88(sp)
+	sd a2, 96(sp)
+	sd a3, 104(sp)
+	sd a4, 112(sp)
+	sd a5, 120(sp)
+	sd a6, 128(sp)
+	sd a7, 136(sp)
+	sd zero, TF_FULL(sp)
+	PARK sp
+	sw zero, TH_STATE(sp)       /* K_TH_BLOCKED */
+	li t1, K_TH_RUNNING
+	sw t1, TH_STATE(t0)
+	la t2, cpus
+	rdtime t1
+	ld t3, CPU_RUN_SINCE(t2)
+	ld t4, TH_CPU_TIME(sp)
+	sd t1, CPU_RUN_SINCE(t2)
+	sub t3, t1, t3
+	add t4, t4, t3
+	sd t4, TH_CPU_TIME(sp)
+	sd sp, CPU_PREV(t2)
+	sd t0, CPU_CUR(t2)
+	ld t3, TH_TASK(t0)          /* its address space */
+	ld t4, CPU_AS_OWNER(t2)
+	beq t3, t4, 1f
+	sd t3, CPU_AS_OWNER(t2)
+	ld t3, TASK_AS_TOKEN(t3)
+	csrw satp, t3
+	slli t3, t3, 4              /* no ASID: flush */
+	srli t3, t3, 48
+	bnez t3, 1f
+	sfence.vma
+1:	ld t4, CPU_FPU_OWNER(t2)    /* the FPU: on (clean) for its owner, else off */
+	beqz t4, 3f
+	csrr t3, sstatus
+	li t5, K_SSTATUS_FS
+	and t3, t3, t5
+	bne t3, t5, 2f
+	li t3, 1                    /* the owner's registers changed */
+	sb t3, TH_FP_DIRTY(t4)
+2:	bne t4, t0, 3f
+	li t5, K_SSTATUS_FS_CLEAN
+	csrs sstatus, t5
+	j 4f
+3:	li t5, K_SSTATUS_FS
+	csrc sstatus, t5
+4:	ld t1, TF_SEPC(t0)
+	csrw sepc, t1
+	csrw sscratch, t0
+	ld ra, 8(t0)
+	ld sp, 16(t0)
+	ld x3, 24(t0)
+	ld x4, 32(t0)
+	ld x8, 64(t0)
+	ld x9, 72(t0)
+	ld x18, 144(t0)
+	ld x19, 152(t0)
+	ld x20, 160(t0)
+	ld x21, 168(t0)
+	ld x22, 176(t0)
+	ld x23, 184(t0)
+	ld x24, 192(t0)
+	ld x25, 200(t0)
+	ld x26, 208(t0)
+	ld x27, 216(t0)
+	ld a7, 136(t0)
+	li a0, 0
+	mv a6, t6
+	li t0, 0
+	li t1, 0
+	li t2, 0
+	li t3, 0
+	li t4, 0
+	li t5, 0
+	li t6, 0
+	sret
+
+ipc_fast_refused:
+	csrw sscratch, t5
+	j syscall_entry
+
 /* The supply's fast path has a frame and nearly always switches threads:
  * the pager's preserved registers are parked at once, and done, it leaves
  * through trap_leave from inside C, with no epilogue to reload registers

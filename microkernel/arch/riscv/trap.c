@@ -9,6 +9,7 @@
  * it and powers off.
  */
 #include "arch/riscv/csr.h"
+#include "arch/riscv/ipc_asm.h"
 #include "arch/riscv/machine.h"
 #include "arch/riscv/plic.h"
 #include "arch/riscv/trapframe.h"
@@ -16,7 +17,6 @@
 #include "kern/cpu.h"
 #include "kern/device.h"
 #include "kern/ipc.h"
-#include "kern/ipc_fast.h"
 #include "kern/log.h"
 #include "kern/pmm.h"
 #include "kern/sched.h"
@@ -24,6 +24,7 @@
 #include "kern/task.h"
 #include "kern/vm/vm_fault.h"
 #include "kern/vm/vm_pager.h"
+#include "uapi/ipc.h"
 #include "uapi/pager.h"
 
 _Static_assert(__builtin_offsetof(struct trapframe, sepc) == TF_SEPC, "TF_SEPC");
@@ -34,12 +35,56 @@ _Static_assert(TF_SYS_CALL == SYS_CALL && TF_SYS_REPLY_RECV == SYS_REPLY_RECV, "
 _Static_assert(TF_SYS_NCALLS == SYS_NCALLS, "entry.S: the leaf table's bound");
 _Static_assert(TF_SYS_PAGER_SUPPLY == SYS_PAGER_SUPPLY, "entry.S");
 
+/* The IPC fast path's view of the kernel's structures (ipc_asm.h). */
+#define OFF(type, field, v) _Static_assert(__builtin_offsetof(type, field) == (v), #type "." #field)
+OFF(struct thread, fp_dirty, TH_FP_DIRTY);
+OFF(struct thread, task, TH_TASK);
+OFF(struct thread, qlink, TH_QLINK);
+OFF(struct thread, wq, TH_WQ);
+OFF(struct thread, timeout.armed, TH_TIMEOUT_ARMED);
+OFF(struct thread, state, TH_STATE);
+OFF(struct thread, prio, TH_PRIO);
+OFF(struct thread, cpu_time, TH_CPU_TIME);
+OFF(struct thread, ipc_state, TH_IPC_STATE);
+OFF(struct thread, reply_to, TH_REPLY_TO);
+OFF(struct thread, reply_server, TH_REPLY_SERVER);
+OFF(struct task, as_token, TASK_AS_TOKEN);
+OFF(struct task, handles, TASK_HANDLES);
+OFF(struct handle, obj, H_OBJ);
+OFF(struct handle, rights, H_RIGHTS);
+OFF(struct handle, badge, H_BADGE);
+OFF(struct kobj, type, KOBJ_TYPE);
+OFF(struct endpoint, obj, 0);
+OFF(struct endpoint, kmsgs, EP_KMSGS);
+OFF(struct endpoint, sendq.head, EP_SENDQ);
+OFF(struct endpoint, recvq.head, EP_RECVQ);
+OFF(struct endpoint, dead, EP_DEAD);
+OFF(struct list, next, L_NEXT);
+OFF(struct list, prev, L_PREV);
+OFF(struct cpu, cur, CPU_CUR);
+OFF(struct cpu, prev, CPU_PREV);
+OFF(struct cpu, fpu_owner, CPU_FPU_OWNER);
+OFF(struct cpu, as_owner, CPU_AS_OWNER);
+OFF(struct cpu, run_since, CPU_RUN_SINCE);
+#undef OFF
+_Static_assert(sizeof(struct handle) == H_SIZE && HANDLE_MAX == H_MAX, "handle table");
+_Static_assert(__builtin_offsetof(struct handle_table, slot) == 0, "handle table");
+_Static_assert(sizeof(((struct thread *)0)->state) == 4 && sizeof(((struct thread *)0)->prio) == 4 &&
+	       sizeof(((struct thread *)0)->ipc_state) == 4 && sizeof(((struct kobj *)0)->type) == 4 &&
+	       sizeof(((struct handle *)0)->rights) == 4 && sizeof(((struct endpoint *)0)->dead) == 4 &&
+	       sizeof(((struct thread *)0)->fp_dirty) == 1 &&
+	       sizeof(((struct thread *)0)->timeout.armed) == 1, "ipc_asm.h: field widths");
+_Static_assert(K_OBJ_ENDPOINT == OBJ_ENDPOINT && K_R_SEND == R_SEND && K_R_RECV == R_RECV &&
+	       K_IPC_REG_WORDS == IPC_REG_WORDS && K_TH_BLOCKED == TH_BLOCKED &&
+	       K_TH_RUNNING == TH_RUNNING && K_IPC_NONE == IPC_NONE &&
+	       K_IPC_REPLY_WAIT == IPC_REPLY_WAIT && K_IPC_RECV_WAIT == IPC_RECV_WAIT &&
+	       K_SSTATUS_FS == SSTATUS_FS && K_SSTATUS_FS_CLEAN == SSTATUS_FS_CLEAN,
+	       "ipc_asm.h: constants");
+
 void fpu_save(struct fpstate *f);
 void fpu_restore(const struct fpstate *f);
 _Noreturn void trap_user(struct trapframe *tf);
 struct trapframe *syscall_trap(struct trapframe *tf);
-struct trapframe *fast_call_trap(struct trapframe *tf);
-struct trapframe *fast_reply_recv_trap(struct trapframe *tf);
 void fast_supply_trap(struct trapframe *tf);
 _Noreturn void trap_leave(struct trapframe *tf); /* entry.S */
 _Noreturn void trap_kernel(struct trapframe *tf);
@@ -197,31 +242,13 @@ static inline struct trapframe *resume(void)
 }
 
 /*
- * entry.S calls these first for call and reply_recv. They are leaf
- * functions without a frame (everything they use is inline), and return
- * the frame to resume, or NULL to send the call down syscall_trap, which
- * then redoes nothing: they change no state before they commit. Dead
- * threads waiting to be freed (cpu->reap) wait for the next slow entry;
- * the reap list keeps them safe meanwhile.
+ * entry.S calls the supply's fast path first for its call (the IPC fast
+ * path, call and reply_recv, is all in entry.S). It changes no state
+ * before it commits, so a refusal sends the call down syscall_trap, which
+ * redoes nothing. Dead threads waiting to be freed (cpu->reap) wait for
+ * the next slow entry; the reap list keeps them safe meanwhile.
  */
 #define FAST_ENTRY __attribute__((optimize("omit-frame-pointer")))
-
-static inline struct trapframe *fast_finish(struct thread *n)
-{
-	if (!n)
-		return 0;
-	return enter(this_cpu(), n);
-}
-
-FAST_ENTRY struct trapframe *fast_call_trap(struct trapframe *tf)
-{
-	return fast_finish(ipc_fast_call((struct thread *)tf));
-}
-
-FAST_ENTRY struct trapframe *fast_reply_recv_trap(struct trapframe *tf)
-{
-	return fast_finish(ipc_fast_reply_recv((struct thread *)tf));
-}
 
 /* The supply-and-receive call, with the same contract, but it has a
  * frame (vm_pager.c): done, it leaves through trap_leave; refused, it
