@@ -512,6 +512,16 @@ static __attribute__((noinline)) long fault_cold(struct pager *p, struct pager_o
 	return fault_fill_supply(p, obj, offset, page, m);
 }
 
+/* The pool cannot answer and there is nothing to fill in: the kernel
+ * zero-fills (zeroing is then on the fault's critical path). */
+static inline __attribute__((always_inline)) long
+fault_zero_fill(struct pager *p, struct pager_object *obj, uint64_t offset, struct ipc_msg *m)
+{
+	if (p->refill_note > 0)
+		pool_low_water(p); /* the pool ran dry: ask for more */
+	return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X, obj->epoch, p->ep, m);
+}
+
 /* Handles one FAULT; returns the status of the receive that follows
  * (the next message is then in m). */
 static long handle_fault(struct pager *p, struct ipc_msg *m)
@@ -524,15 +534,21 @@ static long handle_fault(struct pager *p, struct ipc_msg *m)
 	obj->epoch = PAGER_EPOCH(m->w[1]);
 	if (PAGER_KIND(m->w[1]) == FAULT_UNLOCK)
 		return fault_unlock(p, obj, offset, m);
+	bool plain = !obj->kept && p->cluster <= 1 && !p->ops->read && !p->ops->fill;
+	if (plain && p->refill_note > 0) {
+		/* The common case, tested once: a page from the ring, or with
+		 * the ring empty the kernel's zero fill. */
+		int32_t slot = pool_take_ready(p);
+		if (slot < 0)
+			return fault_zero_fill(p, obj, offset, m);
+		return pager_supply_recv(obj->vmo, offset, (void *)(p->pool_base + (uint32_t)slot * PAGE),
+					 1, VM_R | VM_W | VM_X, obj->epoch, p->ep, m);
+	}
 	if (obj->kept || p->cluster > 1 || !pool_any(p) || p->ops->read) {
 		/* Pool empty, nothing kept, zeros: the kernel zero-fills, here
 		 * rather than in fault_cold, for that call costs the cold fault. */
-		if (!obj->kept && p->cluster <= 1 && !p->ops->fill) {
-			if (p->refill_note > 0)
-				pool_low_water(p); /* the pool ran dry: ask for more */
-			return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X,
-						 obj->epoch, p->ep, m);
-		}
+		if (!obj->kept && p->cluster <= 1 && !p->ops->fill)
+			return fault_zero_fill(p, obj, offset, m);
 		return fault_cold(p, obj, offset, m);
 	}
 	return fault_fill_supply(p, obj, offset, pool_take(p), m);

@@ -150,8 +150,8 @@ struct pager {
 	const char *name;
 	int ep;                       /* receive side of the pager endpoint */
 	const struct pager_ops *ops;
-	struct ipc_server server;     /* client requests */
-	struct pager_object objects[PAGER_MAX_OBJECTS]; /* badge = index + 1 */
+	/* (What every fault reads comes first, within reach of one
+	 * load's offset from the struct; the large arrays last.) */
 	uint64_t pool_base;
 	uint32_t pool_cap;            /* slots at pool_base */
 	uint32_t pool_size, pool_low; /* target and refill mark (<= pool_cap) */
@@ -162,13 +162,6 @@ struct pager {
 	uint32_t cluster;             /* pages per supply (read-ahead); 1: pool path */
 	uint64_t stage_base;          /* staging area for clusters (cluster pages) */
 	uint64_t faults, failed;
-	uint64_t return_base;         /* the return area (PAGER_RETURN frames) */
-	uint32_t return_pages;        /* its pages (<= PAGER_RETURN_MAX); 0: none */
-	struct pager_kept kept[PAGER_RETURN_MAX]; /* per return-area page */
-	struct pager_queue queue;     /* deferred fills */
-	void *deferrable;             /* the page the running fill may defer */
-	long defer_token;             /* pager_defer's, for the loop */
-	uint64_t returned, written, deferred, refused;
 	/* The refill thread (pager_refill_start), if there is one: slots
 	 * pass between it and the loop round a ring, each side moving only
 	 * its own counter (the two threads share no lock). */
@@ -183,6 +176,15 @@ struct pager {
 						   * the thread's idle doorbell (0: none, the loop
 						   * signals instead) */
 	volatile uint64_t *doorbell;              /* the armed word (uapi/ipc.h), or NULL */
+	uint64_t return_base;         /* the return area (PAGER_RETURN frames) */
+	uint32_t return_pages;        /* its pages (<= PAGER_RETURN_MAX); 0: none */
+	void *deferrable;             /* the page the running fill may defer */
+	long defer_token;             /* pager_defer's, for the loop */
+	uint64_t returned, written, deferred, refused;
+	struct pager_object objects[PAGER_MAX_OBJECTS]; /* badge = index + 1 */
+	struct ipc_server server;     /* client requests */
+	struct pager_kept kept[PAGER_RETURN_MAX]; /* per return-area page */
+	struct pager_queue queue;     /* deferred fills */
 };
 
 /* Start-up: a pager owns the endpoint its objects are bound to (the
