@@ -440,15 +440,20 @@ void bench_faults(void)
 
 /* A few warm zero-pager faults; the one after the marker is the one to
  * read in an instruction trace. */
-void bench_fault_trace(void)
+void bench_fault_trace(bool cold)
 {
 	ipc_buffer_setup(&buf);
 	zero_ep = (int)name_lookup(H_NAME, &buf, "pager.zero");
 	int vmo = fresh_object(FROM_ZERO_PAGER);
-	pause_for_refill(); /* the pool warm, as in fault_zero_pager */
+	if (cold)
+		zero_call(ZERO_DRAIN, 0); /* as in fault_zero_pager_cold */
+	else
+		pause_for_refill(); /* the pool warm, as in fault_zero_pager */
 	for (int i = 0; i < 4; i++)
 		*(volatile uint64_t *)(AREA + (uint64_t)i * PG) = 1;
 	__asm__ volatile("li x0, 0x123" ::: "memory"); /* marker for the trace */
 	*(volatile uint64_t *)(AREA + 8 * PG) = 1;
 	drop_object(vmo);
+	if (cold)
+		zero_call(ZERO_PREFILL, 64);
 }

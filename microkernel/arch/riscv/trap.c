@@ -119,18 +119,20 @@ static void user_fault(struct thread *t, uint64_t scause, uint64_t stval)
 	task_exit(k, TASK_STATUS_KILLED | (uint32_t)(scause & 0xff));
 }
 
-/* A page fault on a memory object; false if it is not one (kill). */
-static bool page_fault(struct thread *t, uint64_t scause)
+/* The access a page fault's cause means, or 0 if it is no page fault
+ * (store first: the most common, tested first). */
+static inline uint32_t fault_access(uint64_t scause)
 {
-	uint32_t access;
+	if (scause == EXC_STORE_PAGE)
+		return VM_W;
 	if (scause == EXC_LOAD_PAGE)
-		access = VM_R;
-	else if (scause == EXC_STORE_PAGE)
-		access = VM_W;
-	else if (scause == EXC_INST_PAGE)
-		access = VM_X;
-	else
-		return false;
+		return VM_R;
+	return scause == EXC_INST_PAGE ? VM_X : 0;
+}
+
+/* A page fault on a memory object; false if it is not one (kill). */
+static bool page_fault(struct thread *t, uint32_t access)
+{
 	uint64_t stamp = csr_read(instret);
 	return vm_fault(t, csr_read(stval), access, stamp) != FAULT_BAD;
 }
@@ -276,12 +278,15 @@ _Noreturn void trap_user(struct trapframe *tf)
 	struct thread *t = (struct thread *)tf;
 	sched_entry(this_cpu());
 	uint64_t scause = csr_read(scause);
-	if (scause & SCAUSE_INTR)
+	uint32_t access = fault_access(scause);
+	if (access) {
+		if (!page_fault(t, access))
+			user_fault(t, scause, csr_read(stval));
+	} else if (scause & SCAUSE_INTR) {
 		interrupt(scause & ~SCAUSE_INTR);
-	else if (scause == EXC_ILLEGAL && fpu_claim(this_cpu(), t))
-		; /* retry the FP instruction with the FPU on */
-	else if (!page_fault(t, scause))
-		user_fault(t, scause, csr_read(stval));
+	} else if (!(scause == EXC_ILLEGAL && fpu_claim(this_cpu(), t))) {
+		user_fault(t, scause, csr_read(stval)); /* else: retry the FP instruction, FPU on */
+	}
 	trap_leave(resume()); /* every register of t is in its frame: no epilogue */
 }
 
