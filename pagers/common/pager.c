@@ -197,8 +197,12 @@ static inline __attribute__((always_inline)) int32_t pool_take_ready(struct page
 	if (!ready)
 		return -1;
 	__atomic_store_n(&p->pool_head, head + 1, __ATOMIC_RELEASE);
-	if (!p->refill_asked)
+	if (!p->refill_asked && p->doorbell && p->pool_low) { /* pool_low_water's store, inline */
+		p->refill_asked = true;
+		__atomic_store_n(p->doorbell, 1, __ATOMIC_RELEASE);
+	} else if (!p->refill_asked) {
 		pool_low_water(p);
+	}
 	return (int32_t)(head % p->pool_cap);
 }
 
