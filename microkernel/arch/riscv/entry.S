@@ -121,12 +121,14 @@ trap_entry:
 	addi t0, t0, -8             /* ecall from U-mode? */
 	bnez t0, full_entry
 	/* System call. The IPC fast path first for call and reply_recv, then
-	 * the leaf calls, then the supply's fast path (t0..t6 are the
-	 * kernel's to clobber). */
+	 * the supply's (the answer to every fault), then the leaf calls
+	 * (t0..t6 are the kernel's to clobber). */
 	li t0, TF_SYS_CALL
 	beq a7, t0, ipc_call_entry
 	li t0, TF_SYS_REPLY_RECV
 	beq a7, t0, ipc_reply_recv_entry
+	li t0, TF_SYS_PAGER_SUPPLY
+	beq a7, t0, supply_entry
 	li t0, TF_SYS_NCALLS
 	bgeu a7, t0, syscall_entry
 	la t0, syscall_leaf
@@ -134,8 +136,6 @@ trap_entry:
 	add t0, t0, t1
 	ld t0, 0(t0)
 	bnez t0, leaf_entry
-	li t0, TF_SYS_PAGER_SUPPLY  /* the supply that answers a fault */
-	beq a7, t0, supply_entry
 syscall_entry:
 	SAVE_SYSCALL
 1:	call syscall_trap
