@@ -521,7 +521,7 @@ static __attribute__((noinline)) long fault_cold(struct pager *p, struct pager_o
 static inline __attribute__((always_inline)) long
 fault_zero_fill(struct pager *p, struct pager_object *obj, uint64_t offset, struct ipc_msg *m)
 {
-	if (p->refill_note > 0)
+	if (p->refill_note > 0 && !p->refill_asked && p->pool_low)
 		pool_low_water(p); /* the pool ran dry: ask for more */
 	return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X, obj->epoch, p->ep, m);
 }
