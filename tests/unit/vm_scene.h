@@ -268,7 +268,7 @@ static inline int64_t supply_epoch(struct thread *t, int vmo_h, uint64_t offset,
     uint64_t a[7] = { (uint64_t)vmo_h, offset, src, n, prot, (uint64_t)recv, epoch };
     for (int i = 0; i < 7; i++)
         t->tf.x[REG_A0 + i] = a[i];
-    if (vm_pager_supply_fast(t))
+    if (vm_pager_supply_fast(t, a))
         return SYS_BLOCKED;
     return sys_pager_supply(t, a);
 }

@@ -64,10 +64,10 @@ boot_high_addr:
 /*
  * The system call save: ra, sp, the pc past the ecall and the arguments
  * a0..a7 go to the frame (see trapframe.h for why that is enough); then
- * onto the kernel stack with a0 = the frame, also kept at 0(sp) for
- * trap_exit. (A call that must run again moves sepc back: syscall.c.)
+ * onto the kernel stack with a0 (or the register named) = the frame,
+ * also kept at 0(sp) for trap_exit. (A call that must run again moves sepc back: syscall.c.)
  */
-.macro SAVE_SYSCALL
+.macro SAVE_SYSCALL f=a0
 	sd ra, 8(sp)
 	sd a0, 80(sp)
 	sd a1, 88(sp)
@@ -84,10 +84,10 @@ boot_high_addr:
 	sd t0, TF_SEPC(sp)
 	sd zero, TF_FULL(sp)
 	csrw sscratch, zero
-	mv a0, sp
-	ld sp, TF_KSP(a0)
+	mv \f, sp
+	ld sp, TF_KSP(\f)
 	addi sp, sp, -16
-	sd a0, 0(sp)
+	sd \f, 0(sp)
 .endm
 
 /* Parks the preserved registers (gp, tp, s0..s11) in the frame at \r. */
@@ -361,9 +361,9 @@ ipc_fast_refused:
  * nobody reads. Refused, it returns (C has kept them) and the general
  * path runs, whose exit parks nothing (they are parked). */
 supply_entry:
-	SAVE_SYSCALL
-	PARK a0
-	call fast_supply_trap
+	SAVE_SYSCALL a7
+	PARK a7
+	call fast_supply_trap       /* a0..a6 as the user left them, a7 = the frame */
 	ld a0, 0(sp)
 	call syscall_trap
 	ld t1, 0(sp)

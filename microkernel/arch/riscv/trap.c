@@ -85,7 +85,8 @@ void fpu_save(struct fpstate *f);
 void fpu_restore(const struct fpstate *f);
 _Noreturn void trap_user(struct trapframe *tf);
 struct trapframe *syscall_trap(struct trapframe *tf);
-void fast_supply_trap(struct trapframe *tf);
+void fast_supply_trap(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		      uint64_t a5, uint64_t a6, struct trapframe *tf);
 _Noreturn void trap_leave(struct trapframe *tf); /* entry.S */
 _Noreturn void trap_kernel(struct trapframe *tf);
 
@@ -255,9 +256,13 @@ static inline struct trapframe *resume(void)
 /* The supply-and-receive call, with the same contract, but it has a
  * frame (vm_pager.c): done, it leaves through trap_leave; refused, it
  * returns, and entry.S goes on to syscall_trap. */
-FAST_ENTRY void fast_supply_trap(struct trapframe *tf)
+FAST_ENTRY void fast_supply_trap(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+				 uint64_t a5, uint64_t a6, struct trapframe *tf)
 {
-	if (vm_pager_supply_fast((struct thread *)tf))
+	/* The arguments come in registers too (entry.S has saved them):
+	 * no load back from the frame. */
+	const uint64_t a[7] = { a0, a1, a2, a3, a4, a5, a6 };
+	if (vm_pager_supply_fast((struct thread *)tf, a))
 		trap_leave(enter(this_cpu(), this_cpu()->cur));
 }
 

@@ -201,9 +201,8 @@ static bool take_source(struct task *k, struct vm_object *o, uaddr_t va, struct 
 	return (e & VPE_PRESENT) && !(e & VPE_PIN_MASK);
 }
 
-bool vm_pager_supply_fast(struct thread *t)
+bool vm_pager_supply_fast(struct thread *t, const uint64_t *a)
 {
-	const uint64_t *a = &t->tf.x[REG_A0];
 	/* One page, a receive, plain rights (no COPY or TAKE): else at once
 	 * to the general path, before any lookup. */
 	return a[3] == 1 && (int64_t)a[5] >= 0 && !(a[4] & ~(uint64_t)(VM_R | VM_W | VM_X)) &&

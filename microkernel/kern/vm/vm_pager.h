@@ -17,9 +17,10 @@ int64_t sys_vm_protect(struct thread *t, const uint64_t *a);
  * first, as the host tests' supply_epoch does). */
 int64_t sys_pager_supply(struct thread *t, const uint64_t *a);
 /* The common supply (one page, then receive) without the system call
- * dispatch: entry.S's fast entry. True: done, the faulting thread is
- * current; false: nothing changed, take the general path. */
-bool vm_pager_supply_fast(struct thread *t);
+ * dispatch: entry.S's fast entry, a = the call's a0..a6 (also in t's
+ * frame). True: done, the faulting thread is current; false: nothing
+ * changed, take the general path. */
+bool vm_pager_supply_fast(struct thread *t, const uint64_t *a);
 /* The entry of a page of k's own wired memory at va, if its frame may
  * be handed over (a supply, SYS_VMO_MOVE): mapped, user, read-write, not
  * shared, no object page (no region). NULL if not. */
