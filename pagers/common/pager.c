@@ -168,22 +168,30 @@ static uint32_t pool_ready_count(const struct pager *p)
 	return (uint32_t)(__atomic_load_n(&p->pool_tail, __ATOMIC_ACQUIRE) - p->pool_head);
 }
 
+/* Without the doorbell: the system call, at the low mark only. */
+static __attribute__((noinline)) void pool_low_signal(struct pager *p)
+{
+	if (pool_ready_count(p) <= p->pool_low) {
+		p->refill_asked = true;
+		notify_signal(p->refill_note, 1);
+	}
+}
+
 /* With a refill thread: a slot was taken, or none was there; ask the
  * thread for more (once until it has run). With its idle doorbell that
  * is a store the kernel answers when the hart is about to idle, free to
  * the fault being served, so the loop asks at once and the thread tops
  * the pool up whenever the hart would idle; without one it is a system
  * call, made only at the low mark. */
-static __attribute__((noinline)) void pool_low_water(struct pager *p)
+static inline __attribute__((always_inline)) void pool_low_water(struct pager *p)
 {
 	if (p->refill_asked || !p->pool_low)
 		return;
 	if (p->doorbell) {
 		p->refill_asked = true;
 		__atomic_store_n(p->doorbell, 1, __ATOMIC_RELEASE);
-	} else if (pool_ready_count(p) <= p->pool_low) {
-		p->refill_asked = true;
-		notify_signal(p->refill_note, 1);
+	} else {
+		pool_low_signal(p);
 	}
 }
 
@@ -197,12 +205,7 @@ static inline __attribute__((always_inline)) int32_t pool_take_ready(struct page
 	if (!ready)
 		return -1;
 	__atomic_store_n(&p->pool_head, head + 1, __ATOMIC_RELEASE);
-	if (!p->refill_asked && p->doorbell && p->pool_low) { /* pool_low_water's store, inline */
-		p->refill_asked = true;
-		__atomic_store_n(p->doorbell, 1, __ATOMIC_RELEASE);
-	} else if (!p->refill_asked) {
-		pool_low_water(p);
-	}
+	pool_low_water(p);
 	return (int32_t)(head % p->pool_cap);
 }
 
@@ -521,7 +524,7 @@ static __attribute__((noinline)) long fault_cold(struct pager *p, struct pager_o
 static inline __attribute__((always_inline)) long
 fault_zero_fill(struct pager *p, struct pager_object *obj, uint64_t offset, struct ipc_msg *m)
 {
-	if (p->refill_note > 0 && !p->refill_asked && p->pool_low)
+	if (p->refill_note > 0)
 		pool_low_water(p); /* the pool ran dry: ask for more */
 	return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X, obj->epoch, p->ep, m);
 }
