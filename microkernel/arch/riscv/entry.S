@@ -138,7 +138,7 @@ trap_entry:
 	bnez t0, leaf_entry
 syscall_entry:
 	SAVE_SYSCALL
-1:	call syscall_trap
+	call syscall_trap
 	j trap_exit
 /*
  * The IPC fast path: call and reply_recv with a register-only message
