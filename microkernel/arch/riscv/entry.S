@@ -77,13 +77,12 @@ boot_high_addr:
 	sd a5, 120(sp)
 	sd a6, 128(sp)
 	sd a7, 136(sp)
-	csrr t0, sscratch
+	csrrw t0, sscratch, zero    /* the user sp; 0: in the kernel */
 	sd t0, 16(sp)
 	csrr t0, sepc
 	addi t0, t0, 4
 	sd t0, TF_SEPC(sp)
 	sd zero, TF_FULL(sp)
-	csrw sscratch, zero
 	mv \f, sp
 	ld sp, TF_KSP(\f)
 	addi sp, sp, -16
@@ -378,8 +377,7 @@ supply_entry:
  * t0..t6 go back zeroed, so no kernel value leaks.
  */
 leaf_entry:
-	csrr t1, sscratch           /* user sp */
-	csrw sscratch, zero
+	csrrw t1, sscratch, zero    /* user sp */
 	sd ra, 8(sp)
 	sd t1, 16(sp)
 	sd a7, 136(sp)
@@ -441,13 +439,12 @@ full_entry:
 	sd x29, 232(sp)
 	sd x30, 240(sp)
 	sd x31, 248(sp)
-	csrr t0, sscratch
+	csrrw t0, sscratch, zero    /* the user sp; 0: in the kernel */
 	sd t0, 16(sp)
 	csrr t0, sepc
 	sd t0, TF_SEPC(sp)
 	li t0, 1
 	sd t0, TF_FULL(sp)
-	csrw sscratch, zero
 	mv a0, sp
 	ld sp, TF_KSP(a0)
 	addi sp, sp, -16
