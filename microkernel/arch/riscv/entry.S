@@ -61,14 +61,8 @@ boot_high:
 boot_high_addr:
 	.quad boot_high
 
-/*
- * The system call save: ra, sp, the pc past the ecall and the arguments
- * a0..a7 go to the frame (see trapframe.h for why that is enough); then
- * onto the kernel stack with a0 (or the register named) = the frame,
- * also kept at 0(sp) for trap_exit. (A call that must run again moves sepc back: syscall.c.)
- */
-.macro SAVE_SYSCALL f=a0
-	sd ra, 8(sp)
+/* The arguments a0..a7 to the frame at sp. */
+.macro SAVE_ARGS
 	sd a0, 80(sp)
 	sd a1, 88(sp)
 	sd a2, 96(sp)
@@ -77,6 +71,18 @@ boot_high_addr:
 	sd a5, 120(sp)
 	sd a6, 128(sp)
 	sd a7, 136(sp)
+.endm
+
+/*
+ * The system call save: ra, sp, the pc past the ecall and the arguments
+ * a0..a7 go to the frame (see trapframe.h for why that is enough); then
+ * onto the kernel stack with a0 (or the register named) = the frame,
+ * also kept at 0(sp) for trap_exit. (A call that must run again moves
+ * sepc back: syscall.c.)
+ */
+.macro SAVE_SYSCALL f=a0
+	sd ra, 8(sp)
+	SAVE_ARGS
 	csrrw t0, sscratch, zero    /* the user sp; 0: in the kernel */
 	sd t0, 16(sp)
 	csrr t0, sepc
@@ -105,6 +111,35 @@ boot_high_addr:
 	sd x25, 200(\r)
 	sd x26, 208(\r)
 	sd x27, 216(\r)
+.endm
+
+/* t0..t6 zeroed: no kernel value goes back to user mode in them. */
+.macro ZERO_TEMPS
+	li t0, 0
+	li t1, 0
+	li t2, 0
+	li t3, 0
+	li t4, 0
+	li t5, 0
+	li t6, 0
+.endm
+
+/* Loads them back from the frame at \r. */
+.macro UNPARK r
+	ld x3, 24(\r)
+	ld x4, 32(\r)
+	ld x8, 64(\r)
+	ld x9, 72(\r)
+	ld x18, 144(\r)
+	ld x19, 152(\r)
+	ld x20, 160(\r)
+	ld x21, 168(\r)
+	ld x22, 176(\r)
+	ld x23, 184(\r)
+	ld x24, 192(\r)
+	ld x25, 200(\r)
+	ld x26, 208(\r)
+	ld x27, 216(\r)
 .endm
 
 	.text
@@ -272,14 +307,7 @@ ipc_fast_switch:
 	csrr t1, sepc
 	addi t1, t1, 4
 	sd t1, TF_SEPC(sp)
-	sd a0, 80(sp)
-	sd a1, 88(sp)
-	sd a2, 96(sp)
-	sd a3, 104(sp)
-	sd a4, 112(sp)
-	sd a5, 120(sp)
-	sd a6, 128(sp)
-	sd a7, 136(sp)
+	SAVE_ARGS
 	sd zero, TF_FULL(sp)
 	PARK sp
 	sw zero, TH_STATE(sp)       /* K_TH_BLOCKED */
@@ -324,30 +352,11 @@ ipc_fast_switch:
 	csrw sscratch, t0
 	ld ra, 8(t0)
 	ld sp, 16(t0)
-	ld x3, 24(t0)
-	ld x4, 32(t0)
-	ld x8, 64(t0)
-	ld x9, 72(t0)
-	ld x18, 144(t0)
-	ld x19, 152(t0)
-	ld x20, 160(t0)
-	ld x21, 168(t0)
-	ld x22, 176(t0)
-	ld x23, 184(t0)
-	ld x24, 192(t0)
-	ld x25, 200(t0)
-	ld x26, 208(t0)
-	ld x27, 216(t0)
+	UNPARK t0
 	ld a7, 136(t0)
 	li a0, 0
 	mv a6, t6
-	li t0, 0
-	li t1, 0
-	li t2, 0
-	li t3, 0
-	li t4, 0
-	li t5, 0
-	li t6, 0
+	ZERO_TEMPS
 	sret
 
 ipc_fast_refused:
@@ -400,13 +409,7 @@ leaf_entry:
 	li a4, 0
 	li a5, 0
 	li a6, 0
-	li t0, 0
-	li t1, 0
-	li t2, 0
-	li t3, 0
-	li t4, 0
-	li t5, 0
-	li t6, 0
+	ZERO_TEMPS
 	sret
 
 full_entry:
@@ -478,20 +481,7 @@ trap_exit:
 	ld t0, TF_FULL(a0)
 	bnez t0, restore_full
 load_preserved:
-	ld x3, 24(a0)
-	ld x4, 32(a0)
-	ld x8, 64(a0)
-	ld x9, 72(a0)
-	ld x18, 144(a0)
-	ld x19, 152(a0)
-	ld x20, 160(a0)
-	ld x21, 168(a0)
-	ld x22, 176(a0)
-	ld x23, 184(a0)
-	ld x24, 192(a0)
-	ld x25, 200(a0)
-	ld x26, 208(a0)
-	ld x27, 216(a0)
+	UNPARK a0
 	j restore_partial
 exit_same:                          /* the thread that entered goes on */
 	ld t0, TF_FULL(a0)
@@ -509,13 +499,7 @@ restore_partial:
 	ld x15, 120(a0)
 	ld x16, 128(a0)
 	ld x17, 136(a0)
-	li x5, 0
-	li x6, 0
-	li x7, 0
-	li x28, 0
-	li x29, 0
-	li x30, 0
-	li x31, 0
+	ZERO_TEMPS
 	ld x10, 80(a0)
 	sret
 
