@@ -541,8 +541,7 @@ static long handle_fault(struct pager *p, struct ipc_msg *m)
 	obj->epoch = PAGER_EPOCH(m->w[1]);
 	if (PAGER_KIND(m->w[1]) == FAULT_UNLOCK)
 		return fault_unlock(p, obj, offset, m);
-	bool plain = !obj->kept && p->cluster <= 1 && !p->ops->read && !p->ops->fill;
-	if (plain && p->refill_note > 0) {
+	if (p->ring_plain && !obj->kept && p->cluster <= 1) {
 		/* The common case, tested once: a page from the ring, or with
 		 * the ring empty the kernel's zero fill. */
 		int32_t slot = pool_take_ready(p);
@@ -655,6 +654,7 @@ long pager_run(struct pager *p)
 		}
 	}
 	pager_pool_refill(p);
+	p->ring_plain = p->refill_note > 0 && !p->ops->read && !p->ops->fill;
 	struct ipc_msg m;
 	err = ipc_recv(p->ep, &m, 0);
 	for (;;) {

@@ -168,6 +168,8 @@ struct pager {
 	int refill_note;                          /* wakes it; 0 (the task's own handle, never a
 						   * notification): none, the loop refills */
 	bool refill_asked;                        /* the loop woke it, it has not run since */
+	bool ring_plain;                          /* set by pager_run: a refill thread, and no
+						   * read or fill op (a zero pager) */
 	uint64_t pool_head;                       /* ring positions (pager.c): the next the loop
 						   * takes, */
 	uint64_t pool_tail;                       /* and the next the thread wires */

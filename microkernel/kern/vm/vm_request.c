@@ -127,13 +127,21 @@ static void request_post(struct vm_request *req, bool from_fault)
 }
 
 /* Requests come and go once per fault: keep a few for reuse rather than
- * going to the allocator each time. */
+ * going to the allocator each time. The one freed last is the spare:
+ * with one fault at a time (the common case) taking and giving it back
+ * are a load and a store each; the cache holds the rest. */
 #define REQUEST_CACHE 16
 static struct vm_request *request_cache[REQUEST_CACHE];
 static int request_cached;
+static struct vm_request *request_spare;
 
-static struct vm_request *request_alloc(void)
+static inline __attribute__((always_inline)) struct vm_request *request_alloc(void)
 {
+	struct vm_request *req = request_spare;
+	if (req) {
+		request_spare = 0;
+		return req;
+	}
 	if (request_cached)
 		return request_cache[--request_cached];
 	return kmem_alloc(sizeof(struct vm_request));
@@ -141,6 +149,9 @@ static struct vm_request *request_alloc(void)
 
 void vm_request_cache_drain(void)
 {
+	if (request_spare)
+		kmem_free(request_spare, sizeof(struct vm_request));
+	request_spare = 0;
 	while (request_cached)
 		kmem_free(request_cache[--request_cached], sizeof(struct vm_request));
 }
@@ -163,7 +174,9 @@ static inline __attribute__((always_inline)) void request_release(struct vm_requ
 	KASSERT(req->state == REQ_ENDING && list_empty(&req->waiters.head));
 	struct vm_object *o = req->obj;
 	req->state = 0;
-	if (request_cached < REQUEST_CACHE)
+	if (!request_spare)
+		request_spare = req;
+	else if (request_cached < REQUEST_CACHE)
 		request_cache[request_cached++] = req;
 	else
 		kmem_free(req, sizeof(*req));
