@@ -174,6 +174,39 @@ syscall_entry:
 	SAVE_SYSCALL
 	call syscall_trap
 	j trap_exit
+/* The IPC fast path's message (uses the scratch registers \r and \s,
+ * which must differ): a tag with no buffer words, no handles and no
+ * flags, and no timeout; else refused. */
+.macro FAST_MSG r, s
+	sext.w \r, a1
+	li \s, K_IPC_REG_WORDS
+	bltu \s, \r, ipc_fast_refused
+	bnez a6, ipc_fast_refused
+.endm
+
+/* Its endpoint, handle a0 with the right \need (uses t1, t4): t2 = the
+ * handle, t3 = the endpoint (live); else refused. */
+.macro FAST_EP need
+	li t1, H_MAX
+	bgeu a0, t1, ipc_fast_refused
+	ld t2, TH_TASK(sp)
+	ld t2, TASK_HANDLES(t2)
+	slli t1, a0, 1
+	add t1, t1, a0
+	slli t1, t1, 3
+	add t2, t2, t1
+	ld t3, H_OBJ(t2)
+	beqz t3, ipc_fast_refused
+	lw t1, KOBJ_TYPE(t3)
+	li t4, K_OBJ_ENDPOINT
+	bne t1, t4, ipc_fast_refused
+	lw t1, H_RIGHTS(t2)
+	andi t1, t1, \need
+	beqz t1, ipc_fast_refused
+	lw t1, EP_DEAD(t3)
+	bnez t1, ipc_fast_refused
+.endm
+
 /*
  * The IPC fast path: call and reply_recv with a register-only message
  * when the partner waits already (the rules are those of the general
@@ -192,28 +225,8 @@ syscall_entry:
  */
 ipc_call_entry:                     /* a0 endpoint, a1 tag, a6 timeout */
 	csrrw t5, sscratch, zero    /* t5 = user sp until saved */
-	sext.w t0, a1               /* the tag: no buffer words, no handles, no flags */
-	li t1, K_IPC_REG_WORDS
-	bltu t1, t0, ipc_fast_refused
-	bnez a6, ipc_fast_refused   /* no timeout */
-	li t1, H_MAX
-	bgeu a0, t1, ipc_fast_refused
-	ld t2, TH_TASK(sp)
-	ld t2, TASK_HANDLES(t2)
-	slli t1, a0, 1
-	add t1, t1, a0
-	slli t1, t1, 3
-	add t2, t2, t1              /* t2 = the handle */
-	ld t3, H_OBJ(t2)
-	beqz t3, ipc_fast_refused
-	lw t1, KOBJ_TYPE(t3)
-	li t4, K_OBJ_ENDPOINT
-	bne t1, t4, ipc_fast_refused
-	lw t1, H_RIGHTS(t2)
-	andi t1, t1, K_R_SEND
-	beqz t1, ipc_fast_refused
-	lw t1, EP_DEAD(t3)
-	bnez t1, ipc_fast_refused
+	FAST_MSG t0, t1
+	FAST_EP K_R_SEND
 	ld t4, EP_RECVQ+L_NEXT(t3)  /* t4 = the first receiver's qlink */
 	addi t1, t3, EP_RECVQ
 	beq t4, t1, ipc_fast_refused
@@ -245,31 +258,11 @@ ipc_reply_recv_entry:               /* a0 endpoint, a1 tag, a6 timeout */
 	csrrw t5, sscratch, zero
 	ld t0, TH_REPLY_TO(sp)      /* t0 = the caller */
 	beqz t0, ipc_fast_refused
-	sext.w t1, a1
-	li t2, K_IPC_REG_WORDS
-	bltu t2, t1, ipc_fast_refused
-	bnez a6, ipc_fast_refused
+	FAST_MSG t1, t2
 	lw t1, TH_PRIO(t0)
 	lw t2, TH_PRIO(sp)
 	bltu t1, t2, ipc_fast_refused
-	li t1, H_MAX
-	bgeu a0, t1, ipc_fast_refused
-	ld t2, TH_TASK(sp)
-	ld t2, TASK_HANDLES(t2)
-	slli t1, a0, 1
-	add t1, t1, a0
-	slli t1, t1, 3
-	add t2, t2, t1
-	ld t3, H_OBJ(t2)
-	beqz t3, ipc_fast_refused
-	lw t1, KOBJ_TYPE(t3)
-	li t4, K_OBJ_ENDPOINT
-	bne t1, t4, ipc_fast_refused
-	lw t1, H_RIGHTS(t2)
-	andi t1, t1, K_R_RECV
-	beqz t1, ipc_fast_refused
-	lw t1, EP_DEAD(t3)
-	bnez t1, ipc_fast_refused
+	FAST_EP K_R_RECV
 	ld t1, EP_SENDQ+L_NEXT(t3)  /* no caller queued */
 	addi t2, t3, EP_SENDQ
 	bne t1, t2, ipc_fast_refused
@@ -297,7 +290,7 @@ ipc_reply_recv_entry:               /* a0 endpoint, a1 tag, a6 timeout */
 /*
  * t0 = the partner, which runs next; t6 = its a6; t5 = our user sp. We
  * block with our registers in our frame (the general path may resume
- * us, or run our call again), the hart's accounts move to the partner
+ * us: a reply, a timeout, a peer's death), the hart's accounts move to the partner
  * (kern/sched.h's sched_set_cur, trap.c's enter), and its preserved
  * registers and pc come back with the message.
  */
