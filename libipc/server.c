@@ -185,10 +185,17 @@ long ipc_request_timed(int ep, struct ipc_buffer *buf, uint32_t label, const uin
 	return -(long)IPC_TAG_LABEL(m.tag);
 }
 
-long ipc_server_request(struct ipc_server *s, int ep, struct ipc_msg *m)
+bool ipc_server_serve(struct ipc_server *s, struct ipc_msg *m)
 {
 	unpack(s, m, &s->req);
 	long status = ipc_dispatch(s, &s->req, &s->resp);
 	pack(s, status, &s->resp, m);
+	return !s->resp.undo && !s->resp.move;
+}
+
+long ipc_server_request(struct ipc_server *s, int ep, struct ipc_msg *m)
+{
+	if (ipc_server_serve(s, m))
+		return ipc_reply_recv(ep, m, 0);
 	return ipc_server_answer(s, ep, m);
 }

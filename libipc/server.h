@@ -26,6 +26,7 @@
 #ifndef LIBIPC_SERVER_H
 #define LIBIPC_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -105,6 +106,13 @@ long ipc_server_answer(struct ipc_server *s, int ep, struct ipc_msg *m);
  * next message into m, as ipc_server_answer. For loops that receive
  * kernel messages and requests on one endpoint. */
 long ipc_server_request(struct ipc_server *s, int ep, struct ipc_msg *m);
+
+/* Its first half, for a loop that answers with a reply_recv of its own
+ * (inline, so that the next message lands where its other receives'
+ * do): serves m and packs the reply into m. True when a plain reply_recv
+ * is all the answer needs (no undo hook, no moved handle to close);
+ * false: answer with ipc_server_answer. */
+bool ipc_server_serve(struct ipc_server *s, struct ipc_msg *m);
 
 /* Client side: sends label with words (and handles from the buffer) and
  * waits for the reply. Returns the reply status (label) or a call error;

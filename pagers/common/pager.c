@@ -677,8 +677,10 @@ long pager_run(struct pager *p)
 			err = handle_return(p, &m);
 		else if (kernel && label == PAGER_RELEASE)
 			err = handle_release(p, &m);
+		else if (ipc_server_serve(&p->server, &m))
+			err = ipc_reply_recv(p->ep, &m, 0); /* the common answer, inline */
 		else
-			err = ipc_server_request(&p->server, p->ep, &m);
+			err = ipc_server_answer(&p->server, p->ep, &m);
 	}
 }
 

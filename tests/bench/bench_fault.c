@@ -439,8 +439,11 @@ void bench_faults(void)
 }
 
 /* A few warm zero-pager faults; the one after the marker is the one to
- * read in an instruction trace. */
-void bench_fault_trace(bool cold)
+ * read in an instruction trace. cold: the pool drained first; leaf: the
+ * marked fault is the first of the object's second 512 pages, after a
+ * pause (the p99.9 of fault_zero_pager: a new directory leaf and page
+ * table). */
+void bench_fault_trace(bool cold, bool leaf)
 {
 	ipc_buffer_setup(&buf);
 	zero_ep = (int)name_lookup(H_NAME, &buf, "pager.zero");
@@ -451,8 +454,10 @@ void bench_fault_trace(bool cold)
 		pause_for_refill(); /* the pool warm, as in fault_zero_pager */
 	for (int i = 0; i < 4; i++)
 		*(volatile uint64_t *)(AREA + (uint64_t)i * PG) = 1;
+	if (leaf)
+		pause_for_refill();
 	__asm__ volatile("li x0, 0x123" ::: "memory"); /* marker for the trace */
-	*(volatile uint64_t *)(AREA + 8 * PG) = 1;
+	*(volatile uint64_t *)(AREA + (leaf ? 512 : 8) * PG) = 1;
 	drop_object(vmo);
 	if (cold)
 		zero_call(ZERO_PREFILL, 64);
