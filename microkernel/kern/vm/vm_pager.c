@@ -120,11 +120,10 @@ int64_t sys_vm_protect(struct thread *t, const uint64_t *a)
 	return vm_protect(t->task, a[0], a[1], (uint32_t)a[2]);
 }
 
-/* vm_own_frame, inline for the supply's fast path. */
-static inline __attribute__((always_inline)) pte_t *own_frame(struct task *k, uaddr_t va)
+/* The entry of va in k if it maps a frame of k's own that may be handed
+ * over (the caller has checked that va is in user space and no region's). */
+static inline __attribute__((always_inline)) pte_t *own_pte(struct task *k, uaddr_t va)
 {
-	if (va < USER_LO || va >= USER_HI || vm_region_find(k, va))
-		return 0;
 	pte_t *e = task_pte(k, va, false);
 	if (!e || (*e & (PTE_V | PTE_U | PTE_R | PTE_W)) != (PTE_V | PTE_U | PTE_R | PTE_W))
 		return 0;
@@ -134,7 +133,9 @@ static inline __attribute__((always_inline)) pte_t *own_frame(struct task *k, ua
 
 pte_t *vm_own_frame(struct task *k, uaddr_t va)
 {
-	return own_frame(k, va);
+	if (va < USER_LO || va >= USER_HI || vm_region_find(k, va))
+		return 0;
+	return own_pte(k, va);
 }
 
 /* Maps the other pages of a supply into the region of the thread whose
@@ -151,6 +152,17 @@ static void map_around(struct vm_region *r, uint64_t first, uint64_t n)
 		if ((e & VPE_PRESENT) && (!pte || !(*pte & PTE_V)))
 			vm_map_entry(r, va, e, true); /* the entry at hand: no second lookup */
 	}
+}
+
+/* own_frame for the supply's fast path, with no call: va must lie in
+ * the gap of k's last region miss (where a pager's own pages are; the
+ * general path's lookup moves the gap there when they are not). */
+static inline __attribute__((always_inline)) pte_t *own_frame_fast(struct task *k, uaddr_t va)
+{
+	if (va < USER_LO || va >= USER_HI ||
+	    va - k->region_gap_lo >= k->region_gap_hi - k->region_gap_lo)
+		return 0;
+	return own_pte(k, va);
 }
 
 /* The common case of a fault answered and the next message awaited: one
@@ -174,7 +186,7 @@ static inline __attribute__((always_inline)) bool supply_one_fast(struct thread 
 		return false;
 	if (ep->dead || !list_empty(&ep->kmsgs) || !list_empty(&ep->sendq.head))
 		return false;
-	pte_t *pte = src ? own_frame(k, src) : 0;
+	pte_t *pte = src ? own_frame_fast(k, src) : 0;
 	/* The first page of a 512-page leaf of the object's directory stays
 	 * on this path: the leaf is allocated here, inline (the leaf is the
 	 * page's, whatever path answers it). */

@@ -260,16 +260,17 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	pte_t *wpte;
 	if (!r || r->obj != o || r->flags != VM_SHARED || w->prio < t->prio ||
 	    !sched_none_above(w->prio) || ((w->fault_access & VM_W) && !(prot & VM_W)) ||
-	    !(wpte = task_pte(w->task, w->fault_va, true)) || (*wpte & PTE_V) ||
-	    (!src_pte && !pmm_free_count())) /* after the walk: it may take frames */
+	    !(wpte = task_pte(w->task, w->fault_va, true)) || (*wpte & PTE_V))
+		return false;
+	/* The zero fill's frame last (after the walk, which may take
+	 * frames): without one, nothing has changed. */
+	paddr_t f = src_pte ? 0 : pmm_alloc();
+	if (!src_pte && !f)
 		return false;
 	/* Commit: nothing below can fail. */
-	paddr_t f;
 	if (src_pte) {
 		f = pmap_clear(src_pte, t->task->asid, src);
 		t->task->frames--;
-	} else {
-		f = pmm_alloc();
 	}
 	*slot = f | VPE_PRESENT | vpe_prot_flags(prot) | (o->anon && src_pte ? VPE_PAGED : 0);
 	o->resident++;
