@@ -281,12 +281,15 @@ struct trapframe *syscall_trap(struct trapframe *tf)
 _Noreturn void trap_user(struct trapframe *tf)
 {
 	struct thread *t = (struct thread *)tf;
-	sched_entry(this_cpu());
+	struct cpu *c = this_cpu();
+	sched_entry(c);
 	uint64_t scause = csr_read(scause);
 	uint32_t access = fault_access(scause);
 	if (access) {
 		if (!page_fault(t, access))
 			user_fault(t, scause, csr_read(stval));
+		else if (c->cur != t) /* handed to the pager (sched_handoff): it runs, no pass */
+			trap_leave(enter(c, c->cur));
 	} else if (scause & SCAUSE_INTR) {
 		interrupt(scause & ~SCAUSE_INTR);
 	} else if (!(scause == EXC_ILLEGAL && fpu_claim(this_cpu(), t))) {
