@@ -195,7 +195,6 @@ bool ipc_server_serve(struct ipc_server *s, struct ipc_msg *m)
 
 long ipc_server_request(struct ipc_server *s, int ep, struct ipc_msg *m)
 {
-	if (ipc_server_serve(s, m))
-		return ipc_reply_recv(ep, m, 0);
+	ipc_server_serve(s, m);
 	return ipc_server_answer(s, ep, m);
 }

@@ -154,7 +154,7 @@ static void map_around(struct vm_region *r, uint64_t first, uint64_t n)
 	}
 }
 
-/* own_frame for the supply's fast path, with no call: va must lie in
+/* vm_own_frame for the supply's fast path, with no call: va must lie in
  * the gap of k's last region miss (where a pager's own pages are; the
  * general path's lookup moves the gap there when they are not). */
 static inline __attribute__((always_inline)) pte_t *own_frame_fast(struct task *k, uaddr_t va)
