@@ -195,6 +195,6 @@ bool ipc_server_serve(struct ipc_server *s, struct ipc_msg *m)
 
 long ipc_server_request(struct ipc_server *s, int ep, struct ipc_msg *m)
 {
-	ipc_server_serve(s, m);
+	ipc_server_serve(s, m); /* ipc_server_answer sees to undo and moves itself */
 	return ipc_server_answer(s, ep, m);
 }

@@ -292,7 +292,7 @@ _Noreturn void trap_user(struct trapframe *tf)
 			trap_leave(enter(c, c->cur));
 	} else if (scause & SCAUSE_INTR) {
 		interrupt(scause & ~SCAUSE_INTR);
-	} else if (!(scause == EXC_ILLEGAL && fpu_claim(this_cpu(), t))) {
+	} else if (!(scause == EXC_ILLEGAL && fpu_claim(c, t))) {
 		user_fault(t, scause, csr_read(stval)); /* else: retry the FP instruction, FPU on */
 	}
 	trap_leave(resume()); /* every register of t is in its frame: no epilogue */

@@ -264,8 +264,8 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 		return false;
 	/* The zero fill's frame last (after the walk, which may take
 	 * frames): without one, nothing has changed. */
-	paddr_t f = src_pte ? 0 : pmm_alloc();
-	if (!src_pte && !f)
+	paddr_t f = 0;
+	if (!src_pte && !(f = pmm_alloc()))
 		return false;
 	/* Commit: nothing below can fail. */
 	if (src_pte) {
