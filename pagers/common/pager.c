@@ -529,6 +529,32 @@ fault_zero_fill(struct pager *p, struct pager_object *obj, uint64_t offset, stru
 	return pager_supply_recv(obj->vmo, offset, 0, 1, VM_R | VM_W | VM_X, obj->epoch, p->ep, m);
 }
 
+/* pager_run's register loop: a FAULT of the kernel's, for an object we
+ * hold with no kept frames, no cluster, not an unlock, is answered here
+ * (handle_fault's first case: a ring page, or with the ring empty the
+ * kernel's zero fill) and true returned, the next message in m and the
+ * receive's status in *err; anything else returns false, m untouched. */
+static inline __attribute__((always_inline)) bool fault_ring(struct pager *p, struct ipc_msg *m,
+							      long *err)
+{
+	uint64_t i = m->badge - 1; /* (badge 0 wraps: refused) */
+	if (m->tag != (IPC_TAG(PAGER_FAULT, 4, 0) | IPC_TAG_KERNEL) || i >= PAGER_MAX_OBJECTS ||
+	    !p->ring_plain || p->cluster > 1 || PAGER_KIND(m->w[1]) == FAULT_UNLOCK)
+		return false;
+	struct pager_object *obj = &p->objects[i];
+	uint64_t offset = m->w[0];
+	if (!obj->vmo || obj->kept || offset >= obj->size)
+		return false;
+	p->faults++;
+	obj->epoch = PAGER_EPOCH(m->w[1]);
+	int32_t slot = pool_take_ready(p);
+	*err = slot < 0 ? fault_zero_fill(p, obj, offset, m)
+			: pager_supply_recv(obj->vmo, offset,
+					    (void *)(p->pool_base + (uint32_t)slot * PAGE), 1,
+					    VM_R | VM_W | VM_X, obj->epoch, p->ep, m);
+	return true;
+}
+
 /* Handles one FAULT; returns the status of the receive that follows
  * (the next message is then in m). */
 static long handle_fault(struct pager *p, struct ipc_msg *m)
@@ -658,6 +684,16 @@ long pager_run(struct pager *p)
 	struct ipc_msg m;
 	err = ipc_recv(p->ep, &m, 0);
 	for (;;) {
+		/* Plain faults chain through q, which has no address taken,
+		 * so it lives in registers: each FAULT answered with its
+		 * supply-and-receive, the next one back, nothing stored. */
+		struct ipc_msg q = m;
+		if (!err && fault_ring(p, &q, &err)) {
+			while (!err && fault_ring(p, &q, &err))
+				;
+			m = q;
+			continue;
+		}
 		if (err) {
 			if (err == -E_DEAD || err == -E_CANCELED || err == -E_BADH)
 				return err;
