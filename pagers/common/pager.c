@@ -681,23 +681,20 @@ long pager_run(struct pager *p)
 	}
 	pager_pool_refill(p);
 	p->ring_plain = p->refill_note > 0 && !p->ops->read && !p->ops->fill;
-	struct ipc_msg m;
-	err = ipc_recv(p->ep, &m, 0);
+	/* The message at hand is q, whose address is never taken, so it
+	 * lives in registers: plain faults chain through it, each FAULT
+	 * answered with its supply-and-receive and the next one back with
+	 * nothing stored. The other handlers take m, a copy in memory. */
+	struct ipc_msg q;
+	err = ipc_recv(p->ep, &q, 0);
 	for (;;) {
-		/* Plain faults chain through q, which has no address taken,
-		 * so it lives in registers: each FAULT answered with its
-		 * supply-and-receive, the next one back, nothing stored. */
-		struct ipc_msg q = m;
-		if (!err && fault_ring(p, &q, &err)) {
-			while (!err && fault_ring(p, &q, &err))
-				;
-			m = q;
-			continue;
-		}
+		while (!err && fault_ring(p, &q, &err))
+			;
+		struct ipc_msg m = q;
 		if (err) {
 			if (err == -E_DEAD || err == -E_CANCELED || err == -E_BADH)
 				return err;
-			err = ipc_recv(p->ep, &m, 0);
+			err = ipc_recv(p->ep, &q, 0);
 			continue;
 		}
 		/* Only the kernel's own messages (IPC_TAG_KERNEL, which no
@@ -713,10 +710,14 @@ long pager_run(struct pager *p)
 			err = handle_return(p, &m);
 		else if (kernel && label == PAGER_RELEASE)
 			err = handle_release(p, &m);
-		else if (ipc_server_serve(&p->server, &m))
-			err = ipc_reply_recv(p->ep, &m, 0); /* the common answer, inline */
-		else
+		else if (ipc_server_serve(&p->server, &m)) {
+			/* the common answer, inline, the next message into q */
+			err = ipc_trap7(SYS_REPLY_RECV, p->ep, m.tag, m.w[0], m.w[1], m.w[2], m.w[3],
+					0, &q);
+			continue;
+		} else
 			err = ipc_server_answer(&p->server, p->ep, &m);
+		q = m;
 	}
 }
 
