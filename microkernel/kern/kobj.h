@@ -8,6 +8,7 @@
 #define KERN_KOBJ_H
 
 #include "kern/config.h"
+#include "kern/keep_call.h"
 #include "kern/log.h"
 #include "kern/types.h"
 #include "uapi/syscall.h"
@@ -41,6 +42,16 @@ static inline void kobj_put(struct kobj *o)
 		KASSERT(o->refs > 0 && o->type < OBJ_NTYPES);
 	if (--o->refs == 0)
 		kobj_destroy(o);
+}
+
+/* kobj_put for a fast path (kern/keep_call.h): the destroy, if it comes
+ * to that, through keep_call. */
+static inline void kobj_put_keep(struct kobj *o)
+{
+	if (KDEBUG)
+		KASSERT(o->refs > 0 && o->type < OBJ_NTYPES);
+	if (--o->refs == 0)
+		KEEP_CALL(kobj_destroy, o, 0, 0);
 }
 
 #endif

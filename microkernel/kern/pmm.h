@@ -33,6 +33,7 @@ paddr_t pmm_init(paddr_t base, paddr_t end);
 void pmm_free_range(paddr_t start, paddr_t end);
 
 paddr_t pmm_alloc(void); /* zeroed frame, or 0 when out of memory */
+paddr_t pmm_alloc_inline(void); /* the same, always inlined (a fast path's) */
 /* A frame as the free list left it (junk, another task's old data): only
  * for a caller that fills all of it before anyone can see it. */
 paddr_t pmm_alloc_raw(void);

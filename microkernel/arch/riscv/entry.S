@@ -461,6 +461,48 @@ trap_leave:
 	j load_preserved
 
 /*
+ * keep_call (kern/keep_call.h): the C function at t0, called with a0..a2,
+ * its result in a0, and every other register as it was but t0 and ra.
+ * For a fast path's rare call: the compiler may keep the path's values in
+ * a1..a7 and t1..t6 across it, so the path needs no callee-saved
+ * registers, and no frame to save them in, for a call it seldom makes.
+ */
+	.globl keep_call
+keep_call:
+	addi sp, sp, -128
+	sd ra, 0(sp)
+	sd t1, 8(sp)
+	sd t2, 16(sp)
+	sd t3, 24(sp)
+	sd t4, 32(sp)
+	sd t5, 40(sp)
+	sd t6, 48(sp)
+	sd a1, 56(sp)
+	sd a2, 64(sp)
+	sd a3, 72(sp)
+	sd a4, 80(sp)
+	sd a5, 88(sp)
+	sd a6, 96(sp)
+	sd a7, 104(sp)
+	jalr t0
+	ld ra, 0(sp)
+	ld t1, 8(sp)
+	ld t2, 16(sp)
+	ld t3, 24(sp)
+	ld t4, 32(sp)
+	ld t5, 40(sp)
+	ld t6, 48(sp)
+	ld a1, 56(sp)
+	ld a2, 64(sp)
+	ld a3, 72(sp)
+	ld a4, 80(sp)
+	ld a5, 88(sp)
+	ld a6, 96(sp)
+	ld a7, 104(sp)
+	addi sp, sp, 128
+	ret
+
+/*
  * a0 = frame to resume; 0(sp) = frame of the thread that entered, whose
  * s0..s11, gp and tp are still in the registers.
  */

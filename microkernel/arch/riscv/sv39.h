@@ -9,6 +9,7 @@
 #ifndef ARCH_SV39_H
 #define ARCH_SV39_H
 
+#include "kern/keep_call.h"
 #include "kern/phys.h"
 #include "kern/types.h"
 
@@ -62,7 +63,9 @@ static inline pte_t *sv39_walk(paddr_t root, uint64_t va, bool alloc)
 		/* The common miss (a new table every 512 pages): not walked again. */
 		return alloc ? sv39_walk_alloc_l0(l1e, va) : 0;
 	}
-	return alloc ? sv39_walk_alloc(root, va) : 0;
+	/* (rarer still: a new table every GiB; keep_call, for the fast
+	 * paths that inline this) */
+	return alloc ? (pte_t *)KEEP_CALL(sv39_walk_alloc, root, va, 0) : 0;
 }
 
 /* Maps one 4 KiB page. -E_INVAL for a bad va or flags, -E_BUSY if va is

@@ -24,6 +24,7 @@
 #include "kern/avl.h"
 #include "kern/ipc.h"
 #include "kern/kmem.h"
+#include "kern/keep_call.h"
 #include "kern/kobj.h"
 #include "kern/log.h"
 #include "kern/task.h"
@@ -161,7 +162,7 @@ static inline __attribute__((always_inline)) uint64_t *vmo_slot_alloc_inline(str
 		uint64_t *l = kmem_alloc_page(); /* zeroed: no pages */
 		if (!l) {
 			if (payer)
-				task_kmem_uncharge(payer, PAGE_SIZE);
+				KEEP_CALL(task_kmem_uncharge, payer, PAGE_SIZE, 0);
 			return 0;
 		}
 		*leaf = l;
@@ -260,8 +261,8 @@ static inline void vmo_request_del(struct vm_request *req)
 	struct avl_tree *t = &req->obj->request_tree;
 	if (t->root == &req->page_node && !req->page_node.left && !req->page_node.right)
 		t->root = 0; /* the only one */
-	else
-		avl_remove(t, &req->page_node);
+	else /* (keep_call: inlined into the fast paths) */
+		KEEP_CALL(avl_remove, t, &req->page_node, 0);
 	list_del(&req->obj_link);
 }
 

@@ -178,9 +178,9 @@ static inline __attribute__((always_inline)) void request_release(struct vm_requ
 		request_spare = req;
 	else if (request_cached < REQUEST_CACHE)
 		request_cache[request_cached++] = req;
-	else
-		kmem_free(req, sizeof(*req));
-	kobj_put(&o->obj);
+	else /* (keep_call, kobj_put_keep: inlined into the fast paths) */
+		KEEP_CALL(kmem_free, req, sizeof(*req), 0);
+	kobj_put_keep(&o->obj);
 }
 
 /* Inlined (with kernel_zero_fill) into both fault entries: see fault_common. */
@@ -265,7 +265,7 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	/* The zero fill's frame last (after the walk, which may take
 	 * frames): without one, nothing has changed. */
 	paddr_t f = 0;
-	if (!src_pte && !(f = pmm_alloc()))
+	if (!src_pte && !(f = pmm_alloc_inline()))
 		return false;
 	/* Commit: nothing below can fail. */
 	if (src_pte) {
