@@ -5,7 +5,6 @@
 #include "kern/vm/vm_reclaim.h"
 #include "uapi/errors.h"
 
-struct list vm_outstanding = LIST_INIT(vm_outstanding);
 uint64_t vm_earliest_deadline = UINT64_MAX;
 
 /* A request's pager is late: the object goes to its fallback if it has
@@ -37,16 +36,21 @@ static void *first_due(uint64_t now, bool *is_rebind)
 		if (o->rebind_deadline < vm_earliest_deadline)
 			vm_earliest_deadline = o->rebind_deadline;
 	}
-	list_for_each(pos, &vm_outstanding) {
-		struct vm_request *req = list_entry(pos, struct vm_request, all_link);
-		if (req->obj->rebind_to)
+	/* The requests, object by object: a walk only when something is due
+	 * (no global list for the fault path to keep). */
+	list_for_each(opos, &vm_all_objects) {
+		struct vm_object *o = list_entry(opos, struct vm_object, all_link);
+		if (o->rebind_to)
 			continue;
-		if (req->deadline <= now) {
-			*is_rebind = false;
-			return req;
+		list_for_each(pos, &o->requests) {
+			struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
+			if (req->deadline <= now) {
+				*is_rebind = false;
+				return req;
+			}
+			if (req->deadline < vm_earliest_deadline)
+				vm_earliest_deadline = req->deadline;
 		}
-		if (req->deadline < vm_earliest_deadline)
-			vm_earliest_deadline = req->deadline;
 	}
 	return 0;
 }

@@ -182,7 +182,10 @@ void vm_stats_fill(struct vm_stats *st)
 	st->supplies = vm_pages_supplied;
 	st->objects = vm_objects_live;
 	uint64_t n = 0;
-	list_for_each(pos, &vm_outstanding)
-		n++;
+	list_for_each(opos, &vm_all_objects) {
+		struct vm_object *o = list_entry(opos, struct vm_object, all_link);
+		list_for_each(pos, &o->requests)
+			n++;
+	}
 	st->requests = n;
 }

@@ -122,7 +122,6 @@ struct vm_request {
 	struct ipc_kmsg msg;    /* the FAULT message, queued on the pager until received */
 	struct list obj_link;   /* in object->requests */
 	struct avl_node page_node; /* in object->request_tree, keyed by page */
-	struct list all_link;   /* in the list of outstanding requests (deadlines) */
 	struct vm_object *obj;  /* holds a reference */
 	uint64_t page;          /* page index */
 	uint32_t access;        /* VM_R / VM_W / VM_X of the first fault */

@@ -165,7 +165,6 @@ static inline __attribute__((always_inline)) void request_unlink(struct vm_reque
 	req->state = REQ_ENDING;
 	ipc_kmsg_cancel(&req->msg);
 	vmo_request_del(req);
-	list_del(&req->all_link);
 }
 
 /* Frees an ENDING request whose waiters are gone. */
@@ -201,7 +200,6 @@ request_new(struct vm_object *o, uint64_t page, uint32_t access, uint32_t kind,
 	waitq_init(&req->waiters);
 	list_init(&req->msg.link);
 	vmo_request_add(req);
-	list_add_tail(&vm_outstanding, &req->all_link);
 	req->trace = trace_open(req->fault_id, o->pager->id, trap_stamp);
 	req->state = REQ_PENDING;
 	return req;

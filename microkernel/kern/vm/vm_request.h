@@ -97,10 +97,9 @@ void vm_pager_died(struct endpoint *ep);
 /* The object is going away: tell its pager (PAGER_TERMINATE). */
 void vm_pager_terminate(struct vm_object *o);
 
-/* Every pending request (vm_request.all_link), for deadlines and stats;
- * none has a deadline before vm_earliest_deadline (which may be early:
- * vm_tick then walks once and sets it right). */
-extern struct list vm_outstanding;
+/* No pending request (each on its object's requests list, the objects on
+ * vm_all_objects) has a deadline before vm_earliest_deadline (which may
+ * be early: vm_tick then walks once and sets it right). */
 extern uint64_t vm_earliest_deadline;
 extern uint64_t vm_next_fault_id;
 
