@@ -42,8 +42,7 @@ static void *first_due(uint64_t now, bool *is_rebind)
 		struct vm_object *o = list_entry(opos, struct vm_object, all_link);
 		if (o->rebind_to)
 			continue;
-		list_for_each(pos, &o->requests) {
-			struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
+		vmo_for_each_request(req, o) {
 			if (req->deadline <= now) {
 				*is_rebind = false;
 				return req;

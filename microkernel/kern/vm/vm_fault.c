@@ -184,7 +184,7 @@ void vm_stats_fill(struct vm_stats *st)
 	uint64_t n = 0;
 	list_for_each(opos, &vm_all_objects) {
 		struct vm_object *o = list_entry(opos, struct vm_object, all_link);
-		list_for_each(pos, &o->requests)
+		vmo_for_each_request(req, o)
 			n++;
 	}
 	st->requests = n;

@@ -78,6 +78,14 @@ static uint64_t count_list(struct list *l)
 	return n;
 }
 
+static uint64_t count_requests(struct vm_object *o)
+{
+	uint64_t n = 0;
+	vmo_for_each_request(req, o)
+		n++;
+	return n;
+}
+
 static void object_info(struct vm_object *o, struct vm_object_info *info)
 {
 	struct endpoint *ep = o->pager;
@@ -86,7 +94,7 @@ static void object_info(struct vm_object *o, struct vm_object_info *info)
 	*info = (struct vm_object_info){
 		.id = o->id, .size = o->npages << PAGE_SHIFT, .resident = o->resident,
 		.dirty = vmo_dirty_count(o), .faults = o->faults,
-		.minor = o->minor, .supplies = o->supplies, .pending = count_list(&o->requests),
+		.minor = o->minor, .supplies = o->supplies, .pending = count_requests(o),
 		.pager = ep ? ep->id : 0, .backing = o->backing ? o->backing->id : 0,
 		.pager_task = ep && ep->owner ? ep->owner->id : 0,
 		.task = mapper ? mapper->id : 0, .mappings = (uint32_t)count_list(&o->regions),

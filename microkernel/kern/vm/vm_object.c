@@ -38,7 +38,7 @@ struct list vm_all_objects = LIST_INIT(vm_all_objects);
 static void vmo_destroy(struct kobj *k)
 {
 	struct vm_object *o = container_of(k, struct vm_object, obj);
-	KASSERT(list_empty(&o->regions) && list_empty(&o->requests) && !o->request_tree.root);
+	KASSERT(list_empty(&o->regions) && !vmo_has_requests(o));
 	for (unsigned d = 0; d < VMO_LEAF_ENTRIES; d++) {
 		uint64_t *leaf = o->dir[d];
 		if (!leaf)
@@ -103,7 +103,6 @@ struct vm_object *vmo_create(uint64_t npages, struct endpoint *pager, uint64_t b
 	list_add_tail(&vm_all_objects, &o->all_link);
 	o->npages = npages;
 	o->dir = dir;
-	list_init(&o->requests);
 	list_init(&o->regions);
 	list_init(&o->pager_link);
 	list_init(&o->fallback_link);
@@ -168,7 +167,7 @@ static bool collapsible(struct vm_object *o)
 {
 	struct vm_object *b = o->backing;
 	if (!b || !b->anon || b->obj.refs != 1 || !list_empty(&b->regions) ||
-	    !list_empty(&b->requests) || b->pager)
+	    vmo_has_requests(b) || b->pager)
 		return false;
 	for (unsigned d = 0; d < VMO_LEAF_ENTRIES; d++) /* nothing at the default pager */
 		for (unsigned i = 0; b->dir[d] && i < VMO_LEAF_ENTRIES; i++)

@@ -91,8 +91,8 @@ struct vm_object {
 	uint32_t users;            /* regions + handles without R_PAGER; at 0 the
 				    * pager is told (PAGER_TERMINATE) */
 	uint64_t deadline_ticks;   /* timebase ticks a request may wait */
-	struct list requests;      /* struct vm_request.obj_link, oldest first */
-	struct avl_tree request_tree; /* the same, by page: vmo_find_request */
+	struct avl_tree request_tree; /* pending requests, by page: vmo_find_request,
+				       * vmo_for_each_request */
 	struct list regions;       /* struct vm_region.obj_link */
 	uint64_t faults, minor, supplies;
 	bool anon;                 /* anonymous: zeros where nothing is below; paged (if
@@ -120,7 +120,6 @@ enum vm_request_state {
 
 struct vm_request {
 	struct ipc_kmsg msg;    /* the FAULT message, queued on the pager until received */
-	struct list obj_link;   /* in object->requests */
 	struct avl_node page_node; /* in object->request_tree, keyed by page */
 	struct vm_object *obj;  /* holds a reference */
 	uint64_t page;          /* page index */
@@ -234,12 +233,35 @@ static inline struct vm_request *vmo_find_request(struct vm_object *o, uint64_t 
 	return 0;
 }
 
-/* Puts req (obj and page set, no request for that page yet) on its
- * object's list and tree. */
+/* Whether o has a pending request. */
+static inline bool vmo_has_requests(const struct vm_object *o)
+{
+	return o->request_tree.root != 0;
+}
+
+static inline struct vm_request *vmo_request_first(const struct vm_object *o)
+{
+	struct avl_node *n = avl_first(&o->request_tree);
+	return n ? vmo_request_of(n) : 0;
+}
+
+static inline struct vm_request *vmo_request_next(const struct vm_request *req)
+{
+	struct avl_node *n = avl_next(&req->page_node);
+	return n ? vmo_request_of(n) : 0;
+}
+
+/* Every pending request of o, in page order; the body adds or removes
+ * none. (One tree, no list beside it: the fault path links a request
+ * once.) */
+#define vmo_for_each_request(req, o) \
+	for (struct vm_request *req = vmo_request_first(o); req; req = vmo_request_next(req))
+
+/* Puts req (obj and page set, no request for that page yet) in its
+ * object's tree. */
 static inline void vmo_request_add(struct vm_request *req)
 {
 	struct vm_object *o = req->obj;
-	list_add_tail(&o->requests, &req->obj_link);
 	if (!o->request_tree.root) { /* the common case: the only one */
 		req->page_node = (struct avl_node){ .height = 1 };
 		o->request_tree.root = &req->page_node;
@@ -254,7 +276,7 @@ static inline void vmo_request_add(struct vm_request *req)
 	avl_insert(&o->request_tree, &req->page_node, parent, link);
 }
 
-/* Takes req off its object's list and tree. */
+/* Takes req out of its object's tree. */
 static inline void vmo_request_del(struct vm_request *req)
 {
 	struct avl_tree *t = &req->obj->request_tree;
@@ -262,7 +284,6 @@ static inline void vmo_request_del(struct vm_request *req)
 		t->root = 0; /* the only one */
 	else /* (keep_call: inlined into the fast paths) */
 		KEEP_CALL(avl_remove, t, &req->page_node, 0);
-	list_del(&req->obj_link);
 }
 
 /* Folds the A/D bits of every mapping of page into its entry and

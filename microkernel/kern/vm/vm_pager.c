@@ -343,8 +343,7 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 
 static struct vm_request *first_request_in(struct vm_object *o, uint64_t first, uint64_t end)
 {
-	list_for_each(pos, &o->requests) {
-		struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
+	vmo_for_each_request(req, o) {
 		if (req->page >= first && req->page < end)
 			return req;
 	}
@@ -548,7 +547,7 @@ int64_t sys_vmo_info(struct thread *t, const uint64_t *a)
 	if (err)
 		return err;
 	uint64_t pending = 0;
-	list_for_each(pos, &o->requests)
+	vmo_for_each_request(req, o)
 		pending++;
 	struct vmo_info info = {
 		.size = o->npages << PAGE_SHIFT, .resident = o->resident, .faults = o->faults,
@@ -661,8 +660,7 @@ int64_t sys_pager_ctl(struct thread *t, const uint64_t *a)
 		return err;
 	uint64_t first = a[2] >> PAGE_SHIFT, extended = 0;
 	uint64_t deadline = arch_time() + arg * arch_timebase_hz() / 1000;
-	list_for_each(pos, &o->requests) {
-		struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
+	vmo_for_each_request(req, o) {
 		if (req->page >= first && req->page - first < n) {
 			vm_request_set_deadline(req, deadline);
 			extended++;

@@ -330,8 +330,7 @@ void vm_fault_waiter_gone(struct thread *t)
  * deadline starts now: after a change of pager. */
 static void requests_repost(struct vm_object *o)
 {
-	list_for_each(pos, &o->requests) {
-		struct vm_request *req = list_entry(pos, struct vm_request, obj_link);
+	vmo_for_each_request(req, o) {
 		ipc_kmsg_cancel(&req->msg);
 		vm_request_set_deadline(req, arch_time() + o->deadline_ticks);
 		if (o->pager)
@@ -362,8 +361,8 @@ void vmo_pager_failed(struct vm_object *o, const char *why)
 	o->failed = !o->anon;
 	/* The last request may hold the last reference: keep o until done. */
 	kobj_get(&o->obj);
-	while (!list_empty(&o->requests))
-		vm_request_fail(list_entry(o->requests.next, struct vm_request, obj_link), -E_DEAD);
+	while (vmo_has_requests(o))
+		vm_request_fail(vmo_request_of(o->request_tree.root), -E_DEAD);
 	kobj_put(&o->obj);
 }
 
