@@ -1,18 +1,20 @@
 /*
- * A fast path's rare call through keep_call (entry.S), which saves and
- * restores every caller-saved register itself: to the compiler the call
- * is an asm that changes a0, t0 and ra (and memory) only, so the path's
- * values stay in a1..a7 and t1..t6 across it. A path whose only calls go
- * this way (and to functions that never return) needs no callee-saved
- * register, and so no frame saving them on every run; the rare call pays
- * some 30 instructions instead. The function takes up to three integer or
- * pointer arguments and returns one (or nothing).
+ * KEEP_CALL(fn, args...): a fast path's rare call, through keep_call
+ * (entry.S), which saves and restores every caller-saved register
+ * itself. To the compiler the call is an asm that changes a0, t0 and ra
+ * (and memory) only, so the path's values stay in a1..a7 and t1..t6
+ * across it: a path whose only calls go this way (and to functions that
+ * never return) needs no callee-saved register, and so no frame saving
+ * them on every run; the rare call pays some 30 instructions instead.
+ * fn takes up to three integer or pointer arguments; the expression has
+ * fn's result type. Built for the host (the unit tests), a plain call.
  */
 #ifndef KERN_KEEP_CALL_H
 #define KERN_KEEP_CALL_H
 
 #include "kern/types.h"
 
+#if defined(__riscv)
 static inline __attribute__((always_inline)) uint64_t keep_call3(const void *fn, uint64_t x,
 								 uint64_t y, uint64_t z)
 {
@@ -24,6 +26,12 @@ static inline __attribute__((always_inline)) uint64_t keep_call3(const void *fn,
 	return a0;
 }
 
-#define KEEP_CALL(fn, x, y, z) keep_call3((const void *)(fn), (uint64_t)(x), (uint64_t)(y), (uint64_t)(z))
+#define KEEP_CALL_ARGS(...) KEEP_CALL_ARGS_(__VA_ARGS__ __VA_OPT__(,) 0, 0, 0)
+#define KEEP_CALL_ARGS_(x, y, z, ...) (uint64_t)(x), (uint64_t)(y), (uint64_t)(z)
+#define KEEP_CALL(fn, ...)                  \
+	((__typeof__(fn(__VA_ARGS__)))keep_call3((const void *)(fn), KEEP_CALL_ARGS(__VA_ARGS__)))
+#else
+#define KEEP_CALL(fn, ...) fn(__VA_ARGS__)
+#endif
 
 #endif

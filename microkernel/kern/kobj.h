@@ -51,7 +51,7 @@ static inline void kobj_put_keep(struct kobj *o)
 	if (KDEBUG)
 		KASSERT(o->refs > 0 && o->type < OBJ_NTYPES);
 	if (--o->refs == 0)
-		KEEP_CALL(kobj_destroy, o, 0, 0);
+		KEEP_CALL(kobj_destroy, o);
 }
 
 #endif

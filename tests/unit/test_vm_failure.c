@@ -21,7 +21,7 @@ static void test_pager_fail_kills_the_waiting_task(void **state)
     assert_int_equal(s.client->frames, 0);
     assert_int_equal(s.client->nthreads, 0);
     assert_int_equal(outstanding_requests(), 0);
-    assert_true(list_empty(&s.obj->requests));
+    assert_false(vmo_has_requests(s.obj));
     /* The object itself is fine: only that request failed. */
     assert_false(s.obj->failed);
     /* The client's mapping was the last user: the pager hears of it. */
@@ -218,7 +218,7 @@ static void test_task_exit_while_blocked_drops_the_request_and_late_supply_prefe
     assert_int_equal(s.client->state, TASK_DEAD);
     assert_int_equal(s.client->frames, 0);
     assert_true(pmm_free_count() > before); /* its page tables came back */
-    assert_true(list_empty(&s.obj->requests));
+    assert_false(vmo_has_requests(s.obj));
     assert_int_equal(info_of(&s).pending, 0);
     assert_int_equal(outstanding_requests(), 0);
 

@@ -244,7 +244,7 @@ static void test_vmo_fresh_object_is_empty(void **state)
     assert_int_equal(vm_objects_live, 1);
     assert_int_equal(o->deadline_ticks, 5 * 10000000ull);
     assert_true(list_empty(&o->regions));
-    assert_true(list_empty(&o->requests));
+    assert_false(vmo_has_requests(o));
     for (unsigned d = 0; d < VMO_LEAF_ENTRIES; d++)
         assert_null(o->dir[d]);
     assert_null(vmo_find_request(o, 0));

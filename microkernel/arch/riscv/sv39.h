@@ -65,7 +65,7 @@ static inline pte_t *sv39_walk(paddr_t root, uint64_t va, bool alloc)
 	}
 	/* (rarer still: a new table every GiB; keep_call, for the fast
 	 * paths that inline this) */
-	return alloc ? (pte_t *)KEEP_CALL(sv39_walk_alloc, root, va, 0) : 0;
+	return alloc ? KEEP_CALL(sv39_walk_alloc, root, va) : 0;
 }
 
 /* Maps one 4 KiB page. -E_INVAL for a bad va or flags, -E_BUSY if va is

@@ -160,7 +160,7 @@ static inline __attribute__((always_inline)) uint64_t *vmo_slot_alloc_inline(str
 		uint64_t *l = kmem_alloc_page(); /* zeroed: no pages */
 		if (!l) {
 			if (payer)
-				KEEP_CALL(task_kmem_uncharge, payer, PAGE_SIZE, 0);
+				KEEP_CALL(task_kmem_uncharge, payer, PAGE_SIZE);
 			return 0;
 		}
 		*leaf = l;
@@ -283,7 +283,7 @@ static inline void vmo_request_del(struct vm_request *req)
 	if (t->root == &req->page_node && !req->page_node.left && !req->page_node.right)
 		t->root = 0; /* the only one */
 	else /* (keep_call: inlined into the fast paths) */
-		KEEP_CALL(avl_remove, t, &req->page_node, 0);
+		KEEP_CALL(avl_remove_any, t, &req->page_node);
 }
 
 /* Folds the A/D bits of every mapping of page into its entry and

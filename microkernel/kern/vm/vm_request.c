@@ -178,7 +178,7 @@ static inline __attribute__((always_inline)) void request_release(struct vm_requ
 	else if (request_cached < REQUEST_CACHE)
 		request_cache[request_cached++] = req;
 	else /* (keep_call, kobj_put_keep: inlined into the fast paths) */
-		KEEP_CALL(kmem_free, req, sizeof(*req), 0);
+		KEEP_CALL(kmem_free, req, sizeof(*req));
 	kobj_put_keep(&o->obj);
 }
 
