@@ -105,12 +105,12 @@ void thread_expire_timeouts(uint64_t now);
 
 extern uint64_t thread_count;
 
-static inline void thread_block(struct thread *t, struct waitq *q, uint64_t deadline)
+/* thread_block for the running, current thread with no deadline (a fault
+ * waiting for its pager): no call, for the fault's fast path. */
+static inline __attribute__((always_inline)) void thread_block_self(struct thread *t,
+								  struct waitq *q)
 {
-	if (t->state != TH_RUNNING || deadline != TIMEOUT_NEVER || t != this_cpu()->cur) {
-		thread_block_slow(t, q, deadline);
-		return;
-	}
+	KASSERT(t->state == TH_RUNNING && t == this_cpu()->cur);
 	t->state = TH_BLOCKED;
 	t->wq = q;
 	t->timeout_result = q || t->ipc_state ? -E_TIMEOUT : 0;
@@ -118,6 +118,14 @@ static inline void thread_block(struct thread *t, struct waitq *q, uint64_t dead
 		list_add_tail(&q->head, &t->qlink);
 	timeout_cancel(&t->timeout);
 	this_cpu()->need_resched = true;
+}
+
+static inline void thread_block(struct thread *t, struct waitq *q, uint64_t deadline)
+{
+	if (t->state != TH_RUNNING || deadline != TIMEOUT_NEVER || t != this_cpu()->cur)
+		thread_block_slow(t, q, deadline);
+	else
+		thread_block_self(t, q);
 }
 
 #endif

@@ -445,6 +445,8 @@ full_entry:
 	ld sp, TF_KSP(a0)
 	addi sp, sp, -16
 	sd a0, 0(sp)
+	call fast_fault_trap        /* a page fault's common case: leaves through trap_leave */
+	ld a0, 0(sp)                /* refused: the general path */
 	call trap_user              /* leaves through trap_leave */
 	UNWIND_END
 

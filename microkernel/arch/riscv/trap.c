@@ -87,6 +87,7 @@ _Noreturn void trap_user(struct trapframe *tf);
 struct trapframe *syscall_trap(struct trapframe *tf);
 void fast_supply_trap(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		      uint64_t a5, uint64_t a6, struct trapframe *tf);
+void fast_fault_trap(struct trapframe *tf);
 _Noreturn void trap_leave(struct trapframe *tf); /* entry.S */
 _Noreturn void trap_kernel(struct trapframe *tf);
 
@@ -264,6 +265,27 @@ FAST_ENTRY void fast_supply_trap(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
 	const uint64_t a[7] = { a0, a1, a2, a3, a4, a5, a6 };
 	if (vm_pager_supply_fast((struct thread *)tf, a))
 		trap_leave(enter(this_cpu(), this_cpu()->cur));
+}
+
+/* Every full entry tries the page fault's fast path first (vm_fault_fast),
+ * with the same contract: done, it leaves through trap_leave; refused (not
+ * a page fault, or not the common case), it returns having changed
+ * nothing, and entry.S goes on to trap_user. A frame of callee-saved
+ * registers would be paid on every fault: its rare calls go through
+ * keep_call instead (kern/keep_call.h). */
+FAST_ENTRY void fast_fault_trap(struct trapframe *tf)
+{
+	struct thread *t = (struct thread *)tf;
+	struct cpu *c = this_cpu();
+	uint32_t access = fault_access(csr_read(scause));
+	if (!access || c->reap) /* (dead threads to free: trap_user's sched_entry) */
+		return;
+	uint64_t stamp = csr_read(instret);
+	if (!vm_fault_fast(t, csr_read(stval), access, stamp))
+		return;
+	if (c->cur != t) /* handed to the pager (sched_handoff): it runs, no pass */
+		trap_leave(enter(c, c->cur));
+	trap_leave(resume()); /* a minor fault: t goes on */
 }
 
 struct trapframe *syscall_trap(struct trapframe *tf)

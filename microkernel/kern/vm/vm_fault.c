@@ -161,6 +161,57 @@ fault_common(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp,
 	return kernel_zero_fill(t, r, va, page, access, trap_stamp);
 }
 
+/* kernel_zero_fill's common case, for vm_fault_fast: frames to spare,
+ * the object's leaf and the page table there (so nothing can fail once
+ * the frame is taken); else false, nothing changed. */
+static inline __attribute__((always_inline)) bool zero_fill_fast(struct vm_region *r, uaddr_t va,
+								 uint64_t page, uint64_t trap_stamp)
+{
+	struct vm_object *o = r->obj;
+	struct task *k = r->task;
+	uint64_t *leaf = o->dir[page / VMO_LEAF_ENTRIES];
+	/* (above the low mark frame_allowed says yes and asks nothing) */
+	if (!leaf || k->frames >= k->quota || pmm_free_count() <= vm_wm_low ||
+	    !task_pte(k, va, false))
+		return false;
+	paddr_t f = pmm_alloc_inline();
+	if (!f)
+		return false;
+	uint64_t e = f | VPE_PRESENT; /* vmo_insert's */
+	leaf[page % VMO_LEAF_ENTRIES] = e;
+	o->resident++;
+	o->minor++;
+	vm_faults_kernel++;
+	vm_map_entry(r, va, e, true); /* (the table is there: it cannot fail) */
+	trace_stamp(trace_open(vm_next_fault_id++, 0, trap_stamp), TRACE_RESUME);
+	return true;
+}
+
+bool vm_fault_fast(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp)
+{
+	struct vm_region *r = t->task->region_hint;
+	if (!r || va - r->start >= r->end - r->start || (access & ~r->prot))
+		return false;
+	struct vm_object *o = r->obj;
+	uint64_t page = r->offset + ((va - r->start) >> PAGE_SHIFT);
+	uint64_t e = vmo_lookup(o, page);
+	bool write_locked = (e & VPE_PRESENT) && (access & VM_W) && (e & VPE_NOWRITE);
+	if ((e & VPE_PRESENT) && !write_locked) { /* fault_common's order */
+		if (vm_map_entry(r, va, e, true))
+			return false;
+		o->minor++;
+		vm_faults_minor++;
+		return true;
+	}
+	if (o->failed || o->lab)
+		return false;
+	if (write_locked || (o->pager && !o->anon))
+		return o->pager && vm_request_page_fast(t, o, page, va, access,
+							write_locked ? FAULT_UNLOCK : FAULT_DATA,
+							trap_stamp);
+	return !(e & VPE_PAGED) && !o->backing && zero_fill_fast(r, va, page, trap_stamp);
+}
+
 enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,
 			      uint64_t trap_stamp)
 {

@@ -16,6 +16,12 @@
 enum vm_fault_result vm_fault(struct thread *t, uaddr_t va, uint32_t access,
 			      uint64_t trap_stamp);
 
+/* The trap's fast path: a minor fault, or a page a pager waiting in
+ * receive must provide (handed to it: it is current, t blocked). True if
+ * done; false, nothing changed, and vm_fault decides. No calls but rare
+ * ones through keep_call (kern/keep_call.h). */
+bool vm_fault_fast(struct thread *t, uaddr_t va, uint32_t access, uint64_t trap_stamp);
+
 /* The same for a system call's access to t's own memory (usercopy). */
 enum vm_fault_result vm_fault_syscall(struct thread *t, uaddr_t va, uint32_t access);
 

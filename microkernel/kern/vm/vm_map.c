@@ -273,8 +273,9 @@ static inline __attribute__((always_inline)) int map_entry(struct vm_region *r, 
 		pmap_protect(pte, t->asid, va, pte_flags(prot) & ~PTE_U);
 		return 0;
 	}
-	if (*pte & PTE_V) /* an older view of the page (one below, since copied up) */
-		region_drop_entry(r, va, pte);
+	if (*pte & PTE_V) /* an older view of the page (one below, since copied up); keep_call:
+			   * inlined into the fault's fast path */
+		KEEP_CALL(region_drop_entry, r, va, pte);
 	/* A and D start clear: the hardware sets them (QEMU does), which is
 	 * what query harvests. */
 	pmap_enter(pte, frame, pte_flags(prot) & ~PTE_U);
@@ -283,7 +284,9 @@ static inline __attribute__((always_inline)) int map_entry(struct vm_region *r, 
 	return 0;
 }
 
-int vm_map_entry(struct vm_region *r, uaddr_t va, uint64_t e, bool own)
+/* (always inlined: the fault's fast path maps a minor fault with no call) */
+inline __attribute__((always_inline)) int vm_map_entry(struct vm_region *r, uaddr_t va, uint64_t e,
+						       bool own)
 {
 	return map_entry(r, va, e, own);
 }

@@ -376,3 +376,14 @@ uint64_t vmo_dirty_count(struct vm_object *o)
 	}
 	return count;
 }
+
+void vmo_request_insert(struct vm_object *o, struct vm_request *req)
+{
+	struct avl_node **link = &o->request_tree.root, *parent = 0;
+	while (*link) {
+		parent = *link;
+		KASSERT(vmo_request_of(parent)->page != req->page);
+		link = req->page < vmo_request_of(parent)->page ? &parent->left : &parent->right;
+	}
+	avl_insert(&o->request_tree, &req->page_node, parent, link);
+}

@@ -257,6 +257,9 @@ static inline struct vm_request *vmo_request_next(const struct vm_request *req)
 #define vmo_for_each_request(req, o) \
 	for (struct vm_request *req = vmo_request_first(o); req; req = vmo_request_next(req))
 
+/* vmo_request_add's walk, when o has requests already. */
+void vmo_request_insert(struct vm_object *o, struct vm_request *req);
+
 /* Puts req (obj and page set, no request for that page yet) in its
  * object's tree. */
 static inline void vmo_request_add(struct vm_request *req)
@@ -267,13 +270,7 @@ static inline void vmo_request_add(struct vm_request *req)
 		o->request_tree.root = &req->page_node;
 		return;
 	}
-	struct avl_node **link = &o->request_tree.root, *parent = 0;
-	while (*link) {
-		parent = *link;
-		KASSERT(vmo_request_of(parent)->page != req->page);
-		link = req->page < vmo_request_of(parent)->page ? &parent->left : &parent->right;
-	}
-	avl_insert(&o->request_tree, &req->page_node, parent, link);
+	KEEP_CALL(vmo_request_insert, o, req); /* (inlined into the fast paths) */
 }
 
 /* Takes req out of its object's tree. */

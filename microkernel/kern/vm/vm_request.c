@@ -87,6 +87,15 @@ static inline __attribute__((always_inline)) struct thread *pager_now(struct end
 	return sched_may_run_now(p) && !thread_has_deadline(p) ? p : 0;
 }
 
+/* pager_now before the current thread blocks (it is about to). */
+static inline __attribute__((always_inline)) struct thread *pager_next(struct endpoint *ep)
+{
+	if (ep->dead || list_empty(&ep->recvq.head) || !list_empty(&ep->kmsgs))
+		return 0;
+	struct thread *p = list_entry(ep->recvq.head.next, struct thread, qlink);
+	return sched_none_above(p->prio) && !thread_has_deadline(p) ? p : 0;
+}
+
 /* The FAULT goes into p's registers (p from pager_now) and p takes
  * the hart: the fault's first hand-off costs no scheduler pass. */
 static inline __attribute__((always_inline)) void hand_to_pager(struct vm_request *req,
@@ -144,7 +153,7 @@ static inline __attribute__((always_inline)) struct vm_request *request_alloc(vo
 	}
 	if (request_cached)
 		return request_cache[--request_cached];
-	return kmem_alloc(sizeof(struct vm_request));
+	return KEEP_CALL(kmem_alloc, sizeof(struct vm_request)); /* (inlined into the fast paths) */
 }
 
 void vm_request_cache_drain(void)
@@ -205,15 +214,16 @@ request_new(struct vm_object *o, uint64_t page, uint32_t access, uint32_t kind,
 	return req;
 }
 
-/* Blocks t on the request; it resumes at the faulting instruction. The
- * request, not the thread, carries the deadline (vm_tick). */
+/* Blocks t (the faulting thread: running, current) on the request; it
+ * resumes at the faulting instruction. The request, not the thread,
+ * carries the deadline (vm_tick). */
 static inline __attribute__((always_inline)) void wait_on(struct thread *t, struct vm_request *req,
 							   uaddr_t va, uint32_t access)
 {
 	t->fault_va = va;
 	t->fault_access = access;
 	t->fault_req = req;
-	thread_block(t, &req->waiters, TIMEOUT_NEVER);
+	thread_block_self(t, &req->waiters);
 }
 
 struct vm_region *vm_request_region(struct vm_request *req)
@@ -454,6 +464,25 @@ inline __attribute__((always_inline)) enum vm_fault_result vm_request_page(struc
 	else
 		request_post(req, true);
 	return FAULT_BLOCKED;
+}
+
+/* vm_request_page's common case, for the trap's fast path (vm_fault_fast):
+ * no request of o pending, frames to spare, a pager waiting in receive,
+ * which takes the FAULT at once. False, nothing changed, for the rest. */
+bool vm_request_page_fast(struct thread *t, struct vm_object *o, uint64_t page, uaddr_t va,
+			  uint32_t access, uint32_t kind, uint64_t trap_stamp)
+{
+	if (o->rebind_to || vmo_has_requests(o) || (kind == FAULT_DATA && vm_frames_short(t->task)))
+		return false;
+	struct thread *p = pager_next(o->pager);
+	struct vm_request *req = p ? request_new(o, page, access, kind, trap_stamp) : 0;
+	if (!req)
+		return false;
+	o->faults++;
+	vm_faults_major++;
+	wait_on(t, req, va, access);
+	hand_to_pager(req, p);
+	return true;
 }
 
 /* --- rebinding -------------------------------------------------------------- */

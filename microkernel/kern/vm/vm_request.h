@@ -44,6 +44,8 @@ void vm_set_fallback(struct vm_object *o, struct endpoint *fb, uint64_t badge);
  * already made) and blocks t: FAULT_BLOCKED, or FAULT_BAD without memory.
  * kind: FAULT_DATA, or FAULT_UNLOCK for a write to the resident page
  * (which an object without a pager just allows: FAULT_RESOLVED). */
+bool vm_request_page_fast(struct thread *t, struct vm_object *o, uint64_t page, uaddr_t va,
+			  uint32_t access, uint32_t kind, uint64_t trap_stamp);
 enum vm_fault_result vm_request_page(struct thread *t, struct vm_object *o, uint64_t page,
 				     uaddr_t va, uint32_t access, uint32_t kind,
 				     uint64_t trap_stamp);
