@@ -539,19 +539,26 @@ static inline __attribute__((always_inline)) bool fault_ring(struct pager *p, st
 {
 	uint64_t i = m->badge - 1; /* (badge 0 wraps: refused) */
 	if (m->tag != (IPC_TAG(PAGER_FAULT, 4, 0) | IPC_TAG_KERNEL) || i >= PAGER_MAX_OBJECTS ||
-	    !p->ring_plain || p->cluster > 1 || PAGER_KIND(m->w[1]) == FAULT_UNLOCK)
+	    !p->ring_plain || PAGER_KIND(m->w[1]) == FAULT_UNLOCK)
 		return false;
 	struct pager_object *obj = &p->objects[i];
 	uint64_t offset = m->w[0];
 	if (!obj->vmo || obj->kept || offset >= obj->size)
 		return false;
 	p->faults++;
-	obj->epoch = PAGER_EPOCH(m->w[1]);
-	int32_t slot = pool_take_ready(p);
-	*err = slot < 0 ? fault_zero_fill(p, obj, offset, m)
-			: pager_supply_recv(obj->vmo, offset,
-					    (void *)(p->pool_base + (uint32_t)slot * PAGE), 1,
-					    VM_R | VM_W | VM_X, obj->epoch, p->ep, m);
+	uint32_t epoch = PAGER_EPOCH(m->w[1]);
+	obj->epoch = epoch;
+	/* pool_take_ready, the slot kept unsigned */
+	uint64_t head = p->pool_head;
+	if (__atomic_load_n(&p->pool_tail, __ATOMIC_ACQUIRE) == head) {
+		*err = fault_zero_fill(p, obj, offset, m);
+		return true;
+	}
+	__atomic_store_n(&p->pool_head, head + 1, __ATOMIC_RELEASE);
+	pool_low_water(p);
+	uint64_t src = p->pool_base + (head % p->pool_cap) * PAGE;
+	*err = pager_supply_recv(obj->vmo, offset, (void *)src, 1, VM_R | VM_W | VM_X, epoch, p->ep,
+				 m);
 	return true;
 }
 
@@ -567,7 +574,7 @@ static long handle_fault(struct pager *p, struct ipc_msg *m)
 	obj->epoch = PAGER_EPOCH(m->w[1]);
 	if (PAGER_KIND(m->w[1]) == FAULT_UNLOCK)
 		return fault_unlock(p, obj, offset, m);
-	if (p->ring_plain && !obj->kept && p->cluster <= 1) {
+	if (p->ring_plain && !obj->kept) {
 		/* The common case, tested once: a page from the ring, or with
 		 * the ring empty the kernel's zero fill. */
 		int32_t slot = pool_take_ready(p);
@@ -665,6 +672,12 @@ long pager_endpoint_handoff(int boot_ep, struct ipc_buffer *buf)
 	return ep;
 }
 
+void pager_set_cluster(struct pager *p, uint32_t n)
+{
+	p->cluster = n;
+	p->ring_plain = p->refill_note > 0 && !p->ops->read && !p->ops->fill && n <= 1;
+}
+
 long pager_run(struct pager *p)
 {
 	long err = ipc_buffer_setup(p->server.buf);
@@ -680,7 +693,7 @@ long pager_run(struct pager *p)
 		}
 	}
 	pager_pool_refill(p);
-	p->ring_plain = p->refill_note > 0 && !p->ops->read && !p->ops->fill;
+	pager_set_cluster(p, p->cluster);
 	/* The message at hand is q, whose address is never taken, so it
 	 * lives in registers: plain faults chain through it, each FAULT
 	 * answered with its supply-and-receive and the next one back with

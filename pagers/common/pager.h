@@ -168,7 +168,7 @@ struct pager {
 	int refill_note;                          /* wakes it; 0 (the task's own handle, never a
 						   * notification): none, the loop refills */
 	bool refill_asked;                        /* the loop woke it, it has not run since */
-	bool ring_plain;                          /* set by pager_run: a refill thread, and no
+	bool ring_plain;                          /* pager_set_cluster: a refill thread, cluster 1, no
 						   * read or fill op (a zero pager) */
 	uint64_t pool_head;                       /* ring positions (pager.c): the next the loop
 						   * takes, */
@@ -204,6 +204,8 @@ long pager_endpoint_handoff(int boot_ep, struct ipc_buffer *buf);
 /* Sets up the pool (wires every slot) and runs the loop; returns only if
  * the endpoint dies. */
 long pager_run(struct pager *p);
+/* Sets the pages per supply (read-ahead) while pager_run runs. */
+void pager_set_cluster(struct pager *p, uint32_t n);
 
 /* Creates an object of size bytes paged by p; returns its pager_object
  * (badge = index + 1) or NULL. The caller hands clients a copy of

@@ -99,7 +99,7 @@ static long do_cluster(void *ctx, const struct ipc_request *req, struct ipc_resp
 {
 	if (req->w[0] < 1 || req->w[0] > 64)
 		return -E_RANGE;
-	zp.cluster = (uint32_t)req->w[0];
+	pager_set_cluster(&zp, (uint32_t)req->w[0]);
 	return 0;
 }
 

@@ -550,7 +550,7 @@ static long do_config(void *ctx, const struct ipc_request *req, struct ipc_respo
 {
 	if (req->w[0] < 1 || req->w[0] > PAGER_SUPPLY_MAX)
 		return answer(resp, -FS_EINVAL);
-	fs_pager.cluster = (uint32_t)req->w[0];
+	pager_set_cluster(&fs_pager, (uint32_t)req->w[0]);
 	return answer(resp, 0);
 }
 
