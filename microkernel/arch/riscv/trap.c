@@ -192,7 +192,7 @@ static bool fpu_claim(struct cpu *c, struct thread *t)
 }
 
 /* Gives the hart to n (already cur): its address space and FPU state. */
-static inline struct trapframe *enter(struct cpu *c, struct thread *n)
+static inline __attribute__((always_inline)) struct trapframe *enter(struct cpu *c, struct thread *n)
 {
 	struct task *k = n->task;
 	if (n->fault_trace) { /* back from a page fault the pager resolved */
