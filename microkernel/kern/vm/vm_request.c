@@ -76,19 +76,11 @@ static void request_delivered(struct ipc_kmsg *m)
 }
 
 /* The pager thread that may take a FAULT straight into its registers and
- * the hart, from the faulting thread once it has blocked: the first
- * waiting in receive on ep, with nothing queued before it, no deadline
- * and nothing ready that outranks it; NULL if there is none. */
+ * the hart from the faulting thread (the current one, which blocks on
+ * the request, or has): the first waiting in receive on ep, with nothing
+ * queued before it, no deadline and nothing ready that outranks it; NULL
+ * if there is none. */
 static inline __attribute__((always_inline)) struct thread *pager_now(struct endpoint *ep)
-{
-	if (ep->dead || list_empty(&ep->recvq.head) || !list_empty(&ep->kmsgs))
-		return 0;
-	struct thread *p = list_entry(ep->recvq.head.next, struct thread, qlink);
-	return sched_may_run_now(p) && !thread_has_deadline(p) ? p : 0;
-}
-
-/* pager_now before the current thread blocks (it is about to). */
-static inline __attribute__((always_inline)) struct thread *pager_next(struct endpoint *ep)
 {
 	if (ep->dead || list_empty(&ep->recvq.head) || !list_empty(&ep->kmsgs))
 		return 0;
@@ -474,7 +466,7 @@ bool vm_request_page_fast(struct thread *t, struct vm_object *o, uint64_t page, 
 {
 	if (o->rebind_to || vmo_has_requests(o) || (kind == FAULT_DATA && vm_frames_short(t->task)))
 		return false;
-	struct thread *p = pager_next(o->pager);
+	struct thread *p = pager_now(o->pager);
 	struct vm_request *req = p ? request_new(o, page, access, kind, trap_stamp) : 0;
 	if (!req)
 		return false;
