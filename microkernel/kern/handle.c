@@ -11,7 +11,7 @@ int handle_install_at(struct handle_table *t, int h, struct kobj *obj,
 	if (t->slot[h].obj)
 		return -E_BUSY;
 	kobj_get(obj);
-	t->slot[h] = (struct handle){ obj, rights & R_ALL, badge };
+	t->slot[h] = (struct handle){ .obj = obj, .rights = rights & R_ALL, .badge = badge };
 	kobj_handle_event(obj, rights & R_ALL, true);
 	return h;
 }

@@ -18,6 +18,8 @@ struct handle {
 	struct kobj *obj; /* NULL: free slot */
 	uint32_t rights;
 	uint64_t badge;
+	uint64_t pad; /* to 32 bytes: a lookup indexes with one shift (the
+		       * table fills one frame either way) */
 };
 
 struct handle_table {

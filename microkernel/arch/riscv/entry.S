@@ -191,9 +191,7 @@ syscall_entry:
 	bgeu a0, t1, ipc_fast_refused
 	ld t2, TH_TASK(sp)
 	ld t2, TASK_HANDLES(t2)
-	slli t1, a0, 1
-	add t1, t1, a0
-	slli t1, t1, 3
+	slli t1, a0, 5              /* H_SIZE */
 	add t2, t2, t1
 	ld t3, H_OBJ(t2)
 	beqz t3, ipc_fast_refused

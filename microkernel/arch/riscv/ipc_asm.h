@@ -28,7 +28,7 @@
 #define H_OBJ 0
 #define H_RIGHTS 8
 #define H_BADGE 16
-#define H_SIZE 24
+#define H_SIZE 32
 #define H_MAX 128
 
 /* struct kobj, struct endpoint (its kobj first) */
