@@ -170,10 +170,14 @@ static inline __attribute__((always_inline)) bool zero_fill_fast(struct vm_regio
 	struct vm_object *o = r->obj;
 	struct task *k = r->task;
 	uint64_t *leaf = o->dir[page / VMO_LEAF_ENTRIES];
-	/* (above the low mark frame_allowed says yes and asks nothing) */
-	if (!leaf || k->frames >= k->quota || pmm_free_count() <= vm_wm_low ||
+	uint64_t free = pmm_free_count();
+	/* frame_allowed's rules (vm.c), the manager told through keep_call:
+	 * under memory pressure, this is every fault */
+	if (!leaf || k->frames >= k->quota || (!k->is_pager && free <= vm_wm_min) ||
 	    !task_pte(k, va, false))
 		return false;
+	if (free < vm_wm_low && !vm_low_signalled)
+		KEEP_CALL(vm_reclaim_low);
 	paddr_t f = pmm_alloc_inline();
 	if (!f)
 		return false;

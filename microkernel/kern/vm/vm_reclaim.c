@@ -33,7 +33,7 @@ uint64_t vm_wm_min = VM_RESERVE_FRAMES, vm_wm_low = 2 * VM_RESERVE_FRAMES,
 static struct task *manager;        /* with a reference, or NULL */
 static struct notify *manager_note; /* with a reference, or NULL */
 static uint64_t manager_bits, lab_bits;
-static bool low_signalled;          /* re-armed above high */
+bool vm_low_signalled;              /* re-armed above high */
 static uint64_t low_signals, oom_kills;
 
 static struct waitq frame_waiters = { LIST_INIT(frame_waiters.head) };
@@ -51,9 +51,9 @@ static void manager_drop(void)
 
 void vm_reclaim_low(void)
 {
-	if (low_signalled || pmm_free_count() >= vm_wm_low)
+	if (vm_low_signalled || pmm_free_count() >= vm_wm_low)
 		return;
-	low_signalled = true;
+	vm_low_signalled = true;
 	low_signals++;
 	if (manager && manager->state == TASK_DEAD)
 		manager_drop();
@@ -103,7 +103,7 @@ void vm_reclaim_tick(uint64_t now)
 {
 	uint64_t free = pmm_free_count();
 	if (free >= vm_wm_high)
-		low_signalled = false;
+		vm_low_signalled = false;
 	else if (free < vm_wm_low)
 		vm_reclaim_low();
 	if (list_empty(&frame_waiters.head))
@@ -154,7 +154,7 @@ int64_t sys_mm_register(struct thread *t, const uint64_t *a)
 	kobj_get(&manager_note->obj);
 	manager_bits = a[2] ? a[2] : 1;
 	lab_bits = a[3] ? a[3] : manager_bits;
-	low_signalled = false;
+	vm_low_signalled = false;
 	vm_reclaim_low(); /* already low: say so now */
 	return 0;
 }
@@ -174,7 +174,7 @@ int64_t sys_mm_watermarks(struct thread *t, const uint64_t *a)
 		vm_wm_min = min;
 		vm_wm_low = low;
 		vm_wm_high = high;
-		low_signalled = false;
+		vm_low_signalled = false;
 		vm_reclaim_tick(arch_time()); /* waiters above the new min go now */
 	}
 	if (!a[4])

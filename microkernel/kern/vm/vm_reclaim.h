@@ -11,6 +11,7 @@
 
 extern struct kobj mm_obj; /* the manager capability, handed to init */
 extern uint64_t vm_wm_min, vm_wm_low, vm_wm_high;
+extern bool vm_low_signalled; /* the manager was told; re-armed above high */
 
 /* Below low: signal the manager (once until back above high). Checked
  * at each allocation for a task too: the timer is tickless, so a tick may
@@ -18,7 +19,7 @@ extern uint64_t vm_wm_min, vm_wm_low, vm_wm_high;
 void vm_reclaim_low(void);
 static inline void vm_reclaim_check(void)
 {
-	if (pmm_free_count() < vm_wm_low)
+	if (pmm_free_count() < vm_wm_low && !vm_low_signalled)
 		vm_reclaim_low();
 }
 /* Frames a fault may need besides its page (a page-cache leaf, page
