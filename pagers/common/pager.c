@@ -694,10 +694,8 @@ long pager_run(struct pager *p)
 	}
 	pager_pool_refill(p);
 	pager_set_cluster(p, p->cluster);
-	/* The message at hand is q, whose address is never taken, so it
-	 * lives in registers: plain faults chain through it, each FAULT
-	 * answered with its supply-and-receive and the next one back with
-	 * nothing stored. The other handlers take m, a copy in memory. */
+	/* q, its address never taken, stays in registers: plain FAULTs chain
+	 * through it (fault_ring); the other handlers take m, a copy. */
 	struct ipc_msg q;
 	err = ipc_recv(p->ep, &q, 0);
 	for (;;) {
