@@ -19,7 +19,8 @@
  * `bench trace`, `bench faulttrace`, `bench filetrace` and `bench blktrace` run a few IPC
  * round trips, zero-pager faults or 4 KiB disk reads only, to look at with qemu -singlestep -d exec
  * (`bench faulttrace cold`: with the zero pager's pool empty; `bench
- * faulttrace leaf`: the first fault of a new 512-page leaf).
+ * faulttrace leaf`: the first fault of a new 512-page leaf; `bench
+ * faulttrace batch`: 16 pages a supply).
  */
 #include "tests/bench/bench.h"
 
@@ -276,7 +277,8 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "faulttrace") == 0) {
 		bench_fault_trace(argc > 2 && strcmp(argv[2], "cold") == 0,
-				  argc > 2 && strcmp(argv[2], "leaf") == 0);
+				  argc > 2 && strcmp(argv[2], "leaf") == 0,
+				  argc > 2 && strcmp(argv[2], "batch") == 0);
 		return 0;
 	}
 	if (argc > 1 && strcmp(argv[1], "filetrace") == 0) {

@@ -442,12 +442,24 @@ void bench_faults(void)
  * read in an instruction trace. cold: the pool drained first; leaf: the
  * marked fault is the first of the object's second 512 pages, after a
  * pause (the p99.9 of fault_zero_pager: a new directory leaf and page
- * table). */
-void bench_fault_trace(bool cold, bool leaf)
+ * table); batch: 16 stores after the marker, 16 pages a supply (as in
+ * fault_zero_pager_batch16). */
+void bench_fault_trace(bool cold, bool leaf, bool batch)
 {
 	ipc_buffer_setup(&buf);
 	zero_ep = (int)name_lookup(H_NAME, &buf, "pager.zero");
 	int vmo = fresh_object(FROM_ZERO_PAGER);
+	if (batch) {
+		zero_call(ZERO_CLUSTER, 16);
+		for (int i = 0; i < 16; i++)
+			*(volatile uint64_t *)(AREA + (uint64_t)i * PG) = 1;
+		__asm__ volatile("li x0, 0x123" ::: "memory"); /* marker for the trace */
+		for (int i = 16; i < 32; i++)
+			*(volatile uint64_t *)(AREA + (uint64_t)i * PG) = 1;
+		zero_call(ZERO_CLUSTER, 1);
+		drop_object(vmo);
+		return;
+	}
 	if (cold)
 		zero_call(ZERO_DRAIN, 0); /* as in fault_zero_pager_cold */
 	else

@@ -255,23 +255,20 @@ int64_t vm_protect(struct task *t, uaddr_t va, uint64_t len, uint32_t prot)
 	return 0;
 }
 
-static inline __attribute__((always_inline)) int map_entry(struct vm_region *r, uaddr_t va,
-							   uint64_t e, bool own)
+/* map_entry with va's page-table entry at hand (pte). */
+static inline __attribute__((always_inline)) void map_entry_at(struct vm_region *r, uaddr_t va,
+							       uint64_t e, bool own, pte_t *pte)
 {
 	struct task *t = r->task;
 	paddr_t frame = PAGE_DOWN(e);
-	va = PAGE_DOWN(va);
 	uint32_t prot = r->prot;
 	if (!own || (e & VPE_NOWRITE))
 		prot &= ~VM_W; /* a page below: a write copies it up first */
 	if (e & VPE_NOEXEC)
 		prot &= ~VM_X;
-	pte_t *pte = task_pte(t, va, true);
-	if (!pte)
-		return -E_NOMEM;
 	if ((*pte & PTE_V) && pte_pa(*pte) == frame) { /* same frame, other rights */
 		pmap_protect(pte, t->asid, va, pte_flags(prot) & ~PTE_U);
-		return 0;
+		return;
 	}
 	if (*pte & PTE_V) /* an older view of the page (one below, since copied up); keep_call:
 			   * inlined into the fault's fast path */
@@ -281,7 +278,35 @@ static inline __attribute__((always_inline)) int map_entry(struct vm_region *r, 
 	pmap_enter(pte, frame, pte_flags(prot) & ~PTE_U);
 	pmm_ref(frame);
 	t->frames++;
+}
+
+static inline __attribute__((always_inline)) int map_entry(struct vm_region *r, uaddr_t va,
+							   uint64_t e, bool own)
+{
+	va = PAGE_DOWN(va);
+	pte_t *pte = task_pte(r->task, va, true);
+	if (!pte)
+		return -E_NOMEM;
+	map_entry_at(r, va, e, own, pte);
 	return 0;
+}
+
+void vm_map_around(struct vm_region *r, uint64_t first, uint64_t n, uint64_t *const *slots)
+{
+	uint64_t lo = first > r->offset ? first : r->offset;
+	uint64_t end = r->offset + ((r->end - r->start) >> PAGE_SHIFT);
+	uint64_t hi = first + n < end ? first + n : end;
+	struct task *t = r->task;
+	uaddr_t va = r->start + ((lo - r->offset) << PAGE_SHIFT);
+	pte_t *pte = 0; /* va's entry: the one after the last page's within a table */
+	for (uint64_t page = lo; page < hi; page++, va += PAGE_SIZE) {
+		pte = pte && (va & ((1ul << 21) - 1)) ? pte + 1 : 0;
+		uint64_t e = *slots[page - first];
+		if (!(e & VPE_PRESENT) || (!pte && !(pte = task_pte(t, va, true))))
+			continue;
+		if (!(*pte & PTE_V))
+			map_entry_at(r, va, e, true, pte);
+	}
 }
 
 /* (always inlined: the fault's fast path maps a minor fault with no call) */

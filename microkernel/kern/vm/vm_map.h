@@ -71,6 +71,10 @@ int vm_map_page(struct vm_region *r, uaddr_t va, uint32_t access);
 /* Maps the frame of page-cache entry e at va: r's object's own page
  * (own), or read-only a page of an object below it in the shadow chain. */
 int vm_map_entry(struct vm_region *r, uaddr_t va, uint64_t e, bool own);
+/* Fault-around for a supply of n pages from page first of r's object:
+ * each resident one in r that is not mapped is mapped as vm_map_entry
+ * would (own). slots[i]: page first+i's page-cache slot. */
+void vm_map_around(struct vm_region *r, uint64_t first, uint64_t n, uint64_t *const *slots);
 
 /* Task teardown: every region goes. */
 void vm_task_exit(struct task *t);

@@ -138,22 +138,6 @@ pte_t *vm_own_frame(struct task *k, uaddr_t va)
 	return own_pte(k, va);
 }
 
-/* Maps the other pages of a supply into the region of the thread whose
- * fault it answered (fault-around), so read-ahead saves minor faults. */
-static void map_around(struct vm_region *r, uint64_t first, uint64_t n)
-{
-	uint64_t len = (r->end - r->start) >> PAGE_SHIFT;
-	for (uint64_t page = first; page < first + n; page++) {
-		if (page < r->offset || page >= r->offset + len)
-			continue;
-		uaddr_t va = r->start + ((page - r->offset) << PAGE_SHIFT);
-		uint64_t e = vmo_lookup(r->obj, page);
-		pte_t *pte = (e & VPE_PRESENT) ? sv39_walk(r->task->pt_root, va, false) : 0;
-		if ((e & VPE_PRESENT) && (!pte || !(*pte & PTE_V)))
-			vm_map_entry(r, va, e, true); /* the entry at hand: no second lookup */
-	}
-}
-
 /* vm_own_frame for the supply's fast path, with no call: va must lie in
  * the gap of k's last region miss (where a pager's own pages are; the
  * general path's lookup moves the gap there when they are not). */
@@ -302,7 +286,7 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		}
 		paddr_t f;
 		if (zero) {
-			f = pmm_alloc();
+			f = pmm_alloc_inline(); /* (a cluster's pages: no call each) */
 		} else if (copy) { /* filled whole from the pager's page, checked mapped above */
 			f = pmm_alloc_raw();
 			copy_from_user_mapped(k, pa_to_kva(f), src + (i << PAGE_SHIFT), PAGE_SIZE);
@@ -333,7 +317,7 @@ static int64_t supply_general(struct thread *t, const uint64_t *a)
 		}
 	}
 	if (around)
-		map_around(around, offset >> PAGE_SHIFT, n);
+		vm_map_around(around, offset >> PAGE_SHIFT, n, slots); /* fault-around */
 	if (recv_ep < 0)
 		return installed;
 	t->tf.x[REG_A0] = (uint64_t)recv_ep;
