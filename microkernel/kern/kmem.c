@@ -80,7 +80,7 @@ inline __attribute__((always_inline)) void *kmem_alloc_page(void)
 	if (!pa)
 		return 0;
 	bytes_in_use += PAGE_SIZE;
-	return pa_to_kva(pa);
+	return frame_kva(pa);
 }
 
 void *kmem_alloc(size_t size)

@@ -20,6 +20,17 @@ static inline void *pa_to_kva(paddr_t pa)
 	return (void *)(uintptr_t)(pa + phys_virt_offset);
 }
 
+/* pa_to_kva of a frame just allocated (pa not 0): never NULL, and the
+ * compiler is told so, so that callers testing the pointer for NULL
+ * after the allocator tested pa pay for one test, not two. */
+static inline void *frame_kva(paddr_t pa)
+{
+	void *p = pa_to_kva(pa);
+	if (!p)
+		__builtin_unreachable();
+	return p;
+}
+
 static inline paddr_t kva_to_pa(const void *p)
 {
 	return (paddr_t)((uintptr_t)p - phys_virt_offset);

@@ -466,8 +466,10 @@ void bench_fault_trace(bool cold, bool leaf, bool batch)
 		pause_for_refill(); /* the pool warm, as in fault_zero_pager */
 	for (int i = 0; i < 4; i++)
 		*(volatile uint64_t *)(AREA + (uint64_t)i * PG) = 1;
-	if (leaf)
+	if (leaf) { /* the pause's calls moved the region hint: a fault puts it back */
 		pause_for_refill();
+		*(volatile uint64_t *)(AREA + 511 * PG) = 1;
+	}
 	__asm__ volatile("li x0, 0x123" ::: "memory"); /* marker for the trace */
 	*(volatile uint64_t *)(AREA + (leaf ? 512 : 8) * PG) = 1;
 	drop_object(vmo);

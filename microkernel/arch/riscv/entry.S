@@ -325,7 +325,7 @@ ipc_fast_switch:
 	bnez t3, 1f
 	sfence.vma
 1:	ld t4, CPU_FPU_OWNER(t2)    /* the FPU: on (clean) for its owner, else off */
-	beqz t4, 3f
+	beqz t4, 4f                 /* no owner: off already (trap.c, fpu_leave) */
 	csrr t3, sstatus
 	li t5, K_SSTATUS_FS
 	and t3, t3, t5

@@ -44,7 +44,7 @@ static inline pte_t *next_table(pte_t *e, bool alloc)
 	if (!t)
 		return 0;
 	*e = pte_make(t, PTE_V);
-	return pa_to_kva(t);
+	return frame_kva(t);
 }
 
 pte_t *sv39_walk_alloc(paddr_t root, uint64_t va)

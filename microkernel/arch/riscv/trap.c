@@ -163,10 +163,18 @@ static void interrupt(uint64_t cause)
  */
 static inline void fpu_leave(struct cpu *c, struct thread *n)
 {
-	uint64_t st = csr_read(sstatus);
-	if (c->fpu_owner && (st & SSTATUS_FS) == SSTATUS_FS_DIRTY)
-		c->fpu_owner->fp_dirty = true;
-	if (n == c->fpu_owner)
+	struct thread *o = c->fpu_owner;
+	/* No owner: the FPU is off already (off at boot; a thread's owning
+	 * ends in thread_free, never the running thread's, so it was
+	 * switched off when that thread left the hart). Nothing to do on a
+	 * switch where nobody uses FP. */
+	if (KDEBUG)
+		KASSERT(o || !(csr_read(sstatus) & SSTATUS_FS));
+	if (!o)
+		return;
+	if ((csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY)
+		o->fp_dirty = true;
+	if (n == o)
 		csr_set(sstatus, SSTATUS_FS_CLEAN);
 	else
 		csr_clear(sstatus, SSTATUS_FS);
