@@ -1,7 +1,8 @@
 /*
  * Build-time switches. KDEBUG (default on) enables the checks that cost
  * time on hot paths: junk-filling freed frames and checking the junk on
- * allocation. `make bench` builds with KDEBUG=0.
+ * allocation, and the fast paths' invariants (KASSERT_FAST, kern/log.h).
+ * `make bench` builds with KDEBUG=0.
  */
 #ifndef KERN_CONFIG_H
 #define KERN_CONFIG_H

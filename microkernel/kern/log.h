@@ -10,6 +10,8 @@
 
 #include <stdarg.h>
 
+#include "kern/config.h"
+
 void klog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvlog(const char *fmt, va_list ap);
 _Noreturn void kpanic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -19,6 +21,16 @@ _Noreturn void kpanic(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 		if (!(c))                                                 \
 			kpanic("assertion '%s' failed at %s:%d", #c, __FILE__, \
 			       __LINE__);                                 \
+	} while (0)
+
+/* KASSERT on the fault and IPC fast paths, for an invariant the code
+ * around it keeps by construction: checked in the debug build (the one
+ * make run and the tests boot), left out of the release build that the
+ * figures measure. */
+#define KASSERT_FAST(c)              \
+	do {                         \
+		if (KDEBUG)          \
+			KASSERT(c);  \
 	} while (0)
 
 #endif

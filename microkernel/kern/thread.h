@@ -110,7 +110,7 @@ extern uint64_t thread_count;
 static inline __attribute__((always_inline)) void thread_block_self(struct thread *t,
 								  struct waitq *q)
 {
-	KASSERT(t->state == TH_RUNNING && t == this_cpu()->cur);
+	KASSERT_FAST(t->state == TH_RUNNING && t == this_cpu()->cur);
 	t->state = TH_BLOCKED;
 	t->wq = q;
 	t->timeout_result = q || t->ipc_state ? -E_TIMEOUT : 0;

@@ -162,7 +162,7 @@ void vm_request_cache_drain(void)
  * its endpoints dying) cannot end it again. */
 static inline __attribute__((always_inline)) void request_unlink(struct vm_request *req)
 {
-	KASSERT(req->state == REQ_PENDING);
+	KASSERT_FAST(req->state == REQ_PENDING);
 	req->state = REQ_ENDING;
 	ipc_kmsg_cancel(&req->msg);
 	vmo_request_del(req);
@@ -171,7 +171,7 @@ static inline __attribute__((always_inline)) void request_unlink(struct vm_reque
 /* Frees an ENDING request whose waiters are gone. */
 static inline __attribute__((always_inline)) void request_release(struct vm_request *req)
 {
-	KASSERT(req->state == REQ_ENDING && list_empty(&req->waiters.head));
+	KASSERT_FAST(req->state == REQ_ENDING && list_empty(&req->waiters.head));
 	struct vm_object *o = req->obj;
 	req->state = 0;
 	if (!request_spare)
