@@ -28,11 +28,10 @@ struct thread *sched_pick(void);
  * kernel entry (thread.c). Every switch passes here, so here the thread
  * leaving is charged the time it ran (CPU-time clocks, kern/clock.h);
  * time with no thread (idle) is charged to none. */
-static inline void sched_set_cur(struct cpu *c, struct thread *next)
+static inline __attribute__((always_inline)) void sched_switch_clock(struct cpu *c,
+								     struct thread *cur,
+								     struct thread *next)
 {
-	struct thread *cur = c->cur;
-	if (cur == next)
-		return;
 	uint64_t now = arch_time();
 	if (cur) {
 		cur->cpu_time += now - c->run_since;
@@ -40,6 +39,13 @@ static inline void sched_set_cur(struct cpu *c, struct thread *next)
 	}
 	c->run_since = now;
 	c->cur = next;
+}
+
+static inline void sched_set_cur(struct cpu *c, struct thread *next)
+{
+	struct thread *cur = c->cur;
+	if (cur != next)
+		sched_switch_clock(c, cur, next);
 }
 
 /* Gives the hart straight to next, with no run-queue pass: every direct
@@ -55,6 +61,20 @@ static inline void sched_handoff(struct thread *next)
 		next->slice = TIMESLICE_TICKS;
 	this_cpu()->need_resched = false;
 	sched_set_cur(this_cpu(), next);
+}
+
+/* sched_handoff from cur, the current thread, to another: the fault and
+ * supply fast paths, which know both, test for neither case. */
+static inline __attribute__((always_inline)) void sched_handoff_from(struct thread *cur,
+								     struct thread *next)
+{
+	struct cpu *c = this_cpu();
+	KASSERT_FAST(c->cur == cur && cur && cur != next);
+	next->state = TH_RUNNING;
+	if (next->slice == 0)
+		next->slice = TIMESLICE_TICKS;
+	c->need_resched = false;
+	sched_switch_clock(c, cur, next);
 }
 
 void thread_reap(struct cpu *c);

@@ -38,7 +38,7 @@ kernel_zero_fill(struct thread *t, struct vm_region *r, uaddr_t va, uint64_t pag
 	vm_faults_kernel++;
 	if (vm_map_page(r, va, access)) /* no page table: the page is in, retried later */
 		return vm_frames_short(r->task) ? vm_frame_wait(t) : FAULT_BAD;
-	trace_stamp(trace_open(vm_next_fault_id++, 0, trap_stamp), TRACE_RESUME);
+	trace_stamp(trace_open(vm_next_fault_id++, 0, trap_stamp, 0), TRACE_RESUME);
 	return FAULT_RESOLVED;
 }
 
@@ -187,7 +187,7 @@ static inline __attribute__((always_inline)) bool zero_fill_fast(struct vm_regio
 	o->minor++;
 	vm_faults_kernel++;
 	vm_map_entry(r, va, e, true); /* (the table is there: it cannot fail) */
-	trace_stamp(trace_open(vm_next_fault_id++, 0, trap_stamp), TRACE_RESUME);
+	trace_stamp(trace_open(vm_next_fault_id++, 0, trap_stamp, 0), TRACE_RESUME);
 	return true;
 }
 

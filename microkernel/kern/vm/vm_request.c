@@ -89,8 +89,10 @@ static inline __attribute__((always_inline)) struct thread *pager_now(struct end
 }
 
 /* The FAULT goes into p's registers (p from pager_now) and p takes
- * the hart: the fault's first hand-off costs no scheduler pass. */
-static inline __attribute__((always_inline)) void hand_to_pager(struct vm_request *req,
+ * the hart from t, the faulting thread (current, blocked on req): the
+ * fault's first hand-off costs no scheduler pass. */
+static inline __attribute__((always_inline)) void hand_to_pager(struct thread *t,
+								struct vm_request *req,
 								struct thread *p)
 {
 	uint64_t *r = &p->tf.x[REG_A0];
@@ -104,10 +106,7 @@ static inline __attribute__((always_inline)) void hand_to_pager(struct vm_reques
 	list_del(&p->qlink);
 	p->wq = 0;
 	p->ipc_state = IPC_NONE;
-	sched_handoff(p);
-	uint64_t now = vm_now();
-	trace_set(req->trace, TRACE_SENT, now);
-	trace_set(req->trace, TRACE_RECEIVED, now);
+	sched_handoff_from(t, p);
 	/* Received as it was made: the deadline request_new set runs from now. */
 }
 
@@ -183,10 +182,12 @@ static inline __attribute__((always_inline)) void request_release(struct vm_requ
 	kobj_put_keep(&o->obj);
 }
 
-/* Inlined (with kernel_zero_fill) into both fault entries: see fault_common. */
+/* Inlined (with kernel_zero_fill) into both fault entries: see fault_common.
+ * The request's trace record is opened when the FAULT is sent (sent: its
+ * stamp), or at once (sent 0) with the trace at TRACE_TRAP only. */
 static inline __attribute__((always_inline)) struct vm_request *
 request_new(struct vm_object *o, uint64_t page, uint32_t access, uint32_t kind,
-	    uint64_t trap_stamp)
+	    uint64_t trap_stamp, bool traced)
 {
 	struct vm_request *req = request_alloc();
 	if (!req)
@@ -201,7 +202,8 @@ request_new(struct vm_object *o, uint64_t page, uint32_t access, uint32_t kind,
 	waitq_init(&req->waiters);
 	list_init(&req->msg.link);
 	vmo_request_add(req);
-	req->trace = trace_open(req->fault_id, o->pager->id, trap_stamp);
+	if (traced)
+		req->trace = trace_open(req->fault_id, o->pager->id, trap_stamp, 0);
 	req->state = REQ_PENDING;
 	return req;
 }
@@ -294,7 +296,7 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	t->state = TH_BLOCKED;
 	t->wq = &ep->recvq;
 	list_add_tail(&ep->recvq.head, &t->qlink);
-	sched_handoff(w);
+	sched_handoff_from(t, w);
 	return true;
 }
 
@@ -442,7 +444,7 @@ inline __attribute__((always_inline)) enum vm_fault_result vm_request_page(struc
 	 * reserve, which is for the pagers' own needs). */
 	if (va && kind == FAULT_DATA && vm_frames_short(t->task))
 		return vm_frame_wait(t);
-	req = request_new(o, page, access, kind, trap_stamp);
+	req = request_new(o, page, access, kind, trap_stamp, true);
 	if (!req)
 		return FAULT_BAD;
 	o->faults++;
@@ -451,9 +453,12 @@ inline __attribute__((always_inline)) enum vm_fault_result vm_request_page(struc
 	if (o->rebind_to) /* it goes to the new pager when the rebind completes */
 		return FAULT_BLOCKED;
 	struct thread *p = pager_now(o->pager);
-	if (p)
-		hand_to_pager(req, p);
-	else
+	if (p) {
+		hand_to_pager(t, req, p);
+		uint64_t now = vm_now();
+		trace_set(req->trace, TRACE_SENT, now);
+		trace_set(req->trace, TRACE_RECEIVED, now);
+	} else
 		request_post(req, true);
 	return FAULT_BLOCKED;
 }
@@ -467,13 +472,15 @@ bool vm_request_page_fast(struct thread *t, struct vm_object *o, uint64_t page, 
 	if (o->rebind_to || vmo_has_requests(o) || (kind == FAULT_DATA && vm_frames_short(t->task)))
 		return false;
 	struct thread *p = pager_now(o->pager);
-	struct vm_request *req = p ? request_new(o, page, access, kind, trap_stamp) : 0;
+	struct vm_request *req = p ? request_new(o, page, access, kind, trap_stamp, false) : 0;
 	if (!req)
 		return false;
 	o->faults++;
 	vm_faults_major++;
 	wait_on(t, req, va, access);
-	hand_to_pager(req, p);
+	hand_to_pager(t, req, p);
+	/* The record written once, sent and received as it is handed over. */
+	req->trace = trace_open(req->fault_id, o->pager->id, trap_stamp, vm_now());
 	return true;
 }
 

@@ -14,13 +14,18 @@ uint64_t vm_now(void)
 	return arch_instret();
 }
 
-struct trace_record *trace_open(uint64_t fault_id, uint64_t pager, uint64_t trap_stamp)
+struct trace_record *trace_open(uint64_t fault_id, uint64_t pager, uint64_t trap_stamp,
+			       uint64_t sent)
 {
+	_Static_assert(TRACE_SENT == TRACE_TRAP + 1 && TRACE_RECEIVED == TRACE_SENT + 1,
+		       "the stages in order");
 	struct trace_record *r = &trace_ring[trace_next++ % TRACE_SLOTS];
 	r->fault_id = fault_id;
 	r->pager = pager;
 	r->stamp[TRACE_TRAP] = trap_stamp;
-	for (int s = TRACE_TRAP + 1; s < TRACE_NSTAGES; s++)
+	r->stamp[TRACE_SENT] = sent;
+	r->stamp[TRACE_RECEIVED] = sent;
+	for (int s = TRACE_RECEIVED + 1; s < TRACE_NSTAGES; s++)
 		r->stamp[s] = 0;
 	return r;
 }

@@ -13,10 +13,13 @@
 uint64_t vm_now(void); /* instruction count, the trace's clock */
 
 /* Opens the next record of the ring (SYS_TRACE_READ) for a fault: its
- * stamps after TRACE_TRAP read 0 (not reached) until set. The record is
- * the fault's until the ring comes round again (16,384 faults later);
- * a fault still open then stamps the newer one, harmlessly. */
-struct trace_record *trace_open(uint64_t fault_id, uint64_t pager, uint64_t trap_stamp);
+ * stamps after TRACE_TRAP read 0 (not reached) until set, but for a FAULT
+ * handed over as the record opens, sent and received at `sent` (0: not
+ * yet). The record is the fault's until the ring comes round again
+ * (16,384 faults later); a fault still open then stamps the newer one,
+ * harmlessly. */
+struct trace_record *trace_open(uint64_t fault_id, uint64_t pager, uint64_t trap_stamp,
+			       uint64_t sent);
 
 /* Stamps a stage of a record (stage < TRACE_NSTAGES): a store. */
 static inline void trace_set(struct trace_record *r, int stage, uint64_t value)
