@@ -220,8 +220,8 @@ void arch_as_destroy(paddr_t root, uint32_t asid)
 
 void arch_tlb_flush_page(uint32_t asid, uint64_t va)
 {
-	if (asid)
-		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)asid) : "memory");
+	if (asid) /* (an ASID is under 2^16: the register as it is, no zero extension) */
+		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"(asid) : "memory");
 	else
 		__asm__ volatile("sfence.vma %0" ::"r"(va) : "memory");
 }

@@ -199,20 +199,29 @@ static bool fpu_claim(struct cpu *c, struct thread *t)
 	return true;
 }
 
-/* Gives the hart to n (already cur): its address space and FPU state. */
-static inline __attribute__((always_inline)) struct trapframe *enter(struct cpu *c, struct thread *n)
+/* Gives the hart to n (already cur): its address space and FPU state.
+ * enter_as for a thread that resumes from no fault a pager resolved (a
+ * pager handed a FAULT), or whose resume the caller stamped (a supply's
+ * fast path). */
+static inline __attribute__((always_inline)) struct trapframe *enter_as(struct cpu *c,
+									struct thread *n)
 {
 	struct task *k = n->task;
-	if (n->fault_trace) { /* back from a page fault the pager resolved */
-		trace_stamp(n->fault_trace, TRACE_RESUME);
-		n->fault_trace = 0;
-	}
 	if (c->as_owner != k) {
 		machine_as_load(k->as_token);
 		c->as_owner = k;
 	}
 	fpu_leave(c, n);
 	return &n->tf;
+}
+
+static inline __attribute__((always_inline)) struct trapframe *enter(struct cpu *c, struct thread *n)
+{
+	if (n->fault_trace) { /* back from a page fault the pager resolved */
+		trace_stamp(n->fault_trace, TRACE_RESUME);
+		n->fault_trace = 0;
+	}
+	return enter_as(c, n);
 }
 
 /* Nothing is ready: wait for interrupts until something is, and count
@@ -271,8 +280,8 @@ FAST_ENTRY void fast_supply_trap(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
 	/* The arguments come in registers too (entry.S has saved them):
 	 * no load back from the frame. */
 	const uint64_t a[7] = { a0, a1, a2, a3, a4, a5, a6 };
-	if (vm_pager_supply_fast((struct thread *)tf, a))
-		trap_leave(enter(this_cpu(), this_cpu()->cur));
+	if (vm_pager_supply_fast((struct thread *)tf, a)) /* (it stamped the resume) */
+		trap_leave(enter_as(this_cpu(), this_cpu()->cur));
 }
 
 /* Every full entry tries the page fault's fast path first (vm_fault_fast),
@@ -292,7 +301,7 @@ FAST_ENTRY void fast_fault_trap(struct trapframe *tf)
 	if (!vm_fault_fast(t, csr_read(stval), access, stamp))
 		return;
 	if (c->cur != t) /* handed to the pager (sched_handoff): it runs, no pass */
-		trap_leave(enter(c, c->cur));
+		trap_leave(enter_as(c, c->cur)); /* (a pager in receive: no fault to stamp) */
 	trap_leave(resume()); /* a minor fault: t goes on */
 }
 

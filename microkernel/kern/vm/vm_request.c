@@ -288,15 +288,18 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	list_del(&w->qlink);
 	w->wq = 0;
 	w->fault_req = 0;
-	w->fault_trace = req->trace;
+	struct trace_record *tr = req->trace;
 	request_unlink(req);
 	request_release(req);
-	/* The pager waits for its next message; the faulting thread runs. */
+	/* The pager waits for its next message; the faulting thread runs,
+	 * from here (the trap's exit, which does not look for a stamp to
+	 * make: trap.c, enter_as). */
 	t->ipc_state = IPC_RECV_WAIT;
 	t->state = TH_BLOCKED;
 	t->wq = &ep->recvq;
 	list_add_tail(&ep->recvq.head, &t->qlink);
 	sched_handoff_from(t, w);
+	trace_stamp(tr, TRACE_RESUME);
 	return true;
 }
 
