@@ -207,6 +207,13 @@ void pmm_ref(paddr_t pa)
 	pmm.refs[i]++;
 }
 
+inline __attribute__((always_inline)) void pmm_ref_held(paddr_t pa)
+{
+	size_t i = frame_index(pa);
+	KASSERT_FAST(pmm.refs[i] != 0);
+	pmm.refs[i]++;
+}
+
 void pmm_unref(paddr_t pa)
 {
 	size_t i = frame_index(pa);

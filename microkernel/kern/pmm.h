@@ -45,6 +45,9 @@ paddr_t pmm_alloc_ahead(void);
 #define PMM_PREZERO_KEEP_FREE 64
 void pmm_idle_zero(uint32_t max);
 void pmm_ref(paddr_t pa);
+/* pmm_ref of a frame the caller holds a reference to (always inlined: the
+ * supply's fast path maps the frame it has just put in the object). */
+void pmm_ref_held(paddr_t pa);
 void pmm_unref(paddr_t pa);
 uint32_t pmm_refcount(paddr_t pa);
 bool pmm_owns(paddr_t pa); /* pa is a frame of managed RAM */

@@ -543,22 +543,21 @@ static inline __attribute__((always_inline)) bool fault_ring(struct pager *p, st
 		return false;
 	struct pager_object *obj = &p->objects[i];
 	uint64_t offset = m->w[0];
-	if (!obj->vmo || obj->kept || offset >= obj->size)
+	int vmo = obj->vmo; /* (kept in a register across the stores below) */
+	if (!vmo || obj->kept || offset >= obj->size)
 		return false;
 	p->faults++;
 	uint32_t epoch = PAGER_EPOCH(m->w[1]);
 	obj->epoch = epoch;
-	/* pool_take_ready, the slot kept unsigned */
-	uint64_t head = p->pool_head;
-	if (__atomic_load_n(&p->pool_tail, __ATOMIC_ACQUIRE) == head) {
-		*err = fault_zero_fill(p, obj, offset, m);
-		return true;
+	/* pool_take_ready, the slot kept unsigned; ring_plain means a
+	 * refill thread (pool_low_water's) */
+	uint64_t head = p->pool_head, src = 0;
+	if (__atomic_load_n(&p->pool_tail, __ATOMIC_ACQUIRE) != head) {
+		__atomic_store_n(&p->pool_head, head + 1, __ATOMIC_RELEASE);
+		src = p->pool_base + (head % p->pool_cap) * PAGE;
 	}
-	__atomic_store_n(&p->pool_head, head + 1, __ATOMIC_RELEASE);
-	pool_low_water(p);
-	uint64_t src = p->pool_base + (head % p->pool_cap) * PAGE;
-	*err = pager_supply_recv(obj->vmo, offset, (void *)src, 1, VM_R | VM_W | VM_X, epoch, p->ep,
-				 m);
+	pool_low_water(p); /* a slot taken, or none there (src 0: the kernel zero-fills) */
+	*err = pager_supply_recv(vmo, offset, (void *)src, 1, VM_R | VM_W | VM_X, epoch, p->ep, m);
 	return true;
 }
 

@@ -266,7 +266,9 @@ static inline void vmo_request_add(struct vm_request *req)
 {
 	struct vm_object *o = req->obj;
 	if (!o->request_tree.root) { /* the common case: the only one */
-		req->page_node = (struct avl_node){ .height = 1 };
+		struct avl_node *n = &req->page_node; /* (fields, not a literal: no padding store) */
+		n->left = n->right = n->parent = 0;
+		n->height = 1;
 		o->request_tree.root = &req->page_node;
 		return;
 	}

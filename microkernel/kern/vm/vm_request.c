@@ -283,7 +283,7 @@ bool vm_supply_fast(struct thread *t, struct vm_object *o, uint64_t page, uint64
 	 * walk done above). */
 	uint32_t mprot = r->prot & prot;
 	pmap_enter(wpte, f, pte_rights(mprot));
-	pmm_ref(f);
+	pmm_ref_held(f); /* (the object's, since the slot above) */
 	w->task->frames++;
 	list_del(&w->qlink);
 	w->wq = 0;
