@@ -40,16 +40,17 @@ int handle_install_at(struct handle_table *t, int h, struct kobj *obj,
 int handle_lookup(struct handle_table *t, int64_t h, uint32_t type,
 		  uint32_t need, struct handle **out);
 
-/* handle_lookup for the fast paths, inline: the slot if h names an
- * object of type with the rights need, else NULL (the general path then
- * says which error). */
-static inline struct handle *handle_fast(struct handle_table *t, uint64_t h, uint32_t type,
-					 uint32_t need)
+/* handle_lookup for the fast paths, inline: the object if h names one
+ * of type with the rights need, else NULL (the general path then says
+ * which error). */
+static inline struct kobj *handle_fast(struct handle_table *t, uint64_t h, uint32_t type,
+				       uint32_t need)
 {
 	if (h >= HANDLE_MAX)
 		return 0;
 	struct handle *s = &t->slot[h];
-	return s->obj && s->obj->type == type && (s->rights & need) == need ? s : 0;
+	struct kobj *o = s->obj;
+	return o && o->type == type && (s->rights & need) == need ? o : 0;
 }
 
 /* Copies h from `from` into a free slot of `to` with rights & mask.

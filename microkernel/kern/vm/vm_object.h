@@ -65,7 +65,7 @@ struct vm_region {
 static inline uint64_t vpe_prot_flags(uint32_t prot)
 {
 	_Static_assert(VM_W << 2 == VPE_NOWRITE && VM_X << 2 == VPE_NOEXEC, "vpe_prot_flags");
-	return (uint64_t)(~prot & (VM_W | VM_X)) << 2;
+	return (~(uint64_t)prot & (VM_W | VM_X)) << 2; /* (widened first: no zero extension) */
 }
 
 struct vm_object {

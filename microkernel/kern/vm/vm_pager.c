@@ -159,12 +159,14 @@ static inline __attribute__((always_inline)) bool supply_one_fast(struct thread 
 	struct task *k = t->task;
 	uint64_t offset = a[1], src = a[2];
 	uint32_t prot = (uint32_t)a[4];
-	struct handle *hv = handle_fast(k->handles, a[0], OBJ_VMO, R_PAGER);
-	struct handle *he = handle_fast(k->handles, a[5], OBJ_ENDPOINT, R_RECV);
-	if (!hv || !he)
+	struct kobj *ov = handle_fast(k->handles, a[0], OBJ_VMO, R_PAGER);
+	if (!ov)
 		return false;
-	struct vm_object *o = container_of(hv->obj, struct vm_object, obj);
-	struct endpoint *ep = container_of(he->obj, struct endpoint, obj);
+	struct kobj *oe = handle_fast(k->handles, a[5], OBJ_ENDPOINT, R_RECV);
+	if (!oe)
+		return false;
+	struct vm_object *o = container_of(ov, struct vm_object, obj);
+	struct endpoint *ep = container_of(oe, struct endpoint, obj);
 	if (a[6] != o->epoch || (offset & PAGE_MASK) || (offset >> PAGE_SHIFT) >= o->npages || (src & PAGE_MASK) ||
 	    !(prot & VM_R)) /* (no other bit: vm_pager_supply_fast checked) */
 		return false;
