@@ -13,7 +13,7 @@ static struct {
 	paddr_t free_head; /* 0: empty */
 	uint64_t nfree, total;
 	paddr_t prezeroed[8]; /* zeroed ahead (pmm_idle_zero) */
-	uint32_t nprezeroed;
+	uint64_t nprezeroed; /* (64 bits: an index with no zero extension) */
 } pmm;
 
 static size_t frame_index(paddr_t pa)

@@ -497,20 +497,20 @@ static void test_fault_below_min_waits_and_is_retried_when_frames_return(void **
     struct task *k;
     struct thread *t = zero_client(&k);
     uint64_t min0 = vm_wm_min;
-    vm_wm_min = pmm_free_count(); /* at min: no frame for an ordinary task */
+    vm_wm_set_min(pmm_free_count()); /* at min: no frame for an ordinary task */
     assert_int_equal(fault(t, AREA, VM_W), FAULT_BLOCKED);
     assert_int_equal(t->state, TH_BLOCKED);
     vm_reclaim_tick(now_ticks);
     assert_int_equal(t->state, TH_BLOCKED); /* nothing came back */
-    vm_wm_min = pmm_free_count() - VM_WAIT_SLACK; /* not enough for a leaf besides */
+    vm_wm_set_min(pmm_free_count() - VM_WAIT_SLACK); /* not enough for a leaf besides */
     vm_reclaim_tick(now_ticks);
     assert_int_equal(t->state, TH_BLOCKED);
-    vm_wm_min = pmm_free_count() - VM_WAIT_SLACK - 1;
+    vm_wm_set_min(pmm_free_count() - VM_WAIT_SLACK - 1);
     vm_reclaim_tick(now_ticks);
     assert_int_equal(t->state, TH_READY); /* retries the instruction */
     assert_int_equal(fault(t, AREA, VM_W), FAULT_RESOLVED);
     assert_int_equal(k->state, TASK_ALIVE);
-    vm_wm_min = min0;
+    vm_wm_set_min(min0);
 }
 
 static void test_nothing_freed_in_time_kills_the_waiting_task(void **state)
@@ -518,7 +518,7 @@ static void test_nothing_freed_in_time_kills_the_waiting_task(void **state)
     struct task *k;
     struct thread *t = zero_client(&k);
     uint64_t min0 = vm_wm_min;
-    vm_wm_min = pmm_free_count();
+    vm_wm_set_min(pmm_free_count());
     assert_int_equal(fault(t, AREA, VM_W), FAULT_BLOCKED);
     now_ticks += MM_OOM_WAIT_MS * 10000ull - 1; /* 10 MHz timebase */
     vm_reclaim_tick(now_ticks);
@@ -527,7 +527,7 @@ static void test_nothing_freed_in_time_kills_the_waiting_task(void **state)
     vm_reclaim_tick(now_ticks);
     assert_int_equal(k->state, TASK_DEAD);
     assert_int_equal(k->status, TASK_STATUS_KILLED | TASK_KILLED_OOM);
-    vm_wm_min = min0;
+    vm_wm_set_min(min0);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

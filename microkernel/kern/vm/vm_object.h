@@ -164,7 +164,8 @@ static inline __attribute__((always_inline)) uint64_t *vmo_slot_alloc_inline(str
 			return 0;
 		}
 		*leaf = l;
-		o->charged += payer ? PAGE_SIZE : 0;
+		if (payer)
+			o->charged += PAGE_SIZE;
 	}
 	return &(*leaf)[page % VMO_LEAF_ENTRIES];
 }

@@ -29,6 +29,7 @@ struct kobj mm_obj = { OBJ_MM, 1 }; /* static: never destroyed */
 
 uint64_t vm_wm_min = VM_RESERVE_FRAMES, vm_wm_low = 2 * VM_RESERVE_FRAMES,
 	 vm_wm_high = 4 * VM_RESERVE_FRAMES;
+uint64_t vm_wm_wait = VM_RESERVE_FRAMES + VM_WAIT_SLACK;
 
 static struct task *manager;        /* with a reference, or NULL */
 static struct notify *manager_note; /* with a reference, or NULL */
@@ -108,7 +109,7 @@ void vm_reclaim_tick(uint64_t now)
 		vm_reclaim_low();
 	if (list_empty(&frame_waiters.head))
 		return;
-	if (free > vm_wm_min + VM_WAIT_SLACK) {
+	if (free > vm_wm_wait) {
 		wake_waiters();
 		return;
 	}
@@ -171,7 +172,7 @@ int64_t sys_mm_watermarks(struct thread *t, const uint64_t *a)
 	if (err)
 		return err;
 	if (set) {
-		vm_wm_min = min;
+		vm_wm_set_min(min);
 		vm_wm_low = low;
 		vm_wm_high = high;
 		vm_low_signalled = false;

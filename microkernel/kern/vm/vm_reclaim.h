@@ -11,6 +11,7 @@
 
 extern struct kobj mm_obj; /* the manager capability, handed to init */
 extern uint64_t vm_wm_min, vm_wm_low, vm_wm_high;
+extern uint64_t vm_wm_wait; /* vm_wm_min + VM_WAIT_SLACK, kept with it */
 extern bool vm_low_signalled; /* the manager was told; re-armed above high */
 
 /* Below low: signal the manager (once until back above high). Checked
@@ -29,9 +30,16 @@ static inline void vm_reclaim_check(void)
  * only because memory is short: it is not a pager, and the free count is
  * at min or just above. Its fault then waits; waiters retry once the
  * count is above min + VM_WAIT_SLACK. */
+/* Sets min, and vm_wm_wait with it. */
+static inline void vm_wm_set_min(uint64_t min)
+{
+	vm_wm_min = min;
+	vm_wm_wait = min + VM_WAIT_SLACK;
+}
+
 static inline bool vm_frames_short(struct task *t)
 {
-	return pmm_free_count() <= vm_wm_min + VM_WAIT_SLACK && !t->is_pager &&
+	return pmm_free_count() <= vm_wm_wait && !t->is_pager &&
 	       t->frames < t->quota; /* the common case decided by the first test */
 }
 /* t's fault waits for frames: FAULT_BLOCKED, retried when there are. */
