@@ -185,9 +185,13 @@ paddr_t pmm_alloc_raw(void)
 
 inline __attribute__((always_inline)) paddr_t pmm_alloc_ahead(void)
 {
-	/* (keep_call: inlined into the supply's fast path, which has no
-	 * frame for a call's sake) */
-	return pmm.nprezeroed ? pmm.prezeroed[--pmm.nprezeroed] : KEEP_CALL(pmm_alloc);
+	if (!pmm.nprezeroed) /* (keep_call: inlined into the supply's fast path,
+			      * which has no frame for a call's sake) */
+		return KEEP_CALL(pmm_alloc);
+	paddr_t pa = pmm.prezeroed[--pmm.nprezeroed];
+	if (!pa) /* (a frame: the caller's test of it is known to pass) */
+		__builtin_unreachable();
+	return pa;
 }
 
 void pmm_idle_zero(uint32_t max)
