@@ -300,7 +300,7 @@ void vm_map_around(struct vm_region *r, uint64_t first, uint64_t n, uint64_t *co
 	uaddr_t va = r->start + ((lo - r->offset) << PAGE_SHIFT);
 	pte_t *pte = 0; /* va's entry: the one after the last page's within a table */
 	for (uint64_t page = lo; page < hi; page++, va += PAGE_SIZE) {
-		pte = pte && (va & ((1ul << 21) - 1)) ? pte + 1 : 0;
+		pte = pte && (va & ((1ul << 21) - 1)) ? pte + 1 : 0; /* (a table maps 2 MiB) */
 		uint64_t e = *slots[page - first];
 		if (!(e & VPE_PRESENT) || (!pte && !(pte = task_pte(t, va, true))))
 			continue;
