@@ -110,6 +110,15 @@ static int pin_check(struct thread *t, const uint64_t *a, struct pin_args *pa)
 	return user_check(k, pa->out, pa->n * sizeof(uint64_t), true);
 }
 
+/* Whether the kernel may make a missing page of o (cache entry e) itself,
+ * as zeros: an object with no pager, or an anonymous one (the default
+ * pager's) with nothing below whose page was never paged out (its
+ * existence map, as vm_fault reads it). */
+static bool kernel_fills(const struct vm_object *o, uint64_t e)
+{
+	return !o->pager || (o->anon && !o->backing && !(e & VPE_PAGED));
+}
+
 /* Step 2: each page resident, or fillable now (kernel zero-fill object),
  * and able to take one more pin. Frames for missing pages are taken
  * here, into fresh[] (0: the page is resident); on failure they go back
@@ -127,8 +136,8 @@ static int pin_prepare(struct task *k, const struct pin_args *pa, paddr_t *fresh
 			err = -E_BUSY;
 		else if ((*s & VPE_PRESENT) && pa->writes && (*s & VPE_NOWRITE))
 			err = -E_BUSY; /* the pager write-protected it */
-		else if (!(*s & VPE_PRESENT) && pa->o->pager)
-			err = -E_AGAIN; /* only the pager can bring it in */
+		else if (!(*s & VPE_PRESENT) && !kernel_fills(pa->o, *s))
+			err = -E_AGAIN; /* only the pager (or the object below) can bring it in */
 		else if (!(*s & VPE_PRESENT) &&
 			 !(fresh[i] = pa->fills ? vm_frame_raw_for(k) : vm_frame_for(k)))
 			err = -E_NOMEM;

@@ -183,6 +183,34 @@ static void test_pin_checks_everything_before_it_commits(void **state)
     assert_int_equal(dma_pin_count(s.obj, 0), 0);
 }
 
+/* An ordinary client's buffer is anonymous memory bound to the default
+ * pager: a page it never touched (and so never paged out) is zeros the
+ * kernel makes for the pin; a page paged out is the pager's to bring. */
+static void test_pin_fills_an_anonymous_page_never_paged_out(void **state)
+{
+    struct pager sw;
+    pager_new(&sw, "swap");
+    vmo_set_default_pager(sw.ep);
+    struct driver d;
+    driver_new(&d);
+    struct task *c = new_task("client");
+    struct thread *ct = new_thread(c);
+    int h = zero_object(ct, 4);
+    struct vm_object *o = object_of(c, h);
+    assert_true(o->anon && o->pager == sw.ep);
+    int dh = handle_copy(c->handles, h, d.task->handles, R_READ | R_MAP);
+    assert_true(dh >= 0);
+    int64_t p = pin(&d, dh, 0, 1, DMA_DEVICE_WRITES, 0);
+    assert_true(p >= 0);
+    assert_true(vmo_lookup(o, 0) & VPE_PRESENT);
+    assert_int_equal(dma_pin_count(o, 0), 1);
+    *vmo_slot(o, 1, true) = VPE_PAGED; /* at the pager: not the kernel's to make */
+    assert_int_equal(pin(&d, dh, PG, 1, DMA_DEVICE_WRITES, 0), -E_AGAIN);
+    assert_int_equal(vmo_lookup(o, 1), VPE_PAGED);
+    *vmo_slot(o, 1, false) = 0;
+    vmo_set_default_pager(NULL);
+}
+
 static void test_full_handle_table_leaves_nothing_pinned(void **state)
 {
     struct driver d;
@@ -299,6 +327,7 @@ int main(void)
         T(test_pinned_frames_outlive_unmap_and_close),
         T(test_evict_and_flush_leave_pinned_pages),
         T(test_pin_checks_everything_before_it_commits),
+        T(test_pin_fills_an_anonymous_page_never_paged_out),
         T(test_full_handle_table_leaves_nothing_pinned),
         T(test_dying_driver_releases_its_pins),
         T(test_device_fills_pages_only_after_a_good_unpin),
