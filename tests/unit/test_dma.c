@@ -40,16 +40,24 @@ static int64_t pin(struct driver *d, int vmo_h, uint64_t offset, uint64_t n, uin
 }
 
 
+/* A client task with a kernel zero-fill object of npages, copied to the
+ * driver with R_READ | R_MAP: the driver's handle in *dh. */
+static struct vm_object *client_buffer(struct driver *d, uint64_t npages, int *dh)
+{
+    struct task *c = new_task("client");
+    struct thread *ct = new_thread(c);
+    int h = zero_object(ct, npages);
+    *dh = handle_copy(c->handles, h, d->task->handles, R_READ | R_MAP);
+    assert_true(*dh >= 0);
+    return object_of(c, h);
+}
+
 static void test_pin_fills_pins_and_returns_addresses_in_registers(void **state)
 {
     struct driver d;
     driver_new(&d);
-    struct task *c = new_task("client");
-    struct thread *ct = new_thread(c);
-    int h = zero_object(ct, 4);
-    struct vm_object *o = object_of(c, h);
-    int dh = handle_copy(c->handles, h, d.task->handles, R_READ | R_MAP);
-    assert_true(dh >= 0);
+    int dh;
+    struct vm_object *o = client_buffer(&d, 4, &dh);
     int64_t p = pin(&d, dh, PG, 2, DMA_DEVICE_WRITES, 0);
     assert_true(p >= 0);
     for (uint64_t i = 0; i < 2; i++) {
@@ -193,13 +201,9 @@ static void test_pin_fills_an_anonymous_page_never_paged_out(void **state)
     vmo_set_default_pager(sw.ep);
     struct driver d;
     driver_new(&d);
-    struct task *c = new_task("client");
-    struct thread *ct = new_thread(c);
-    int h = zero_object(ct, 4);
-    struct vm_object *o = object_of(c, h);
+    int dh;
+    struct vm_object *o = client_buffer(&d, 4, &dh);
     assert_true(o->anon && o->pager == sw.ep);
-    int dh = handle_copy(c->handles, h, d.task->handles, R_READ | R_MAP);
-    assert_true(dh >= 0);
     int64_t p = pin(&d, dh, 0, 1, DMA_DEVICE_WRITES, 0);
     assert_true(p >= 0);
     assert_true(vmo_lookup(o, 0) & VPE_PRESENT);
@@ -234,11 +238,8 @@ static void test_dying_driver_releases_its_pins(void **state)
 {
     struct driver d;
     driver_new(&d);
-    struct task *c = new_task("client");
-    struct thread *ct = new_thread(c);
-    int h = zero_object(ct, 2);
-    struct vm_object *o = object_of(c, h);
-    int dh = handle_copy(c->handles, h, d.task->handles, R_READ | R_MAP);
+    int dh;
+    struct vm_object *o = client_buffer(&d, 2, &dh);
     assert_true(pin(&d, dh, 0, 2, DMA_DEVICE_WRITES, 0) >= 0);
     assert_true(pin(&d, dh, 0, 1, 0, 0) >= 0);
     paddr_t f0 = PAGE_DOWN(vmo_lookup(o, 0));
