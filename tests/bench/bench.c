@@ -276,9 +276,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (argc > 1 && strcmp(argv[1], "faulttrace") == 0) {
-		bench_fault_trace(argc > 2 && strcmp(argv[2], "cold") == 0,
-				  argc > 2 && strcmp(argv[2], "leaf") == 0,
-				  argc > 2 && strcmp(argv[2], "batch") == 0);
+		static const char *modes[] = { "warm", "cold", "leaf", "batch" };
+		enum fault_trace_mode mode = FAULT_TRACE_WARM;
+		for (int i = 1; argc > 2 && i < 4; i++)
+			if (strcmp(argv[2], modes[i]) == 0)
+				mode = (enum fault_trace_mode)i;
+		bench_fault_trace(mode);
 		return 0;
 	}
 	if (argc > 1 && strcmp(argv[1], "filetrace") == 0) {

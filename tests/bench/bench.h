@@ -40,7 +40,8 @@ void bench_files(void); /* blk0: the ext2 disk scripts/bench makes */
 void bench_swap(void); /* blk1: the swap disk (the swap pager's) */
 int bench_swap_child(void); /* `bench swap`: what bench_swap starts */
 void bench_blk_trace(void);
-void bench_fault_trace(bool cold, bool leaf, bool batch);
+enum fault_trace_mode { FAULT_TRACE_WARM, FAULT_TRACE_COLD, FAULT_TRACE_LEAF, FAULT_TRACE_BATCH };
+void bench_fault_trace(enum fault_trace_mode mode);
 void bench_file_trace(void);
 /* bench_trace.c: fault-latency percentiles from the kernel's trace ring. */
 void bench_trace_cdf(const char *label, uint64_t from, bool kernel);

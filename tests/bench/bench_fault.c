@@ -444,12 +444,13 @@ void bench_faults(void)
  * pause (the p99.9 of fault_zero_pager: a new directory leaf and page
  * table); batch: 16 stores after the marker, 16 pages a supply (as in
  * fault_zero_pager_batch16). */
-void bench_fault_trace(bool cold, bool leaf, bool batch)
+void bench_fault_trace(enum fault_trace_mode mode)
 {
+	bool cold = mode == FAULT_TRACE_COLD, leaf = mode == FAULT_TRACE_LEAF;
 	ipc_buffer_setup(&buf);
 	zero_ep = (int)name_lookup(H_NAME, &buf, "pager.zero");
 	int vmo = fresh_object(FROM_ZERO_PAGER);
-	if (batch) {
+	if (mode == FAULT_TRACE_BATCH) {
 		zero_call(ZERO_CLUSTER, 16);
 		for (int i = 0; i < 16; i++)
 			*(volatile uint64_t *)(AREA + (uint64_t)i * PG) = 1;

@@ -26,17 +26,16 @@ static inline void vm_reclaim_check(void)
 /* Frames a fault may need besides its page (a page-cache leaf, page
  * tables), charged to an ordinary task only above the reserve. */
 #define VM_WAIT_SLACK 8
-/* Whether t may not have a frame (or the page-cache leaf for it) now
- * only because memory is short: it is not a pager, and the free count is
- * at min or just above. Its fault then waits; waiters retry once the
- * count is above min + VM_WAIT_SLACK. */
 /* Sets min, and vm_wm_wait with it. */
 static inline void vm_wm_set_min(uint64_t min)
 {
 	vm_wm_min = min;
 	vm_wm_wait = min + VM_WAIT_SLACK;
 }
-
+/* Whether t may not have a frame (or the page-cache leaf for it) now
+ * only because memory is short: it is not a pager, and the free count is
+ * at min or just above. Its fault then waits; waiters retry once the
+ * count is above min + VM_WAIT_SLACK (vm_wm_wait). */
 static inline bool vm_frames_short(struct task *t)
 {
 	return pmm_free_count() <= vm_wm_wait && !t->is_pager &&
